@@ -1,0 +1,197 @@
+//! The compiled origin list: a lookup whose cost does not grow with the number of entries.
+//!
+//! Exact origins sit in one hash map keyed by their canonical bytes. Wildcard patterns are
+//! keyed by the parts of the request's own `Origin` value that they fix, so a request is
+//! looked up by slicing its value, never by scanning the list: `scheme://host` for any-port
+//! patterns, and each `.suffix` of the host for subdomain patterns (one probe per host label).
+
+use std::collections::{HashMap, HashSet};
+
+use http::HeaderValue;
+
+use super::pattern::{CanonicalParts, HostPattern, OriginPattern, PortPattern, WildcardPattern};
+
+/// What a lookup found for a request's `Origin` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Match<'p> {
+    /// A listed exact origin, with its precomputed `Access-Control-Allow-Origin` value.
+    Exact(&'p HeaderValue),
+    /// A wildcard pattern: the response echoes the request's own value.
+    Pattern,
+    /// `*` is listed.
+    Any,
+}
+
+/// The scheme and port a subdomain pattern requires, for one base domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SchemePort {
+    scheme: Box<[u8]>,
+    port: PortPattern,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OriginMatcher {
+    any: bool,
+    exact: HashMap<Box<[u8]>, HeaderValue>,
+    /// `scheme://host` of `scheme://host:*` patterns.
+    any_port: HashSet<Box<[u8]>>,
+    /// `.example.com` of `*.example.com` patterns, to the schemes and ports listed with it.
+    /// The list per suffix holds one entry per distinct scheme and port written with that
+    /// domain, so it does not grow with the number of domains.
+    subdomains: HashMap<Box<[u8]>, Vec<SchemePort>>,
+}
+
+impl OriginMatcher {
+    /// Adds a pattern. Exact origins must serialize to a valid header value (every parsed
+    /// origin does: canonical origins are ASCII).
+    pub(crate) fn insert(&mut self, pattern: &OriginPattern) {
+        match pattern {
+            OriginPattern::Any => self.any = true,
+            OriginPattern::Exact(origin) => {
+                let serialized = origin.to_string();
+                if let Ok(value) = HeaderValue::from_str(&serialized) {
+                    self.exact
+                        .insert(serialized.into_bytes().into(), share(value));
+                }
+            }
+            OriginPattern::Wildcard(wildcard) => self.insert_wildcard(wildcard),
+        }
+    }
+
+    fn insert_wildcard(&mut self, wildcard: &WildcardPattern) {
+        match wildcard.host() {
+            HostPattern::Exact(host) => {
+                let key = format!("{}://{host}", wildcard.scheme());
+                self.any_port.insert(key.into_bytes().into());
+            }
+            HostPattern::Subdomains(base) => {
+                let entry = SchemePort {
+                    scheme: wildcard.scheme().as_bytes().into(),
+                    port: wildcard.port(),
+                };
+                let entries = self
+                    .subdomains
+                    .entry(format!(".{base}").into_bytes().into())
+                    .or_default();
+                if !entries.contains(&entry) {
+                    entries.push(entry);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn is_any(&self) -> bool {
+        self.any
+    }
+
+    /// Looks up a request's `Origin` value.
+    pub(crate) fn find(&self, origin: &[u8]) -> Option<Match<'_>> {
+        if self.any {
+            return Some(Match::Any);
+        }
+        if let Some(value) = self.exact.get(origin) {
+            return Some(Match::Exact(value));
+        }
+        if self.any_port.is_empty() && self.subdomains.is_empty() {
+            return None;
+        }
+        let parts = CanonicalParts::split(origin)?;
+        if self.any_port.contains(parts.scheme_and_host) || self.matches_subdomain(&parts) {
+            return Some(Match::Pattern);
+        }
+        None
+    }
+
+    fn matches_subdomain(&self, parts: &CanonicalParts<'_>) -> bool {
+        if self.subdomains.is_empty() || parts.host.first() == Some(&b'[') {
+            return false;
+        }
+        // Each `.` after the first label starts a candidate suffix; the label(s) before it
+        // are non-empty because `CanonicalParts` refused empty labels.
+        parts
+            .host
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|&(_, &byte)| byte == b'.')
+            .any(|(dot, _)| {
+                self.subdomains
+                    .get(&parts.host[dot..])
+                    .is_some_and(|entries| {
+                        entries.iter().any(|entry| {
+                            *entry.scheme == *parts.scheme
+                                && match entry.port {
+                                    PortPattern::Any => true,
+                                    PortPattern::Exact(port) => port == parts.port,
+                                }
+                        })
+                    })
+            })
+    }
+}
+
+/// Turns a freshly built value into one whose clones never allocate. A `HeaderValue` made
+/// from a `String` owns a plain vector; `bytes` converts it to a shared buffer on first clone
+/// (one allocation), after which every clone only bumps a reference count. Doing that first
+/// clone here keeps it off the request path.
+pub(crate) fn share(value: HeaderValue) -> HeaderValue {
+    drop(value.clone());
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher(patterns: &[&str]) -> OriginMatcher {
+        let mut matcher = OriginMatcher::default();
+        for pattern in patterns {
+            matcher.insert(&OriginPattern::parse(pattern).unwrap());
+        }
+        matcher
+    }
+
+    #[test]
+    fn exact_origins_echo_their_precomputed_value() {
+        let m = matcher(&["https://a.example", "http://localhost:3000"]);
+        assert_eq!(
+            m.find(b"https://a.example"),
+            Some(Match::Exact(&HeaderValue::from_static("https://a.example")))
+        );
+        assert_eq!(m.find(b"https://a.example/"), None);
+        assert_eq!(m.find(b"https://A.example"), None);
+        assert_eq!(m.find(b"http://localhost:3001"), None);
+    }
+
+    #[test]
+    fn wildcards() {
+        let m = matcher(&[
+            "https://*.example.com",
+            "https://*.example.com:8443",
+            "http://*.dev.test:*",
+            "http://localhost:*",
+        ]);
+        assert_eq!(m.find(b"https://a.example.com"), Some(Match::Pattern));
+        assert_eq!(
+            m.find(b"https://a.b.example.com:8443"),
+            Some(Match::Pattern)
+        );
+        assert_eq!(m.find(b"https://a.example.com:9000"), None);
+        assert_eq!(m.find(b"https://example.com"), None);
+        assert_eq!(m.find(b"http://a.example.com"), None);
+        assert_eq!(m.find(b"http://x.dev.test:1234"), Some(Match::Pattern));
+        assert_eq!(m.find(b"http://x.dev.test"), Some(Match::Pattern));
+        assert_eq!(m.find(b"http://localhost"), Some(Match::Pattern));
+        assert_eq!(m.find(b"http://localhost:5173"), Some(Match::Pattern));
+        assert_eq!(m.find(b"http://localhost:80"), None);
+        assert_eq!(m.find(b"http://evil.com/.dev.test"), None);
+        assert_eq!(m.find(b"https://[::1].example.com"), None);
+    }
+
+    #[test]
+    fn any() {
+        let m = matcher(&["*"]);
+        assert!(m.is_any());
+        assert_eq!(m.find(b"anything at all"), Some(Match::Any));
+    }
+}

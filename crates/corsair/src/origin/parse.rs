@@ -1,0 +1,762 @@
+//! Parsing serialized origins and their scheme and port components.
+
+use super::{Host, Origin, TupleOrigin};
+
+/// Why a string is not a serialized origin (or scheme, host or port).
+///
+/// Each message says what is wrong and how to write it instead.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OriginError {
+    /// The input is empty.
+    #[error(
+        "the origin is empty; write `null` for the opaque origin or `scheme://host[:port]`, e.g. `https://example.com`"
+    )]
+    Empty,
+    /// The input starts or ends with whitespace or a control character.
+    #[error(
+        "the origin {input:?} has leading or trailing whitespace or control characters; remove them: `{trimmed}`"
+    )]
+    SurroundingWhitespace {
+        /// The input as given.
+        input: String,
+        /// The input without the surrounding characters.
+        trimmed: String,
+    },
+    /// `null` spelled in another case, such as `NULL`.
+    #[error(
+        "`{input}` is not the opaque origin; browsers send the opaque origin as lowercase `null`"
+    )]
+    NullCase {
+        /// The input as given.
+        input: String,
+    },
+    /// There is no `://` after the scheme (or no scheme at all).
+    #[error(
+        "`{input}` has no `://`; an origin is written `scheme://host[:port]`{}",
+        did_you_mean(.suggestion)
+    )]
+    MissingSchemeSeparator {
+        /// The input as given.
+        input: String,
+        /// A valid origin the input probably meant, such as
+        /// `https://example.com` for `example.com`.
+        suggestion: Option<String>,
+    },
+    /// Nothing precedes `://`.
+    #[error("the scheme is empty; write one before `://`, e.g. `https://example.com`")]
+    EmptyScheme,
+    /// The scheme has characters a scheme cannot have.
+    #[error(
+        "scheme `{scheme}` is invalid: a scheme is an ASCII letter followed by letters, digits, `+`, `-` or `.`, e.g. `https`"
+    )]
+    InvalidScheme {
+        /// The scheme as given.
+        scheme: String,
+    },
+    /// A `file:` URL, whose origin has no tuple form.
+    #[error(
+        "`file:` URLs have no scheme/host/port origin: browsers send `null` for pages loaded from files, so write `null` instead"
+    )]
+    FileScheme,
+    /// The authority has userinfo (`user@` or `user:password@`).
+    #[error(
+        "`{input}` contains userinfo (`user@` or `user:password@`), which an origin never has; remove it: `{suggestion}`"
+    )]
+    Userinfo {
+        /// The input as given.
+        input: String,
+        /// The input with the userinfo removed.
+        suggestion: String,
+    },
+    /// Something follows the authority other than a single `/`.
+    #[error(
+        "`{input}` has a path, query or fragment, which an origin never has; write just the origin: `{origin}`"
+    )]
+    PathQueryOrFragment {
+        /// The input as given.
+        input: String,
+        /// The canonical origin of the input.
+        origin: String,
+    },
+    /// The port is not decimal digits.
+    #[error("port `{port}` is not a number; write the port in decimal digits, e.g. `:8080`")]
+    InvalidPort {
+        /// The port as given.
+        port: String,
+    },
+    /// The port is `0` or above 65535.
+    #[error("port `{port}` is out of range; a port is from 1 to 65535, e.g. `:8080`")]
+    PortOutOfRange {
+        /// The port as given.
+        port: String,
+    },
+    /// The host is empty.
+    #[error("the host is empty; write one after `://`, e.g. `https://example.com`")]
+    EmptyHost,
+    /// The host contains a code point no host may contain.
+    #[error(
+        "host `{host}` contains {}, which is not allowed in a host; {}",
+        describe_code_point(*.code_point),
+        forbidden_code_point_fix(*.code_point)
+    )]
+    ForbiddenHostCodePoint {
+        /// The host as given.
+        host: String,
+        /// The offending code point, after percent-decoding.
+        code_point: char,
+    },
+    /// IDNA (UTS #46) rejects the host as a domain name.
+    #[error(
+        "host `{host}` is not a valid domain name: IDNA rejects it; check for disallowed characters and malformed `xn--` labels"
+    )]
+    InvalidDomain {
+        /// The host as given.
+        host: String,
+    },
+    /// The host's last label is numeric, but it is no valid IPv4 address.
+    #[error(
+        "host `{host}` ends in a number, so it must be an IPv4 address, but it is not a valid one; write four decimal numbers from 0 to 255, e.g. `192.0.2.1`, or use a domain whose last label is not a number"
+    )]
+    InvalidIpv4 {
+        /// The host as given.
+        host: String,
+    },
+    /// The host starts with `[` but is no valid bracketed IPv6 address.
+    #[error(
+        "host `{host}` is not a valid IPv6 address; write it in square brackets without a zone id, e.g. `[2001:db8::1]`"
+    )]
+    InvalidIpv6 {
+        /// The host as given.
+        host: String,
+    },
+}
+
+fn did_you_mean(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(origin) => format!("; did you mean `{origin}`?"),
+        None => ", e.g. `https://example.com`".to_owned(),
+    }
+}
+
+fn describe_code_point(c: char) -> String {
+    if c.is_ascii_graphic() {
+        format!("`{c}`")
+    } else {
+        format!("{c:?} (U+{:04X})", u32::from(c))
+    }
+}
+
+fn forbidden_code_point_fix(c: char) -> &'static str {
+    match c {
+        ':' => "an IPv6 address goes in square brackets, e.g. `[::1]`, and a port after the host",
+        '%' => "a `%` must start a percent-escape of two hex digits",
+        c if c.is_ascii_whitespace() || c.is_ascii_control() => "remove it",
+        _ => "a host is a domain name, an IPv4 address or a bracketed IPv6 address",
+    }
+}
+
+/// The default port of a scheme with one: `http` and `ws` 80, `https` and
+/// `wss` 443, `ftp` 21. The scheme is matched case-insensitively.
+///
+/// ```
+/// use corsair::origin::default_port;
+///
+/// assert_eq!(default_port("https"), Some(443));
+/// assert_eq!(default_port("chrome-extension"), None);
+/// ```
+pub fn default_port(scheme: &str) -> Option<u16> {
+    const DEFAULTS: [(&str, u16); 5] = [
+        ("http", 80),
+        ("https", 443),
+        ("ws", 80),
+        ("wss", 443),
+        ("ftp", 21),
+    ];
+    DEFAULTS
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(scheme))
+        .map(|&(_, port)| port)
+}
+
+/// Validates a scheme (RFC 3986: `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`)
+/// and lowercases it.
+pub(crate) fn parse_scheme(s: &str) -> Result<String, OriginError> {
+    let mut bytes = s.bytes();
+    let valid = match bytes.next() {
+        None => return Err(OriginError::EmptyScheme),
+        Some(first) => {
+            first.is_ascii_alphabetic()
+                && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        }
+    };
+    if valid {
+        Ok(s.to_ascii_lowercase())
+    } else {
+        Err(OriginError::InvalidScheme {
+            scheme: s.to_owned(),
+        })
+    }
+}
+
+/// A scheme that can appear in a tuple origin: `file:` pages have opaque
+/// origins, so a `file` tuple would never match anything a browser sends.
+pub(super) fn parse_tuple_scheme(s: &str) -> Result<String, OriginError> {
+    let scheme = parse_scheme(s)?;
+    if scheme == "file" {
+        return Err(OriginError::FileScheme);
+    }
+    Ok(scheme)
+}
+
+/// Parses a port: decimal digits (leading zeros allowed) from 1 to 65535.
+pub(crate) fn parse_port(s: &str) -> Result<u16, OriginError> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(OriginError::InvalidPort { port: s.to_owned() });
+    }
+    let significant = s.trim_start_matches('0');
+    // Six or more significant digits are out of range whatever they are;
+    // deciding that up front keeps the arithmetic below overflow-free.
+    let value = if significant.len() > 5 {
+        u32::MAX
+    } else {
+        significant
+            .bytes()
+            .fold(0_u32, |acc, b| acc * 10 + u32::from(b - b'0'))
+    };
+    match u16::try_from(value) {
+        Ok(port) if port != 0 => Ok(port),
+        _ => Err(OriginError::PortOutOfRange { port: s.to_owned() }),
+    }
+}
+
+fn is_whitespace_or_control(c: char) -> bool {
+    c.is_whitespace() || c.is_control()
+}
+
+pub(super) fn parse_origin(input: &str) -> Result<Origin, OriginError> {
+    if input.is_empty() {
+        return Err(OriginError::Empty);
+    }
+    if input.starts_with(is_whitespace_or_control) || input.ends_with(is_whitespace_or_control) {
+        return Err(OriginError::SurroundingWhitespace {
+            input: input.to_owned(),
+            trimmed: input.trim_matches(is_whitespace_or_control).to_owned(),
+        });
+    }
+    if input == "null" {
+        return Ok(Origin::Opaque);
+    }
+    if input.eq_ignore_ascii_case("null") {
+        return Err(OriginError::NullCase {
+            input: input.to_owned(),
+        });
+    }
+    let missing_separator = || OriginError::MissingSchemeSeparator {
+        input: input.to_owned(),
+        suggestion: suggest_origin(input),
+    };
+    let Some((scheme, rest)) = input.split_once(':') else {
+        return Err(missing_separator());
+    };
+    // `file:/x` and `file:///x` are both file URLs; say so before
+    // complaining about the slashes.
+    if scheme.eq_ignore_ascii_case("file") {
+        return Err(OriginError::FileScheme);
+    }
+    let Some(after_slashes) = rest.strip_prefix("//") else {
+        return Err(missing_separator());
+    };
+    let scheme = parse_tuple_scheme(scheme)?;
+
+    // As for WHATWG special schemes, `\` ends the authority like `/`.
+    let authority_end = after_slashes
+        .find(['/', '?', '#', '\\'])
+        .unwrap_or(after_slashes.len());
+    let (authority, tail) = after_slashes.split_at(authority_end);
+    if let Some((_, host_and_port)) = authority.rsplit_once('@') {
+        return Err(OriginError::Userinfo {
+            input: input.to_owned(),
+            suggestion: format!("{scheme}://{host_and_port}{tail}"),
+        });
+    }
+    let (host, port) = split_host_port(authority);
+    let host = Host::parse(host)?;
+    let port = match port {
+        // WHATWG drops an empty port, so `https://a.com:` is `https://a.com`.
+        None | Some("") => None,
+        Some(port) => Some(parse_port(port)?),
+    };
+    let origin = TupleOrigin::from_canonical_parts(scheme, host, port);
+    if !tail.is_empty() && tail != "/" {
+        return Err(OriginError::PathQueryOrFragment {
+            input: input.to_owned(),
+            origin: origin.to_string(),
+        });
+    }
+    Ok(Origin::Tuple(origin))
+}
+
+/// Splits `host[:port]`. A `:` inside brackets belongs to an IPv6 host;
+/// anything but `:port` after `]` stays in the host so that the host parser
+/// reports it as a malformed IPv6 address.
+fn split_host_port(authority: &str) -> (&str, Option<&str>) {
+    if authority.starts_with('[') {
+        if let Some(close) = authority.find(']') {
+            let (host, after) = authority.split_at(close + 1);
+            if let Some(port) = after.strip_prefix(':') {
+                return (host, Some(port));
+            }
+        }
+        return (authority, None);
+    }
+    match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    }
+}
+
+/// Guesses the origin meant by an input without `://`: a bare `host[:port]`
+/// gets `https://` (`http://` for loopback hosts, where local development
+/// servers rarely have TLS), and `https:host` or `https:/host` gets its
+/// slashes. Only suggestions that parse are offered.
+fn suggest_origin(input: &str) -> Option<String> {
+    let bare = input.trim_start_matches('/');
+    if let Ok(Origin::Tuple(origin)) = parse_origin(&format!("https://{bare}")) {
+        if origin.host().is_loopback()
+            && let Ok(local) = parse_origin(&format!("http://{bare}"))
+        {
+            return Some(local.to_string());
+        }
+        return Some(origin.to_string());
+    }
+    // Only web schemes: for others (`data:`, `mailto:`) adding `//` would
+    // suggest nonsense.
+    let (scheme, rest) = input
+        .split_once(':')
+        .filter(|(scheme, _)| default_port(scheme).is_some())?;
+    let rest = rest.trim_start_matches('/');
+    parse_origin(&format!("{scheme}://{rest}"))
+        .ok()
+        .map(|origin| origin.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonicalizes_origins() {
+        let cases: &[(&str, &str)] = &[
+            // HTML: the opaque origin serializes as `null`
+            ("null", "null"),
+            // Canonical forms are fixed points
+            ("https://example.com", "https://example.com"),
+            ("http://example.com:8080", "http://example.com:8080"),
+            // RFC 3986: schemes are case-insensitive, canonically lowercase
+            ("HTTPS://example.com", "https://example.com"),
+            // WHATWG URL: domains are lowercased
+            ("https://EXAMPLE.com", "https://example.com"),
+            // WHATWG URL: a Unicode host becomes punycode
+            ("https://bücher.de", "https://xn--bcher-kva.de"),
+            // WHATWG URL: the scheme's default port is dropped
+            ("https://a.com:443", "https://a.com"),
+            ("http://a.com:80", "http://a.com"),
+            ("ws://a.com:80", "ws://a.com"),
+            ("wss://a.com:443", "wss://a.com"),
+            ("ftp://a.com:21", "ftp://a.com"),
+            // A port that is another scheme's default is kept
+            ("https://a.com:80", "https://a.com:80"),
+            ("http://a.com:443", "http://a.com:443"),
+            // Schemes without a default port keep every port
+            (
+                "chrome-extension://abcdef:443",
+                "chrome-extension://abcdef:443",
+            ),
+            // Leniency: leading zeros in the port
+            ("http://a.com:0080", "http://a.com"),
+            ("http://a.com:08080", "http://a.com:8080"),
+            // WHATWG URL: an empty port is dropped
+            ("https://a.com:", "https://a.com"),
+            // Leniency: one trailing `/` (the empty path of a URL)
+            ("https://a.com/", "https://a.com"),
+            ("https://a.com:8443/", "https://a.com:8443"),
+            // WHATWG URL: IPv4 parser accepts hex parts
+            ("http://0x7f.1", "http://127.0.0.1"),
+            // WHATWG URL: a single IPv4 number fills all four bytes
+            ("http://2130706433:3000", "http://127.0.0.1:3000"),
+            // WHATWG URL: IPv6 is compressed and bracketed, port outside
+            ("http://[0:0:0:0:0:0:0:1]:8080", "http://[::1]:8080"),
+            // WHATWG URL: IPv6 never gets a dotted IPv4 tail
+            ("https://[::FFFF:1.2.3.4]", "https://[::ffff:102:304]"),
+            // WHATWG URL: empty port after an IPv6 host
+            ("http://[::1]:", "http://[::1]"),
+            // Chromium: extension schemes are standard, hosts canonicalized
+            ("chrome-extension://ABCDEF", "chrome-extension://abcdef"),
+            ("moz-extension://0A1B-2C3D", "moz-extension://0a1b-2c3d"),
+            // RFC 3986: `+`, `-`, `.` are scheme characters
+            ("git+ssh.v2://host", "git+ssh.v2://host"),
+            // WHATWG URL: percent-escapes in the host are decoded
+            ("https://%65xample.com", "https://example.com"),
+            // WHATWG URL: a trailing dot is part of the host
+            ("https://example.com.", "https://example.com."),
+        ];
+        for (input, canonical) in cases {
+            let origin = Origin::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(origin.to_string(), *canonical, "{input}");
+            assert_eq!(Origin::parse(canonical).as_ref(), Ok(&origin), "{input}");
+        }
+    }
+
+    #[test]
+    fn rejects_non_origins() {
+        type Check = fn(&OriginError) -> bool;
+        let cases: &[(&str, Check)] = &[
+            ("", |e| matches!(e, OriginError::Empty)),
+            // Leading/trailing whitespace or controls: remove them
+            (" https://a.com", |e| {
+                matches!(e, OriginError::SurroundingWhitespace { .. })
+            }),
+            ("https://a.com\n", |e| {
+                matches!(e, OriginError::SurroundingWhitespace { .. })
+            }),
+            ("https://a.com\u{a0}", |e| {
+                matches!(e, OriginError::SurroundingWhitespace { .. })
+            }),
+            ("\u{0}null", |e| {
+                matches!(e, OriginError::SurroundingWhitespace { .. })
+            }),
+            ("   ", |e| {
+                matches!(e, OriginError::SurroundingWhitespace { .. })
+            }),
+            // HTML: only lowercase `null` is the opaque origin
+            ("NULL", |e| matches!(e, OriginError::NullCase { .. })),
+            ("Null", |e| matches!(e, OriginError::NullCase { .. })),
+            // No `://`: a bare host, a missing `//`, or not an origin at all
+            ("example.com", |e| {
+                matches!(e, OriginError::MissingSchemeSeparator { .. })
+            }),
+            ("localhost:3000", |e| {
+                matches!(e, OriginError::MissingSchemeSeparator { .. })
+            }),
+            ("https:example.com", |e| {
+                matches!(e, OriginError::MissingSchemeSeparator { .. })
+            }),
+            ("https:/example.com", |e| {
+                matches!(e, OriginError::MissingSchemeSeparator { .. })
+            }),
+            (":::", |e| {
+                matches!(e, OriginError::MissingSchemeSeparator { .. })
+            }),
+            ("data:text/plain,hi", |e| {
+                matches!(e, OriginError::MissingSchemeSeparator { .. })
+            }),
+            ("*", |e| {
+                matches!(e, OriginError::MissingSchemeSeparator { .. })
+            }),
+            // RFC 3986: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+            ("://a.com", |e| matches!(e, OriginError::EmptyScheme)),
+            ("1http://a.com", |e| {
+                matches!(e, OriginError::InvalidScheme { .. })
+            }),
+            ("ht_tp://a.com", |e| {
+                matches!(e, OriginError::InvalidScheme { .. })
+            }),
+            ("htt\u{fc}p://a.com", |e| {
+                matches!(e, OriginError::InvalidScheme { .. })
+            }),
+            // HTML: file: pages have opaque origins
+            ("file:///etc/passwd", |e| {
+                matches!(e, OriginError::FileScheme)
+            }),
+            ("FILE://host", |e| matches!(e, OriginError::FileScheme)),
+            ("file:/x", |e| matches!(e, OriginError::FileScheme)),
+            // RFC 6454: an origin has no userinfo
+            ("https://user@a.com", |e| {
+                matches!(e, OriginError::Userinfo { .. })
+            }),
+            ("https://user:pass@a.com", |e| {
+                matches!(e, OriginError::Userinfo { .. })
+            }),
+            // RFC 6454: an origin has no path, query or fragment
+            ("https://a.com/path", |e| {
+                matches!(e, OriginError::PathQueryOrFragment { .. })
+            }),
+            ("https://a.com?q", |e| {
+                matches!(e, OriginError::PathQueryOrFragment { .. })
+            }),
+            ("https://a.com#f", |e| {
+                matches!(e, OriginError::PathQueryOrFragment { .. })
+            }),
+            ("https://a.com//", |e| {
+                matches!(e, OriginError::PathQueryOrFragment { .. })
+            }),
+            ("https://a.com\\", |e| {
+                matches!(e, OriginError::PathQueryOrFragment { .. })
+            }),
+            ("https://a.com/x@y", |e| {
+                matches!(e, OriginError::PathQueryOrFragment { .. })
+            }),
+            // Ports are decimal digits from 1 to 65535
+            ("https://a.com:0", |e| {
+                matches!(e, OriginError::PortOutOfRange { .. })
+            }),
+            ("https://a.com:000", |e| {
+                matches!(e, OriginError::PortOutOfRange { .. })
+            }),
+            ("https://a.com:65536", |e| {
+                matches!(e, OriginError::PortOutOfRange { .. })
+            }),
+            ("https://a.com:99999999999999999999", |e| {
+                matches!(e, OriginError::PortOutOfRange { .. })
+            }),
+            ("https://a.com:http", |e| {
+                matches!(e, OriginError::InvalidPort { .. })
+            }),
+            ("https://a.com:+80", |e| {
+                matches!(e, OriginError::InvalidPort { .. })
+            }),
+            ("https://a.com:8 0", |e| {
+                matches!(e, OriginError::InvalidPort { .. })
+            }),
+            ("https://a.com:80:80", |e| {
+                matches!(e, OriginError::InvalidPort { .. })
+            }),
+            ("https://a.com:٨٠", |e| {
+                matches!(e, OriginError::InvalidPort { .. })
+            }),
+            ("https://[::1]:x", |e| {
+                matches!(e, OriginError::InvalidPort { .. })
+            }),
+            // WHATWG URL: empty host is failure
+            ("https://", |e| matches!(e, OriginError::EmptyHost)),
+            ("https://:8080", |e| matches!(e, OriginError::EmptyHost)),
+            ("https:///a.com", |e| matches!(e, OriginError::EmptyHost)),
+            ("https://:::", |e| matches!(e, OriginError::EmptyHost)),
+            // WHATWG URL: forbidden host code points
+            ("https://a b.com", |e| {
+                matches!(e, OriginError::ForbiddenHostCodePoint { .. })
+            }),
+            ("https://a<b.com", |e| {
+                matches!(e, OriginError::ForbiddenHostCodePoint { .. })
+            }),
+            // WHATWG URL: IPv4 out of range
+            ("http://256.256.256.256", |e| {
+                matches!(e, OriginError::InvalidIpv4 { .. })
+            }),
+            // WHATWG URL: malformed IPv6
+            ("https://[", |e| {
+                matches!(e, OriginError::InvalidIpv6 { .. })
+            }),
+            ("https://[::1", |e| {
+                matches!(e, OriginError::InvalidIpv6 { .. })
+            }),
+            ("https://[::1]x", |e| {
+                matches!(e, OriginError::InvalidIpv6 { .. })
+            }),
+            ("https://[::1%25lo]", |e| {
+                matches!(e, OriginError::InvalidIpv6 { .. })
+            }),
+            // UTS #46: invalid punycode
+            ("https://xn--a.com", |e| {
+                matches!(e, OriginError::InvalidDomain { .. })
+            }),
+        ];
+        for (input, check) in cases {
+            match Origin::parse(input) {
+                Ok(origin) => panic!("{input:?} parsed as {origin}"),
+                Err(error) => assert!(check(&error), "{input:?}: {error:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn messages_say_how_to_fix() {
+        let cases: &[(&str, &str)] = &[
+            ("example.com", "did you mean `https://example.com`?"),
+            (
+                "example.com:8443/",
+                "did you mean `https://example.com:8443`?",
+            ),
+            ("localhost:3000", "did you mean `http://localhost:3000`?"),
+            ("//127.0.0.1:8000", "did you mean `http://127.0.0.1:8000`?"),
+            ("https:/example.com", "did you mean `https://example.com`?"),
+            ("https:example.com", "did you mean `https://example.com`?"),
+            ("data:text/plain,hi", "e.g. `https://example.com`"),
+            ("mailto:a.com", "e.g. `https://example.com`"),
+            ("NULL", "lowercase `null`"),
+            (" https://a.com ", "remove them: `https://a.com`"),
+            (
+                "https://a.com/path?q#f",
+                "write just the origin: `https://a.com`",
+            ),
+            (
+                "HTTPS://A.com:443/x",
+                "write just the origin: `https://a.com`",
+            ),
+            ("https://user:pw@a.com", "remove it: `https://a.com`"),
+            ("file:///x", "write `null` instead"),
+            ("https://a.com:0", "from 1 to 65535"),
+            ("https://a\tb.com", "'\\t' (U+0009)"),
+            ("https://a%3Ab", "square brackets"),
+            ("https://[fe80::1%25eth0]", "without a zone id"),
+        ];
+        for (input, expected) in cases {
+            let message = Origin::parse(input).map_or_else(|e| e.to_string(), |o| o.to_string());
+            assert!(message.contains(expected), "{input:?}: {message}");
+        }
+    }
+
+    #[test]
+    fn parse_port_bounds() {
+        assert_eq!(parse_port("1"), Ok(1));
+        assert_eq!(parse_port("65535"), Ok(65535));
+        assert_eq!(parse_port("000000000000443"), Ok(443));
+        assert!(matches!(
+            parse_port(""),
+            Err(OriginError::InvalidPort { .. })
+        ));
+        assert!(matches!(
+            parse_port("-1"),
+            Err(OriginError::InvalidPort { .. })
+        ));
+        assert!(matches!(
+            parse_port("0"),
+            Err(OriginError::PortOutOfRange { .. })
+        ));
+        assert!(matches!(
+            parse_port("65536"),
+            Err(OriginError::PortOutOfRange { .. })
+        ));
+        assert!(matches!(
+            parse_port("99999"),
+            Err(OriginError::PortOutOfRange { .. })
+        ));
+        assert!(matches!(
+            parse_port("100000"),
+            Err(OriginError::PortOutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn parse_scheme_validates_and_lowercases() {
+        assert_eq!(parse_scheme("HTTPS").as_deref(), Ok("https"));
+        assert_eq!(parse_scheme("a1+-.").as_deref(), Ok("a1+-."));
+        // Patterns reuse this, and may legitimately name `file`.
+        assert_eq!(parse_scheme("file").as_deref(), Ok("file"));
+        assert_eq!(parse_scheme(""), Err(OriginError::EmptyScheme));
+        assert!(matches!(
+            parse_scheme("-a"),
+            Err(OriginError::InvalidScheme { .. })
+        ));
+        assert!(matches!(
+            parse_scheme("a b"),
+            Err(OriginError::InvalidScheme { .. })
+        ));
+    }
+
+    #[test]
+    fn default_ports() {
+        assert_eq!(default_port("http"), Some(80));
+        assert_eq!(default_port("HTTPS"), Some(443));
+        assert_eq!(default_port("ws"), Some(80));
+        assert_eq!(default_port("wss"), Some(443));
+        assert_eq!(default_port("ftp"), Some(21));
+        assert_eq!(default_port("gopher"), None);
+        assert_eq!(default_port(""), None);
+    }
+
+    #[test]
+    fn tuple_origin_new_canonicalizes() {
+        let tuple = TupleOrigin::new("WSS", Host::Domain("Bücher.DE".to_owned()), Some(443));
+        assert_eq!(
+            tuple.map(|t| t.to_string()).as_deref(),
+            Ok("wss://xn--bcher-kva.de")
+        );
+        let tuple = TupleOrigin::new("http", Host::Domain("[::1]".to_owned()), Some(8080));
+        assert_eq!(
+            tuple.map(|t| t.to_string()).as_deref(),
+            Ok("http://[::1]:8080")
+        );
+        let ok = TupleOrigin::new("https", Host::Ipv4([10, 0, 0, 1].into()), None);
+        assert_eq!(
+            ok.map(Origin::from).map(|o| o.to_string()).as_deref(),
+            Ok("https://10.0.0.1")
+        );
+        assert_eq!(
+            TupleOrigin::new("file", Host::Domain("a".to_owned()), None),
+            Err(OriginError::FileScheme)
+        );
+        assert!(matches!(
+            TupleOrigin::new("https", Host::Domain("a b".to_owned()), None),
+            Err(OriginError::ForbiddenHostCodePoint { .. })
+        ));
+        assert!(matches!(
+            TupleOrigin::new("https", Host::Domain("a".to_owned()), Some(0)),
+            Err(OriginError::PortOutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn accessors() {
+        let origin: Origin = "http://[::1]:8080".parse().unwrap_or(Origin::Opaque);
+        assert!(!origin.is_opaque());
+        assert_eq!(origin.scheme(), Some("http"));
+        assert_eq!(
+            origin.host(),
+            Some(&Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
+        );
+        assert_eq!(origin.port(), Some(8080));
+        let opaque = Origin::Opaque;
+        assert!(opaque.is_opaque());
+        assert_eq!(
+            (opaque.scheme(), opaque.host(), opaque.port()),
+            (None, None, None)
+        );
+        assert_eq!(
+            Origin::parse("https://a.com:443").map(|o| o.port()),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn never_panics_on_awkward_input() {
+        let long_host = format!("https://{}", "a".repeat(100_000));
+        let long_port = format!("https://a.com:{}", "9".repeat(100_000));
+        let many_dots = format!("http://{}1", "1.".repeat(10_000));
+        let inputs = [
+            ":",
+            "::",
+            ":::",
+            "[",
+            "]",
+            "[:",
+            "https://[",
+            "https://]",
+            "https://[]",
+            "https://[::1",
+            "https://@",
+            "https://@@",
+            "https://a@",
+            "https://:",
+            "https://%",
+            "https://%%",
+            "https://%2",
+            "https://\u{0}",
+            "https://\u{10ffff}",
+            "a:",
+            "a://",
+            "//",
+            "/",
+            "https://a.com:99999999999999999999",
+            &long_host,
+            &long_port,
+            &many_dots,
+        ];
+        for input in inputs {
+            if let Ok(origin) = Origin::parse(input) {
+                assert_eq!(Origin::parse(&origin.to_string()), Ok(origin), "{input:?}");
+            }
+        }
+    }
+}

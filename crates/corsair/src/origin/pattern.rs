@@ -1,0 +1,428 @@
+//! Origin patterns: what a policy lists in `allow_origins`.
+
+use std::fmt;
+
+use super::{Host, Origin, OriginError, default_port, parse_scheme};
+
+/// One entry of a policy's origin list.
+///
+/// | written as | matches |
+/// | --- | --- |
+/// | `https://app.example.com` | exactly that origin |
+/// | `https://*.example.com` | any subdomain (one or more labels), never `https://example.com` itself |
+/// | `http://localhost:*` | that scheme and host on any port, including the default one |
+/// | `https://*.example.com:*` | both of the above at once |
+/// | `*` | any origin |
+/// | `null` | the opaque origin (only with `dangerously_allow_null_origin`) |
+///
+/// Patterns are written canonically (see [`Origin`]); [`fmt::Display`] gives the canonical spelling.
+///
+/// ```
+/// use corsair::OriginPattern;
+///
+/// let pattern = OriginPattern::parse("https://*.example.com")?;
+/// assert!(pattern.matches("https://api.eu.example.com"));
+/// assert!(!pattern.matches("https://example.com"));
+/// assert!(!pattern.matches("http://api.example.com"));
+/// # Ok::<(), corsair::PatternError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum OriginPattern {
+    /// `*`: every origin.
+    Any,
+    /// One origin, matched byte for byte against its canonical serialization.
+    Exact(Origin),
+    /// A scheme and host pattern with a port pattern.
+    Wildcard(WildcardPattern),
+}
+
+/// The host and port parts of a wildcard [`OriginPattern`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WildcardPattern {
+    scheme: String,
+    host: HostPattern,
+    port: PortPattern,
+}
+
+/// Which hosts a [`WildcardPattern`] covers.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum HostPattern {
+    /// Exactly this host.
+    Exact(Host),
+    /// Strict subdomains of this domain (`*.example.com`): one or more extra labels.
+    Subdomains(String),
+}
+
+/// Which ports a [`WildcardPattern`] covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PortPattern {
+    /// Exactly this port; `None` is the scheme's default port.
+    Exact(Option<u16>),
+    /// `:*`: every port, the default one included.
+    Any,
+}
+
+/// Why an origin pattern could not be parsed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PatternError {
+    /// The part that is not a wildcard is not an origin.
+    #[error(transparent)]
+    Origin(#[from] OriginError),
+    /// A `*` somewhere other than a whole leading label or the whole port.
+    #[error(
+        "`*` may only stand for the whole port (`http://localhost:*`), a leading run of \
+         subdomain labels (`https://*.example.com`) or every origin (`*` alone)"
+    )]
+    MisplacedWildcard,
+    /// `*.` in front of an IP address, which has no subdomains.
+    #[error("`*.` needs a domain after it; `{host}` is an IP address, which has no subdomains")]
+    SubdomainsOfIpAddress {
+        /// The IP address after `*.`.
+        host: String,
+    },
+}
+
+impl OriginPattern {
+    /// Parses a pattern, accepting the lenient spellings [`Origin::parse`] accepts.
+    pub fn parse(input: &str) -> Result<Self, PatternError> {
+        if input == "*" {
+            return Ok(Self::Any);
+        }
+        let Some((scheme, authority)) = input.split_once("://") else {
+            return Ok(Self::Exact(reject_stray_wildcard(input)?));
+        };
+        let (authority, any_port) = match authority.strip_suffix(":*") {
+            Some(rest) => (rest, true),
+            None => (authority, false),
+        };
+        let (authority, subdomains) = match authority.strip_prefix("*.") {
+            Some(rest) => (rest, true),
+            None => (authority, false),
+        };
+        if !any_port && !subdomains {
+            return Ok(Self::Exact(reject_stray_wildcard(input)?));
+        }
+        let scheme = parse_scheme(scheme)?;
+        let origin = reject_stray_wildcard(&format!("{scheme}://{authority}"))?;
+        let (Some(host), port) = (origin.host(), origin.port()) else {
+            return Err(PatternError::Origin(OriginError::Empty));
+        };
+        if any_port && authority_has_port(authority) {
+            return Err(PatternError::MisplacedWildcard);
+        }
+        let host = match (subdomains, host) {
+            (true, Host::Domain(domain)) => HostPattern::Subdomains(domain.clone()),
+            (true, ip) => {
+                return Err(PatternError::SubdomainsOfIpAddress {
+                    host: ip.to_string(),
+                });
+            }
+            (false, host) => HostPattern::Exact(host.clone()),
+        };
+        let port = if any_port {
+            PortPattern::Any
+        } else {
+            PortPattern::Exact(port)
+        };
+        Ok(Self::Wildcard(WildcardPattern { scheme, host, port }))
+    }
+
+    /// Whether `origin`, an `Origin` header value, matches this pattern.
+    ///
+    /// Matching is byte for byte against canonical serializations, as browsers send them: a
+    /// value in any other spelling (upper case, default port, trailing `/`) never matches.
+    /// A compiled [`Policy`](crate::Policy) answers the same question for a whole list at a
+    /// cost that does not grow with the list; this method checks one pattern.
+    pub fn matches(&self, origin: &str) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Exact(exact) => exact.to_string() == origin,
+            Self::Wildcard(wildcard) => wildcard.matches(origin),
+        }
+    }
+}
+
+impl WildcardPattern {
+    /// The scheme, lowercase.
+    pub fn scheme(&self) -> &str {
+        &self.scheme
+    }
+
+    /// The hosts covered.
+    pub fn host(&self) -> &HostPattern {
+        &self.host
+    }
+
+    /// The ports covered.
+    pub fn port(&self) -> PortPattern {
+        self.port
+    }
+
+    fn matches(&self, origin: &str) -> bool {
+        let Some(parts) = CanonicalParts::split(origin.as_bytes()) else {
+            return false;
+        };
+        let host_matches = match &self.host {
+            HostPattern::Exact(host) => parts.host == host.to_string().as_bytes(),
+            HostPattern::Subdomains(base) => parts
+                .host
+                .strip_suffix(base.as_bytes())
+                .and_then(|labels| labels.strip_suffix(b"."))
+                .is_some_and(|labels| !labels.is_empty()),
+        };
+        let port_matches = match self.port {
+            PortPattern::Any => true,
+            PortPattern::Exact(port) => parts.port == port,
+        };
+        parts.scheme == self.scheme.as_bytes() && host_matches && port_matches
+    }
+}
+
+impl fmt::Display for OriginPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Any => f.write_str("*"),
+            Self::Exact(origin) => origin.fmt(f),
+            Self::Wildcard(wildcard) => wildcard.fmt(f),
+        }
+    }
+}
+
+impl fmt::Display for WildcardPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://", self.scheme)?;
+        match &self.host {
+            HostPattern::Exact(host) => write!(f, "{host}")?,
+            HostPattern::Subdomains(base) => write!(f, "*.{base}")?,
+        }
+        match self.port {
+            PortPattern::Any => f.write_str(":*"),
+            PortPattern::Exact(Some(port)) => write!(f, ":{port}"),
+            PortPattern::Exact(None) => Ok(()),
+        }
+    }
+}
+
+fn reject_stray_wildcard(input: &str) -> Result<Origin, PatternError> {
+    if input.contains('*') {
+        return Err(PatternError::MisplacedWildcard);
+    }
+    Ok(Origin::parse(input)?)
+}
+
+/// Whether an authority (without the `:*` suffix) still names a port: a `:` after the host.
+fn authority_has_port(authority: &str) -> bool {
+    let after_host = match authority.rfind(']') {
+        Some(end) => &authority[end..],
+        None => authority,
+    };
+    after_host.contains(':')
+}
+
+/// The parts of an `Origin` header value that is a canonical tuple-origin serialization, split
+/// without allocating. Anything not in canonical form yields `None`, so it matches nothing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CanonicalParts<'a> {
+    pub(crate) scheme: &'a [u8],
+    pub(crate) host: &'a [u8],
+    /// `None` when the value has no port (the scheme's default).
+    pub(crate) port: Option<u16>,
+    /// Everything before the port: `scheme://host`.
+    pub(crate) scheme_and_host: &'a [u8],
+}
+
+impl<'a> CanonicalParts<'a> {
+    pub(crate) fn split(value: &'a [u8]) -> Option<Self> {
+        let separator = value.windows(3).position(|w| w == b"://")?;
+        let scheme = &value[..separator];
+        let authority = &value[separator + 3..];
+        if !is_canonical_scheme(scheme) {
+            return None;
+        }
+        let host_len = if authority.first() == Some(&b'[') {
+            let close = authority.iter().position(|&b| b == b']')?;
+            let inside = &authority[1..close];
+            if inside.is_empty()
+                || !inside
+                    .iter()
+                    .all(|&b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b':'))
+            {
+                return None;
+            }
+            close + 1
+        } else {
+            let len = authority
+                .iter()
+                .position(|&b| b == b':')
+                .unwrap_or(authority.len());
+            if !is_canonical_domain_or_ipv4(&authority[..len]) {
+                return None;
+            }
+            len
+        };
+        let host = &authority[..host_len];
+        let port_suffix = &authority[host_len..];
+        let port = match port_suffix.split_first() {
+            None => None,
+            Some((b':', digits)) => Some(canonical_port(scheme, digits)?),
+            Some(_) => return None,
+        };
+        Some(Self {
+            scheme,
+            host,
+            port,
+            scheme_and_host: &value[..separator + 3 + host_len],
+        })
+    }
+}
+
+fn is_canonical_scheme(scheme: &[u8]) -> bool {
+    scheme.first().is_some_and(u8::is_ascii_lowercase)
+        && scheme
+            .iter()
+            .all(|&b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'+' | b'-' | b'.'))
+}
+
+/// Bytes a canonical (ASCII, lowercase, IDNA-processed) domain may hold: everything printable
+/// except upper case and the WHATWG forbidden domain code points.
+fn is_canonical_host_byte(byte: u8) -> bool {
+    byte.is_ascii_graphic()
+        && !byte.is_ascii_uppercase()
+        && !matches!(
+            byte,
+            b'#' | b'/'
+                | b':'
+                | b'<'
+                | b'>'
+                | b'?'
+                | b'@'
+                | b'['
+                | b'\\'
+                | b']'
+                | b'^'
+                | b'|'
+                | b'%'
+        )
+}
+
+fn is_canonical_domain_or_ipv4(host: &[u8]) -> bool {
+    !host.is_empty()
+        && host.iter().all(|&b| is_canonical_host_byte(b))
+        && host.split(|&b| b == b'.').all(|label| !label.is_empty())
+}
+
+/// A port as browsers serialize it: decimal without leading zeros, 1-65535, never the
+/// scheme's default.
+fn canonical_port(scheme: &[u8], digits: &[u8]) -> Option<u16> {
+    if digits.first() == Some(&b'0') || digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let port: u16 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    let default = std::str::from_utf8(scheme).ok().and_then(default_port);
+    (default != Some(port)).then_some(port)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(input: &str) -> OriginPattern {
+        OriginPattern::parse(input).unwrap()
+    }
+
+    #[test]
+    fn parses_each_kind_and_prints_it_canonically() {
+        for input in [
+            "*",
+            "https://example.com",
+            "https://*.example.com",
+            "http://localhost:*",
+            "https://*.example.com:*",
+            "https://*.example.com:8443",
+            "http://[::1]:*",
+            "null",
+        ] {
+            assert_eq!(parse(input).to_string(), input);
+        }
+        assert_eq!(
+            parse("HTTPS://*.Example.COM").to_string(),
+            "https://*.example.com"
+        );
+        assert_eq!(
+            parse("https://*.bücher.de").to_string(),
+            "https://*.xn--bcher-kva.de"
+        );
+    }
+
+    #[test]
+    fn rejects_misplaced_wildcards() {
+        for input in [
+            "https://a*.example.com",
+            "https://*example.com",
+            "https://api.*.example.com",
+            "https://*.*.example.com",
+            "*://example.com",
+            "https://example.com:8*",
+            "https://localhost:8080:*",
+            "**",
+        ] {
+            assert!(
+                matches!(
+                    OriginPattern::parse(input),
+                    Err(PatternError::MisplacedWildcard | PatternError::Origin(_))
+                ),
+                "{input}"
+            );
+        }
+        assert!(matches!(
+            OriginPattern::parse("https://*.127.0.0.1"),
+            Err(PatternError::SubdomainsOfIpAddress { .. })
+        ));
+    }
+
+    #[test]
+    fn subdomains_never_include_the_apex() {
+        let pattern = parse("https://*.example.com");
+        assert!(pattern.matches("https://a.example.com"));
+        assert!(pattern.matches("https://a.b.example.com"));
+        assert!(!pattern.matches("https://example.com"));
+        assert!(!pattern.matches("https://.example.com"));
+        assert!(!pattern.matches("https://badexample.com"));
+        assert!(!pattern.matches("https://a.example.com:8443"));
+        assert!(!pattern.matches("https://A.example.com"));
+    }
+
+    #[test]
+    fn any_port_includes_the_default_and_rejects_non_canonical_ports() {
+        let pattern = parse("http://localhost:*");
+        assert!(pattern.matches("http://localhost"));
+        assert!(pattern.matches("http://localhost:3000"));
+        assert!(!pattern.matches("http://localhost:80"));
+        assert!(!pattern.matches("http://localhost:03000"));
+        assert!(!pattern.matches("http://localhost:70000"));
+        assert!(!pattern.matches("https://localhost:3000"));
+    }
+
+    #[test]
+    fn canonical_parts_refuse_anything_a_browser_would_not_send() {
+        for value in [
+            "https://example.com/",
+            "https://EXAMPLE.com",
+            "https://user@example.com",
+            "https://example.com:",
+            "HTTPS://example.com",
+            "https://[::1",
+            "https://[]",
+            "https://a..b",
+            "://a",
+            "",
+        ] {
+            assert!(CanonicalParts::split(value.as_bytes()).is_none(), "{value}");
+        }
+        let parts = CanonicalParts::split(b"https://[::1]:8443").unwrap();
+        assert_eq!(parts.host, b"[::1]");
+        assert_eq!(parts.port, Some(8443));
+        assert_eq!(parts.scheme_and_host, b"https://[::1]");
+    }
+}

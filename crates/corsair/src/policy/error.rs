@@ -1,0 +1,241 @@
+//! Everything `Config::build` can refuse, each saying how to fix it.
+
+use std::fmt;
+
+use crate::origin::PatternError;
+
+/// One problem in a [`Config`](crate::Config). [`Config::build`](crate::Config::build)
+/// reports all of them at once, in a [`ConfigErrors`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The origin list is empty and there is no predicate: the policy would grant nothing.
+    #[error(
+        "no origin is allowed: list the origins that may read responses (e.g. \
+         `https://app.example.com`), or add a predicate; corsair grants nothing by default"
+    )]
+    NoOrigins,
+    /// An origin entry does not parse.
+    #[error("origin `{value}` is invalid: {source}")]
+    InvalidOrigin {
+        /// The entry as written.
+        value: String,
+        /// What is wrong with it.
+        source: PatternError,
+    },
+    /// An origin entry parses but is not written as browsers send it, so it would never match.
+    #[error(
+        "origin `{value}` is not written the way browsers send it, so it would never match: \
+         write `{canonical}`"
+    )]
+    NonCanonicalOrigin {
+        /// The entry as written.
+        value: String,
+        /// The same origin as browsers serialize it.
+        canonical: String,
+    },
+    /// `*` together with credentials.
+    #[error(
+        "`*` (any origin) cannot be combined with credentials: browsers ignore \
+         `Access-Control-Allow-Origin: *` on credentialed requests, and reflecting every origin \
+         instead would let any site act as your users; list the origins that need credentials"
+    )]
+    AnyOriginWithCredentials,
+    /// `*` together with other entries, which `*` makes meaningless.
+    #[error(
+        "`*` (any origin) already covers `{other}`: remove `{other}`, or replace `*` by the origins you mean"
+    )]
+    AnyOriginWithOthers {
+        /// The first other entry.
+        other: String,
+    },
+    /// The opaque origin `null` without the opt-in.
+    #[error(
+        "the `null` origin is shared by sandboxed iframes, local files and pages redirected \
+         across origins, i.e. by anyone who wants it; allowing it allows everyone. If you must, \
+         set `dangerously_allow_null_origin`"
+    )]
+    NullOrigin,
+    /// A `file:` origin, which browsers never send.
+    #[error(
+        "origin `{value}`: pages loaded from files have an opaque origin and browsers send \
+         `Origin: null` for them, so this entry would never match; `null` itself is allowed only \
+         with `dangerously_allow_null_origin`"
+    )]
+    FileOrigin {
+        /// The entry as written.
+        value: String,
+    },
+    /// A non-secure origin (not `https`, not loopback) while credentials are allowed.
+    #[error(
+        "origin `{origin}` is not secure (plain http to a non-loopback host) but credentials are \
+         allowed: anyone on the network path can impersonate it and read your users' data; use \
+         `https://`, or set `dangerously_allow_insecure_origins`"
+    )]
+    InsecureOriginWithCredentials {
+        /// The canonical origin or pattern.
+        origin: String,
+    },
+    /// A subdomain pattern over a public suffix while credentials are allowed.
+    #[error(
+        "origin `{pattern}` allows every subdomain of the public suffix `{suffix}`, i.e. sites of \
+         unrelated owners, with credentials; name your registrable domain instead (e.g. \
+         `https://*.example.{suffix}`), or set `dangerously_allow_public_suffix_subdomains`"
+    )]
+    PublicSuffixSubdomains {
+        /// The pattern.
+        pattern: String,
+        /// The public suffix it covers.
+        suffix: String,
+    },
+    /// A method that is not an HTTP token.
+    #[error(
+        "method `{value}` is not a valid HTTP method token (letters, digits and !#$%&'*+-.^_`|~ only)"
+    )]
+    InvalidMethod {
+        /// The method as written.
+        value: String,
+    },
+    /// CONNECT, TRACE or TRACK, which browsers never send from script.
+    #[error(
+        "method `{value}` is forbidden by the Fetch Standard: browsers never send it from script; remove it"
+    )]
+    ForbiddenMethod {
+        /// The method as written.
+        value: String,
+    },
+    /// A method in a spelling `fetch()` never sends.
+    #[error(
+        "method `{value}` never reaches the server in this spelling: `fetch()` upper-cases it; \
+         write `{normalized}`"
+    )]
+    MethodNotNormalized {
+        /// The method as written.
+        value: String,
+        /// The spelling browsers send.
+        normalized: &'static str,
+    },
+    /// A header name that is not an HTTP token.
+    #[error(
+        "header name `{value}` in {list} is not a valid HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)"
+    )]
+    InvalidHeaderName {
+        /// The name as written.
+        value: String,
+        /// Which list it is in.
+        list: HeaderList,
+    },
+    /// A forbidden request header listed as allowed: script can never set it.
+    #[error(
+        "request header `{name}` is forbidden by the Fetch Standard: browsers never let script \
+         set it, so allowing it does nothing; remove it"
+    )]
+    ForbiddenRequestHeader {
+        /// The lowercase name.
+        name: String,
+    },
+    /// A response header that must not be exposed.
+    #[error("response header `{name}` cannot be exposed: {why}; remove it")]
+    UnexposableHeader {
+        /// The lowercase name.
+        name: String,
+        /// Why.
+        why: &'static str,
+    },
+    /// `*` exposed headers together with credentials.
+    #[error(
+        "exposing `*` cannot be combined with credentials: browsers then read `*` as a header \
+         literally named `*`; list the response headers script may read"
+    )]
+    AnyExposedHeaderWithCredentials,
+    /// Max-age outside what browsers honour.
+    #[error(
+        "max-age {value} is out of range: use -1 (disable preflight caching), 0 (browser \
+         default) or 1 to 86400 seconds (Firefox caps at 86400, Chromium at 7200)"
+    )]
+    MaxAgeOutOfRange {
+        /// The value given.
+        value: i64,
+    },
+    /// A policy file's `preflight_status` that is neither 204 nor 200.
+    #[error("preflight_status {value} is not supported: use 204 (the default) or 200")]
+    UnsupportedPreflightStatus {
+        /// The value given.
+        value: i64,
+    },
+}
+
+/// Which header list a [`ConfigError::InvalidHeaderName`] is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderList {
+    /// `allow_headers`.
+    AllowHeaders,
+    /// `expose_headers`.
+    ExposeHeaders,
+}
+
+impl fmt::Display for HeaderList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::AllowHeaders => "allow_headers",
+            Self::ExposeHeaders => "expose_headers",
+        })
+    }
+}
+
+/// Every problem [`Config::build`](crate::Config::build) found, in the order of the
+/// configuration. Never empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigErrors(Vec<ConfigError>);
+
+impl ConfigErrors {
+    pub(crate) fn new(errors: Vec<ConfigError>) -> Option<Self> {
+        (!errors.is_empty()).then_some(Self(errors))
+    }
+
+    /// The problems, in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, ConfigError> {
+        self.0.iter()
+    }
+
+    /// How many problems there are (at least one).
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl<'a> IntoIterator for &'a ConfigErrors {
+    type Item = &'a ConfigError;
+    type IntoIter = std::slice::Iter<'a, ConfigError>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl IntoIterator for ConfigErrors {
+    type Item = ConfigError;
+    type IntoIter = std::vec::IntoIter<ConfigError>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.0.len();
+        write!(
+            f,
+            "the CORS policy has {count} problem{}:",
+            if count == 1 { "" } else { "s" }
+        )?;
+        for error in &self.0 {
+            write!(f, "\n  - {error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}

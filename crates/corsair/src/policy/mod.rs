@@ -1,0 +1,381 @@
+//! The server half: a validated, compiled CORS policy and how it answers requests.
+
+mod build;
+mod config;
+mod error;
+#[cfg(feature = "toml")]
+mod file;
+mod refusal;
+mod request;
+mod respond;
+
+use std::{
+    fmt,
+    ops::ControlFlow,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
+
+use http::{HeaderValue, StatusCode, header};
+
+pub use config::{Config, OriginPredicate, PreflightStatus};
+pub use error::{ConfigError, ConfigErrors, HeaderList};
+#[cfg(feature = "toml")]
+pub use file::{PolicyFileError, UnknownKey};
+pub use refusal::{Refusal, RequestHeadersProblem};
+pub use request::{RequestHead, RequestKind};
+pub use respond::{Actual, Evaluation, Preflight};
+
+use crate::headers::{
+    acrh::{self, Malformed},
+    names::{FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token},
+};
+use crate::origin::{CanonicalParts, Match, OriginMatcher, OriginPattern};
+use build::{AllowedHeaders, Methods};
+
+/// A validated, compiled CORS policy: immutable, `Send + Sync`, and cheap to clone (one
+/// reference count).
+///
+/// Build one with [`Config::build`] (or [`Policy::from_toml`]), then hand each request to
+/// [`Policy::evaluate`]. Framework integrations do exactly that.
+///
+/// ```
+/// use corsair::{Config, Evaluation, RequestHead};
+///
+/// let policy = Config::new()
+///     .allow_origins(["https://app.example.com"])
+///     .allow_methods(["PUT"])
+///     .build()?;
+///
+/// let preflight = http::Request::builder()
+///     .method("OPTIONS")
+///     .uri("/items/1")
+///     .header("origin", "https://app.example.com")
+///     .header("access-control-request-method", "PUT")
+///     .body(())
+///     .unwrap();
+/// let Evaluation::Preflight(answer) = policy.evaluate(&RequestHead::from(&preflight)) else {
+///     unreachable!("OPTIONS with Origin and Access-Control-Request-Method is a preflight");
+/// };
+/// let response = answer.response::<()>();
+/// assert_eq!(response.status(), 204);
+/// assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+/// assert_eq!(response.headers()["access-control-allow-methods"], "PUT");
+/// # Ok::<(), corsair::ConfigErrors>(())
+/// ```
+#[derive(Clone)]
+pub struct Policy {
+    compiled: Arc<Compiled>,
+    debug: DebugSwitch,
+}
+
+/// Everything [`Config::build`] precomputes.
+struct Compiled {
+    origins: OriginMatcher,
+    patterns: Vec<OriginPattern>,
+    predicates: Vec<OriginPredicate>,
+    methods: Methods,
+    headers: AllowedHeaders,
+    credentials: bool,
+    expose: Option<HeaderValue>,
+    max_age: Option<HeaderValue>,
+    private_network: bool,
+    preflight_status: StatusCode,
+}
+
+/// A run-time switch, shared by every clone of a [`Policy`], under which refused preflights are
+/// answered with an ok status and every grant that did pass, so that the browser's console
+/// names the precise reason (which origin, method or header) instead of "does not have HTTP
+/// ok status". The reason is also sent in an `x-corsair-refusal` header, visible in the
+/// browser's network panel.
+///
+/// Off by default: debug answers tell any site which parts of a request were acceptable.
+///
+/// ```
+/// let policy = corsair::Config::new().allow_origins(["https://a.example"]).build()?;
+/// let switch = policy.debug_switch();
+/// switch.set(true);
+/// assert!(policy.clone().debug_switch().is_enabled());
+/// # Ok::<(), corsair::ConfigErrors>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct DebugSwitch(Arc<AtomicBool>);
+
+impl DebugSwitch {
+    /// Turns debug answers on or off for every clone of the policy.
+    pub fn set(&self, enabled: bool) {
+        self.0.store(enabled, Ordering::Relaxed);
+    }
+
+    /// Whether debug answers are on.
+    pub fn is_enabled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// `Access-Control-Allow-Origin: *`.
+static ANY_ORIGIN: HeaderValue = HeaderValue::from_static("*");
+
+impl Policy {
+    fn from_compiled(compiled: Compiled) -> Self {
+        Self {
+            compiled: Arc::new(compiled),
+            debug: DebugSwitch::default(),
+        }
+    }
+
+    /// Decides how to answer a request: a preflight is answered by the policy alone; any
+    /// other request goes to the application, and the returned [`Actual`] then adds the CORS
+    /// headers to its response.
+    pub fn evaluate<'a>(&'a self, head: &RequestHead<'a>) -> Evaluation<'a> {
+        match head.kind() {
+            RequestKind::Preflight => Evaluation::Preflight(self.preflight(head)),
+            kind => Evaluation::Actual(self.actual(head, kind)),
+        }
+    }
+
+    /// The handle that turns debug answers on and off (see [`DebugSwitch`]).
+    pub fn debug_switch(&self) -> DebugSwitch {
+        self.debug.clone()
+    }
+
+    /// The origin entries, canonical, in configuration order (predicates not included).
+    pub fn origins(&self) -> &[OriginPattern] {
+        &self.compiled.patterns
+    }
+
+    /// Whether credentialed requests may read responses.
+    pub fn allows_credentials(&self) -> bool {
+        self.compiled.credentials
+    }
+
+    /// Whether responses depend on the request's `Origin`, so caches must key on it
+    /// (`Vary: Origin`). Only a policy allowing `*` answers the same to everyone.
+    pub fn varies_by_origin(&self) -> bool {
+        !self.compiled.origins.is_any()
+    }
+
+    fn preflight<'a>(&'a self, head: &RequestHead<'a>) -> Preflight<'a> {
+        let mut answer = Preflight::new(&self.compiled, *head, self.debug.is_enabled());
+        let refusal = self.check_preflight(head, &mut answer).err();
+        answer.refuse(refusal);
+        answer
+    }
+
+    /// Runs the preflight checks in the order browsers report failures, recording each grant
+    /// as it passes so debug answers can include them.
+    fn check_preflight<'a>(
+        &'a self,
+        head: &RequestHead<'a>,
+        answer: &mut Preflight<'a>,
+    ) -> Result<(), Refusal> {
+        let policy = &*self.compiled;
+        answer.allow_origin = Some(self.check_origin(head)?);
+
+        let method = request::single(head.headers(), &header::ACCESS_CONTROL_REQUEST_METHOD)
+            .filter(|method| is_token(method.as_bytes()))
+            .ok_or(Refusal::MalformedMethod)?;
+        if !policy.methods.allows(method.as_bytes()) {
+            return Err(Refusal::MethodNotAllowed {
+                method: method.clone(),
+            });
+        }
+        answer.allow_method = Some(method);
+
+        answer.allow_headers = policy.headers.check_requested(head, policy.credentials)?;
+
+        if head
+            .headers()
+            .get(header::HeaderName::from_static(
+                "access-control-request-private-network",
+            ))
+            .is_some_and(|value| value == "true")
+        {
+            if !policy.private_network {
+                return Err(Refusal::PrivateNetworkNotAllowed);
+            }
+            answer.allow_private_network = true;
+        }
+        Ok(())
+    }
+
+    fn actual(&self, head: &RequestHead<'_>, kind: RequestKind) -> Actual {
+        let policy = &*self.compiled;
+        let decision = match kind {
+            RequestKind::NotCors => Ok(None),
+            _ => self.check_origin(head).map(|origin| Some(origin.clone())),
+        };
+        let (allow_origin, refusal) = match decision {
+            Ok(allow_origin) => (allow_origin, None),
+            Err(refusal) => {
+                tracing::debug!(target: "corsair", reason = %refusal, "CORS request refused");
+                (None, Some(refusal))
+            }
+        };
+        Actual {
+            allow_credentials: policy.credentials && allow_origin.is_some(),
+            expose: allow_origin.as_ref().and(policy.expose.clone()),
+            allow_origin,
+            vary_by_origin: self.varies_by_origin(),
+            refusal,
+        }
+    }
+
+    /// The `Access-Control-Allow-Origin` value for the request's origin, if it is allowed.
+    fn check_origin<'a>(&'a self, head: &RequestHead<'a>) -> Result<&'a HeaderValue, Refusal> {
+        let policy = &*self.compiled;
+        let origin = head.origin().ok_or(Refusal::MalformedOrigin)?;
+        match policy.origins.find(origin.as_bytes()) {
+            Some(Match::Exact(value)) => return Ok(value),
+            Some(Match::Any) => return Ok(&ANY_ORIGIN),
+            Some(Match::Pattern) => return Ok(origin),
+            None => {}
+        }
+        let accepted_by_predicate = !policy.predicates.is_empty()
+            && CanonicalParts::split(origin.as_bytes()).is_some()
+            && origin.to_str().is_ok_and(|value| {
+                policy
+                    .predicates
+                    .iter()
+                    .any(|predicate| predicate(value, head))
+            });
+        if accepted_by_predicate {
+            Ok(origin)
+        } else {
+            Err(Refusal::OriginNotAllowed {
+                origin: origin.clone(),
+            })
+        }
+    }
+}
+
+impl Methods {
+    fn allows(&self, method: &[u8]) -> bool {
+        SAFELISTED_METHODS.iter().any(|m| m.as_bytes() == method)
+            || match self {
+                Self::Any => !FORBIDDEN_METHODS
+                    .iter()
+                    .any(|m| m.as_bytes().eq_ignore_ascii_case(method)),
+                Self::Listed(listed) => listed.iter().any(|m| **m == *method),
+            }
+    }
+}
+
+/// What a preflight's `Access-Control-Allow-Headers` should say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AllowHeaders {
+    /// Nothing was requested.
+    None,
+    /// `*`, legal only without credentials.
+    Any,
+    /// The requested lines, echoed.
+    Echo,
+}
+
+impl AllowedHeaders {
+    /// Whether one requested name (as sent: browsers lowercase, proxies may not) is allowed.
+    fn allows(&self, name: &[u8]) -> Result<(), bool> {
+        let is_authorization = name.eq_ignore_ascii_case(b"authorization");
+        let listed = if name.iter().any(u8::is_ascii_uppercase) {
+            self.listed
+                .iter()
+                .any(|listed| listed.eq_ignore_ascii_case(name))
+        } else {
+            self.listed.contains(name)
+        };
+        if listed || (self.any && !is_authorization) {
+            Ok(())
+        } else {
+            Err(self.any && is_authorization)
+        }
+    }
+
+    /// Checks every requested header in one linear, allocation-free pass. With credentials,
+    /// browsers read `*` as a header literally named `*`, so the answer echoes instead.
+    fn check_requested(
+        &self,
+        head: &RequestHead<'_>,
+        credentials: bool,
+    ) -> Result<AllowHeaders, Refusal> {
+        let lines = head
+            .headers()
+            .get_all(header::ACCESS_CONTROL_REQUEST_HEADERS);
+        let mut requested = false;
+        let mut authorization = false;
+        let scanned = acrh::scan(lines.iter().map(HeaderValue::as_bytes), |element| {
+            requested = true;
+            authorization |= element.name.eq_ignore_ascii_case(b"authorization");
+            match self.allows(element.name) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(needs_explicit_listing) => {
+                    ControlFlow::Break((element, needs_explicit_listing))
+                }
+            }
+        });
+        match scanned {
+            Err(Malformed::TooManyEmptyElements) => Err(Refusal::MalformedRequestHeaders {
+                problem: RequestHeadersProblem::TooManyEmptyElements,
+            }),
+            Err(Malformed::InvalidName { .. }) => Err(Refusal::MalformedRequestHeaders {
+                problem: RequestHeadersProblem::InvalidName,
+            }),
+            Ok(acrh::Scanned {
+                stopped: Some((element, needs_explicit_listing)),
+                ..
+            }) => Err(refused_header(head, element, needs_explicit_listing)),
+            Ok(_) if !requested => Ok(AllowHeaders::None),
+            Ok(_) if self.any && !authorization && !credentials => Ok(AllowHeaders::Any),
+            Ok(_) => Ok(AllowHeaders::Echo),
+        }
+    }
+}
+
+/// Reports a refused name by its place in the request's own header line, without copying it.
+fn refused_header(
+    head: &RequestHead<'_>,
+    element: acrh::Element<'_>,
+    needs_explicit_listing: bool,
+) -> Refusal {
+    match head
+        .headers()
+        .get_all(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .iter()
+        .nth(element.line)
+    {
+        Some(line) => Refusal::HeaderNotAllowed {
+            line: line.clone(),
+            range: element.start..element.start + element.name.len(),
+            needs_explicit_listing,
+        },
+        None => Refusal::MalformedRequestHeaders {
+            problem: RequestHeadersProblem::InvalidName,
+        },
+    }
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Policy")
+            .field("compiled", &self.compiled)
+            .field("debug", &self.debug.is_enabled())
+            .finish()
+    }
+}
+
+impl fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Compiled")
+            .field("origins", &self.patterns)
+            .field("predicates", &self.predicates.len())
+            .field("methods", &self.methods)
+            .field("headers", &self.headers)
+            .field("credentials", &self.credentials)
+            .field("expose", &self.expose)
+            .field("max_age", &self.max_age)
+            .field("private_network", &self.private_network)
+            .field("preflight_status", &self.preflight_status)
+            .finish_non_exhaustive()
+    }
+}

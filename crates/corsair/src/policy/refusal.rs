@@ -1,0 +1,115 @@
+//! Why a request was refused.
+
+use std::fmt;
+
+use http::HeaderValue;
+
+use crate::headers::acrh::MAX_EMPTY_ELEMENTS;
+
+/// Why the policy refused a CORS request. Every refusal is logged through `tracing` at debug
+/// level (target `corsair`), and its [`Display`](fmt::Display) names what was refused and why.
+///
+/// Holding one costs no allocation: the offending values are the request's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// `Origin` is missing from a preflight, repeated, or not a serialized origin.
+    MalformedOrigin,
+    /// The origin matches no entry of the policy.
+    OriginNotAllowed {
+        /// The request's `Origin` value.
+        origin: HeaderValue,
+    },
+    /// `Access-Control-Request-Method` is repeated or not a method token.
+    MalformedMethod,
+    /// The preflight asks for a method the policy does not allow.
+    MethodNotAllowed {
+        /// The requested method.
+        method: HeaderValue,
+    },
+    /// `Access-Control-Request-Headers` does not parse as a list of header names.
+    MalformedRequestHeaders {
+        /// What is wrong with it.
+        problem: RequestHeadersProblem,
+    },
+    /// The preflight asks for a request header the policy does not allow.
+    HeaderNotAllowed {
+        /// The `Access-Control-Request-Headers` line naming it.
+        line: HeaderValue,
+        /// Where in `line` the name is.
+        range: std::ops::Range<usize>,
+        /// The header is `authorization`, which `*` does not cover.
+        needs_explicit_listing: bool,
+    },
+    /// The preflight asks for Private Network Access, which the policy does not allow.
+    PrivateNetworkNotAllowed,
+}
+
+/// What is wrong with an `Access-Control-Request-Headers` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestHeadersProblem {
+    /// More empty list elements than any honest client sends.
+    TooManyEmptyElements,
+    /// An element that is not a header name.
+    InvalidName,
+}
+
+impl Refusal {
+    /// For [`Refusal::HeaderNotAllowed`], the refused header name as sent.
+    pub fn header_name(&self) -> Option<&[u8]> {
+        match self {
+            Self::HeaderNotAllowed { line, range, .. } => line.as_bytes().get(range.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MalformedOrigin => {
+                f.write_str("the `Origin` header is missing, repeated or not a serialized origin")
+            }
+            Self::OriginNotAllowed { origin } => write!(
+                f,
+                "origin `{}` is not allowed by the policy",
+                origin.as_bytes().escape_ascii()
+            ),
+            Self::MalformedMethod => {
+                f.write_str("`Access-Control-Request-Method` is repeated or not a method token")
+            }
+            Self::MethodNotAllowed { method } => write!(
+                f,
+                "method `{}` is not allowed by the policy",
+                method.as_bytes().escape_ascii()
+            ),
+            Self::MalformedRequestHeaders {
+                problem: RequestHeadersProblem::TooManyEmptyElements,
+            } => write!(
+                f,
+                "`Access-Control-Request-Headers` has more than {MAX_EMPTY_ELEMENTS} empty elements"
+            ),
+            Self::MalformedRequestHeaders {
+                problem: RequestHeadersProblem::InvalidName,
+            } => f.write_str("`Access-Control-Request-Headers` contains an invalid header name"),
+            Self::HeaderNotAllowed {
+                needs_explicit_listing,
+                ..
+            } => {
+                let name = self.header_name().unwrap_or_default().escape_ascii();
+                if *needs_explicit_listing {
+                    write!(
+                        f,
+                        "request header `{name}` is not allowed: `*` does not cover it, list it by name"
+                    )
+                } else {
+                    write!(f, "request header `{name}` is not allowed by the policy")
+                }
+            }
+            Self::PrivateNetworkNotAllowed => f.write_str(
+                "the preflight asks for Private Network Access, which the policy does not allow",
+            ),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The part of a request the policy reads, and how it classifies it.
+
+use http::{HeaderMap, HeaderValue, Method, Uri, header};
+
+/// A borrowed view of a request's method, URI and headers: all a [`Policy`](crate::Policy)
+/// needs, and what origin predicates receive.
+///
+/// ```
+/// use corsair::{RequestHead, RequestKind};
+///
+/// let request = http::Request::builder()
+///     .method("OPTIONS")
+///     .header("origin", "https://app.example.com")
+///     .header("access-control-request-method", "PUT")
+///     .body(())?;
+/// assert_eq!(RequestHead::from(&request).kind(), RequestKind::Preflight);
+/// # Ok::<(), http::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct RequestHead<'a> {
+    method: &'a Method,
+    uri: &'a Uri,
+    headers: &'a HeaderMap,
+}
+
+/// How CORS sees a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    /// No `Origin` header: not a CORS request.
+    NotCors,
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method`: answered by the policy,
+    /// never by the application.
+    Preflight,
+    /// Any other request with `Origin`, including `OPTIONS` requests that are not preflights.
+    Actual,
+}
+
+impl<'a> RequestHead<'a> {
+    /// A view of the given parts.
+    pub fn new(method: &'a Method, uri: &'a Uri, headers: &'a HeaderMap) -> Self {
+        Self {
+            method,
+            uri,
+            headers,
+        }
+    }
+
+    /// The request method.
+    pub fn method(&self) -> &'a Method {
+        self.method
+    }
+
+    /// The request URI.
+    pub fn uri(&self) -> &'a Uri {
+        self.uri
+    }
+
+    /// The request headers.
+    pub fn headers(&self) -> &'a HeaderMap {
+        self.headers
+    }
+
+    /// Classifies the request (Fetch Standard, "CORS-preflight request").
+    pub fn kind(&self) -> RequestKind {
+        if !self.headers.contains_key(header::ORIGIN) {
+            RequestKind::NotCors
+        } else if self.method == Method::OPTIONS
+            && self
+                .headers
+                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+        {
+            RequestKind::Preflight
+        } else {
+            RequestKind::Actual
+        }
+    }
+
+    /// The `Origin` value, when there is exactly one: a request with several is malformed.
+    pub(crate) fn origin(&self) -> Option<&'a HeaderValue> {
+        single(self.headers, &header::ORIGIN)
+    }
+}
+
+/// The one value of a header that must occur at most once.
+pub(crate) fn single<'a>(
+    headers: &'a HeaderMap,
+    name: &header::HeaderName,
+) -> Option<&'a HeaderValue> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next()?;
+    values.next().is_none().then_some(first)
+}
+
+impl<'a, B> From<&'a http::Request<B>> for RequestHead<'a> {
+    fn from(request: &'a http::Request<B>) -> Self {
+        Self::new(request.method(), request.uri(), request.headers())
+    }
+}
+
+impl<'a> From<&'a http::request::Parts> for RequestHead<'a> {
+    fn from(parts: &'a http::request::Parts) -> Self {
+        Self::new(&parts.method, &parts.uri, &parts.headers)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(method: &str, headers: &[(&str, &str)]) -> RequestKind {
+        let mut builder = http::Request::builder().method(method);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let request = builder.body(()).unwrap();
+        RequestHead::from(&request).kind()
+    }
+
+    #[test]
+    fn classification() {
+        let origin = ("origin", "https://a.example");
+        let acrm = ("access-control-request-method", "PUT");
+        assert_eq!(kind("GET", &[]), RequestKind::NotCors);
+        assert_eq!(kind("OPTIONS", &[acrm]), RequestKind::NotCors);
+        assert_eq!(kind("OPTIONS", &[origin, acrm]), RequestKind::Preflight);
+        // An OPTIONS request without Access-Control-Request-Method belongs to the application
+        // (tower-http swallows it: its issue #497).
+        assert_eq!(kind("OPTIONS", &[origin]), RequestKind::Actual);
+        assert_eq!(kind("POST", &[origin, acrm]), RequestKind::Actual);
+    }
+}

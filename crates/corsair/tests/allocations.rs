@@ -1,0 +1,184 @@
+//! Request handling allocates nothing for policies without predicates.
+//!
+//! A counting global allocator counts this thread's allocations while a request is evaluated
+//! and its headers written into a response header map reserved beforehand (the map's own
+//! growth belongs to the framework, not to the policy).
+//!
+//! Request header values are made shared before measuring, as a server's are: hyper slices
+//! them out of its read buffer, so cloning one (to echo it) only bumps a reference count. A
+//! value built from a `String` becomes shared on its first clone.
+
+#![allow(unsafe_code)] // a global allocator cannot be written without it
+
+use std::{
+    alloc::{GlobalAlloc, Layout, System},
+    cell::Cell,
+};
+
+use corsair::{Config, Evaluation, Policy, RequestHead};
+use http::{HeaderMap, HeaderValue, Request};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator unchanged; only counts calls.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Makes every header value shared, as values parsed by a server are.
+fn as_received(mut request: Request<()>) -> Request<()> {
+    for value in request.headers_mut().values_mut() {
+        drop(value.clone());
+    }
+    request
+}
+
+fn allocations_in(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+fn request(method: &'static str, headers: &[(&'static str, &'static str)]) -> Request<()> {
+    let mut request = Request::new(());
+    *request.method_mut() = method.parse().unwrap();
+    for (name, value) in headers {
+        request
+            .headers_mut()
+            .append(*name, HeaderValue::from_static(value));
+    }
+    request
+}
+
+/// Evaluates and writes the answer, as an integration does, into a reserved map.
+fn handle(policy: &Policy, request: &Request<()>, response: &mut HeaderMap) {
+    match policy.evaluate(&RequestHead::from(request)) {
+        Evaluation::Preflight(answer) => {
+            let _status = answer.status();
+            answer.write_headers(response);
+        }
+        Evaluation::Actual(cors) => cors.apply(response),
+    }
+}
+
+fn static_policy() -> Policy {
+    let many: Vec<String> = (0..1000)
+        .map(|i| format!("https://site{i}.example"))
+        .collect();
+    Config::new()
+        .allow_origins(many)
+        .allow_origins([
+            "https://app.example.com",
+            "https://*.preview.example.com",
+            "http://localhost:*",
+        ])
+        .allow_methods(["PUT", "DELETE"])
+        .allow_headers(["content-type", "x-api-key"])
+        .expose_headers(["x-request-id"])
+        .allow_credentials(true)
+        .max_age(600)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn no_allocation_per_request() {
+    let policy = static_policy();
+    let cases = [
+        request(
+            "OPTIONS",
+            &[
+                ("origin", "https://app.example.com"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "content-type,x-api-key"),
+            ],
+        ),
+        request(
+            "OPTIONS",
+            &[
+                ("origin", "https://pr-1.preview.example.com"),
+                ("access-control-request-method", "DELETE"),
+            ],
+        ),
+        request(
+            "OPTIONS",
+            &[
+                ("origin", "https://evil.example"),
+                ("access-control-request-method", "PUT"),
+            ],
+        ),
+        request(
+            "OPTIONS",
+            &[
+                ("origin", "https://app.example.com"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "x-not-allowed"),
+            ],
+        ),
+        request("GET", &[("origin", "https://site500.example")]),
+        request("GET", &[("origin", "http://localhost:3000")]),
+        request("GET", &[("origin", "https://evil.example")]),
+        request("GET", &[]),
+    ];
+    for case in &cases {
+        let mut response = HeaderMap::with_capacity(16);
+        let count = allocations_in(|| handle(&policy, case, &mut response));
+        assert_eq!(count, 0, "{case:?} allocated; wrote {response:?}");
+        assert!(!response.is_empty());
+    }
+}
+
+#[test]
+fn adversarial_request_headers_allocate_nothing() {
+    let policy = static_policy();
+    let commas = ",".repeat(1 << 20);
+    let names = (0..10_000)
+        .map(|i| format!("x-h{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    for value in [commas, names] {
+        let mut request = request(
+            "OPTIONS",
+            &[
+                ("origin", "https://app.example.com"),
+                ("access-control-request-method", "PUT"),
+            ],
+        );
+        request.headers_mut().insert(
+            "access-control-request-headers",
+            HeaderValue::from_str(&value).unwrap(),
+        );
+        let request = as_received(request);
+        let mut response = HeaderMap::with_capacity(16);
+        let count = allocations_in(|| handle(&policy, &request, &mut response));
+        assert_eq!(count, 0);
+    }
+}
+
+#[test]
+fn the_counter_sees_allocations() {
+    // Guards the test above against a counter that never counts.
+    assert!(allocations_in(|| drop(std::hint::black_box(vec![1u8; 64]))) >= 1);
+}

@@ -1,0 +1,357 @@
+//! `Config::build`: one test per validation rule, each with its opt-in where one exists.
+
+use corsair::{Config, ConfigError, HeaderList, PatternError};
+
+fn errors(config: Config) -> Vec<ConfigError> {
+    match config.build() {
+        Ok(policy) => panic!("expected errors, built {policy:?}"),
+        Err(errors) => errors.into_iter().collect(),
+    }
+}
+
+fn origins(list: &[&str]) -> Config {
+    Config::new().allow_origins(list.iter().copied())
+}
+
+fn credentialed(list: &[&str]) -> Config {
+    origins(list).allow_credentials(true)
+}
+
+#[test]
+fn nothing_is_granted_by_default() {
+    assert_eq!(errors(Config::new()), [ConfigError::NoOrigins]);
+}
+
+#[test]
+fn a_predicate_alone_is_enough() {
+    assert!(
+        Config::new()
+            .allow_origin_predicate(|_, _| false)
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn every_error_is_reported_at_once() {
+    let found = errors(
+        credentialed(&["*", "null", "HTTPS://A.example"])
+            .allow_methods(["TRACE", "bad method"])
+            .allow_headers(["cookie"])
+            .expose_headers(["set-cookie", "*"])
+            .max_age(90_000),
+    );
+    let names: Vec<String> = found
+        .iter()
+        .map(|e| {
+            format!("{e:?}")
+                .split([' ', '{'])
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "NullOrigin",
+            "NonCanonicalOrigin",
+            "AnyOriginWithCredentials",
+            "AnyOriginWithOthers",
+            "ForbiddenMethod",
+            "InvalidMethod",
+            "ForbiddenRequestHeader",
+            "UnexposableHeader",
+            "AnyExposedHeaderWithCredentials",
+            "MaxAgeOutOfRange",
+        ]
+    );
+}
+
+#[test]
+fn any_origin_with_credentials() {
+    assert_eq!(
+        errors(credentialed(&["*"])),
+        [ConfigError::AnyOriginWithCredentials]
+    );
+    assert!(origins(&["*"]).build().is_ok());
+}
+
+#[test]
+fn any_origin_with_other_entries() {
+    assert_eq!(
+        errors(origins(&["*", "https://a.example"])),
+        [ConfigError::AnyOriginWithOthers {
+            other: "https://a.example".into()
+        }]
+    );
+}
+
+#[test]
+fn any_exposed_header_with_credentials() {
+    assert_eq!(
+        errors(credentialed(&["https://a.example"]).expose_headers(["*"])),
+        [ConfigError::AnyExposedHeaderWithCredentials]
+    );
+    assert!(
+        origins(&["https://a.example"])
+            .expose_headers(["*"])
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn null_origin_needs_its_opt_in() {
+    assert_eq!(errors(origins(&["null"])), [ConfigError::NullOrigin]);
+    assert!(
+        origins(&["null"])
+            .dangerously_allow_null_origin(true)
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn file_origins_are_rejected() {
+    assert_eq!(
+        errors(origins(&["file:///home/me/index.html"])),
+        [ConfigError::FileOrigin {
+            value: "file:///home/me/index.html".into()
+        }]
+    );
+}
+
+#[test]
+fn insecure_origins_with_credentials_need_their_opt_in() {
+    for insecure in [
+        "http://app.example.com",
+        "http://*.example.com",
+        "http://192.168.1.10:*",
+    ] {
+        assert_eq!(
+            errors(credentialed(&[insecure])),
+            [ConfigError::InsecureOriginWithCredentials {
+                origin: insecure.into()
+            }],
+            "{insecure}"
+        );
+        assert!(
+            credentialed(&[insecure])
+                .dangerously_allow_insecure_origins(true)
+                .build()
+                .is_ok()
+        );
+        assert!(
+            origins(&[insecure]).build().is_ok(),
+            "fine without credentials"
+        );
+    }
+    for loopback in [
+        "http://localhost:3000",
+        "http://localhost:*",
+        "http://127.0.0.1:8080",
+        "http://[::1]:*",
+        "http://app.localhost",
+        "http://*.localhost",
+        "https://app.example.com",
+        "chrome-extension://abcdefghijklmnop",
+    ] {
+        assert!(credentialed(&[loopback]).build().is_ok(), "{loopback}");
+    }
+}
+
+#[test]
+fn public_suffix_subdomains_with_credentials_need_their_opt_in() {
+    for (pattern, suffix) in [
+        ("https://*.com", "com"),
+        ("https://*.github.io", "github.io"),
+        ("https://*.co.uk", "co.uk"),
+    ] {
+        assert_eq!(
+            errors(credentialed(&[pattern])),
+            [ConfigError::PublicSuffixSubdomains {
+                pattern: pattern.into(),
+                suffix: suffix.into()
+            }]
+        );
+        assert!(
+            credentialed(&[pattern])
+                .dangerously_allow_public_suffix_subdomains(true)
+                .build()
+                .is_ok()
+        );
+        assert!(
+            origins(&[pattern]).build().is_ok(),
+            "fine without credentials"
+        );
+    }
+    assert!(
+        credentialed(&["https://*.example.com", "https://*.example.co.uk"])
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn non_canonical_origins_get_the_canonical_form() {
+    for (written, canonical) in [
+        ("HTTPS://App.Example.com", "https://app.example.com"),
+        ("https://app.example.com/", "https://app.example.com"),
+        ("https://app.example.com:443", "https://app.example.com"),
+        ("https://bücher.example", "https://xn--bcher-kva.example"),
+        ("http://0x7f.1:8080", "http://127.0.0.1:8080"),
+        ("http://[0:0:0:0:0:0:0:1]:*", "http://[::1]:*"),
+        ("https://*.Example.com", "https://*.example.com"),
+    ] {
+        assert_eq!(
+            errors(origins(&[written])),
+            [ConfigError::NonCanonicalOrigin {
+                value: written.into(),
+                canonical: canonical.into()
+            }],
+            "{written}"
+        );
+    }
+}
+
+#[test]
+fn malformed_origins_are_errors_not_panics() {
+    for bad in [
+        "example.com",
+        "https://",
+        "https://a.example/path",
+        "https://user@a.example",
+        "https://a.example:0",
+        "https://a.example:65536",
+        "https://a*.example.com",
+        "https://*.10.0.0.1",
+        "",
+        " https://a.example",
+    ] {
+        let found = errors(origins(&[bad]));
+        assert!(
+            matches!(
+                found.as_slice(),
+                [ConfigError::InvalidOrigin { .. } | ConfigError::NonCanonicalOrigin { .. }]
+            ),
+            "{bad:?}: {found:?}"
+        );
+    }
+    assert!(matches!(
+        errors(origins(&["https://*.10.0.0.1"])).as_slice(),
+        [ConfigError::InvalidOrigin {
+            source: PatternError::SubdomainsOfIpAddress { .. },
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn methods() {
+    let base = || origins(&["https://a.example"]);
+    assert_eq!(
+        errors(base().allow_methods(["GET POST"])),
+        [ConfigError::InvalidMethod {
+            value: "GET POST".into()
+        }]
+    );
+    for forbidden in ["CONNECT", "TRACE", "track"] {
+        assert_eq!(
+            errors(base().allow_methods([forbidden])),
+            [ConfigError::ForbiddenMethod {
+                value: forbidden.into()
+            }]
+        );
+    }
+    assert_eq!(
+        errors(base().allow_methods(["delete"])),
+        [ConfigError::MethodNotNormalized {
+            value: "delete".into(),
+            normalized: "DELETE"
+        }]
+    );
+    // fetch() does not upper-case PATCH: `patch` is a different method and may be listed.
+    assert!(
+        base()
+            .allow_methods(["PATCH", "patch", "PROPFIND", "*"])
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn forbidden_request_headers_cannot_be_allowed() {
+    for forbidden in [
+        "Cookie",
+        "host",
+        "Origin",
+        "Sec-Fetch-Site",
+        "Proxy-Authorization",
+        "content-length",
+    ] {
+        assert_eq!(
+            errors(origins(&["https://a.example"]).allow_headers([forbidden])),
+            [ConfigError::ForbiddenRequestHeader {
+                name: forbidden.to_ascii_lowercase()
+            }],
+            "{forbidden}"
+        );
+    }
+    assert_eq!(
+        errors(origins(&["https://a.example"]).allow_headers(["x header"])),
+        [ConfigError::InvalidHeaderName {
+            value: "x header".into(),
+            list: HeaderList::AllowHeaders
+        }]
+    );
+}
+
+#[test]
+fn some_response_headers_cannot_be_exposed() {
+    for name in ["Set-Cookie", "access-control-allow-origin"] {
+        let found = errors(origins(&["https://a.example"]).expose_headers([name]));
+        assert!(
+            matches!(found.as_slice(), [ConfigError::UnexposableHeader { name: n, .. }] if *n == name.to_ascii_lowercase()),
+            "{found:?}"
+        );
+    }
+    assert_eq!(
+        errors(origins(&["https://a.example"]).expose_headers(["x:y"])),
+        [ConfigError::InvalidHeaderName {
+            value: "x:y".into(),
+            list: HeaderList::ExposeHeaders
+        }]
+    );
+}
+
+#[test]
+fn max_age_bounds() {
+    for bad in [-2, 86_401, i64::MIN, i64::MAX] {
+        assert_eq!(
+            errors(origins(&["https://a.example"]).max_age(bad)),
+            [ConfigError::MaxAgeOutOfRange { value: bad }]
+        );
+    }
+    for good in [-1, 0, 1, 7200, 86_400] {
+        assert!(
+            origins(&["https://a.example"])
+                .max_age(good)
+                .build()
+                .is_ok()
+        );
+    }
+}
+
+#[test]
+fn messages_say_how_to_fix() {
+    let message = errors(origins(&["HTTPS://A.example"]))[0].to_string();
+    assert!(message.contains("write `https://a.example`"), "{message}");
+    let message = errors(credentialed(&["http://a.example"]))[0].to_string();
+    assert!(
+        message.contains("dangerously_allow_insecure_origins"),
+        "{message}"
+    );
+    let all = Config::new().build().unwrap_err().to_string();
+    assert!(all.starts_with("the CORS policy has 1 problem:"), "{all}");
+}
