@@ -49,9 +49,11 @@
 //! | `https://*.com`, `https://*.github.io` with credentials | [`ConfigError::PublicSuffixSubdomains`] | `dangerously_allow_public_suffix_subdomains` |
 //! | origin not written as browsers send it | [`ConfigError::NonCanonicalOrigin`] (with the canonical form) | |
 //! | invalid method, CONNECT/TRACE/TRACK, `delete` | [`ConfigError::InvalidMethod`], [`ConfigError::ForbiddenMethod`], [`ConfigError::MethodNotNormalized`] | |
+//! | `ws://`, `wss://`, `ftp://` origins (no page has one) | [`ConfigError::SchemeNeverSent`] | |
 //! | `Cookie`, `Host`, `Sec-*`, `Proxy-*`... as allowed headers | [`ConfigError::ForbiddenRequestHeader`] | |
 //! | `Set-Cookie`, `Access-Control-*` as exposed headers | [`ConfigError::UnexposableHeader`] | |
-//! | max-age outside -1..=86400 | [`ConfigError::MaxAgeOutOfRange`] | |
+//! | max-age over 86400 seconds | [`ConfigError::MaxAgeOutOfRange`] | |
+//! | a predicate with credentials granting a non-secure origin | refused at request time | `dangerously_allow_insecure_origins` |
 //!
 //! # How requests are answered
 //!
@@ -95,9 +97,9 @@ mod headers;
 pub mod origin;
 mod policy;
 
-pub use origin::{Origin, OriginPattern, PatternError};
+pub use origin::{Origin, OriginError, OriginPattern, PatternError};
 pub use policy::{
-    Actual, Config, ConfigError, ConfigErrors, DebugSwitch, Evaluation, HeaderList,
+    Actual, Config, ConfigError, ConfigErrors, DebugSwitch, Evaluation, HeaderList, MaxAge,
     OriginPredicate, Policy, Preflight, PreflightStatus, Refusal, RequestHead,
     RequestHeadersProblem, RequestKind,
 };

@@ -1,6 +1,6 @@
 //! `Config::build`: one test per validation rule, each with its opt-in where one exists.
 
-use corsair::{Config, ConfigError, HeaderList, PatternError};
+use corsair::{Config, ConfigError, HeaderList, MaxAge, PatternError};
 
 fn errors(config: Config) -> Vec<ConfigError> {
     match config.build() {
@@ -39,7 +39,7 @@ fn every_error_is_reported_at_once() {
             .allow_methods(["TRACE", "bad method"])
             .allow_headers(["cookie"])
             .expose_headers(["set-cookie", "*"])
-            .max_age(90_000),
+            .max_age(MaxAge::Seconds(90_000)),
     );
     let names: Vec<String> = found
         .iter()
@@ -113,6 +113,39 @@ fn null_origin_needs_its_opt_in() {
 }
 
 #[test]
+fn schemes_no_page_has_are_rejected() {
+    for (origin, scheme) in [
+        ("wss://a.example", "wss"),
+        ("ws://localhost:*", "ws"),
+        ("ftp://a.example", "ftp"),
+    ] {
+        assert_eq!(
+            errors(origins(&[origin])),
+            [ConfigError::SchemeNeverSent {
+                origin: origin.into(),
+                scheme: scheme.into()
+            }]
+        );
+    }
+    // Apps with their own schemes do send them.
+    assert!(
+        origins(&["tauri://localhost", "capacitor://localhost"])
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn a_predicate_next_to_any_origin_is_an_error() {
+    assert_eq!(
+        errors(origins(&["*"]).allow_origin_predicate(|_, _| true)),
+        [ConfigError::AnyOriginWithOthers {
+            other: "the origin predicate".into()
+        }]
+    );
+}
+
+#[test]
 fn file_origins_are_rejected() {
     assert_eq!(
         errors(origins(&["file:///home/me/index.html"])),
@@ -167,6 +200,12 @@ fn public_suffix_subdomains_with_credentials_need_their_opt_in() {
         ("https://*.com", "com"),
         ("https://*.github.io", "github.io"),
         ("https://*.co.uk", "co.uk"),
+        // Wildcard rules in the list: every `x.kawasaki.jp` is itself a public suffix.
+        ("https://*.kawasaki.jp", "kawasaki.jp"),
+        ("https://*.compute.amazonaws.com", "compute.amazonaws.com"),
+        // The root's trailing dot does not hide the suffix.
+        ("https://*.com.", "com"),
+        ("https://*.co.uk.", "co.uk"),
     ] {
         assert_eq!(
             errors(credentialed(&[pattern])),
@@ -327,18 +366,37 @@ fn some_response_headers_cannot_be_exposed() {
 
 #[test]
 fn max_age_bounds() {
-    for bad in [-2, 86_401, i64::MIN, i64::MAX] {
+    for bad in [86_401, u32::MAX] {
         assert_eq!(
-            errors(origins(&["https://a.example"]).max_age(bad)),
-            [ConfigError::MaxAgeOutOfRange { value: bad }]
+            errors(origins(&["https://a.example"]).max_age(MaxAge::Seconds(bad))),
+            [ConfigError::MaxAgeOutOfRange {
+                value: i64::from(bad)
+            }]
         );
     }
-    for good in [-1, 0, 1, 7200, 86_400] {
+    for good in [
+        MaxAge::BrowserDefault,
+        MaxAge::Disabled,
+        MaxAge::Seconds(1),
+        MaxAge::Seconds(86_400),
+    ] {
         assert!(
             origins(&["https://a.example"])
                 .max_age(good)
                 .build()
                 .is_ok()
+        );
+    }
+    // The policy file keeps integers: -1 disables caching, 0 is the browser default.
+    for bad in [-2, 86_401, i64::MIN, i64::MAX] {
+        let source = format!("allow_origins = [\"https://a.example\"]\nmax_age = {bad}");
+        let Err(corsair::PolicyFileError::Invalid(found)) = corsair::Policy::from_toml(&source)
+        else {
+            panic!("{bad} accepted");
+        };
+        assert_eq!(
+            found.into_iter().collect::<Vec<_>>(),
+            [ConfigError::MaxAgeOutOfRange { value: bad }]
         );
     }
 }

@@ -63,8 +63,7 @@ fn logged_for(method: &str, headers: &[(&str, &str)]) -> Vec<(Level, String, Str
             Evaluation::Actual(cors) => cors.apply(&mut http::HeaderMap::new()),
         }
     });
-    let events = capture.0.lock().unwrap().clone();
-    events
+    capture.0.lock().unwrap().clone()
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! How a built policy answers requests: classification, preflights, actual responses, `Vary`.
 
-use corsair::{Config, Evaluation, Policy, Refusal, RequestHead};
+use corsair::{Config, Evaluation, MaxAge, Policy, Refusal, RequestHead};
 use http::{HeaderMap, Request, Response, StatusCode};
 
 const ORIGIN: &str = "https://app.example.com";
@@ -65,7 +65,7 @@ fn policy() -> Policy {
         .allow_headers(["content-type", "x-api-key"])
         .expose_headers(["x-request-id", "x-total-count"])
         .allow_credentials(true)
-        .max_age(600)
+        .max_age(MaxAge::Seconds(600))
         .build()
         .unwrap()
 }
@@ -349,7 +349,7 @@ fn preflight_status_200_and_max_age_forms() {
     let policy = Config::new()
         .allow_origins([ORIGIN])
         .preflight_status(corsair::PreflightStatus::Ok)
-        .max_age(-1)
+        .max_age(MaxAge::Disabled)
         .build()
         .unwrap();
     let response = preflight(&policy, &preflight_headers(ORIGIN, "GET", &[]));
@@ -357,7 +357,7 @@ fn preflight_status_200_and_max_age_forms() {
     assert_eq!(values(response.headers(), "access-control-max-age"), ["0"]);
     let default_age = Config::new()
         .allow_origins([ORIGIN])
-        .max_age(0)
+        .max_age(MaxAge::BrowserDefault)
         .build()
         .unwrap();
     let response = preflight(&default_age, &preflight_headers(ORIGIN, "GET", &[]));
@@ -498,6 +498,83 @@ fn predicates_see_origin_and_request_head() {
 }
 
 #[test]
+fn predicates_never_see_non_canonical_origins() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let policy = Config::new()
+        .allow_origin_predicate(move |origin, _| {
+            record.lock().unwrap().push(origin.to_owned());
+            true
+        })
+        .build()
+        .unwrap();
+    for origin in [
+        "http://0x7f.1",
+        "https://1.2.3.999",
+        "http://[0:0::1]",
+        "https://xn--a.com",
+        "https://A.example",
+        "https://a.example:443",
+        "null",
+    ] {
+        let headers = actual(&policy, &request("GET", &[("origin", origin)]), &[]);
+        assert!(
+            headers.get("access-control-allow-origin").is_none(),
+            "{origin}"
+        );
+    }
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+    let headers = actual(
+        &policy,
+        &request("GET", &[("origin", "http://127.0.0.1")]),
+        &[],
+    );
+    assert_eq!(
+        values(&headers, "access-control-allow-origin"),
+        ["http://127.0.0.1"]
+    );
+}
+
+#[test]
+fn predicates_cannot_grant_insecure_origins_credentials_without_the_opt_in() {
+    let permissive = || {
+        Config::new()
+            .allow_origin_predicate(|_, _| true)
+            .allow_credentials(true)
+    };
+    let policy = permissive().build().unwrap();
+    for (origin, granted) in [
+        ("http://evil.example", false),
+        ("https://fine.example", true),
+        ("http://localhost:3000", true),
+    ] {
+        let headers = actual(&policy, &request("GET", &[("origin", origin)]), &[]);
+        assert_eq!(
+            headers.contains_key("access-control-allow-origin"),
+            granted,
+            "{origin}"
+        );
+    }
+    let opted_in = permissive()
+        .dangerously_allow_insecure_origins(true)
+        .build()
+        .unwrap();
+    let headers = actual(
+        &opted_in,
+        &request("GET", &[("origin", "http://evil.example")]),
+        &[],
+    );
+    assert_eq!(
+        values(&headers, "access-control-allow-origin"),
+        ["http://evil.example"]
+    );
+}
+
+#[test]
 fn null_origin_with_its_opt_in() {
     let policy = Config::new()
         .allow_origins(["null"])
@@ -590,4 +667,16 @@ mod debug_mode {
         let response = preflight(&policy, &preflight_headers(ORIGIN, "PATCH", &[]));
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
     }
+}
+
+#[test]
+fn policy_is_send_sync_and_clones_share_one_compilation() {
+    fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+    assert_send_sync::<Policy>();
+    assert_send_sync::<corsair::Actual>();
+    // Clones share state: the debug switch set through one is seen by the other.
+    let policy = policy();
+    let clone = policy.clone();
+    policy.debug_switch().set(true);
+    assert!(clone.debug_switch().is_enabled());
 }

@@ -1,5 +1,10 @@
 //! Tokens, forbidden request headers and the names CORS reserves.
 
+use std::{
+    collections::HashMap,
+    hash::{BuildHasher, Hasher, RandomState},
+};
+
 /// RFC 9110 `tchar`: the bytes a method or a header name may consist of.
 pub(crate) const fn is_tchar(byte: u8) -> bool {
     matches!(byte,
@@ -83,9 +88,66 @@ pub(crate) fn fetch_normalized_method(method: &str) -> Option<&'static str> {
         .find(|known| known.eq_ignore_ascii_case(method))
 }
 
+/// Header names, looked up case-insensitively without allocating: browsers send lowercase
+/// names, proxies and other clients may not.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HeaderNameSet {
+    /// Names by the hash of their lowercase form; a bucket holds more than one name only on
+    /// a 64-bit hash collision.
+    buckets: HashMap<u64, Vec<Box<[u8]>>>,
+    hasher: RandomState,
+}
+
+impl HeaderNameSet {
+    pub(crate) fn insert(&mut self, name: &str) {
+        let hash = self.hash_lowercase(name.as_bytes());
+        let bucket = self.buckets.entry(hash).or_default();
+        if !bucket
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(name.as_bytes()))
+        {
+            bucket.push(name.to_ascii_lowercase().into_bytes().into());
+        }
+    }
+
+    pub(crate) fn contains(&self, name: &[u8]) -> bool {
+        self.buckets
+            .get(&self.hash_lowercase(name))
+            .is_some_and(|bucket| bucket.iter().any(|known| known.eq_ignore_ascii_case(name)))
+    }
+
+    /// Hashes the lowercase form of `name`, lowercasing through a small stack buffer.
+    fn hash_lowercase(&self, name: &[u8]) -> u64 {
+        let mut hasher = self.hasher.build_hasher();
+        let mut buffer = [0u8; 32];
+        for chunk in name.chunks(buffer.len()) {
+            let lowered = &mut buffer[..chunk.len()];
+            lowered.copy_from_slice(chunk);
+            lowered.make_ascii_lowercase();
+            hasher.write(lowered);
+        }
+        hasher.finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_name_set_ignores_case() {
+        let mut set = HeaderNameSet::default();
+        set.insert("X-Api-Key");
+        set.insert("x-api-key");
+        let long = "x-".repeat(40);
+        set.insert(&long);
+        assert!(set.contains(b"x-api-key"));
+        assert!(set.contains(b"X-API-KEY"));
+        assert!(set.contains(long.to_ascii_uppercase().as_bytes()));
+        assert!(!set.contains(b"x-api-keys"));
+        assert!(!set.contains(b""));
+        assert_eq!(set.buckets.values().map(Vec::len).sum::<usize>(), 2);
+    }
 
     #[test]
     fn tokens() {

@@ -118,12 +118,16 @@ impl Host {
         match self {
             Self::Ipv4(address) => address.is_loopback(),
             Self::Ipv6(address) => address.is_loopback(),
-            Self::Domain(domain) => {
-                let domain = domain.strip_suffix('.').unwrap_or(domain);
-                domain == "localhost" || domain.ends_with(".localhost")
-            }
+            Self::Domain(domain) => is_loopback_domain(domain),
         }
     }
+}
+
+/// Whether a canonical domain names the loopback interface: `localhost` and its subdomains
+/// (Secure Contexts, "potentially trustworthy URL"), with or without the root's trailing dot.
+pub(crate) fn is_loopback_domain(domain: &str) -> bool {
+    let domain = domain.strip_suffix('.').unwrap_or(domain);
+    domain == "localhost" || domain.ends_with(".localhost")
 }
 
 impl fmt::Display for Host {

@@ -3,7 +3,9 @@
 //! Exact origins sit in one hash map keyed by their canonical bytes. Wildcard patterns are
 //! keyed by the parts of the request's own `Origin` value that they fix, so a request is
 //! looked up by slicing its value, never by scanning the list: `scheme://host` for any-port
-//! patterns, and each `.suffix` of the host for subdomain patterns (one probe per host label).
+//! patterns, and the `.suffix`es of the host for subdomain patterns, from the right, only as
+//! many labels deep as the deepest configured base domain (so a hostile host of many labels
+//! costs no more than a short one).
 
 use std::collections::{HashMap, HashSet};
 
@@ -39,6 +41,8 @@ pub(crate) struct OriginMatcher {
     /// The list per suffix holds one entry per distinct scheme and port written with that
     /// domain, so it does not grow with the number of domains.
     subdomains: HashMap<Box<[u8]>, Vec<SchemePort>>,
+    /// Labels in the longest base domain of `subdomains`: deeper suffixes cannot match.
+    deepest_base: usize,
 }
 
 impl OriginMatcher {
@@ -65,6 +69,7 @@ impl OriginMatcher {
                 self.any_port.insert(key.into_bytes().into());
             }
             HostPattern::Subdomains(base) => {
+                self.deepest_base = self.deepest_base.max(base.split('.').count());
                 let entry = SchemePort {
                     scheme: wildcard.scheme().as_bytes().into(),
                     port: wildcard.port(),
@@ -106,27 +111,29 @@ impl OriginMatcher {
         if self.subdomains.is_empty() || parts.host.first() == Some(&b'[') {
             return false;
         }
-        // Each `.` after the first label starts a candidate suffix; the label(s) before it
-        // are non-empty because `CanonicalParts` refused empty labels.
-        parts
-            .host
-            .iter()
-            .enumerate()
-            .skip(1)
-            .filter(|&(_, &byte)| byte == b'.')
-            .any(|(dot, _)| {
-                self.subdomains
-                    .get(&parts.host[dot..])
-                    .is_some_and(|entries| {
-                        entries.iter().any(|entry| {
-                            *entry.scheme == *parts.scheme
-                                && match entry.port {
-                                    PortPattern::Any => true,
-                                    PortPattern::Exact(port) => port == parts.port,
-                                }
-                        })
-                    })
-            })
+        let host = parts.host;
+        let mut end = host.len();
+        for _ in 0..self.deepest_base {
+            // `CanonicalParts` refused empty labels, so a dot past index 0 leaves at least
+            // one label in front of the suffix: a subdomain, never the base itself.
+            let Some(dot) = host[..end].iter().rposition(|&b| b == b'.') else {
+                return false;
+            };
+            let found = self.subdomains.get(&host[dot..]).is_some_and(|entries| {
+                entries.iter().any(|entry| {
+                    *entry.scheme == *parts.scheme
+                        && match entry.port {
+                            PortPattern::Any => true,
+                            PortPattern::Exact(port) => port == parts.port,
+                        }
+                })
+            });
+            if found {
+                return true;
+            }
+            end = dot;
+        }
+        false
     }
 }
 
@@ -186,6 +193,31 @@ mod tests {
         assert_eq!(m.find(b"http://localhost:80"), None);
         assert_eq!(m.find(b"http://evil.com/.dev.test"), None);
         assert_eq!(m.find(b"https://[::1].example.com"), None);
+    }
+
+    #[test]
+    fn hosts_longer_than_dns_allows_never_match() {
+        // A hostile 400 KB host would otherwise cost one suffix probe per label.
+        let m = matcher(&["https://*.example.com"]);
+        let deep = format!("https://{}x.example.com", "a.".repeat(200_000));
+        assert_eq!(m.find(deep.as_bytes()), None);
+        let longest = format!("https://{}x.example.com", "a.".repeat(120));
+        assert_eq!(m.find(longest.as_bytes()), Some(Match::Pattern));
+    }
+
+    #[test]
+    fn probes_go_only_as_deep_as_the_deepest_base() {
+        let m = matcher(&["https://*.example.com", "https://*.eu.api.example.net:*"]);
+        assert_eq!(m.deepest_base, 4);
+        assert_eq!(
+            m.find(b"https://x.eu.api.example.net:8443"),
+            Some(Match::Pattern)
+        );
+        assert_eq!(
+            m.find(b"https://x.y.eu.api.example.net"),
+            Some(Match::Pattern)
+        );
+        assert_eq!(m.find(b"https://eu.api.example.net"), None);
     }
 
     #[test]

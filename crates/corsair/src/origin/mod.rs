@@ -11,10 +11,11 @@ mod parse;
 mod pattern;
 
 pub use host::Host;
+pub(crate) use host::is_loopback_domain;
+
 pub(crate) use matcher::{Match, OriginMatcher, share};
 pub(crate) use parse::parse_scheme;
 pub use parse::{OriginError, default_port};
-pub(crate) use pattern::CanonicalParts;
 pub use pattern::{HostPattern, OriginPattern, PatternError, PortPattern, WildcardPattern};
 
 use std::fmt;
@@ -97,12 +98,38 @@ impl Origin {
         self.as_tuple().and_then(TupleOrigin::port)
     }
 
+    /// Whether a network attacker cannot impersonate this origin (W3C Secure Contexts,
+    /// "potentially trustworthy origin"): `https`, a browser-extension scheme, or a loopback
+    /// host. The opaque origin is not.
+    ///
+    /// ```
+    /// use corsair::Origin;
+    ///
+    /// assert!(Origin::parse("https://example.com")?.is_potentially_trustworthy());
+    /// assert!(Origin::parse("http://localhost:3000")?.is_potentially_trustworthy());
+    /// assert!(!Origin::parse("http://example.com")?.is_potentially_trustworthy());
+    /// # Ok::<(), corsair::origin::OriginError>(())
+    /// ```
+    pub fn is_potentially_trustworthy(&self) -> bool {
+        self.as_tuple().is_some_and(|tuple| {
+            is_trustworthy_scheme(tuple.scheme()) || tuple.host().is_loopback()
+        })
+    }
+
     fn as_tuple(&self) -> Option<&TupleOrigin> {
         match self {
             Self::Opaque => None,
             Self::Tuple(tuple) => Some(tuple),
         }
     }
+}
+
+/// Schemes whose origins a network attacker cannot forge, whatever the host.
+pub(crate) fn is_trustworthy_scheme(scheme: &str) -> bool {
+    matches!(
+        scheme,
+        "https" | "chrome-extension" | "moz-extension" | "safari-web-extension"
+    )
 }
 
 impl fmt::Display for Origin {

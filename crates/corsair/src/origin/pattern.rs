@@ -2,7 +2,10 @@
 
 use std::fmt;
 
-use super::{Host, Origin, OriginError, default_port, parse_scheme};
+use super::{
+    Host, Origin, OriginError, default_port, is_loopback_domain, is_trustworthy_scheme,
+    parse_scheme,
+};
 
 /// One entry of a policy's origin list.
 ///
@@ -128,6 +131,18 @@ impl OriginPattern {
         Ok(Self::Wildcard(WildcardPattern { scheme, host, port }))
     }
 
+    /// Whether every origin this pattern matches is potentially trustworthy (see
+    /// [`Origin::is_potentially_trustworthy`]); `*` is not.
+    pub fn is_potentially_trustworthy(&self) -> bool {
+        match self {
+            Self::Any => false,
+            Self::Exact(origin) => origin.is_potentially_trustworthy(),
+            Self::Wildcard(wildcard) => {
+                is_trustworthy_scheme(&wildcard.scheme) || wildcard.host.is_loopback()
+            }
+        }
+    }
+
     /// Whether `origin`, an `Origin` header value, matches this pattern.
     ///
     /// Matching is byte for byte against canonical serializations, as browsers send them: a
@@ -176,6 +191,16 @@ impl WildcardPattern {
             PortPattern::Exact(port) => parts.port == port,
         };
         parts.scheme == self.scheme.as_bytes() && host_matches && port_matches
+    }
+}
+
+impl HostPattern {
+    /// Whether every host covered is a loopback host.
+    pub fn is_loopback(&self) -> bool {
+        match self {
+            Self::Exact(host) => host.is_loopback(),
+            Self::Subdomains(base) => is_loopback_domain(base),
+        }
     }
 }
 
@@ -306,8 +331,12 @@ fn is_canonical_host_byte(byte: u8) -> bool {
         )
 }
 
+/// Longest domain DNS can resolve (RFC 1035): no page has a longer host.
+const MAX_DOMAIN_LEN: usize = 253;
+
 fn is_canonical_domain_or_ipv4(host: &[u8]) -> bool {
     !host.is_empty()
+        && host.len() <= MAX_DOMAIN_LEN
         && host.iter().all(|&b| is_canonical_host_byte(b))
         && host.split(|&b| b == b'.').all(|label| !label.is_empty())
 }

@@ -1,27 +1,20 @@
 //! `Config::build`: validation (every problem reported at once) and compilation.
 
-use std::collections::HashSet;
-
 use http::HeaderValue;
 
-use super::{Compiled, Config, ConfigError, ConfigErrors, HeaderList, Policy};
+use super::{Compiled, Config, ConfigError, ConfigErrors, DebugSwitch, HeaderList, MaxAge, Policy};
 use crate::headers::names::{
-    FORBIDDEN_METHODS, fetch_normalized_method, is_forbidden_request_header, is_token,
-    unexposable_reason,
+    FORBIDDEN_METHODS, HeaderNameSet, fetch_normalized_method, is_forbidden_request_header,
+    is_token, unexposable_reason,
 };
 use crate::origin::{HostPattern, OriginError, OriginMatcher, OriginPattern, PatternError, share};
 
 /// Longest preflight cache lifetime accepted, in seconds (Firefox's cap).
-pub(crate) const MAX_AGE_LIMIT: i64 = 86_400;
+pub(crate) const MAX_AGE_LIMIT: u32 = 86_400;
 
-/// Schemes of secure contexts besides loopback hosts: a network attacker cannot forge them.
-const SECURE_SCHEMES: &[&str] = &[
-    "https",
-    "wss",
-    "chrome-extension",
-    "moz-extension",
-    "safari-web-extension",
-];
+/// Schemes no page has, so no `Origin` header ever carries them: a WebSocket handshake
+/// sends the page's `http(s)` origin, and browsers no longer load `ftp:` pages.
+const NEVER_SENT_SCHEMES: &[&str] = &["ws", "wss", "ftp"];
 
 impl Config {
     /// Validates the configuration and compiles it into a [`Policy`].
@@ -48,9 +41,7 @@ impl Config {
         let headers = self.validate_allow_headers(&mut errors);
         let expose = self.validate_expose_headers(&mut errors);
         let max_age = self.validate_max_age(&mut errors);
-        if let Some(value) = self.unsupported_preflight_status {
-            errors.push(ConfigError::UnsupportedPreflightStatus { value });
-        }
+        errors.extend(self.file_errors.iter().cloned());
         if let Some(errors) = ConfigErrors::new(errors) {
             return Err(errors);
         }
@@ -67,8 +58,10 @@ impl Config {
             credentials: self.credentials,
             expose,
             max_age,
+            insecure_origins: self.insecure_origins,
             private_network: self.private_network,
             preflight_status: self.preflight_status.status(),
+            debug: DebugSwitch::default(),
         }))
     }
 
@@ -113,10 +106,17 @@ impl Config {
         if any && self.credentials {
             errors.push(ConfigError::AnyOriginWithCredentials);
         }
-        if any && let Some(other) = patterns.iter().find(|p| **p != OriginPattern::Any) {
-            errors.push(ConfigError::AnyOriginWithOthers {
-                other: other.to_string(),
-            });
+        if any {
+            let other = patterns
+                .iter()
+                .find(|p| **p != OriginPattern::Any)
+                .map(ToString::to_string)
+                .or_else(|| {
+                    (!self.predicates.is_empty()).then(|| "the origin predicate".to_owned())
+                });
+            if let Some(other) = other {
+                errors.push(ConfigError::AnyOriginWithOthers { other });
+            }
         }
         patterns
     }
@@ -133,29 +133,31 @@ impl Config {
             }
             OriginPattern::Wildcard(wildcard) => (wildcard.scheme(), wildcard.host().clone()),
         };
+        if NEVER_SENT_SCHEMES.contains(&scheme) {
+            return Some(ConfigError::SchemeNeverSent {
+                origin: pattern.to_string(),
+                scheme: scheme.to_owned(),
+            });
+        }
         if !self.credentials {
             return None;
         }
-        let loopback = match &host {
-            HostPattern::Exact(host) => host.is_loopback(),
-            HostPattern::Subdomains(base) => base == "localhost" || base.ends_with(".localhost"),
-        };
-        if !loopback && !SECURE_SCHEMES.contains(&scheme) && !self.insecure_origins {
+        if !pattern.is_potentially_trustworthy() && !self.insecure_origins {
             return Some(ConfigError::InsecureOriginWithCredentials {
                 origin: pattern.to_string(),
             });
         }
-        if let HostPattern::Subdomains(base) = &host
-            && !loopback
-            && !self.public_suffix_subdomains
-            && psl::suffix_str(base) == Some(base.as_str())
-        {
-            return Some(ConfigError::PublicSuffixSubdomains {
-                pattern: pattern.to_string(),
-                suffix: base.clone(),
-            });
+        match &host {
+            HostPattern::Subdomains(base)
+                if !host.is_loopback() && !self.public_suffix_subdomains =>
+            {
+                public_suffix_under(base).map(|suffix| ConfigError::PublicSuffixSubdomains {
+                    pattern: pattern.to_string(),
+                    suffix,
+                })
+            }
+            _ => None,
         }
-        None
     }
 
     fn validate_methods(&self, errors: &mut Vec<ConfigError>) -> Methods {
@@ -206,7 +208,7 @@ impl Config {
             if is_forbidden_request_header(&name) {
                 errors.push(ConfigError::ForbiddenRequestHeader { name });
             } else {
-                allowed.listed.insert(name.into_bytes().into());
+                allowed.listed.insert(&name);
             }
         }
         allowed
@@ -243,16 +245,34 @@ impl Config {
     }
 
     fn validate_max_age(&self, errors: &mut Vec<ConfigError>) -> Option<HeaderValue> {
-        match self.max_age? {
-            0 => None,
-            -1 => Some(HeaderValue::from_static("0")),
-            seconds @ 1..=MAX_AGE_LIMIT => Some(share(HeaderValue::from(seconds))),
-            value => {
-                errors.push(ConfigError::MaxAgeOutOfRange { value });
+        match self.max_age {
+            MaxAge::BrowserDefault => None,
+            MaxAge::Disabled | MaxAge::Seconds(0) => Some(HeaderValue::from_static("0")),
+            MaxAge::Seconds(seconds) if seconds <= MAX_AGE_LIMIT => {
+                Some(share(HeaderValue::from(seconds)))
+            }
+            MaxAge::Seconds(seconds) => {
+                errors.push(ConfigError::MaxAgeOutOfRange {
+                    value: i64::from(seconds),
+                });
                 None
             }
         }
     }
+}
+
+/// The public suffix whose registrable domains `*.base` would span, if any: `*.com`,
+/// `*.github.io`, and also `*.kawasaki.jp`, where a wildcard rule makes every `x.kawasaki.jp`
+/// a public suffix. A safe base keeps the same registrable domain when a label is added.
+fn public_suffix_under(base: &str) -> Option<String> {
+    let base = base.strip_suffix('.').unwrap_or(base);
+    let child = format!("x.{base}");
+    let registrable = psl::domain_str(base);
+    if registrable.is_some() && registrable == psl::domain_str(&child) {
+        return None;
+    }
+    let suffix = psl::suffix_str(&child).unwrap_or(base);
+    Some(suffix.strip_prefix("x.").unwrap_or(suffix).to_owned())
 }
 
 /// Validates one header name and lowercases it; `None` (with an error recorded) if invalid.
@@ -282,6 +302,6 @@ pub(crate) enum Methods {
 pub(crate) struct AllowedHeaders {
     /// `*`: every name but `authorization`.
     pub(crate) any: bool,
-    /// Lowercase names listed explicitly.
-    pub(crate) listed: HashSet<Box<[u8]>>,
+    /// Names listed explicitly.
+    pub(crate) listed: HeaderNameSet,
 }

@@ -29,6 +29,18 @@ impl PreflightStatus {
     }
 }
 
+/// How long browsers may cache a preflight answer (`Access-Control-Max-Age`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MaxAge {
+    /// No header: each browser's default (5 seconds in Chromium, Firefox and WebKit).
+    #[default]
+    BrowserDefault,
+    /// `Access-Control-Max-Age: 0`: every request is preflighted.
+    Disabled,
+    /// This many seconds, at most 86400 (Firefox's cap; Chromium caps at 7200).
+    Seconds(u32),
+}
+
 /// What a CORS policy allows, as stated by its author. [`Config::build`] validates it and
 /// compiles it into a [`Policy`](crate::Policy).
 ///
@@ -44,7 +56,7 @@ impl PreflightStatus {
 ///     .allow_headers(["content-type", "authorization"])
 ///     .expose_headers(["x-request-id"])
 ///     .allow_credentials(true)
-///     .max_age(600)
+///     .max_age(corsair::MaxAge::Seconds(600))
 ///     .build()?;
 /// # let _ = policy;
 /// # Ok::<(), corsair::ConfigErrors>(())
@@ -57,15 +69,15 @@ pub struct Config {
     pub(crate) headers: Vec<String>,
     pub(crate) expose: Vec<String>,
     pub(crate) credentials: bool,
-    pub(crate) max_age: Option<i64>,
+    pub(crate) max_age: MaxAge,
     pub(crate) private_network: bool,
     pub(crate) preflight_status: PreflightStatus,
     pub(crate) insecure_origins: bool,
     pub(crate) public_suffix_subdomains: bool,
     pub(crate) null_origin: bool,
-    /// A `preflight_status` from a policy file that is neither 204 nor 200, reported by
-    /// `build` with the other problems.
-    pub(crate) unsupported_preflight_status: Option<i64>,
+    /// Values from a policy file that the typed setters cannot express (an unsupported
+    /// status, an out-of-range max-age), reported by `build` with the other problems.
+    pub(crate) file_errors: Vec<super::ConfigError>,
 }
 
 impl Config {
@@ -118,6 +130,10 @@ impl Config {
 
     /// Adds request headers a preflight may ask for (case-insensitive), or `*` for any
     /// header except `Authorization`, which must always be listed by name.
+    ///
+    /// Without credentials, `*` is answered with `Access-Control-Allow-Headers: *`. With
+    /// credentials browsers read `*` as a header literally named `*`, so the answer echoes the
+    /// requested names instead: the effect is the same, any header but `Authorization`.
     pub fn allow_headers<I>(mut self, headers: I) -> Self
     where
         I: IntoIterator,
@@ -145,10 +161,9 @@ impl Config {
         self
     }
 
-    /// How long browsers may cache a preflight answer, in seconds: 1 to 86400, 0 for the
-    /// browser's default (no header), or -1 to disable caching (`Access-Control-Max-Age: 0`).
-    pub fn max_age(mut self, seconds: i64) -> Self {
-        self.max_age = Some(seconds);
+    /// How long browsers may cache a preflight answer.
+    pub fn max_age(mut self, max_age: MaxAge) -> Self {
+        self.max_age = max_age;
         self
     }
 
@@ -201,6 +216,7 @@ impl fmt::Debug for Config {
             .field("insecure_origins", &self.insecure_origins)
             .field("public_suffix_subdomains", &self.public_suffix_subdomains)
             .field("null_origin", &self.null_origin)
+            .field("file_errors", &self.file_errors)
             .finish_non_exhaustive()
     }
 }

@@ -66,9 +66,20 @@ pub enum ConfigError {
         /// The entry as written.
         value: String,
     },
+    /// An origin scheme that no `Origin` header carries.
+    #[error(
+        "origin `{origin}`: no page has a `{scheme}:` origin, so browsers never send it and this \
+         entry would never match; list the origin of the page instead (e.g. `https://...`)"
+    )]
+    SchemeNeverSent {
+        /// The canonical origin or pattern.
+        origin: String,
+        /// Its scheme.
+        scheme: String,
+    },
     /// A non-secure origin (not `https`, not loopback) while credentials are allowed.
     #[error(
-        "origin `{origin}` is not secure (plain http to a non-loopback host) but credentials are \
+        "origin `{origin}` is not secure (neither https nor a loopback host) but credentials are \
          allowed: anyone on the network path can impersonate it and read your users' data; use \
          `https://`, or set `dangerously_allow_insecure_origins`"
     )]
@@ -78,9 +89,9 @@ pub enum ConfigError {
     },
     /// A subdomain pattern over a public suffix while credentials are allowed.
     #[error(
-        "origin `{pattern}` allows every subdomain of the public suffix `{suffix}`, i.e. sites of \
-         unrelated owners, with credentials; name your registrable domain instead (e.g. \
-         `https://*.example.{suffix}`), or set `dangerously_allow_public_suffix_subdomains`"
+        "origin `{pattern}` spans sites of unrelated owners with credentials: under `{suffix}`, \
+         anyone can register a subdomain (Public Suffix List); name your own domain instead \
+         (e.g. `https://*.example.{suffix}`), or set `dangerously_allow_public_suffix_subdomains`"
     )]
     PublicSuffixSubdomains {
         /// The pattern.
@@ -150,8 +161,9 @@ pub enum ConfigError {
     AnyExposedHeaderWithCredentials,
     /// Max-age outside what browsers honour.
     #[error(
-        "max-age {value} is out of range: use -1 (disable preflight caching), 0 (browser \
-         default) or 1 to 86400 seconds (Firefox caps at 86400, Chromium at 7200)"
+        "max-age {value} is out of range: use 1 to 86400 seconds (Firefox caps at 86400, \
+         Chromium at 7200), or in a policy file -1 to disable preflight caching and 0 for the \
+         browser default"
     )]
     MaxAgeOutOfRange {
         /// The value given.

@@ -19,7 +19,9 @@ use std::{collections::BTreeMap, fmt};
 use serde::{Deserialize, de::IgnoredAny};
 use toml::Spanned;
 
-use super::{Config, ConfigErrors, Policy, PreflightStatus};
+use super::{
+    Config, ConfigError, ConfigErrors, MaxAge, Policy, PreflightStatus, build::MAX_AGE_LIMIT,
+};
 
 /// Every key a policy file may contain.
 const KEYS: &[&str] = &[
@@ -146,11 +148,24 @@ impl Config {
                 file.dangerously_allow_public_suffix_subdomains,
             )
             .dangerously_allow_null_origin(file.dangerously_allow_null_origin);
-        config.max_age = file.max_age;
+        match file.max_age {
+            None | Some(0) => {}
+            Some(-1) => config.max_age = MaxAge::Disabled,
+            Some(seconds) => match u32::try_from(seconds) {
+                Ok(seconds) if seconds <= MAX_AGE_LIMIT => {
+                    config.max_age = MaxAge::Seconds(seconds)
+                }
+                _ => config
+                    .file_errors
+                    .push(ConfigError::MaxAgeOutOfRange { value: seconds }),
+            },
+        }
         match file.preflight_status {
             None | Some(204) => {}
             Some(200) => config.preflight_status = PreflightStatus::Ok,
-            Some(other) => config.unsupported_preflight_status = Some(other),
+            Some(value) => config
+                .file_errors
+                .push(ConfigError::UnsupportedPreflightStatus { value }),
         }
         Ok(config)
     }
@@ -237,7 +252,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ConfigError;
 
     #[test]
     fn every_key_is_read() {
@@ -261,6 +275,7 @@ mod tests {
         assert!(policy.allows_credentials());
         let compiled = &*policy.compiled;
         assert_eq!(compiled.max_age.as_ref().unwrap(), "600");
+        assert!(!compiled.headers.any);
         assert_eq!(compiled.expose.as_ref().unwrap(), "x-request-id");
         assert!(compiled.private_network);
         assert_eq!(compiled.preflight_status, 200);

@@ -20,7 +20,7 @@ use std::{
 
 use http::{HeaderValue, StatusCode, header};
 
-pub use config::{Config, OriginPredicate, PreflightStatus};
+pub use config::{Config, MaxAge, OriginPredicate, PreflightStatus};
 pub use error::{ConfigError, ConfigErrors, HeaderList};
 #[cfg(feature = "toml")]
 pub use file::{PolicyFileError, UnknownKey};
@@ -32,11 +32,11 @@ use crate::headers::{
     acrh::{self, Malformed},
     names::{FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token},
 };
-use crate::origin::{CanonicalParts, Match, OriginMatcher, OriginPattern};
+use crate::origin::{Match, Origin, OriginMatcher, OriginPattern};
 use build::{AllowedHeaders, Methods};
 
-/// A validated, compiled CORS policy: immutable, `Send + Sync`, and cheap to clone (one
-/// reference count).
+/// A validated, compiled CORS policy: immutable (but for its [`DebugSwitch`]), `Send + Sync`,
+/// and cheap to clone (one reference count).
 ///
 /// Build one with [`Config::build`] (or [`Policy::from_toml`]), then hand each request to
 /// [`Policy::evaluate`]. Framework integrations do exactly that.
@@ -68,7 +68,6 @@ use build::{AllowedHeaders, Methods};
 #[derive(Clone)]
 pub struct Policy {
     compiled: Arc<Compiled>,
-    debug: DebugSwitch,
 }
 
 /// Everything [`Config::build`] precomputes.
@@ -81,8 +80,11 @@ struct Compiled {
     credentials: bool,
     expose: Option<HeaderValue>,
     max_age: Option<HeaderValue>,
+    /// Predicate grants to non-trustworthy origins are allowed with credentials.
+    insecure_origins: bool,
     private_network: bool,
     preflight_status: StatusCode,
+    debug: DebugSwitch,
 }
 
 /// A run-time switch, shared by every clone of a [`Policy`], under which refused preflights are
@@ -122,7 +124,6 @@ impl Policy {
     fn from_compiled(compiled: Compiled) -> Self {
         Self {
             compiled: Arc::new(compiled),
-            debug: DebugSwitch::default(),
         }
     }
 
@@ -138,7 +139,7 @@ impl Policy {
 
     /// The handle that turns debug answers on and off (see [`DebugSwitch`]).
     pub fn debug_switch(&self) -> DebugSwitch {
-        self.debug.clone()
+        self.compiled.debug.clone()
     }
 
     /// The origin entries, canonical, in configuration order (predicates not included).
@@ -158,7 +159,7 @@ impl Policy {
     }
 
     fn preflight<'a>(&'a self, head: &RequestHead<'a>) -> Preflight<'a> {
-        let mut answer = Preflight::new(&self.compiled, *head, self.debug.is_enabled());
+        let mut answer = Preflight::new(&self.compiled, *head, self.compiled.debug.is_enabled());
         let refusal = self.check_preflight(head, &mut answer).err();
         answer.refuse(refusal);
         answer
@@ -233,21 +234,41 @@ impl Policy {
             Some(Match::Pattern) => return Ok(origin),
             None => {}
         }
-        let accepted_by_predicate = !policy.predicates.is_empty()
-            && CanonicalParts::split(origin.as_bytes()).is_some()
-            && origin.to_str().is_ok_and(|value| {
-                policy
-                    .predicates
-                    .iter()
-                    .any(|predicate| predicate(value, head))
-            });
-        if accepted_by_predicate {
-            Ok(origin)
-        } else {
-            Err(Refusal::OriginNotAllowed {
+        if policy.predicates.is_empty() || !policy.predicate_accepts(origin, head) {
+            return Err(Refusal::OriginNotAllowed {
                 origin: origin.clone(),
-            })
+            });
         }
+        Ok(origin)
+    }
+}
+
+impl Compiled {
+    /// Asks the predicates about an origin no entry matched. Only canonical tuple origins
+    /// reach them, and with credentials only potentially trustworthy ones (unless
+    /// `dangerously_allow_insecure_origins`), so a permissive predicate cannot reflect
+    /// `null` or a plain-http origin to credentialed requests.
+    fn predicate_accepts(&self, origin: &HeaderValue, head: &RequestHead<'_>) -> bool {
+        let Ok(value) = origin.to_str() else {
+            return false;
+        };
+        let Ok(parsed) = Origin::parse(value) else {
+            return false;
+        };
+        if parsed.is_opaque() || parsed.to_string() != value {
+            return false;
+        }
+        if self.credentials && !self.insecure_origins && !parsed.is_potentially_trustworthy() {
+            tracing::debug!(
+                target: "corsair",
+                origin = value,
+                "not asking the origin predicate: credentials are allowed and the origin is not secure"
+            );
+            return false;
+        }
+        self.predicates
+            .iter()
+            .any(|predicate| predicate(value, head))
     }
 }
 
@@ -276,16 +297,10 @@ pub(crate) enum AllowHeaders {
 
 impl AllowedHeaders {
     /// Whether one requested name (as sent: browsers lowercase, proxies may not) is allowed.
+    /// `Err(true)` when it is `authorization` under `*`, which must be listed by name.
     fn allows(&self, name: &[u8]) -> Result<(), bool> {
         let is_authorization = name.eq_ignore_ascii_case(b"authorization");
-        let listed = if name.iter().any(u8::is_ascii_uppercase) {
-            self.listed
-                .iter()
-                .any(|listed| listed.eq_ignore_ascii_case(name))
-        } else {
-            self.listed.contains(name)
-        };
-        if listed || (self.any && !is_authorization) {
+        if self.listed.contains(name) || (self.any && !is_authorization) {
             Ok(())
         } else {
             Err(self.any && is_authorization)
@@ -321,10 +336,9 @@ impl AllowedHeaders {
             Err(Malformed::InvalidName { .. }) => Err(Refusal::MalformedRequestHeaders {
                 problem: RequestHeadersProblem::InvalidName,
             }),
-            Ok(acrh::Scanned {
-                stopped: Some((element, needs_explicit_listing)),
-                ..
-            }) => Err(refused_header(head, element, needs_explicit_listing)),
+            Ok(Some((element, needs_explicit_listing))) => {
+                Err(refused_header(head, element, needs_explicit_listing))
+            }
             Ok(_) if !requested => Ok(AllowHeaders::None),
             Ok(_) if self.any && !authorization && !credentials => Ok(AllowHeaders::Any),
             Ok(_) => Ok(AllowHeaders::Echo),
@@ -359,7 +373,6 @@ impl fmt::Debug for Policy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Policy")
             .field("compiled", &self.compiled)
-            .field("debug", &self.debug.is_enabled())
             .finish()
     }
 }
@@ -376,6 +389,7 @@ impl fmt::Debug for Compiled {
             .field("max_age", &self.max_age)
             .field("private_network", &self.private_network)
             .field("preflight_status", &self.preflight_status)
+            .field("debug", &self.debug.is_enabled())
             .finish_non_exhaustive()
     }
 }
