@@ -101,7 +101,7 @@ pub use origin::{Origin, OriginError, OriginPattern, PatternError};
 pub use policy::{
     Actual, Config, ConfigError, ConfigErrors, DebugSwitch, Evaluation, HeaderList, MaxAge,
     OriginPredicate, Policy, Preflight, PreflightStatus, Refusal, RequestHead,
-    RequestHeadersProblem, RequestKind,
+    RequestHeadersProblem, RequestKind, ResponseHeaders,
 };
 #[cfg(feature = "toml")]
 pub use policy::{PolicyFileError, UnknownKey};

@@ -680,3 +680,52 @@ fn policy_is_send_sync_and_clones_share_one_compilation() {
     policy.debug_switch().set(true);
     assert!(clone.debug_switch().is_enabled());
 }
+
+#[test]
+fn resolved_origins_follow_the_predicate_rules() {
+    let policy = Config::new()
+        .allow_origins([ORIGIN])
+        .allow_methods(["PUT"])
+        .allow_credentials(true)
+        .build()
+        .unwrap();
+    let asked = std::cell::RefCell::new(Vec::new());
+    let resolver = |origin: &str| {
+        asked.borrow_mut().push(origin.to_owned());
+        true
+    };
+    let tenant = "https://tenant.example.net";
+    let preflight_request = preflight_headers(tenant, "PUT", &[]);
+    let Evaluation::Preflight(answer) =
+        policy.evaluate_with(&RequestHead::from(&preflight_request), Some(&resolver))
+    else {
+        panic!("not a preflight")
+    };
+    assert!(answer.is_allowed());
+    assert_eq!(
+        values(
+            answer.response::<()>().headers(),
+            "access-control-allow-origin"
+        ),
+        [tenant]
+    );
+    // Listed origins never reach the resolver; junk and (with credentials) insecure ones
+    // neither, and are refused whatever it would say.
+    for origin in [
+        ORIGIN,
+        "https://Tenant.example.net",
+        "http://tenant.example.net",
+        "null",
+    ] {
+        let request = request("GET", &[("origin", origin)]);
+        let Evaluation::Actual(cors) =
+            policy.evaluate_with(&RequestHead::from(&request), Some(&resolver))
+        else {
+            panic!()
+        };
+        assert_eq!(cors.is_allowed(), origin == ORIGIN, "{origin}");
+        assert_eq!(policy.may_resolve(origin), origin == ORIGIN, "{origin}");
+    }
+    assert_eq!(*asked.borrow(), [tenant]);
+    assert!(policy.may_resolve(tenant));
+}

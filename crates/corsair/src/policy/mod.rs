@@ -26,7 +26,7 @@ pub use error::{ConfigError, ConfigErrors, HeaderList};
 pub use file::{PolicyFileError, UnknownKey};
 pub use refusal::{Refusal, RequestHeadersProblem};
 pub use request::{RequestHead, RequestKind};
-pub use respond::{Actual, Evaluation, Preflight};
+pub use respond::{Actual, Evaluation, Preflight, ResponseHeaders};
 
 use crate::headers::{
     acrh::{self, Malformed},
@@ -131,10 +131,63 @@ impl Policy {
     /// other request goes to the application, and the returned [`Actual`] then adds the CORS
     /// headers to its response.
     pub fn evaluate<'a>(&'a self, head: &RequestHead<'a>) -> Evaluation<'a> {
+        self.evaluate_with(head, None)
+    }
+
+    /// Like [`Policy::evaluate`], with one more source of allowed origins: `resolved` is asked
+    /// about origins that no entry and no predicate matched, under the rules predicates follow
+    /// (see [`Policy::may_resolve`]). Integrations use it to apply the answer of an
+    /// asynchronous resolver obtained beforehand.
+    ///
+    /// ```
+    /// use corsair::{Config, Evaluation, RequestHead};
+    ///
+    /// let policy = Config::new().allow_origins(["https://app.example.com"]).build()?;
+    /// let request = http::Request::get("/")
+    ///     .header("origin", "https://tenant.example.net")
+    ///     .body(())
+    ///     .unwrap();
+    /// let head = RequestHead::from(&request);
+    /// let from_database = |origin: &str| origin == "https://tenant.example.net";
+    /// let Evaluation::Actual(cors) = policy.evaluate_with(&head, Some(&from_database)) else {
+    ///     unreachable!()
+    /// };
+    /// assert!(cors.is_allowed());
+    /// # Ok::<(), corsair::ConfigErrors>(())
+    /// ```
+    pub fn evaluate_with<'a>(
+        &'a self,
+        head: &RequestHead<'a>,
+        resolved: Option<&dyn Fn(&str) -> bool>,
+    ) -> Evaluation<'a> {
         match head.kind() {
-            RequestKind::Preflight => Evaluation::Preflight(self.preflight(head)),
-            kind => Evaluation::Actual(self.actual(head, kind)),
+            RequestKind::Preflight => Evaluation::Preflight(self.preflight(head, resolved)),
+            kind => Evaluation::Actual(self.actual(head, kind, resolved)),
         }
+    }
+
+    /// Whether an origin that no entry matched may still be granted by a predicate or a
+    /// resolver: it must be a canonical tuple origin (never `null`, never malformed) and, when
+    /// credentials are allowed, potentially trustworthy (unless
+    /// `dangerously_allow_insecure_origins`). Integrations check this before asking a slow
+    /// resolver, so junk `Origin` values never reach a database.
+    pub fn may_resolve(&self, origin: &str) -> bool {
+        let policy = &*self.compiled;
+        let Ok(parsed) = Origin::parse(origin) else {
+            return false;
+        };
+        if parsed.is_opaque() || parsed.to_string() != origin {
+            return false;
+        }
+        if policy.credentials && !policy.insecure_origins && !parsed.is_potentially_trustworthy() {
+            tracing::debug!(
+                target: "corsair",
+                origin,
+                "not resolving: credentials are allowed and the origin is not secure"
+            );
+            return false;
+        }
+        true
     }
 
     /// The handle that turns debug answers on and off (see [`DebugSwitch`]).
@@ -158,9 +211,13 @@ impl Policy {
         !self.compiled.origins.is_any()
     }
 
-    fn preflight<'a>(&'a self, head: &RequestHead<'a>) -> Preflight<'a> {
+    fn preflight<'a>(
+        &'a self,
+        head: &RequestHead<'a>,
+        resolved: Option<&dyn Fn(&str) -> bool>,
+    ) -> Preflight<'a> {
         let mut answer = Preflight::new(&self.compiled, *head, self.compiled.debug.is_enabled());
-        let refusal = self.check_preflight(head, &mut answer).err();
+        let refusal = self.check_preflight(head, resolved, &mut answer).err();
         answer.refuse(refusal);
         answer
     }
@@ -170,10 +227,11 @@ impl Policy {
     fn check_preflight<'a>(
         &'a self,
         head: &RequestHead<'a>,
+        resolved: Option<&dyn Fn(&str) -> bool>,
         answer: &mut Preflight<'a>,
     ) -> Result<(), Refusal> {
         let policy = &*self.compiled;
-        answer.allow_origin = Some(self.check_origin(head)?);
+        answer.allow_origin = Some(self.check_origin(head, resolved)?);
 
         let method = request::single(head.headers(), &header::ACCESS_CONTROL_REQUEST_METHOD)
             .filter(|method| is_token(method.as_bytes()))
@@ -202,11 +260,18 @@ impl Policy {
         Ok(())
     }
 
-    fn actual(&self, head: &RequestHead<'_>, kind: RequestKind) -> Actual {
+    fn actual(
+        &self,
+        head: &RequestHead<'_>,
+        kind: RequestKind,
+        resolved: Option<&dyn Fn(&str) -> bool>,
+    ) -> Actual {
         let policy = &*self.compiled;
         let decision = match kind {
             RequestKind::NotCors => Ok(None),
-            _ => self.check_origin(head).map(|origin| Some(origin.clone())),
+            _ => self
+                .check_origin(head, resolved)
+                .map(|origin| Some(origin.clone())),
         };
         let (allow_origin, refusal) = match decision {
             Ok(allow_origin) => (allow_origin, None),
@@ -225,7 +290,11 @@ impl Policy {
     }
 
     /// The `Access-Control-Allow-Origin` value for the request's origin, if it is allowed.
-    fn check_origin<'a>(&'a self, head: &RequestHead<'a>) -> Result<&'a HeaderValue, Refusal> {
+    fn check_origin<'a>(
+        &'a self,
+        head: &RequestHead<'a>,
+        resolved: Option<&dyn Fn(&str) -> bool>,
+    ) -> Result<&'a HeaderValue, Refusal> {
         let policy = &*self.compiled;
         let origin = head.origin().ok_or(Refusal::MalformedOrigin)?;
         match policy.origins.find(origin.as_bytes()) {
@@ -234,41 +303,22 @@ impl Policy {
             Some(Match::Pattern) => return Ok(origin),
             None => {}
         }
-        if policy.predicates.is_empty() || !policy.predicate_accepts(origin, head) {
-            return Err(Refusal::OriginNotAllowed {
-                origin: origin.clone(),
+        let unlisted_allowed = (!policy.predicates.is_empty() || resolved.is_some())
+            && origin.to_str().is_ok_and(|value| {
+                self.may_resolve(value)
+                    && (policy
+                        .predicates
+                        .iter()
+                        .any(|predicate| predicate(value, head))
+                        || resolved.is_some_and(|resolved| resolved(value)))
             });
+        if unlisted_allowed {
+            Ok(origin)
+        } else {
+            Err(Refusal::OriginNotAllowed {
+                origin: origin.clone(),
+            })
         }
-        Ok(origin)
-    }
-}
-
-impl Compiled {
-    /// Asks the predicates about an origin no entry matched. Only canonical tuple origins
-    /// reach them, and with credentials only potentially trustworthy ones (unless
-    /// `dangerously_allow_insecure_origins`), so a permissive predicate cannot reflect
-    /// `null` or a plain-http origin to credentialed requests.
-    fn predicate_accepts(&self, origin: &HeaderValue, head: &RequestHead<'_>) -> bool {
-        let Ok(value) = origin.to_str() else {
-            return false;
-        };
-        let Ok(parsed) = Origin::parse(value) else {
-            return false;
-        };
-        if parsed.is_opaque() || parsed.to_string() != value {
-            return false;
-        }
-        if self.credentials && !self.insecure_origins && !parsed.is_potentially_trustworthy() {
-            tracing::debug!(
-                target: "corsair",
-                origin = value,
-                "not asking the origin predicate: credentials are allowed and the origin is not secure"
-            );
-            return false;
-        }
-        self.predicates
-            .iter()
-            .any(|predicate| predicate(value, head))
     }
 }
 

@@ -26,6 +26,49 @@ const ALLOW_PRIVATE_NETWORK: HeaderName =
 /// Carries the refusal reason in debug answers.
 const REFUSAL_HEADER: HeaderName = HeaderName::from_static("x-corsair-refusal");
 
+/// A response header map corsair writes into. Implemented for [`http::HeaderMap`];
+/// integrations whose framework has its own header types (actix-web) implement it on a
+/// wrapper, so every framework gets the same header logic.
+pub trait ResponseHeaders {
+    /// Removes every header whose name starts with `access-control-`; returns whether there
+    /// was any.
+    fn remove_access_control(&mut self) -> bool;
+    /// Replaces every value of `name` with `value`.
+    fn insert(&mut self, name: &HeaderName, value: &HeaderValue);
+    /// Adds `value` after the existing values of `name`.
+    fn append(&mut self, name: &HeaderName, value: &HeaderValue);
+    /// Whether some value of `name` satisfies `predicate`.
+    fn any_value(&self, name: &HeaderName, predicate: &mut dyn FnMut(&[u8]) -> bool) -> bool;
+}
+
+impl ResponseHeaders for HeaderMap {
+    fn remove_access_control(&mut self) -> bool {
+        let is_owned = |name: &HeaderName| name.as_str().starts_with("access-control-");
+        if !self.keys().any(is_owned) {
+            return false;
+        }
+        let owned: Vec<HeaderName> = self.keys().filter(|name| is_owned(name)).cloned().collect();
+        for name in owned {
+            self.remove(name);
+        }
+        true
+    }
+
+    fn insert(&mut self, name: &HeaderName, value: &HeaderValue) {
+        HeaderMap::insert(self, name.clone(), value.clone());
+    }
+
+    fn append(&mut self, name: &HeaderName, value: &HeaderValue) {
+        HeaderMap::append(self, name.clone(), value.clone());
+    }
+
+    fn any_value(&self, name: &HeaderName, predicate: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+        self.get_all(name)
+            .iter()
+            .any(|value| predicate(value.as_bytes()))
+    }
+}
+
 /// What the policy decided for one request.
 #[derive(Debug)]
 pub enum Evaluation<'a> {
@@ -94,38 +137,38 @@ impl<'a> Preflight<'a> {
     /// Writes the answer's headers into a new response's header map.
     ///
     /// A refusal carries no grant at all (outside debug mode), only `Vary`.
-    pub fn write_headers(&self, headers: &mut HeaderMap) {
-        headers.append(VARY, PREFLIGHT_VARY.clone());
+    pub fn write_headers(&self, headers: &mut impl ResponseHeaders) {
+        headers.append(&VARY, &PREFLIGHT_VARY);
         if self.refusal.is_some() && !self.debug {
             return;
         }
         let Some(allow_origin) = self.allow_origin else {
             return self.write_refusal_reason(headers);
         };
-        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
+        headers.insert(&header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
         if self.policy.credentials {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
+            headers.insert(&header::ACCESS_CONTROL_ALLOW_CREDENTIALS, &TRUE);
         }
         if let Some(method) = self.allow_method {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, method.clone());
+            headers.insert(&header::ACCESS_CONTROL_ALLOW_METHODS, method);
             match self.allow_headers {
                 AllowHeaders::None => {}
                 AllowHeaders::Any => {
-                    headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, ANY_HEADER.clone());
+                    headers.insert(&header::ACCESS_CONTROL_ALLOW_HEADERS, &ANY_HEADER);
                 }
                 AllowHeaders::Echo => {
                     for line in self.requested_headers() {
-                        headers.append(header::ACCESS_CONTROL_ALLOW_HEADERS, line.clone());
+                        headers.append(&header::ACCESS_CONTROL_ALLOW_HEADERS, line);
                     }
                 }
             }
         }
         if self.allow_private_network {
-            headers.insert(ALLOW_PRIVATE_NETWORK, TRUE.clone());
+            headers.insert(&ALLOW_PRIVATE_NETWORK, &TRUE);
         }
         if self.refusal.is_none() {
             if let Some(max_age) = &self.policy.max_age {
-                headers.insert(header::ACCESS_CONTROL_MAX_AGE, max_age.clone());
+                headers.insert(&header::ACCESS_CONTROL_MAX_AGE, max_age);
             }
         } else {
             self.write_refusal_reason(headers);
@@ -134,12 +177,12 @@ impl<'a> Preflight<'a> {
 
     /// Debug mode only: the reason in a header, and for a refused request header, the
     /// requested headers that are allowed, so the browser names the first one that is not.
-    fn write_refusal_reason(&self, headers: &mut HeaderMap) {
+    fn write_refusal_reason(&self, headers: &mut impl ResponseHeaders) {
         let Some(refusal) = &self.refusal else {
             return;
         };
         if let Ok(reason) = HeaderValue::from_str(&refusal.to_string()) {
-            headers.insert(REFUSAL_HEADER, reason);
+            headers.insert(&REFUSAL_HEADER, &reason);
         }
         if matches!(refusal, Refusal::HeaderNotAllowed { .. }) {
             let mut allowed = Vec::new();
@@ -154,7 +197,7 @@ impl<'a> Preflight<'a> {
                 },
             );
             if let Ok(value) = HeaderValue::from_str(&allowed.join(",")) {
-                headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, value);
+                headers.insert(&header::ACCESS_CONTROL_ALLOW_HEADERS, &value);
             }
         }
     }
@@ -206,52 +249,33 @@ impl Actual {
     /// replaced (or removed, for a refused origin), since two `Access-Control-Allow-Origin`
     /// values make every browser fail. `Vary: Origin` is added unless `Vary` already covers
     /// it; existing `Vary` values are kept.
-    pub fn apply(&self, headers: &mut HeaderMap) {
-        remove_access_control_headers(headers);
+    pub fn apply(&self, headers: &mut impl ResponseHeaders) {
+        if headers.remove_access_control() {
+            tracing::debug!(
+                target: "corsair",
+                "replaced Access-Control-* headers set by the application"
+            );
+        }
         if let Some(allow_origin) = &self.allow_origin {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
+            headers.insert(&header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
             if self.allow_credentials {
-                headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
+                headers.insert(&header::ACCESS_CONTROL_ALLOW_CREDENTIALS, &TRUE);
             }
             if let Some(expose) = &self.expose {
-                headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
+                headers.insert(&header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
             }
         }
-        if self.vary_by_origin {
-            add_vary_origin(headers);
+        // Append `Vary: Origin` unless a `Vary` value already lists `Origin` or `*`.
+        let covered = || {
+            headers.any_value(&VARY, &mut |value| {
+                value.split(|&b| b == b',').any(|token| {
+                    let token = token.trim_ascii();
+                    token == b"*" || token.eq_ignore_ascii_case(b"origin")
+                })
+            })
+        };
+        if self.vary_by_origin && !covered() {
+            headers.append(&VARY, &VARY_ORIGIN);
         }
-    }
-}
-
-fn remove_access_control_headers(headers: &mut HeaderMap) {
-    let is_owned = |name: &HeaderName| name.as_str().starts_with("access-control-");
-    if !headers.keys().any(is_owned) {
-        return;
-    }
-    let owned: Vec<HeaderName> = headers
-        .keys()
-        .filter(|name| is_owned(name))
-        .cloned()
-        .collect();
-    tracing::debug!(
-        target: "corsair",
-        headers = ?owned,
-        "replacing Access-Control-* headers set by the application"
-    );
-    for name in owned {
-        headers.remove(name);
-    }
-}
-
-/// Appends `Vary: Origin` unless a `Vary` value already lists `Origin` or `*`.
-fn add_vary_origin(headers: &mut HeaderMap) {
-    let covered = headers.get_all(VARY).iter().any(|value| {
-        value.as_bytes().split(|&b| b == b',').any(|token| {
-            let token = token.trim_ascii();
-            token == b"*" || token.eq_ignore_ascii_case(b"origin")
-        })
-    });
-    if !covered {
-        headers.append(VARY, VARY_ORIGIN.clone());
     }
 }
