@@ -100,7 +100,7 @@ mod policy;
 pub use origin::{Origin, OriginError, OriginPattern, PatternError};
 pub use policy::{
     Actual, Config, ConfigError, ConfigErrors, DebugSwitch, Evaluation, HeaderList, MaxAge,
-    OriginPredicate, Policy, Preflight, PreflightStatus, Refusal, RequestHead,
+    OriginPredicate, Policy, PolicyHandle, Preflight, PreflightStatus, Refusal, RequestHead,
     RequestHeadersProblem, RequestKind, ResponseHeaders,
 };
 #[cfg(feature = "toml")]

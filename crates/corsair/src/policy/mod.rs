@@ -5,6 +5,7 @@ mod config;
 mod error;
 #[cfg(feature = "toml")]
 mod file;
+mod handle;
 mod refusal;
 mod request;
 mod respond;
@@ -24,6 +25,7 @@ pub use config::{Config, MaxAge, OriginPredicate, PreflightStatus};
 pub use error::{ConfigError, ConfigErrors, HeaderList};
 #[cfg(feature = "toml")]
 pub use file::{PolicyFileError, UnknownKey};
+pub use handle::PolicyHandle;
 pub use refusal::{Refusal, RequestHeadersProblem};
 pub use request::{RequestHead, RequestKind};
 pub use respond::{Actual, Evaluation, Preflight, ResponseHeaders};

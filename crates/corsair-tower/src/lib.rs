@@ -1,0 +1,279 @@
+//! corsair's CORS middleware for [tower]: one layer for axum, hyper and tonic.
+//!
+//! ```no_run
+//! use axum::{Router, routing::get};
+//! use corsair_tower::CorsLayer;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let policy = corsair::Config::new()
+//!     .allow_origins(["https://app.example.com"])
+//!     .allow_methods(["GET", "POST"])
+//!     .build()?;
+//! let app: Router = Router::new()
+//!     .route("/api/items", get(|| async { "[]" }))
+//!     .layer(CorsLayer::new(policy));
+//! # let _ = app;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! * Preflights are answered by the layer; the inner service never sees them. Every other
+//!   request (including `OPTIONS` requests that are not preflights) goes through, and its
+//!   response, errors included, gets the CORS headers.
+//! * Errors of the inner service pass through unchanged.
+//! * Building the layer and `poll_ready` never panic: a [`Policy`] is valid by construction.
+//! * [`CorsLayer::reloadable`] follows a [`PolicyHandle`], so a new policy can be swapped in
+//!   while the server runs; each request sees exactly one policy.
+//! * [`CorsLayer::resolver`] adds an [`OriginResolver`] for origins kept elsewhere (a
+//!   database); requests from origins it already answered for never wait on it.
+//!
+//! [tower]: https://docs.rs/tower
+#![forbid(unsafe_code)]
+
+mod future;
+
+use std::{
+    ops::Deref,
+    sync::Arc,
+    task::{Context, Poll},
+};
+
+use corsair::{Evaluation, Refusal, RequestHead};
+use http::{Request, Response};
+use tower_layer::Layer;
+use tower_service::Service;
+
+pub use corsair::{Policy, PolicyHandle};
+pub use corsair_resolver::OriginResolver;
+pub use future::ResponseFuture;
+
+/// Adds CORS to a service: a [`tower_layer::Layer`] producing [`Cors`].
+#[derive(Debug, Clone)]
+pub struct CorsLayer {
+    source: Source,
+    resolver: Option<Arc<OriginResolver>>,
+}
+
+/// Where each request's policy comes from.
+#[derive(Debug, Clone)]
+enum Source {
+    Fixed(Policy),
+    Reloadable(PolicyHandle),
+}
+
+/// The policy one request is evaluated against.
+enum Current<'a> {
+    Fixed(&'a Policy),
+    Loaded(Arc<Policy>),
+}
+
+impl Source {
+    fn current(&self) -> Current<'_> {
+        match self {
+            Self::Fixed(policy) => Current::Fixed(policy),
+            Self::Reloadable(handle) => Current::Loaded(handle.load()),
+        }
+    }
+}
+
+impl Deref for Current<'_> {
+    type Target = Policy;
+
+    fn deref(&self) -> &Policy {
+        match self {
+            Self::Fixed(policy) => policy,
+            Self::Loaded(policy) => policy,
+        }
+    }
+}
+
+impl CorsLayer {
+    /// A layer applying `policy`.
+    pub fn new(policy: Policy) -> Self {
+        Self {
+            source: Source::Fixed(policy),
+            resolver: None,
+        }
+    }
+
+    /// A layer applying whatever policy `handle` holds when each request arrives.
+    ///
+    /// ```
+    /// use corsair::{Config, PolicyHandle};
+    /// use corsair_tower::CorsLayer;
+    ///
+    /// let handle = PolicyHandle::new(Config::new().allow_origins(["https://a.example"]).build()?);
+    /// let layer = CorsLayer::reloadable(handle.clone());
+    /// // later, from an admin endpoint or a file watcher:
+    /// handle.store(Config::new().allow_origins(["https://b.example"]).build()?);
+    /// # let _ = layer;
+    /// # Ok::<(), corsair::ConfigErrors>(())
+    /// ```
+    pub fn reloadable(handle: PolicyHandle) -> Self {
+        Self {
+            source: Source::Reloadable(handle),
+            resolver: None,
+        }
+    }
+
+    /// Also allows the origins `resolver` allows, among those the policy does not list (see
+    /// [`Policy::may_resolve`] for which ever reach it).
+    pub fn resolver(mut self, resolver: OriginResolver) -> Self {
+        self.resolver = Some(Arc::new(resolver));
+        self
+    }
+}
+
+impl<S> Layer<S> for CorsLayer {
+    type Service = Cors<S>;
+
+    fn layer(&self, inner: S) -> Cors<S> {
+        Cors {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// A service with CORS: answers preflights itself and adds CORS headers to the inner
+/// service's responses.
+#[derive(Debug, Clone)]
+pub struct Cors<S> {
+    inner: S,
+    layer: CorsLayer,
+}
+
+impl<S> Cors<S> {
+    /// Wraps `inner` with `policy`.
+    pub fn new(inner: S, policy: Policy) -> Self {
+        CorsLayer::new(policy).layer(inner)
+    }
+}
+
+/// What the policy decided for a request.
+enum Decision<B> {
+    /// A preflight: this is the whole answer.
+    Answer(Response<B>),
+    /// Call the inner service, then add these headers.
+    Forward(corsair::Actual),
+}
+
+/// What to do with a request before the inner service is called.
+enum Route<B> {
+    Decided(Decision<B>),
+    /// Ask the resolver about this origin first.
+    Resolve(String),
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Cors<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: 'static,
+    ReqBody: Send + 'static,
+    ResBody: Default + Send + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future, ResBody, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let route = {
+            let policy = self.layer.source.current();
+            route(
+                &policy,
+                self.layer.resolver.as_deref(),
+                &RequestHead::from(&request),
+            )
+        };
+        match route {
+            Route::Decided(Decision::Answer(response)) => ResponseFuture::answered(response),
+            Route::Decided(Decision::Forward(cors)) => {
+                ResponseFuture::forwarded(self.inner.call(request), cors)
+            }
+            Route::Resolve(origin) => {
+                // The service that was polled ready goes into the future; this one keeps a
+                // fresh clone for the next request.
+                let fresh = self.inner.clone();
+                let inner = std::mem::replace(&mut self.inner, fresh);
+                let layer = self.layer.clone();
+                ResponseFuture::resolving(resolve_then_call(layer, inner, request, origin))
+            }
+        }
+    }
+}
+
+/// Decides a request's route from the policy and, when it has a fresh answer, the resolver's
+/// cache.
+fn route<B: Default>(
+    policy: &Policy,
+    resolver: Option<&OriginResolver>,
+    head: &RequestHead<'_>,
+) -> Route<B> {
+    let evaluation = policy.evaluate(head);
+    let unlisted = match &evaluation {
+        Evaluation::Preflight(answer) => unlisted_origin(answer.refusal()),
+        Evaluation::Actual(cors) => unlisted_origin(cors.refusal()),
+    };
+    if let (Some(resolver), Some(origin)) = (resolver, unlisted)
+        && policy.may_resolve(origin)
+    {
+        return match resolver.cached(origin) {
+            Some(allowed) => {
+                Route::Decided(decide(policy.evaluate_with(head, Some(&|_: &str| allowed))))
+            }
+            None => Route::Resolve(origin.to_owned()),
+        };
+    }
+    Route::Decided(decide(evaluation))
+}
+
+/// The origin of a request refused only because no entry lists it.
+fn unlisted_origin(refusal: Option<&Refusal>) -> Option<&str> {
+    match refusal {
+        Some(Refusal::OriginNotAllowed { origin }) => origin.to_str().ok(),
+        _ => None,
+    }
+}
+
+fn decide<B: Default>(evaluation: Evaluation<'_>) -> Decision<B> {
+    match evaluation {
+        Evaluation::Preflight(answer) => Decision::Answer(answer.response()),
+        Evaluation::Actual(cors) => Decision::Forward(cors),
+    }
+}
+
+/// The slow path: waits for the resolver (bounded by its timeout), then answers or calls the
+/// inner service under the policy current at that moment.
+async fn resolve_then_call<S, ReqBody, ResBody>(
+    layer: CorsLayer,
+    mut inner: S,
+    request: Request<ReqBody>,
+    origin: String,
+) -> Result<Response<ResBody>, S::Error>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: Default,
+{
+    let allowed = match &layer.resolver {
+        Some(resolver) => resolver.resolve(&origin).await,
+        None => false,
+    };
+    let decision = {
+        let policy = layer.source.current();
+        let resolved = |candidate: &str| allowed && candidate == origin;
+        decide(policy.evaluate_with(&RequestHead::from(&request), Some(&resolved)))
+    };
+    match decision {
+        Decision::Answer(response) => Ok(response),
+        Decision::Forward(cors) => {
+            let mut response = inner.call(request).await?;
+            cors.apply(response.headers_mut());
+            Ok(response)
+        }
+    }
+}
