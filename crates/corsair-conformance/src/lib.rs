@@ -103,6 +103,23 @@ pub fn table() -> Table {
 }
 
 impl Table {
+    /// Fails the calling test, listing every failing row, unless there are none; also guards
+    /// against a table that lost its rows.
+    pub fn assert_all_pass(&self, failures: &[String]) {
+        assert!(
+            self.cases.len() >= 25,
+            "the table has only {} rows",
+            self.cases.len()
+        );
+        assert!(
+            failures.is_empty(),
+            "{} of {} rows fail:\n{}",
+            failures.len(),
+            self.cases.len(),
+            failures.join("\n")
+        );
+    }
+
     /// Every policy of the table, built.
     pub fn policies(&self) -> BTreeMap<String, corsair::Policy> {
         self.policies

@@ -32,67 +32,29 @@
 
 mod future;
 
-use std::{
-    ops::Deref,
-    sync::Arc,
-    task::{Context, Poll},
-};
+use std::task::{Context, Poll};
 
-use corsair::{Evaluation, Refusal, RequestHead};
+use corsair::{Evaluation, RequestHead};
+use corsair_middleware::{PolicyGate, Route};
 use http::{Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
 pub use corsair::{Policy, PolicyHandle};
-pub use corsair_resolver::OriginResolver;
+pub use corsair_middleware::OriginResolver;
 pub use future::ResponseFuture;
 
 /// Adds CORS to a service: a [`tower_layer::Layer`] producing [`Cors`].
 #[derive(Debug, Clone)]
 pub struct CorsLayer {
-    source: Source,
-    resolver: Option<Arc<OriginResolver>>,
-}
-
-/// Where each request's policy comes from.
-#[derive(Debug, Clone)]
-enum Source {
-    Fixed(Policy),
-    Reloadable(PolicyHandle),
-}
-
-/// The policy one request is evaluated against.
-enum Current<'a> {
-    Fixed(&'a Policy),
-    Loaded(Arc<Policy>),
-}
-
-impl Source {
-    fn current(&self) -> Current<'_> {
-        match self {
-            Self::Fixed(policy) => Current::Fixed(policy),
-            Self::Reloadable(handle) => Current::Loaded(handle.load()),
-        }
-    }
-}
-
-impl Deref for Current<'_> {
-    type Target = Policy;
-
-    fn deref(&self) -> &Policy {
-        match self {
-            Self::Fixed(policy) => policy,
-            Self::Loaded(policy) => policy,
-        }
-    }
+    gate: PolicyGate,
 }
 
 impl CorsLayer {
     /// A layer applying `policy`.
     pub fn new(policy: Policy) -> Self {
         Self {
-            source: Source::Fixed(policy),
-            resolver: None,
+            gate: PolicyGate::new(policy),
         }
     }
 
@@ -111,15 +73,26 @@ impl CorsLayer {
     /// ```
     pub fn reloadable(handle: PolicyHandle) -> Self {
         Self {
-            source: Source::Reloadable(handle),
-            resolver: None,
+            gate: PolicyGate::reloadable(handle),
         }
     }
 
     /// Also allows the origins `resolver` allows, among those the policy does not list (see
     /// [`Policy::may_resolve`] for which ever reach it).
+    ///
+    /// ```
+    /// use corsair_tower::{CorsLayer, OriginResolver};
+    ///
+    /// let policy = corsair::Config::new().allow_origins(["https://app.example.com"]).build()?;
+    /// let layer = CorsLayer::new(policy).resolver(OriginResolver::new(|origin: String| async move {
+    ///     // e.g. SELECT 1 FROM tenants WHERE origin = $1
+    ///     Ok::<_, std::io::Error>(origin.ends_with(".customers.example"))
+    /// }));
+    /// # let _ = layer;
+    /// # Ok::<(), corsair::ConfigErrors>(())
+    /// ```
     pub fn resolver(mut self, resolver: OriginResolver) -> Self {
-        self.resolver = Some(Arc::new(resolver));
+        self.gate = self.gate.with_resolver(resolver);
         self
     }
 }
@@ -158,13 +131,6 @@ enum Decision<B> {
     Forward(corsair::Actual),
 }
 
-/// What to do with a request before the inner service is called.
-enum Route<B> {
-    Decided(Decision<B>),
-    /// Ask the resolver about this origin first.
-    Resolve(String),
-}
-
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Cors<S>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
@@ -182,14 +148,7 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let route = {
-            let policy = self.layer.source.current();
-            route(
-                &policy,
-                self.layer.resolver.as_deref(),
-                &RequestHead::from(&request),
-            )
-        };
+        let route = self.layer.gate.route(&RequestHead::from(&request), decide);
         match route {
             Route::Decided(Decision::Answer(response)) => ResponseFuture::answered(response),
             Route::Decided(Decision::Forward(cors)) => {
@@ -200,43 +159,10 @@ where
                 // fresh clone for the next request.
                 let fresh = self.inner.clone();
                 let inner = std::mem::replace(&mut self.inner, fresh);
-                let layer = self.layer.clone();
-                ResponseFuture::resolving(resolve_then_call(layer, inner, request, origin))
+                let gate = self.layer.gate.clone();
+                ResponseFuture::resolving(resolve_then_call(gate, inner, request, origin))
             }
         }
-    }
-}
-
-/// Decides a request's route from the policy and, when it has a fresh answer, the resolver's
-/// cache.
-fn route<B: Default>(
-    policy: &Policy,
-    resolver: Option<&OriginResolver>,
-    head: &RequestHead<'_>,
-) -> Route<B> {
-    let evaluation = policy.evaluate(head);
-    let unlisted = match &evaluation {
-        Evaluation::Preflight(answer) => unlisted_origin(answer.refusal()),
-        Evaluation::Actual(cors) => unlisted_origin(cors.refusal()),
-    };
-    if let (Some(resolver), Some(origin)) = (resolver, unlisted)
-        && policy.may_resolve(origin)
-    {
-        return match resolver.cached(origin) {
-            Some(allowed) => {
-                Route::Decided(decide(policy.evaluate_with(head, Some(&|_: &str| allowed))))
-            }
-            None => Route::Resolve(origin.to_owned()),
-        };
-    }
-    Route::Decided(decide(evaluation))
-}
-
-/// The origin of a request refused only because no entry lists it.
-fn unlisted_origin(refusal: Option<&Refusal>) -> Option<&str> {
-    match refusal {
-        Some(Refusal::OriginNotAllowed { origin }) => origin.to_str().ok(),
-        _ => None,
     }
 }
 
@@ -250,7 +176,7 @@ fn decide<B: Default>(evaluation: Evaluation<'_>) -> Decision<B> {
 /// The slow path: waits for the resolver (bounded by its timeout), then answers or calls the
 /// inner service under the policy current at that moment.
 async fn resolve_then_call<S, ReqBody, ResBody>(
-    layer: CorsLayer,
+    gate: PolicyGate,
     mut inner: S,
     request: Request<ReqBody>,
     origin: String,
@@ -259,16 +185,8 @@ where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
     ResBody: Default,
 {
-    let allowed = match &layer.resolver {
-        Some(resolver) => resolver.resolve(&origin).await,
-        None => false,
-    };
-    let decision = {
-        let policy = layer.source.current();
-        let resolved = |candidate: &str| allowed && candidate == origin;
-        decide(policy.evaluate_with(&RequestHead::from(&request), Some(&resolved)))
-    };
-    match decision {
+    let allowed = gate.resolve(&origin).await;
+    match gate.decide_resolved(&RequestHead::from(&request), &origin, allowed, decide) {
         Decision::Answer(response) => Ok(response),
         Decision::Forward(cors) => {
             let mut response = inner.call(request).await?;

@@ -69,13 +69,7 @@ async fn every_row_passes_through_axum() {
         servers.insert(name, serve_axum(policy).await);
     }
     let failures = run_over_sockets(&table, &servers).await;
-    assert!(
-        failures.is_empty(),
-        "{} of {} rows fail:\n{}",
-        failures.len(),
-        table.cases.len(),
-        failures.join("\n")
-    );
+    table.assert_all_pass(&failures);
 }
 
 #[tokio::test]
@@ -86,11 +80,5 @@ async fn every_row_passes_through_plain_hyper() {
         servers.insert(name, serve_hyper(policy).await);
     }
     let failures = run_over_sockets(&table, &servers).await;
-    assert!(
-        failures.is_empty(),
-        "{} of {} rows fail:\n{}",
-        failures.len(),
-        table.cases.len(),
-        failures.join("\n")
-    );
+    table.assert_all_pass(&failures);
 }

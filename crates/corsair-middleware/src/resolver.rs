@@ -1,28 +1,4 @@
-//! Asynchronous origin resolution for corsair's framework integrations.
-//!
-//! Some allowed origins cannot be listed when a policy is built: a tenant's custom domain kept
-//! in a database, say. An [`OriginResolver`] answers for them. Its answers are kept in a
-//! bounded cache that expires, so requests from known origins never wait on the resolver;
-//! a resolver that fails or does not answer in time refuses the origin (logged at warn level),
-//! never hangs the request.
-//!
-//! The resolver is consulted only for origins that no entry of the policy matched and that
-//! [`corsair::Policy::may_resolve`](https://docs.rs/corsair) accepts (canonical, and secure when
-//! credentials are allowed), so malformed `Origin` values never reach the database.
-//!
-//! ```
-//! use std::time::Duration;
-//! use corsair_resolver::OriginResolver;
-//!
-//! let resolver = OriginResolver::new(|origin: String| async move {
-//!     // e.g. SELECT 1 FROM tenants WHERE origin = $1
-//!     Ok::<_, std::io::Error>(origin.ends_with(".customers.example"))
-//! })
-//! .timeout(Duration::from_millis(500))
-//! .capacity(50_000);
-//! # let _ = resolver;
-//! ```
-#![forbid(unsafe_code)]
+//! Asynchronous origin resolution, with a bounded, expiring cache.
 
 use std::{
     collections::HashMap, error::Error, fmt, future::Future, pin::Pin, sync::Mutex, time::Duration,
@@ -36,6 +12,19 @@ type ResolveFn = Box<dyn Fn(String) -> ResolveFuture + Send + Sync>;
 
 /// Decides, asynchronously, whether an origin no policy entry lists is allowed, and remembers
 /// the answers.
+///
+/// ```
+/// use std::time::Duration;
+/// use corsair_middleware::OriginResolver;
+///
+/// let resolver = OriginResolver::new(|origin: String| async move {
+///     // e.g. SELECT 1 FROM tenants WHERE origin = $1
+///     Ok::<_, std::io::Error>(origin.ends_with(".customers.example"))
+/// })
+/// .timeout(Duration::from_millis(500))
+/// .capacity(50_000);
+/// # let _ = resolver;
+/// ```
 pub struct OriginResolver {
     resolve: ResolveFn,
     timeout: Duration,

@@ -1,0 +1,161 @@
+//! The framework-neutral core of corsair's middleware, shared by `corsair-tower` and
+//! `corsair-actix` so that both behave identically: where each request's policy comes from
+//! (fixed, or reloadable through a [`PolicyHandle`]), and asynchronous origin resolution
+//! ([`OriginResolver`]) for origins kept elsewhere, such as tenants' domains in a database.
+//!
+//! An integration asks [`PolicyGate::route`] what to do with a request. Usually the answer is
+//! immediate ([`Route::Decided`]); for an origin the policy does not list and the resolver has
+//! no fresh answer for, it is [`Route::Resolve`]: the integration awaits
+//! [`PolicyGate::resolve`], then calls [`PolicyGate::decide_resolved`].
+//!
+//! Resolution is consulted only for origins that no entry of the policy matched and that
+//! [`Policy::may_resolve`] accepts (canonical, and secure when credentials are allowed), so
+//! malformed `Origin` values never reach the database. Its answers are kept in a bounded cache
+//! that expires, so requests from known origins never wait; a resolver that fails or does not
+//! answer in time refuses the origin (logged at warn level) and never hangs the request.
+#![forbid(unsafe_code)]
+
+mod resolver;
+
+use std::{fmt, ops::Deref, sync::Arc};
+
+use corsair::{Evaluation, Policy, PolicyHandle, Refusal, RequestHead};
+
+pub use resolver::OriginResolver;
+
+/// A policy source and an optional resolver: what a CORS middleware consults per request.
+#[derive(Clone)]
+pub struct PolicyGate {
+    source: Source,
+    resolver: Option<Arc<OriginResolver>>,
+}
+
+/// Where each request's policy comes from.
+#[derive(Debug, Clone)]
+enum Source {
+    Fixed(Policy),
+    Reloadable(PolicyHandle),
+}
+
+/// The policy one request is evaluated against.
+enum Current<'a> {
+    Fixed(&'a Policy),
+    Loaded(Arc<Policy>),
+}
+
+impl Deref for Current<'_> {
+    type Target = Policy;
+
+    fn deref(&self) -> &Policy {
+        match self {
+            Self::Fixed(policy) => policy,
+            Self::Loaded(policy) => policy,
+        }
+    }
+}
+
+/// What to do with a request before the application is called.
+#[derive(Debug)]
+pub enum Route<R> {
+    /// The policy decided; `R` is what the integration made of the [`Evaluation`].
+    Decided(R),
+    /// Ask the resolver about this origin first ([`PolicyGate::resolve`]).
+    Resolve(String),
+}
+
+impl PolicyGate {
+    /// Applies `policy` to every request.
+    pub fn new(policy: Policy) -> Self {
+        Self {
+            source: Source::Fixed(policy),
+            resolver: None,
+        }
+    }
+
+    /// Applies whatever policy `handle` holds when each request arrives, so each request
+    /// sees exactly one policy.
+    pub fn reloadable(handle: PolicyHandle) -> Self {
+        Self {
+            source: Source::Reloadable(handle),
+            resolver: None,
+        }
+    }
+
+    /// Also allows the origins `resolver` allows, among those the policy does not list.
+    pub fn with_resolver(mut self, resolver: OriginResolver) -> Self {
+        self.resolver = Some(Arc::new(resolver));
+        self
+    }
+
+    fn current(&self) -> Current<'_> {
+        match &self.source {
+            Source::Fixed(policy) => Current::Fixed(policy),
+            Source::Reloadable(handle) => Current::Loaded(handle.load()),
+        }
+    }
+
+    /// Evaluates a request under the current policy, with the resolver's fresh answers;
+    /// `decide` turns the evaluation into the integration's own response or plan.
+    pub fn route<R>(
+        &self,
+        head: &RequestHead<'_>,
+        decide: impl FnOnce(Evaluation<'_>) -> R,
+    ) -> Route<R> {
+        let policy = self.current();
+        let evaluation = policy.evaluate(head);
+        let unlisted = match &evaluation {
+            Evaluation::Preflight(answer) => unlisted_origin(answer.refusal()),
+            Evaluation::Actual(cors) => unlisted_origin(cors.refusal()),
+        };
+        if let (Some(resolver), Some(origin)) = (&self.resolver, unlisted)
+            && policy.may_resolve(origin)
+        {
+            return match resolver.cached(origin) {
+                Some(allowed) => {
+                    Route::Decided(decide(policy.evaluate_with(head, Some(&|_: &str| allowed))))
+                }
+                None => Route::Resolve(origin.to_owned()),
+            };
+        }
+        Route::Decided(decide(evaluation))
+    }
+
+    /// Waits for the resolver's answer about `origin` (bounded by its timeout).
+    pub async fn resolve(&self, origin: &str) -> bool {
+        match &self.resolver {
+            Some(resolver) => resolver.resolve(origin).await,
+            None => false,
+        }
+    }
+
+    /// Evaluates a request whose origin the resolver has answered for, under the policy
+    /// current now.
+    pub fn decide_resolved<R>(
+        &self,
+        head: &RequestHead<'_>,
+        origin: &str,
+        allowed: bool,
+        decide: impl FnOnce(Evaluation<'_>) -> R,
+    ) -> R {
+        let policy = self.current();
+        let resolved = |candidate: &str| allowed && candidate == origin;
+        decide(policy.evaluate_with(head, Some(&resolved)))
+    }
+}
+
+/// The origin of a request refused only because no entry lists it.
+fn unlisted_origin(refusal: Option<&Refusal>) -> Option<&str> {
+    match refusal {
+        Some(Refusal::OriginNotAllowed { origin }) => origin.to_str().ok(),
+        _ => None,
+    }
+}
+
+impl fmt::Debug for PolicyGate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PolicyGate")
+            .field("source", &self.source)
+            .field("resolver", &self.resolver)
+            .finish()
+    }
+}

@@ -1,0 +1,224 @@
+//! The Fetch Standard's safelists: which methods and request headers a page may send across
+//! origins without a preflight, and which response headers script may read.
+
+use crate::headers::names::{fetch_normalized_method, is_forbidden_request_header};
+
+/// Longest value a safelisted request header may have (Fetch, "CORS-safelisted
+/// request-header", step 1).
+pub const SAFELISTED_VALUE_LIMIT: usize = 128;
+
+/// Largest total size of safelisted request-header values before they all count as unsafe
+/// (Fetch, "CORS-unsafe request-header names", step 4).
+pub const SAFELISTED_TOTAL_LIMIT: usize = 1024;
+
+/// Fetch, "CORS-safelisted method": GET, HEAD, POST (compared after normalization, so
+/// byte-exact).
+pub fn is_safelisted_method(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "POST")
+}
+
+/// Fetch, "normalize a method": `fetch()` upper-cases DELETE, GET, HEAD, OPTIONS, POST and PUT
+/// in any case; every other method (PATCH included) is sent as written.
+pub fn normalize_method(method: &str) -> &str {
+    fetch_normalized_method(method).unwrap_or(method)
+}
+
+/// Fetch, "CORS-unsafe request-header byte".
+pub fn is_unsafe_byte(byte: u8) -> bool {
+    (byte < 0x20 && byte != b'\t')
+        || matches!(
+            byte,
+            b'"' | b'(' | b')' | b':' | b'<' | b'>' | b'?' | b'@' | b'[' | b'\\' | b']' | b'{' | b'}' | 0x7f
+        )
+}
+
+/// The three `Content-Type` essences a simple request may carry.
+const SAFELISTED_CONTENT_TYPES: &[&str] = &[
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "text/plain",
+];
+
+/// Fetch, "CORS-safelisted request-header": whether `name: value` may be sent across origins
+/// without a preflight.
+pub fn is_safelisted_request_header(name: &str, value: &[u8]) -> bool {
+    if value.len() > SAFELISTED_VALUE_LIMIT {
+        return false;
+    }
+    match name.to_ascii_lowercase().as_str() {
+        "accept" => !value.iter().any(|&b| is_unsafe_byte(b)),
+        "accept-language" | "content-language" => value.iter().all(|&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b' ' | b'*' | b',' | b'-' | b'.' | b';' | b'=')
+        }),
+        "content-type" => {
+            !value.iter().any(|&b| is_unsafe_byte(b))
+                && mime_essence(value)
+                    .is_some_and(|essence| SAFELISTED_CONTENT_TYPES.contains(&essence.as_str()))
+        }
+        "range" => is_simple_range(value),
+        _ => false,
+    }
+}
+
+/// The essence (`type/subtype`, lowercase) of a MIME type, per the MIME Sniffing Standard's
+/// "parse a MIME type" (parameters are parsed only as far as needed to reject garbage).
+fn mime_essence(value: &[u8]) -> Option<String> {
+    let value = std::str::from_utf8(value).ok()?;
+    let value = value.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+    let (kind, rest) = value.split_once('/')?;
+    let subtype = rest.split(';').next()?.trim_end_matches([' ', '\t', '\n', '\r']);
+    let is_token = |s: &str| !s.is_empty() && crate::headers::names::is_token(s.as_bytes());
+    (is_token(kind) && is_token(subtype))
+        .then(|| format!("{}/{}", kind.to_ascii_lowercase(), subtype.to_ascii_lowercase()))
+}
+
+/// Fetch, "simple range header value" with whitespace not allowed: `bytes=START-[END]`, where
+/// START is required (a suffix range `bytes=-500` is not safelisted) and END, if present, is
+/// at least START.
+fn is_simple_range(value: &[u8]) -> bool {
+    let Some(range) = value.strip_prefix(b"bytes=") else {
+        return false;
+    };
+    let Some(dash) = range.iter().position(|&b| b == b'-') else {
+        return false;
+    };
+    let (start, end) = (&range[..dash], &range[dash + 1..]);
+    let number = |digits: &[u8]| -> Option<u64> {
+        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(digits).ok()?.parse().ok()
+    };
+    let Some(start) = number(start) else {
+        return false;
+    };
+    end.is_empty() || number(end).is_some_and(|end| start <= end)
+}
+
+/// Fetch, "CORS-unsafe request-header names": the names that must be announced in a
+/// preflight's `Access-Control-Request-Headers`, lowercase, sorted, de-duplicated. When the
+/// safelisted values add up to more than 1024 bytes, they count as unsafe too.
+///
+/// ```
+/// use corsair::browser::unsafe_request_header_names;
+///
+/// let headers = [
+///     ("Content-Type", "application/json".as_bytes()),
+///     ("X-Trace", b"1"),
+///     ("Accept", b"*/*"),
+/// ];
+/// assert_eq!(unsafe_request_header_names(&headers), ["content-type", "x-trace"]);
+/// ```
+pub fn unsafe_request_header_names<N: AsRef<str>, V: AsRef<[u8]>>(headers: &[(N, V)]) -> Vec<String> {
+    let mut unsafe_names = Vec::new();
+    let mut potentially_unsafe = Vec::new();
+    let mut safelisted_size = 0;
+    for (name, value) in headers {
+        let (name, value) = (name.as_ref(), value.as_ref());
+        if is_safelisted_request_header(name, value) {
+            potentially_unsafe.push(name.to_ascii_lowercase());
+            safelisted_size += value.len();
+        } else {
+            unsafe_names.push(name.to_ascii_lowercase());
+        }
+    }
+    if safelisted_size > SAFELISTED_TOTAL_LIMIT {
+        unsafe_names.extend(potentially_unsafe);
+    }
+    unsafe_names.sort();
+    unsafe_names.dedup();
+    unsafe_names
+}
+
+/// Whether script may set this request header at all; browsers silently drop forbidden ones
+/// (Fetch, "forbidden request-header").
+pub fn is_settable_request_header(name: &str) -> bool {
+    !is_forbidden_request_header(&name.to_ascii_lowercase())
+}
+
+/// Fetch, "CORS-safelisted response-header name": readable by script without
+/// `Access-Control-Expose-Headers`.
+pub const SAFELISTED_RESPONSE_HEADERS: &[&str] = &[
+    "cache-control",
+    "content-language",
+    "content-length",
+    "content-type",
+    "expires",
+    "last-modified",
+    "pragma",
+];
+
+/// Fetch, "forbidden response-header name": never readable by script.
+pub fn is_forbidden_response_header(name: &str) -> bool {
+    name.eq_ignore_ascii_case("set-cookie") || name.eq_ignore_ascii_case("set-cookie2")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods() {
+        // Fetch "CORS-safelisted method" and "normalize a method".
+        assert!(is_safelisted_method("POST"));
+        assert!(!is_safelisted_method("post"), "compared after normalization");
+        assert!(!is_safelisted_method("PUT"));
+        assert_eq!(normalize_method("delete"), "DELETE");
+        assert_eq!(normalize_method("patch"), "patch");
+        assert_eq!(normalize_method("Propfind"), "Propfind");
+    }
+
+    #[test]
+    fn safelisted_request_headers_follow_each_value_rule() {
+        // Fetch "CORS-safelisted request-header".
+        let cases: &[(&str, &str, bool)] = &[
+            ("Accept", "*/*", true),
+            ("accept", "text/html, application/json;q=0.9", true),
+            ("accept", "a\"b", false),
+            ("accept", "{json}", false),
+            ("accept-language", "en-US,en;q=0.5", true),
+            ("accept-language", "en_US", false),
+            ("content-language", "de-DE", true),
+            ("content-language", "de/DE", false),
+            ("content-type", "text/plain", true),
+            ("content-type", "Text/Plain; charset=utf-8", true),
+            ("content-type", "multipart/form-data; boundary=x", true),
+            ("content-type", "application/x-www-form-urlencoded", true),
+            ("content-type", "application/json", false),
+            ("content-type", "text/plain; charset=\"utf-8\"", false),
+            ("content-type", "text/plain/extra", false),
+            ("content-type", "text", false),
+            ("range", "bytes=0-", true),
+            ("range", "bytes=0-499", true),
+            ("range", "bytes=500-100", false),
+            ("range", "bytes=-500", false),
+            ("range", "bytes=0-1,2-3", false),
+            ("range", "bytes = 0-1", false),
+            ("x-custom", "1", false),
+            ("authorization", "Bearer x", false),
+        ];
+        for (name, value, expected) in cases {
+            assert_eq!(is_safelisted_request_header(name, value.as_bytes()), *expected, "{name}: {value}");
+        }
+        let long = "a".repeat(SAFELISTED_VALUE_LIMIT + 1);
+        assert!(!is_safelisted_request_header("accept", long.as_bytes()));
+        assert!(is_safelisted_request_header("accept", &long.as_bytes()[1..]));
+    }
+
+    #[test]
+    fn unsafe_names_are_lowercased_sorted_and_deduplicated() {
+        let headers = [("X-B", "1"), ("x-a", "1"), ("X-A", "2"), ("accept", "*/*")];
+        assert_eq!(unsafe_request_header_names(&headers), ["x-a", "x-b"]);
+    }
+
+    #[test]
+    fn safelisted_values_over_1024_bytes_together_become_unsafe() {
+        // Fetch "CORS-unsafe request-header names", steps 3-4.
+        let value = "a".repeat(120);
+        let nine: Vec<(String, &str)> = (0..9)
+            .map(|i| (if i % 2 == 0 { "accept" } else { "accept-language" }.to_owned(), value.as_str()))
+            .collect();
+        assert_eq!(unsafe_request_header_names(&nine), ["accept", "accept-language"]);
+        assert!(unsafe_request_header_names(&nine[..8]).is_empty(), "960 bytes are fine");
+    }
+}
