@@ -93,6 +93,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod browser;
 mod headers;
 pub mod origin;
 mod policy;

@@ -28,7 +28,19 @@ pub fn is_unsafe_byte(byte: u8) -> bool {
     (byte < 0x20 && byte != b'\t')
         || matches!(
             byte,
-            b'"' | b'(' | b')' | b':' | b'<' | b'>' | b'?' | b'@' | b'[' | b'\\' | b']' | b'{' | b'}' | 0x7f
+            b'"' | b'('
+                | b')'
+                | b':'
+                | b'<'
+                | b'>'
+                | b'?'
+                | b'@'
+                | b'['
+                | b'\\'
+                | b']'
+                | b'{'
+                | b'}'
+                | 0x7f
         )
 }
 
@@ -66,10 +78,18 @@ fn mime_essence(value: &[u8]) -> Option<String> {
     let value = std::str::from_utf8(value).ok()?;
     let value = value.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
     let (kind, rest) = value.split_once('/')?;
-    let subtype = rest.split(';').next()?.trim_end_matches([' ', '\t', '\n', '\r']);
+    let subtype = rest
+        .split(';')
+        .next()?
+        .trim_end_matches([' ', '\t', '\n', '\r']);
     let is_token = |s: &str| !s.is_empty() && crate::headers::names::is_token(s.as_bytes());
-    (is_token(kind) && is_token(subtype))
-        .then(|| format!("{}/{}", kind.to_ascii_lowercase(), subtype.to_ascii_lowercase()))
+    (is_token(kind) && is_token(subtype)).then(|| {
+        format!(
+            "{}/{}",
+            kind.to_ascii_lowercase(),
+            subtype.to_ascii_lowercase()
+        )
+    })
 }
 
 /// Fetch, "simple range header value" with whitespace not allowed: `bytes=START-[END]`, where
@@ -109,7 +129,9 @@ fn is_simple_range(value: &[u8]) -> bool {
 /// ];
 /// assert_eq!(unsafe_request_header_names(&headers), ["content-type", "x-trace"]);
 /// ```
-pub fn unsafe_request_header_names<N: AsRef<str>, V: AsRef<[u8]>>(headers: &[(N, V)]) -> Vec<String> {
+pub fn unsafe_request_header_names<N: AsRef<str>, V: AsRef<[u8]>>(
+    headers: &[(N, V)],
+) -> Vec<String> {
     let mut unsafe_names = Vec::new();
     let mut potentially_unsafe = Vec::new();
     let mut safelisted_size = 0;
@@ -161,7 +183,10 @@ mod tests {
     fn methods() {
         // Fetch "CORS-safelisted method" and "normalize a method".
         assert!(is_safelisted_method("POST"));
-        assert!(!is_safelisted_method("post"), "compared after normalization");
+        assert!(
+            !is_safelisted_method("post"),
+            "compared after normalization"
+        );
         assert!(!is_safelisted_method("PUT"));
         assert_eq!(normalize_method("delete"), "DELETE");
         assert_eq!(normalize_method("patch"), "patch");
@@ -198,11 +223,18 @@ mod tests {
             ("authorization", "Bearer x", false),
         ];
         for (name, value, expected) in cases {
-            assert_eq!(is_safelisted_request_header(name, value.as_bytes()), *expected, "{name}: {value}");
+            assert_eq!(
+                is_safelisted_request_header(name, value.as_bytes()),
+                *expected,
+                "{name}: {value}"
+            );
         }
         let long = "a".repeat(SAFELISTED_VALUE_LIMIT + 1);
         assert!(!is_safelisted_request_header("accept", long.as_bytes()));
-        assert!(is_safelisted_request_header("accept", &long.as_bytes()[1..]));
+        assert!(is_safelisted_request_header(
+            "accept",
+            &long.as_bytes()[1..]
+        ));
     }
 
     #[test]
@@ -216,9 +248,25 @@ mod tests {
         // Fetch "CORS-unsafe request-header names", steps 3-4.
         let value = "a".repeat(120);
         let nine: Vec<(String, &str)> = (0..9)
-            .map(|i| (if i % 2 == 0 { "accept" } else { "accept-language" }.to_owned(), value.as_str()))
+            .map(|i| {
+                (
+                    if i % 2 == 0 {
+                        "accept"
+                    } else {
+                        "accept-language"
+                    }
+                    .to_owned(),
+                    value.as_str(),
+                )
+            })
             .collect();
-        assert_eq!(unsafe_request_header_names(&nine), ["accept", "accept-language"]);
-        assert!(unsafe_request_header_names(&nine[..8]).is_empty(), "960 bytes are fine");
+        assert_eq!(
+            unsafe_request_header_names(&nine),
+            ["accept", "accept-language"]
+        );
+        assert!(
+            unsafe_request_header_names(&nine[..8]).is_empty(),
+            "960 bytes are fine"
+        );
     }
 }

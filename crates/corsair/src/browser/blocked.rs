@@ -1,0 +1,500 @@
+//! Why a browser blocked a request, in the words its console uses, in plain words, and as the
+//! fix the server needs.
+
+use std::fmt;
+
+use super::Browser;
+
+/// What went wrong, as the engines distinguish it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BlockReason {
+    /// `fetch()` refused the method: not an HTTP token.
+    InvalidMethod {
+        /// The method as given.
+        method: String,
+    },
+    /// `fetch()` refused the method: CONNECT, TRACE or TRACK.
+    ForbiddenMethod {
+        /// The method as given.
+        method: String,
+    },
+    /// `fetch()` refused the method: `no-cors` mode allows only GET, HEAD and POST.
+    NoCorsMethod {
+        /// The method as given.
+        method: String,
+    },
+    /// Mode `same-origin` to another origin.
+    DisallowedByMode,
+    /// No `Access-Control-Allow-Origin`.
+    MissingAllowOrigin,
+    /// Several origins (several header lines, or a list in one).
+    MultipleAllowOriginValues {
+        /// The header value as the browser saw it.
+        value: String,
+    },
+    /// A value that is not an origin at all.
+    InvalidAllowOriginValue {
+        /// The header value.
+        value: String,
+    },
+    /// An origin, but not the page's.
+    AllowOriginMismatch {
+        /// The header value.
+        value: String,
+    },
+    /// `*` on a credentialed request.
+    WildcardOriginNotAllowed,
+    /// A credentialed request without `Access-Control-Allow-Credentials: true`.
+    InvalidAllowCredentials {
+        /// The header value (empty when absent).
+        value: String,
+    },
+    /// A preflight answered with a status outside 200-299.
+    PreflightInvalidStatus {
+        /// The status.
+        status: u16,
+    },
+    /// A preflight answered with a redirect.
+    PreflightDisallowedRedirect,
+    /// `Access-Control-Allow-Methods` holds something that is not a method token.
+    InvalidAllowMethods {
+        /// The offending element.
+        token: String,
+    },
+    /// `Access-Control-Allow-Headers` holds something that is not a header name.
+    InvalidAllowHeaders {
+        /// The offending element.
+        token: String,
+    },
+    /// The method is not in `Access-Control-Allow-Methods`.
+    MethodNotAllowed {
+        /// The request method.
+        method: String,
+    },
+    /// A request header is not in `Access-Control-Allow-Headers`.
+    HeaderNotAllowed {
+        /// The header name, lowercase.
+        name: String,
+    },
+    /// A redirect of a CORS request to a URL with a username or password.
+    RedirectContainsCredentials {
+        /// The redirect target.
+        location: String,
+    },
+    /// More than 20 redirects.
+    TooManyRedirects,
+    /// A redirect whose `Location` is missing, unparsable or not http(s).
+    InvalidRedirectLocation {
+        /// The `Location` value.
+        location: String,
+    },
+}
+
+/// A blocked request: the reason and what the console message needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blocked {
+    /// What went wrong.
+    pub reason: BlockReason,
+    /// Whether the preflight failed (rather than the request itself).
+    pub in_preflight: bool,
+    /// The URL being fetched when it failed (after any redirects).
+    pub url: String,
+    /// The URL the page asked for.
+    pub initial_url: String,
+    /// The request origin as sent in `Origin` (`null` after a cross-origin redirect).
+    pub origin: String,
+    /// The status of the response that failed the check, if there was one.
+    pub status: Option<u16>,
+}
+
+impl BlockReason {
+    /// A stable identifier, for JSON output and tests.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidMethod { .. } => "invalid_method",
+            Self::ForbiddenMethod { .. } => "forbidden_method",
+            Self::NoCorsMethod { .. } => "no_cors_method",
+            Self::DisallowedByMode => "disallowed_by_mode",
+            Self::MissingAllowOrigin => "missing_allow_origin",
+            Self::MultipleAllowOriginValues { .. } => "multiple_allow_origin_values",
+            Self::InvalidAllowOriginValue { .. } => "invalid_allow_origin_value",
+            Self::AllowOriginMismatch { .. } => "allow_origin_mismatch",
+            Self::WildcardOriginNotAllowed => "wildcard_origin_not_allowed",
+            Self::InvalidAllowCredentials { .. } => "invalid_allow_credentials",
+            Self::PreflightInvalidStatus { .. } => "preflight_invalid_status",
+            Self::PreflightDisallowedRedirect => "preflight_disallowed_redirect",
+            Self::InvalidAllowMethods { .. } => "invalid_allow_methods",
+            Self::InvalidAllowHeaders { .. } => "invalid_allow_headers",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::HeaderNotAllowed { .. } => "header_not_allowed",
+            Self::RedirectContainsCredentials { .. } => "redirect_contains_credentials",
+            Self::TooManyRedirects => "too_many_redirects",
+            Self::InvalidRedirectLocation { .. } => "invalid_redirect_location",
+        }
+    }
+
+    /// Chromium prefixes these, when a preflight fails them, with "Response to preflight
+    /// request doesn't pass access control check: " (`IsPreflightError`).
+    fn is_access_check(&self) -> bool {
+        matches!(
+            self,
+            Self::MissingAllowOrigin
+                | Self::MultipleAllowOriginValues { .. }
+                | Self::InvalidAllowOriginValue { .. }
+                | Self::AllowOriginMismatch { .. }
+                | Self::WildcardOriginNotAllowed
+                | Self::InvalidAllowCredentials { .. }
+                | Self::PreflightInvalidStatus { .. }
+                | Self::PreflightDisallowedRedirect
+        )
+    }
+}
+
+impl Blocked {
+    /// The message the browser prints in its console.
+    ///
+    /// ```
+    /// use corsair::browser::{BlockReason, Blocked, Browser};
+    ///
+    /// let blocked = Blocked {
+    ///     reason: BlockReason::MissingAllowOrigin,
+    ///     in_preflight: false,
+    ///     url: "https://api.example.com/items".into(),
+    ///     initial_url: "https://api.example.com/items".into(),
+    ///     origin: "https://app.example.com".into(),
+    ///     status: Some(200),
+    /// };
+    /// assert_eq!(
+    ///     blocked.console_message(Browser::Chromium),
+    ///     "Access to fetch at 'https://api.example.com/items' from origin \
+    ///      'https://app.example.com' has been blocked by CORS policy: No \
+    ///      'Access-Control-Allow-Origin' header is present on the requested resource."
+    /// );
+    /// ```
+    pub fn console_message(&self, browser: Browser) -> String {
+        match browser {
+            Browser::Chromium => self.chromium(),
+            Browser::Firefox => self.firefox(),
+            Browser::WebKit => self.webkit(),
+        }
+    }
+
+    /// Chromium's `GetErrorStringForConsoleMessage` (cors_error_string.cc), current wording:
+    /// the "no-cors" suggestion is gone, and only the three Allow-Origin value errors end with
+    /// "Have the server send the header with a valid value."
+    fn chromium(&self) -> String {
+        use BlockReason::*;
+        const VALID_VALUE: &str = " Have the server send the header with a valid value.";
+        let hint = |value: &str| encode_hint(value);
+        let detail = match &self.reason {
+            InvalidMethod { method } => {
+                return format!(
+                    "Failed to execute 'fetch' on 'Window': '{}' is not a valid HTTP method.",
+                    hint(method)
+                );
+            }
+            ForbiddenMethod { method } => {
+                return format!(
+                    "Failed to execute 'fetch' on 'Window': '{}' HTTP method is unsupported.",
+                    hint(method)
+                );
+            }
+            NoCorsMethod { method } => {
+                return format!(
+                    "Failed to execute 'fetch' on 'Window': '{}' is unsupported in no-cors mode.",
+                    hint(method)
+                );
+            }
+            DisallowedByMode => {
+                return format!(
+                    "Fetch API cannot load {}. Request mode is \"same-origin\" but the URL's origin is not same as the request origin {}.",
+                    self.url, self.origin
+                );
+            }
+            TooManyRedirects => return format!("GET {} net::ERR_TOO_MANY_REDIRECTS", self.url),
+            InvalidRedirectLocation { .. } => {
+                return format!("GET {} net::ERR_INVALID_REDIRECT", self.url);
+            }
+            MissingAllowOrigin => {
+                "No 'Access-Control-Allow-Origin' header is present on the requested resource."
+                    .to_owned()
+            }
+            MultipleAllowOriginValues { value } => format!(
+                "The 'Access-Control-Allow-Origin' header contains multiple values '{}', but only one is allowed.{VALID_VALUE}",
+                hint(value)
+            ),
+            InvalidAllowOriginValue { value } => format!(
+                "The 'Access-Control-Allow-Origin' header contains the invalid value '{}'.{VALID_VALUE}",
+                hint(value)
+            ),
+            AllowOriginMismatch { value } => format!(
+                "The 'Access-Control-Allow-Origin' header has a value '{}' that is not equal to the supplied origin.{VALID_VALUE}",
+                hint(value)
+            ),
+            WildcardOriginNotAllowed => "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.".to_owned(),
+            InvalidAllowCredentials { value } => format!(
+                "The value of the 'Access-Control-Allow-Credentials' header in the response is '{}' which must be 'true' when the request's credentials mode is 'include'.",
+                hint(value)
+            ),
+            PreflightInvalidStatus { .. } => "It does not have HTTP ok status.".to_owned(),
+            PreflightDisallowedRedirect => {
+                "Redirect is not allowed for a preflight request.".to_owned()
+            }
+            InvalidAllowMethods { .. } => "Cannot parse Access-Control-Allow-Methods response header field in preflight response.".to_owned(),
+            InvalidAllowHeaders { .. } => "Cannot parse Access-Control-Allow-Headers response header field in preflight response.".to_owned(),
+            MethodNotAllowed { method } => format!(
+                "Method {} is not allowed by Access-Control-Allow-Methods in preflight response.",
+                hint(method)
+            ),
+            HeaderNotAllowed { name } => format!(
+                "Request header field {} is not allowed by Access-Control-Allow-Headers in preflight response.",
+                hint(name)
+            ),
+            // Chromium builds this error without a location, so the quotes stay empty.
+            RedirectContainsCredentials { .. } => "Redirect location '' contains a username and password, which is disallowed for cross-origin requests.".to_owned(),
+        };
+        let redirected = if self.initial_url == self.url {
+            String::new()
+        } else {
+            format!("(redirected from '{}') ", self.initial_url)
+        };
+        let preflight = if self.in_preflight && self.reason.is_access_check() {
+            "Response to preflight request doesn't pass access control check: "
+        } else {
+            ""
+        };
+        format!(
+            "Access to fetch at '{}' {redirected}from origin '{}' has been blocked by CORS policy: {preflight}{detail}",
+            self.url, self.origin
+        )
+    }
+
+    /// Firefox's `CORS*` strings (security.properties), with their typographic quotes.
+    fn firefox(&self) -> String {
+        use BlockReason::*;
+        let status = self
+            .status
+            .map_or_else(|| "(null)".to_owned(), |status| status.to_string());
+        let reason = match &self.reason {
+            InvalidMethod { method } | ForbiddenMethod { method } => {
+                return format!("TypeError: Window.fetch: Invalid request method {method}.");
+            }
+            NoCorsMethod { method } => {
+                return format!(
+                    "TypeError: Window.fetch: Invalid request method {method} for a no-cors request."
+                );
+            }
+            DisallowedByMode => {
+                return "TypeError: NetworkError when attempting to fetch resource.".to_owned();
+            }
+            WildcardOriginNotAllowed => {
+                return format!(
+                    "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘{}’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’).",
+                    self.url
+                );
+            }
+            MissingAllowOrigin => format!(
+                "CORS header ‘Access-Control-Allow-Origin’ missing). Status code: {status}."
+            ),
+            MultipleAllowOriginValues { .. } => {
+                "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed).".to_owned()
+            }
+            InvalidAllowOriginValue { value } | AllowOriginMismatch { value } => {
+                format!("CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’).")
+            }
+            InvalidAllowCredentials { .. } => {
+                "expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’).".to_owned()
+            }
+            PreflightInvalidStatus { status } => {
+                format!("CORS preflight response did not succeed). Status code: {status}.")
+            }
+            PreflightDisallowedRedirect => {
+                "CORS request external redirect not allowed).".to_owned()
+            }
+            InvalidAllowMethods { token } => {
+                format!("invalid token ‘{token}’ in CORS header ‘Access-Control-Allow-Methods’).")
+            }
+            InvalidAllowHeaders { token } => {
+                format!("invalid token ‘{token}’ in CORS header ‘Access-Control-Allow-Headers’).")
+            }
+            MethodNotAllowed { .. } => {
+                "Did not find method in CORS header ‘Access-Control-Allow-Methods’).".to_owned()
+            }
+            HeaderNotAllowed { name } => format!(
+                "header ‘{name}’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response)."
+            ),
+            RedirectContainsCredentials { .. }
+            | TooManyRedirects
+            | InvalidRedirectLocation { .. } => {
+                "CORS request did not succeed). Status code: (null).".to_owned()
+            }
+        };
+        format!(
+            "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {}. (Reason: {reason}",
+            self.url
+        )
+    }
+
+    /// WebKit's reason line (CrossOriginAccessControl.cpp), then its summary line
+    /// (ThreadableLoader::logError).
+    fn webkit(&self) -> String {
+        use BlockReason::*;
+        let status = self.status.unwrap_or(0);
+        let detail = match &self.reason {
+            InvalidMethod { method } | ForbiddenMethod { method } | NoCorsMethod { method } => {
+                return format!("TypeError: Method {method} is not allowed.");
+            }
+            DisallowedByMode => {
+                return format!(
+                    "Fetch API cannot load {} due to access control checks.",
+                    self.url
+                );
+            }
+            MissingAllowOrigin | AllowOriginMismatch { .. } | InvalidAllowOriginValue { .. } => {
+                format!(
+                    "Origin {} is not allowed by Access-Control-Allow-Origin. Status code: {status}",
+                    self.origin
+                )
+            }
+            MultipleAllowOriginValues { .. } => {
+                "Access-Control-Allow-Origin cannot contain more than one origin.".to_owned()
+            }
+            WildcardOriginNotAllowed => {
+                "Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true."
+                    .to_owned()
+            }
+            InvalidAllowCredentials { .. } => {
+                "Credentials flag is true, but Access-Control-Allow-Credentials is not \"true\"."
+                    .to_owned()
+            }
+            PreflightInvalidStatus { status } => {
+                format!("Preflight response is not successful. Status code: {status}")
+            }
+            PreflightDisallowedRedirect => "Preflight response is not successful".to_owned(),
+            InvalidAllowMethods { token } => {
+                format!("Header Access-Control-Allow-Methods has an invalid value: {token}")
+            }
+            InvalidAllowHeaders { token } => {
+                format!("Header Access-Control-Allow-Headers has an invalid value: {token}")
+            }
+            MethodNotAllowed { method } => {
+                format!("Method {method} is not allowed by Access-Control-Allow-Methods.")
+            }
+            HeaderNotAllowed { name } => {
+                format!(
+                    "Request header field {name} is not allowed by Access-Control-Allow-Headers."
+                )
+            }
+            RedirectContainsCredentials { location } => format!(
+                "Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: redirection URL {location} has credentials"
+            ),
+            TooManyRedirects | InvalidRedirectLocation { .. } => {
+                format!(
+                    "Not allowed to follow a redirection while loading {}",
+                    self.url
+                )
+            }
+        };
+        format!(
+            "{detail}\nFetch API cannot load {} due to access control checks.",
+            self.url
+        )
+    }
+
+    /// What happened, in one plain sentence.
+    pub fn cause(&self) -> String {
+        use BlockReason::*;
+        let stage = if self.in_preflight {
+            "The preflight (OPTIONS) response"
+        } else {
+            "The response"
+        };
+        match &self.reason {
+            InvalidMethod { method } => format!("`{method}` is not a valid HTTP method, so fetch() refused to send anything."),
+            ForbiddenMethod { method } => format!("Browsers never send `{method}` from script."),
+            NoCorsMethod { method } => format!("A `no-cors` request may only use GET, HEAD or POST, not `{method}`."),
+            DisallowedByMode => "The page asked for mode `same-origin` but the URL is on another origin.".to_owned(),
+            MissingAllowOrigin => format!("{stage} has no Access-Control-Allow-Origin header, so the browser hides it from the page."),
+            MultipleAllowOriginValues { value } => format!("{stage} names several origins (`{value}`); browsers accept exactly one, often a sign that both a proxy and the application add the header."),
+            InvalidAllowOriginValue { value } => format!("{stage} has Access-Control-Allow-Origin `{value}`, which is not an origin."),
+            AllowOriginMismatch { value } => format!("{stage} allows origin `{value}`, which is not the page's origin `{}` (origins must match exactly: scheme, host, port, no path or trailing slash).", self.origin),
+            WildcardOriginNotAllowed => format!("{stage} allows `*`, which browsers ignore for requests with credentials (cookies, HTTP auth)."),
+            InvalidAllowCredentials { value } => format!("The request includes credentials but {} Access-Control-Allow-Credentials is {}.", stage.to_lowercase(), if value.is_empty() { "missing".to_owned() } else { format!("`{value}`, not `true`") }),
+            PreflightInvalidStatus { status } => format!("The server answered the preflight (OPTIONS) request with {status}; it must answer 2xx, usually 204, without requiring authentication."),
+            PreflightDisallowedRedirect => "The server redirected the preflight (OPTIONS) request; browsers never follow redirects for preflights.".to_owned(),
+            InvalidAllowMethods { token } => format!("The preflight response's Access-Control-Allow-Methods contains `{token}`, which is not a method."),
+            InvalidAllowHeaders { token } => format!("The preflight response's Access-Control-Allow-Headers contains `{token}`, which is not a header name."),
+            MethodNotAllowed { method } => format!("The preflight response does not list `{method}` in Access-Control-Allow-Methods."),
+            HeaderNotAllowed { name } => format!("The page sends the `{name}` header, which the preflight response does not list in Access-Control-Allow-Headers."),
+            RedirectContainsCredentials { location } => format!("The server redirected to `{location}`, a URL with a username or password, which browsers refuse for cross-origin requests."),
+            TooManyRedirects => "The server redirected more than 20 times.".to_owned(),
+            InvalidRedirectLocation { location } => format!("The server redirected to `{location}`, which is not an http(s) URL."),
+        }
+    }
+
+    /// What the server must do, concretely.
+    pub fn fix(&self) -> String {
+        use BlockReason::*;
+        let origin = &self.origin;
+        let response = if self.in_preflight {
+            "the preflight (OPTIONS) response"
+        } else {
+            "the response (errors and redirects included)"
+        };
+        match &self.reason {
+            InvalidMethod { .. } | ForbiddenMethod { .. } | NoCorsMethod { .. } | DisallowedByMode => {
+                "Nothing on the server: change the request in the page.".to_owned()
+            }
+            MissingAllowOrigin | InvalidAllowOriginValue { .. } | AllowOriginMismatch { .. } => format!(
+                "Send `Access-Control-Allow-Origin: {origin}` on {response}. With corsair: add \"{origin}\" to allow_origins."
+            ),
+            MultipleAllowOriginValues { .. } => format!(
+                "Send exactly one `Access-Control-Allow-Origin: {origin}` on {response}: remove the header from the proxy or the application so only one layer sets it. corsair replaces any value the application set."
+            ),
+            WildcardOriginNotAllowed => format!(
+                "Answer with the page's origin instead of `*`: `Access-Control-Allow-Origin: {origin}` and `Vary: Origin`. With corsair: list \"{origin}\" in allow_origins instead of \"*\"."
+            ),
+            InvalidAllowCredentials { .. } => format!(
+                "Send `Access-Control-Allow-Credentials: true` (lowercase, exactly) on {response}. With corsair: allow_credentials = true."
+            ),
+            PreflightInvalidStatus { .. } => "Answer OPTIONS preflights with 204 (or 200) before any authentication or routing check. corsair answers them itself.".to_owned(),
+            PreflightDisallowedRedirect => "Answer the preflight at this exact URL (no redirect to a trailing slash, https or a login page).".to_owned(),
+            InvalidAllowMethods { .. } => "Send `Access-Control-Allow-Methods` as a comma-separated list of method names.".to_owned(),
+            InvalidAllowHeaders { .. } => "Send `Access-Control-Allow-Headers` as a comma-separated list of header names.".to_owned(),
+            MethodNotAllowed { method } => format!(
+                "Send `Access-Control-Allow-Methods: {method}` in the preflight response. With corsair: add \"{method}\" to allow_methods."
+            ),
+            HeaderNotAllowed { name } => format!(
+                "Send `Access-Control-Allow-Headers: {name}` in the preflight response. With corsair: add \"{name}\" to allow_headers."
+            ),
+            RedirectContainsCredentials { .. } => "Redirect to a URL without `user:password@`.".to_owned(),
+            TooManyRedirects => "Break the redirect loop.".to_owned(),
+            InvalidRedirectLocation { .. } => "Send a `Location` with an absolute http(s) URL.".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for Blocked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.cause())
+    }
+}
+
+/// Chromium's `EncodeHint`: printable ASCII as is, anything else as `\uXXXX`.
+fn encode_hint(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| {
+            if c == ' ' || c.is_ascii_graphic() {
+                c.to_string()
+            } else {
+                let mut units = [0u16; 2];
+                c.encode_utf16(&mut units)
+                    .iter()
+                    .map(|unit| format!("\\u{unit:04X}"))
+                    .collect()
+            }
+        })
+        .collect()
+}

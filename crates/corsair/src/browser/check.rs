@@ -1,0 +1,216 @@
+//! The response side: the CORS check, the preflight check, and what script may read.
+
+use std::collections::BTreeSet;
+
+use super::{
+    Browser, ResponseHead,
+    blocked::BlockReason,
+    profile::PreflightOrder,
+    safelist::{SAFELISTED_RESPONSE_HEADERS, is_forbidden_response_header, is_safelisted_method},
+};
+use crate::headers::names::is_token;
+
+/// Fetch "CORS check" with each engine's way of classifying a failure. `origin` is the request
+/// origin as serialized in the request's `Origin` header (`null` when tainted or opaque).
+pub(crate) fn cors_check(
+    browser: Browser,
+    origin: &str,
+    credentials: bool,
+    response: &ResponseHead,
+) -> Result<(), BlockReason> {
+    let lines = response.values("access-control-allow-origin").count();
+    // Firefox counts header lines; one line "a, b" is a mismatch there, not "multiple".
+    if browser == Browser::Firefox && lines > 1 {
+        return Err(BlockReason::MultipleAllowOriginValues {
+            value: lossy(response.get("access-control-allow-origin")),
+        });
+    }
+    let Some(allow_origin) = response.get("access-control-allow-origin") else {
+        return Err(BlockReason::MissingAllowOrigin);
+    };
+    let value = String::from_utf8_lossy(&allow_origin).into_owned();
+    if value == "*" {
+        if credentials {
+            return Err(BlockReason::WildcardOriginNotAllowed);
+        }
+        return Ok(());
+    }
+    if value != origin {
+        return Err(match browser {
+            Browser::Chromium if value.contains([' ', ',']) => {
+                BlockReason::MultipleAllowOriginValues { value }
+            }
+            Browser::Chromium if value != "null" && !looks_like_url(&value) => {
+                BlockReason::InvalidAllowOriginValue { value }
+            }
+            Browser::WebKit if value.contains(',') => {
+                BlockReason::MultipleAllowOriginValues { value }
+            }
+            _ => BlockReason::AllowOriginMismatch { value },
+        });
+    }
+    if credentials {
+        let allow_credentials = response.get("access-control-allow-credentials");
+        if allow_credentials.as_deref() != Some(b"true") {
+            return Err(BlockReason::InvalidAllowCredentials {
+                value: lossy(allow_credentials),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What Chromium's `GURL` accepts as a URL, as far as telling an origin-like value from junk
+/// goes: a scheme, `:`, and something after it.
+fn looks_like_url(value: &str) -> bool {
+    value.split_once(':').is_some_and(|(scheme, rest)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            && !rest.is_empty()
+            && rest != "//"
+    })
+}
+
+fn lossy(value: Option<Vec<u8>>) -> String {
+    value
+        .map(|v| String::from_utf8_lossy(&v).into_owned())
+        .unwrap_or_default()
+}
+
+/// What a successful preflight allowed, to check the request and to cache.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PreflightGrant {
+    /// `Access-Control-Allow-Methods` tokens, case kept.
+    pub(crate) methods: Vec<String>,
+    /// `Access-Control-Allow-Headers` tokens, lowercase.
+    pub(crate) headers: Vec<String>,
+}
+
+/// Fetch "CORS-preflight fetch", steps after the response arrives, in the engine's order.
+/// `unsafe_names` are the names announced in `Access-Control-Request-Headers`, in the order
+/// the engine checks them.
+pub(crate) fn preflight_check(
+    browser: Browser,
+    origin: &str,
+    credentials: bool,
+    method: &str,
+    unsafe_names: &[String],
+    response: &ResponseHead,
+) -> Result<PreflightGrant, BlockReason> {
+    if response.is_redirect() {
+        return Err(BlockReason::PreflightDisallowedRedirect);
+    }
+    let status = || {
+        if response.is_ok() {
+            Ok(())
+        } else {
+            Err(BlockReason::PreflightInvalidStatus {
+                status: response.status,
+            })
+        }
+    };
+    match browser.preflight_order() {
+        PreflightOrder::AccessThenStatus => {
+            cors_check(browser, origin, credentials, response)?;
+            status()?;
+        }
+        PreflightOrder::StatusThenAccess => {
+            status()?;
+            cors_check(browser, origin, credentials, response)?;
+        }
+    }
+    let methods = parse_list(response, "access-control-allow-methods")
+        .map_err(|token| BlockReason::InvalidAllowMethods { token })?;
+    let headers: Vec<String> = parse_list(response, "access-control-allow-headers")
+        .map_err(|token| BlockReason::InvalidAllowHeaders { token })?
+        .into_iter()
+        .map(|name| name.to_ascii_lowercase())
+        .collect();
+    let grant = PreflightGrant { methods, headers };
+    if !grant.allows_method(method, credentials) {
+        return Err(BlockReason::MethodNotAllowed {
+            method: method.to_owned(),
+        });
+    }
+    if let Some(name) = unsafe_names
+        .iter()
+        .find(|name| !grant.allows_header(browser, name, credentials))
+    {
+        return Err(BlockReason::HeaderNotAllowed { name: name.clone() });
+    }
+    Ok(grant)
+}
+
+impl PreflightGrant {
+    /// Fetch: a safelisted method, a listed one (byte-exact), or `*` without credentials.
+    pub(crate) fn allows_method(&self, method: &str, credentials: bool) -> bool {
+        is_safelisted_method(method)
+            || self.methods.iter().any(|m| m == method)
+            || (!credentials && self.methods.iter().any(|m| m == "*"))
+    }
+
+    /// Fetch: a listed name (case-insensitive), or `*` without credentials; whether `*`
+    /// covers `Authorization` is the engine's call.
+    pub(crate) fn allows_header(&self, browser: Browser, name: &str, credentials: bool) -> bool {
+        self.headers.iter().any(|h| h.eq_ignore_ascii_case(name))
+            || (!credentials
+                && self.headers.iter().any(|h| h == "*")
+                && (browser.wildcard_covers_authorization()
+                    || !name.eq_ignore_ascii_case("authorization")))
+    }
+}
+
+/// Fetch "extract header list values" for a comma-separated token list: empty elements are
+/// skipped; a non-token element is a failure (returned).
+fn parse_list(response: &ResponseHead, name: &str) -> Result<Vec<String>, String> {
+    let mut tokens = Vec::new();
+    for line in response.values(name) {
+        for element in line.split(|&b| b == b',') {
+            let element = element.trim_ascii();
+            if element.is_empty() {
+                continue;
+            }
+            if !is_token(element) {
+                return Err(String::from_utf8_lossy(element).into_owned());
+            }
+            tokens.push(String::from_utf8_lossy(element).into_owned());
+        }
+    }
+    Ok(tokens)
+}
+
+/// The response-header names script can read on a CORS response (Fetch "main fetch", CORS
+/// filtered response): the safelisted ones, those `Access-Control-Expose-Headers` lists, or
+/// all with `*` when credentials are not included; never `Set-Cookie`. Lowercase, sorted,
+/// only names the response has.
+pub(crate) fn readable_headers(response: &ResponseHead, credentials: bool) -> Vec<String> {
+    let exposed = parse_list(response, "access-control-expose-headers").unwrap_or_default();
+    let everything = !credentials && exposed.iter().any(|name| name == "*");
+    response
+        .headers
+        .iter()
+        .map(|(name, _)| name.to_ascii_lowercase())
+        .filter(|name| !is_forbidden_response_header(name))
+        .filter(|name| {
+            everything
+                || SAFELISTED_RESPONSE_HEADERS.contains(&name.as_str())
+                || exposed.iter().any(|e| e.eq_ignore_ascii_case(name))
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The names script can read on a same-origin (basic) response: all but `Set-Cookie`.
+pub(crate) fn basic_readable_headers(response: &ResponseHead) -> Vec<String> {
+    response
+        .headers
+        .iter()
+        .map(|(name, _)| name.to_ascii_lowercase())
+        .filter(|name| !is_forbidden_response_header(name))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}

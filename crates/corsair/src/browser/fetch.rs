@@ -1,0 +1,678 @@
+//! The browser's side of one `fetch()`, as a state machine: the caller does the I/O.
+
+use std::{fmt, str::FromStr, time::Instant};
+
+use super::{
+    Browser, PreflightCache, ResponseHead, Url,
+    blocked::{BlockReason, Blocked},
+    check::{basic_readable_headers, cors_check, preflight_check, readable_headers},
+    safelist::{
+        is_safelisted_method, is_settable_request_header, normalize_method,
+        unsafe_request_header_names,
+    },
+};
+use crate::{
+    Origin,
+    headers::names::{FORBIDDEN_METHODS, is_token},
+};
+
+/// `RequestInit.mode`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// `cors`: the default for `fetch()`.
+    #[default]
+    Cors,
+    /// `no-cors`: an opaque response, no CORS headers needed, no access for script.
+    NoCors,
+    /// `same-origin`: cross-origin URLs fail.
+    SameOrigin,
+}
+
+/// `RequestInit.credentials`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Credentials {
+    /// `omit`: never send cookies or HTTP authentication.
+    Omit,
+    /// `same-origin`: only to the page's own origin (the default).
+    #[default]
+    SameOrigin,
+    /// `include`: always, which CORS then checks strictly.
+    Include,
+}
+
+/// A value of [`Mode`] or [`Credentials`] that `fetch()` does not know.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not a valid {what}: use {expected}")]
+pub struct InvalidOption {
+    value: String,
+    what: &'static str,
+    expected: &'static str,
+}
+
+impl FromStr for Mode {
+    type Err = InvalidOption;
+
+    fn from_str(value: &str) -> Result<Self, InvalidOption> {
+        match value {
+            "cors" => Ok(Self::Cors),
+            "no-cors" => Ok(Self::NoCors),
+            "same-origin" => Ok(Self::SameOrigin),
+            _ => Err(InvalidOption {
+                value: value.to_owned(),
+                what: "request mode",
+                expected: "cors, no-cors or same-origin",
+            }),
+        }
+    }
+}
+
+impl FromStr for Credentials {
+    type Err = InvalidOption;
+
+    fn from_str(value: &str) -> Result<Self, InvalidOption> {
+        match value {
+            "omit" => Ok(Self::Omit),
+            "same-origin" => Ok(Self::SameOrigin),
+            "include" => Ok(Self::Include),
+            _ => Err(InvalidOption {
+                value: value.to_owned(),
+                what: "credentials mode",
+                expected: "omit, same-origin or include",
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Omit => "omit",
+            Self::SameOrigin => "same-origin",
+            Self::Include => "include",
+        })
+    }
+}
+
+/// What a page asks for: `fetch(url, { method, headers, mode, credentials })` from a page at
+/// `origin`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    /// The page's origin.
+    pub origin: Origin,
+    /// The URL fetched.
+    pub url: Url,
+    /// The method as the page wrote it.
+    pub method: String,
+    /// Headers the page sets, in order.
+    pub headers: Vec<(String, String)>,
+    /// `RequestInit.mode`.
+    pub mode: Mode,
+    /// `RequestInit.credentials`.
+    pub credentials: Credentials,
+}
+
+impl PageRequest {
+    /// A `GET` in `cors` mode with `same-origin` credentials, like `fetch(url)`.
+    pub fn new(origin: Origin, url: Url) -> Self {
+        Self {
+            origin,
+            url,
+            method: "GET".to_owned(),
+            headers: Vec::new(),
+            mode: Mode::Cors,
+            credentials: Credentials::SameOrigin,
+        }
+    }
+
+    /// Sets the method.
+    pub fn method(mut self, method: impl Into<String>) -> Self {
+        self.method = method.into();
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the mode.
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Sets the credentials mode.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+
+/// Which of a fetch's requests this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exchange {
+    /// The CORS preflight (`OPTIONS`).
+    Preflight,
+    /// The request the page asked for (possibly after redirects).
+    Actual,
+}
+
+/// A request the browser sends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    /// Preflight or actual.
+    pub exchange: Exchange,
+    /// The method.
+    pub method: String,
+    /// The URL.
+    pub url: Url,
+    /// The headers the CORS protocol is about (`Origin`, `Access-Control-Request-*`) and
+    /// those the page set, in order.
+    pub headers: Vec<(String, String)>,
+    /// Whether cookies and HTTP authentication go along.
+    pub with_credentials: bool,
+}
+
+/// What the page gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseType {
+    /// Same-origin: everything but `Set-Cookie` is readable.
+    Basic,
+    /// Cross-origin, allowed by CORS.
+    Cors,
+    /// `no-cors`: status 0, no headers, no body for script.
+    Opaque,
+}
+
+/// How a fetch ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// The response type, or why the browser blocked the request.
+    pub result: Result<ResponseType, Blocked>,
+    /// The status of the last response received (the network's, even when script sees none).
+    pub status: Option<u16>,
+    /// Lowercase names of the response headers script can read.
+    pub readable_headers: Vec<String>,
+    /// Preflights sent.
+    pub preflights: u32,
+    /// Actual requests sent (more than one after redirects).
+    pub requests: u32,
+}
+
+/// The next thing the browser does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Send this request, then pass its response to [`Fetch::receive`].
+    Send(Outgoing),
+    /// The fetch is over.
+    Done(Outcome),
+}
+
+#[derive(Clone, Debug)]
+enum State {
+    /// About to decide the next request.
+    Ready {
+        preflighted: bool,
+    },
+    /// Waiting for the preflight's response.
+    Preflight {
+        outgoing: Outgoing,
+        checked_names: Vec<String>,
+    },
+    /// Waiting for the actual request's response.
+    Actual {
+        outgoing: Outgoing,
+        kind: ResponseType,
+    },
+    Done(Outcome),
+}
+
+/// The browser's side of one `fetch()`: decides each request to send and judges each
+/// response, consulting and filling a [`PreflightCache`]. No I/O: the caller sends each
+/// [`Outgoing`] and hands back the [`ResponseHead`].
+///
+/// ```
+/// use corsair::{Origin, browser::{Browser, Exchange, Fetch, PageRequest, PreflightCache, ResponseHead, Step, Url}};
+///
+/// let page = Origin::parse("https://app.example")?;
+/// let request = PageRequest::new(page, Url::parse("https://api.example/items")?)
+///     .method("PUT")
+///     .header("Content-Type", "application/json");
+/// let mut cache = PreflightCache::new(Browser::Chromium);
+/// let mut fetch = Fetch::new(Browser::Chromium, request, &mut cache);
+///
+/// let Step::Send(preflight) = fetch.step() else { unreachable!() };
+/// assert_eq!(preflight.exchange, Exchange::Preflight);
+/// assert!(preflight.headers.contains(&("Access-Control-Request-Headers".into(), "content-type".into())));
+/// fetch.receive(ResponseHead::new(204, [
+///     ("Access-Control-Allow-Origin", "https://app.example"),
+///     ("Access-Control-Allow-Methods", "PUT"),
+///     ("Access-Control-Allow-Headers", "content-type"),
+/// ]));
+///
+/// let Step::Send(actual) = fetch.step() else { unreachable!() };
+/// fetch.receive(ResponseHead::new(200, [("Access-Control-Allow-Origin", "https://app.example")]));
+/// let Step::Done(outcome) = fetch.step() else { unreachable!() };
+/// assert!(outcome.result.is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Fetch<'c> {
+    browser: Browser,
+    cache: &'c mut PreflightCache,
+    origin: Origin,
+    initial_url: Url,
+    url: Url,
+    method: String,
+    headers: Vec<(String, String)>,
+    dropped_headers: Vec<String>,
+    mode: Mode,
+    credentials: Credentials,
+    /// A cross-origin redirect happened: `Origin` is now `null` (Fetch "redirect-taint").
+    tainted: bool,
+    /// Once a request went cross-origin in cors mode, every later response is checked.
+    cors_tainting: bool,
+    redirects: u32,
+    preflights: u32,
+    requests: u32,
+    last_status: Option<u16>,
+    state: State,
+}
+
+/// Fetch "HTTP-redirect fetch": more than this many redirects is a network error.
+const MAX_REDIRECTS: u32 = 20;
+
+/// Headers describing a request body, dropped when a redirect turns the method into GET.
+const BODY_HEADERS: &[&str] = &[
+    "content-encoding",
+    "content-language",
+    "content-location",
+    "content-type",
+];
+
+impl<'c> Fetch<'c> {
+    /// Starts a fetch. Forbidden request headers (`Cookie`, `Host`...) are dropped, as
+    /// browsers do silently; same-named headers are combined with `, `.
+    pub fn new(browser: Browser, request: PageRequest, cache: &'c mut PreflightCache) -> Self {
+        let mut headers: Vec<(String, String)> = Vec::new();
+        let mut dropped_headers = Vec::new();
+        for (name, value) in request.headers {
+            if !is_settable_request_header(&name) {
+                dropped_headers.push(name.to_ascii_lowercase());
+            } else if let Some((_, combined)) = headers
+                .iter_mut()
+                .find(|(known, _)| known.eq_ignore_ascii_case(&name))
+            {
+                combined.push_str(", ");
+                combined.push_str(&value);
+            } else {
+                headers.push((name, value));
+            }
+        }
+        let url = request.url;
+        Self {
+            browser,
+            cache,
+            origin: request.origin,
+            initial_url: url.clone(),
+            url,
+            method: normalize_method(&request.method).to_owned(),
+            headers,
+            dropped_headers,
+            mode: request.mode,
+            credentials: request.credentials,
+            tainted: false,
+            cors_tainting: false,
+            redirects: 0,
+            preflights: 0,
+            requests: 0,
+            last_status: None,
+            state: State::Ready { preflighted: false },
+        }
+    }
+
+    /// Headers the page set that the browser silently dropped (forbidden request headers).
+    pub fn dropped_headers(&self) -> &[String] {
+        &self.dropped_headers
+    }
+
+    /// The next request to send, or the outcome.
+    pub fn step(&mut self) -> Step {
+        match &self.state {
+            State::Ready { preflighted } => {
+                let preflighted = *preflighted;
+                self.start(preflighted)
+            }
+            State::Preflight { outgoing, .. } | State::Actual { outgoing, .. } => {
+                Step::Send(outgoing.clone())
+            }
+            State::Done(outcome) => Step::Done(outcome.clone()),
+        }
+    }
+
+    fn start(&mut self, preflighted: bool) -> Step {
+        if let Some(reason) = self.method_error() {
+            return self.block(reason, false, None);
+        }
+        let same_origin = self.url.origin() == &self.origin && !self.tainted;
+        if same_origin && !self.cors_tainting {
+            return self.send_actual(ResponseType::Basic);
+        }
+        match self.mode {
+            Mode::SameOrigin => self.block(BlockReason::DisallowedByMode, false, None),
+            Mode::NoCors => self.send_actual(ResponseType::Opaque),
+            Mode::Cors => {
+                self.cors_tainting = true;
+                let unsafe_names = unsafe_request_header_names(&self.headers);
+                let needs_preflight =
+                    !is_safelisted_method(&self.method) || !unsafe_names.is_empty();
+                let cached = self.cache.covers(
+                    &self.preflight_origin(),
+                    &self.url.to_string(),
+                    self.credentials == Credentials::Include,
+                    &self.method,
+                    &unsafe_names,
+                    Instant::now(),
+                );
+                if needs_preflight && !preflighted && !cached {
+                    self.send_preflight(unsafe_names)
+                } else {
+                    self.send_actual(ResponseType::Cors)
+                }
+            }
+        }
+    }
+
+    /// `fetch()`'s own checks of the method, before anything is sent (TypeErrors).
+    fn method_error(&self) -> Option<BlockReason> {
+        let method = self.method.clone();
+        if !is_token(method.as_bytes()) {
+            Some(BlockReason::InvalidMethod { method })
+        } else if FORBIDDEN_METHODS
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(&method))
+        {
+            Some(BlockReason::ForbiddenMethod { method })
+        } else if self.mode == Mode::NoCors && !is_safelisted_method(&method) {
+            Some(BlockReason::NoCorsMethod { method })
+        } else {
+            None
+        }
+    }
+
+    /// The request origin as serialized in `Origin`: `null` after a cross-origin redirect.
+    fn request_origin(&self) -> String {
+        if self.tainted {
+            "null".to_owned()
+        } else {
+            self.origin.to_string()
+        }
+    }
+
+    /// The `Origin` of a preflight: only Chromium taints it after a cross-origin redirect.
+    fn preflight_origin(&self) -> String {
+        if self.tainted && self.browser.preflight_origin_null_after_redirect() {
+            "null".to_owned()
+        } else {
+            self.origin.to_string()
+        }
+    }
+
+    fn send_preflight(&mut self, unsafe_names: Vec<String>) -> Step {
+        let mut headers = vec![
+            ("Accept".to_owned(), "*/*".to_owned()),
+            ("Origin".to_owned(), self.preflight_origin()),
+            (
+                "Access-Control-Request-Method".to_owned(),
+                self.method.clone(),
+            ),
+        ];
+        if !unsafe_names.is_empty() {
+            headers.push((
+                "Access-Control-Request-Headers".to_owned(),
+                unsafe_names.join(","),
+            ));
+        }
+        let outgoing = Outgoing {
+            exchange: Exchange::Preflight,
+            method: "OPTIONS".to_owned(),
+            url: self.url.clone(),
+            headers,
+            with_credentials: false,
+        };
+        // Which name a failing header check reports: Firefox checks the sorted list, Chromium
+        // and WebKit the request's order (WebKit prints the name as the page wrote it).
+        let checked_names = match self.browser {
+            Browser::Firefox => unsafe_names,
+            Browser::Chromium | Browser::WebKit => {
+                let mut ordered: Vec<String> = Vec::new();
+                for (name, _) in &self.headers {
+                    let lowercase = name.to_ascii_lowercase();
+                    if unsafe_names.contains(&lowercase)
+                        && !ordered.iter().any(|n| n.eq_ignore_ascii_case(name))
+                    {
+                        ordered.push(if self.browser == Browser::WebKit {
+                            name.clone()
+                        } else {
+                            lowercase
+                        });
+                    }
+                }
+                ordered
+            }
+        };
+        self.preflights += 1;
+        self.state = State::Preflight {
+            outgoing: outgoing.clone(),
+            checked_names,
+        };
+        Step::Send(outgoing)
+    }
+
+    fn send_actual(&mut self, kind: ResponseType) -> Step {
+        let mut headers = Vec::new();
+        let sends_origin =
+            kind != ResponseType::Basic || !matches!(self.method.as_str(), "GET" | "HEAD");
+        if sends_origin {
+            headers.push(("Origin".to_owned(), self.request_origin()));
+        }
+        headers.extend(self.headers.iter().cloned());
+        let with_credentials = match self.credentials {
+            Credentials::Include => true,
+            Credentials::SameOrigin => kind == ResponseType::Basic,
+            Credentials::Omit => false,
+        };
+        let outgoing = Outgoing {
+            exchange: Exchange::Actual,
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers,
+            with_credentials,
+        };
+        self.requests += 1;
+        self.state = State::Actual {
+            outgoing: outgoing.clone(),
+            kind,
+        };
+        Step::Send(outgoing)
+    }
+
+    /// Runs the whole fetch with `respond` answering each request (a test server, a recorded
+    /// exchange): for callers that need no asynchronous I/O.
+    ///
+    /// ```
+    /// use corsair::{Origin, browser::{Browser, Fetch, PageRequest, PreflightCache, ResponseHead, Url}};
+    ///
+    /// let request = PageRequest::new(Origin::parse("https://app.example")?, Url::parse("https://api.example/")?);
+    /// let mut cache = PreflightCache::new(Browser::Firefox);
+    /// let outcome = Fetch::new(Browser::Firefox, request, &mut cache)
+    ///     .run(|_request| ResponseHead::new(200, [("content-type", "text/plain")]));
+    /// let blocked = outcome.result.unwrap_err();
+    /// assert!(blocked.console_message(Browser::Firefox).ends_with(
+    ///     "(Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200."
+    /// ));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run(mut self, mut respond: impl FnMut(&Outgoing) -> ResponseHead) -> Outcome {
+        loop {
+            match self.step() {
+                Step::Send(outgoing) => {
+                    let response = respond(&outgoing);
+                    self.receive(response);
+                }
+                Step::Done(outcome) => return outcome,
+            }
+        }
+    }
+
+    /// Hands the response to the request last returned by [`Fetch::step`].
+    pub fn receive(&mut self, response: ResponseHead) {
+        self.last_status = Some(response.status);
+        match std::mem::replace(&mut self.state, State::Ready { preflighted: false }) {
+            State::Preflight { checked_names, .. } => {
+                self.receive_preflight(&response, &checked_names)
+            }
+            State::Actual { kind, .. } => self.receive_actual(&response, kind),
+            // Nothing was asked: keep the state as it was.
+            other => self.state = other,
+        }
+    }
+
+    fn receive_preflight(&mut self, response: &ResponseHead, checked_names: &[String]) {
+        let credentials = self.credentials == Credentials::Include;
+        let origin = self.preflight_origin();
+        match preflight_check(
+            self.browser,
+            &origin,
+            credentials,
+            &self.method,
+            checked_names,
+            response,
+        ) {
+            Err(reason) => {
+                self.block(reason, true, Some(response.status));
+            }
+            Ok(grant) => {
+                let max_age = response.get("access-control-max-age");
+                if let Some(lifetime) = self.browser.preflight_lifetime(max_age.as_deref()) {
+                    self.cache.store(
+                        &origin,
+                        &self.url.to_string(),
+                        credentials,
+                        grant,
+                        lifetime,
+                        Instant::now(),
+                    );
+                }
+                self.state = State::Ready { preflighted: true };
+            }
+        }
+    }
+
+    fn receive_actual(&mut self, response: &ResponseHead, kind: ResponseType) {
+        let credentials = self.credentials == Credentials::Include;
+        if kind == ResponseType::Cors
+            && let Err(reason) =
+                cors_check(self.browser, &self.request_origin(), credentials, response)
+        {
+            self.block(reason, false, Some(response.status));
+            return;
+        }
+        if response.is_redirect()
+            && let Some(location) = response.get("location")
+        {
+            self.redirect(&String::from_utf8_lossy(&location), response.status);
+            return;
+        }
+        let readable_headers = match kind {
+            ResponseType::Basic => basic_readable_headers(response),
+            ResponseType::Cors => readable_headers(response, credentials),
+            ResponseType::Opaque => Vec::new(),
+        };
+        self.finish(Ok(kind), readable_headers);
+    }
+
+    /// Fetch "HTTP-redirect fetch", with each engine's departures.
+    fn redirect(&mut self, location: &str, status: u16) {
+        let block = |this: &mut Self, reason| {
+            this.block(reason, false, Some(status));
+        };
+        self.redirects += 1;
+        if self.redirects > MAX_REDIRECTS {
+            return block(self, BlockReason::TooManyRedirects);
+        }
+        let Ok(next) = self.url.join(location) else {
+            return block(
+                self,
+                BlockReason::InvalidRedirectLocation {
+                    location: location.to_owned(),
+                },
+            );
+        };
+        if self.cors_tainting && next.has_credentials() && next.origin() != &self.origin {
+            return block(
+                self,
+                BlockReason::RedirectContainsCredentials {
+                    location: next.to_string(),
+                },
+            );
+        }
+        let to_get = (matches!(status, 301 | 302) && self.method == "POST")
+            || (status == 303 && !matches!(self.method.as_str(), "GET" | "HEAD"));
+        if to_get {
+            self.method = "GET".to_owned();
+            if self.browser.drops_body_headers_on_method_change() {
+                self.headers.retain(|(name, _)| {
+                    !BODY_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+                });
+            }
+        }
+        if next.origin() != self.url.origin() {
+            if self.browser.drops_authorization_across_origins() {
+                self.headers
+                    .retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
+            } else if status == 307 && self.method == "DELETE" {
+                // Observed in WebKit: a cross-origin 307 turns DELETE into GET.
+                self.method = "GET".to_owned();
+            }
+            if next.origin() != &self.origin {
+                self.tainted = true;
+            }
+        }
+        self.url = next;
+        self.state = State::Ready { preflighted: false };
+    }
+
+    fn block(&mut self, reason: BlockReason, in_preflight: bool, status: Option<u16>) -> Step {
+        let blocked = Blocked {
+            reason,
+            in_preflight,
+            url: self.url.to_string(),
+            initial_url: self.initial_url.to_string(),
+            origin: if in_preflight {
+                self.preflight_origin()
+            } else {
+                self.request_origin()
+            },
+            status,
+        };
+        self.finish(Err(blocked), Vec::new())
+    }
+
+    fn finish(
+        &mut self,
+        result: Result<ResponseType, Blocked>,
+        readable_headers: Vec<String>,
+    ) -> Step {
+        let outcome = Outcome {
+            result,
+            status: self.last_status,
+            readable_headers,
+            preflights: self.preflights,
+            requests: self.requests,
+        };
+        self.state = State::Done(outcome.clone());
+        Step::Done(outcome)
+    }
+}

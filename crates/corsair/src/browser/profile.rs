@@ -1,0 +1,187 @@
+//! The three engines and where each departs from the Fetch Standard's text.
+
+use std::{fmt, str::FromStr, time::Duration};
+
+/// A browser engine whose CORS behaviour the model follows.
+///
+/// Where an engine differs from the spec text, its profile follows the engine. Each difference
+/// is a method here, documented with what the engine does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Browser {
+    /// Chromium (Chrome, Edge, Opera...): the default.
+    #[default]
+    Chromium,
+    /// Firefox (Gecko).
+    Firefox,
+    /// WebKit (Safari).
+    WebKit,
+}
+
+/// The max-age a browser gives a preflight answer without `Access-Control-Max-Age`: 5 seconds
+/// in all three engines (and in the spec).
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5);
+
+/// How an engine orders the preflight checks that both fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PreflightOrder {
+    /// The `Access-Control-Allow-Origin`/`-Credentials` check first, then the status
+    /// (Chromium's `CheckPreflightAccess`, Firefox's `CheckRequestApproved`).
+    AccessThenStatus,
+    /// The status first (WebKit's `validatePreflightResponse`).
+    StatusThenAccess,
+}
+
+impl Browser {
+    /// Every profile.
+    pub const ALL: [Browser; 3] = [Browser::Chromium, Browser::Firefox, Browser::WebKit];
+
+    /// The longest a preflight answer is cached: 2 hours in Chromium (`kMaxTimeout`), 24 hours
+    /// in Firefox, 10 minutes in WebKit.
+    pub fn max_age_cap(self) -> Duration {
+        Duration::from_secs(match self {
+            Self::Chromium => 7200,
+            Self::Firefox => 86_400,
+            Self::WebKit => 600,
+        })
+    }
+
+    /// How long a preflight answer with this `Access-Control-Max-Age` value (if any) is cached;
+    /// `None` when it is not cached at all.
+    ///
+    /// * absent: 5 seconds everywhere;
+    /// * not a number: Chromium and WebKit fall back to 5 seconds, Firefox caches nothing;
+    /// * zero or negative: nothing is cached;
+    /// * beyond the cap: the cap.
+    pub fn preflight_lifetime(self, max_age: Option<&[u8]>) -> Option<Duration> {
+        let Some(value) = max_age else {
+            return Some(DEFAULT_MAX_AGE);
+        };
+        let text = std::str::from_utf8(value).unwrap_or_default().trim();
+        let seconds = match self {
+            // Firefox accepts digits only: a sign or any other byte means "do not cache".
+            Self::Firefox if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) => {
+                return None;
+            }
+            Self::Firefox => text.parse::<u64>().unwrap_or(u64::MAX),
+            // Chromium's `StringToInt64` and WebKit's `parseInteger` accept a sign.
+            Self::Chromium | Self::WebKit => match text.parse::<i64>() {
+                Ok(seconds) if seconds <= 0 => return None,
+                Ok(seconds) => seconds.unsigned_abs(),
+                Err(_) => return Some(DEFAULT_MAX_AGE),
+            },
+        };
+        (seconds > 0).then(|| Duration::from_secs(seconds).min(self.max_age_cap()))
+    }
+
+    /// Whether `Access-Control-Allow-Headers: *` lets `Authorization` through in a fresh
+    /// preflight answer. The spec says no; all three engines say yes (Chromium keeps the
+    /// spec's rule behind a disabled feature, Firefox behind a pref that defaults to covering
+    /// it, with a console warning).
+    pub fn wildcard_covers_authorization(self) -> bool {
+        true
+    }
+
+    pub(crate) fn preflight_order(self) -> PreflightOrder {
+        match self {
+            Self::WebKit => PreflightOrder::StatusThenAccess,
+            Self::Chromium | Self::Firefox => PreflightOrder::AccessThenStatus,
+        }
+    }
+
+    /// Whether a preflight that follows a cross-origin redirect carries `Origin: null`
+    /// (Chromium) rather than the page's origin (Firefox, WebKit).
+    pub fn preflight_origin_null_after_redirect(self) -> bool {
+        matches!(self, Self::Chromium)
+    }
+
+    /// Whether a redirect that turns the method into GET (303, or 301/302 after POST) also
+    /// drops the request-body headers (`Content-Type`...), as the spec says. WebKit keeps them,
+    /// so a non-safelisted `Content-Type` is still announced in the next preflight.
+    pub fn drops_body_headers_on_method_change(self) -> bool {
+        !matches!(self, Self::WebKit)
+    }
+
+    /// Whether a cross-origin redirect removes `Authorization`, as the spec says. WebKit keeps
+    /// it on a cross-origin 307.
+    pub fn drops_authorization_across_origins(self) -> bool {
+        !matches!(self, Self::WebKit)
+    }
+
+    /// The name used on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Chromium => "chromium",
+            Self::Firefox => "firefox",
+            Self::WebKit => "webkit",
+        }
+    }
+}
+
+impl fmt::Display for Browser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A browser name that is not `chromium`, `firefox` or `webkit`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown browser `{0}`: use chromium, firefox or webkit")]
+pub struct UnknownBrowser(pub String);
+
+impl FromStr for Browser {
+    type Err = UnknownBrowser;
+
+    fn from_str(name: &str) -> Result<Self, UnknownBrowser> {
+        match name.to_ascii_lowercase().as_str() {
+            "chromium" | "chrome" | "edge" => Ok(Self::Chromium),
+            "firefox" | "gecko" => Ok(Self::Firefox),
+            "webkit" | "safari" => Ok(Self::WebKit),
+            _ => Err(UnknownBrowser(name.to_owned())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lifetime(browser: Browser, value: Option<&str>) -> Option<u64> {
+        browser
+            .preflight_lifetime(value.map(str::as_bytes))
+            .map(|d| d.as_secs())
+    }
+
+    #[test]
+    fn max_age_per_engine() {
+        use Browser::*;
+        // Absent: 5 s everywhere (Fetch "(5 by default)"; kDefaultTimeout; PREFLIGHT_DEFAULT_EXPIRY_SECONDS).
+        for browser in Browser::ALL {
+            assert_eq!(lifetime(browser, None), Some(5));
+            assert_eq!(lifetime(browser, Some("600")), Some(600));
+            assert_eq!(
+                lifetime(browser, Some("0")),
+                None,
+                "{browser}: 0 caches nothing"
+            );
+        }
+        // Caps: Chromium 2 h, Firefox 24 h, WebKit 600 s.
+        assert_eq!(lifetime(Chromium, Some("86400")), Some(7200));
+        assert_eq!(lifetime(Firefox, Some("100000")), Some(86_400));
+        assert_eq!(lifetime(WebKit, Some("7200")), Some(600));
+        // Unparsable: Firefox caches nothing, the others use the default (DESIGN.md, observed).
+        assert_eq!(lifetime(Firefox, Some("ten")), None);
+        assert_eq!(lifetime(Chromium, Some("ten")), Some(5));
+        assert_eq!(lifetime(WebKit, Some("ten")), Some(5));
+        // Negative: never cached (Chromium clamps to 0; Firefox rejects the sign).
+        for browser in Browser::ALL {
+            assert_eq!(lifetime(browser, Some("-1")), None, "{browser}");
+        }
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!("Safari".parse::<Browser>().unwrap(), Browser::WebKit);
+        assert_eq!(Browser::default().to_string(), "chromium");
+        assert!("lynx".parse::<Browser>().is_err());
+    }
+}

@@ -1,0 +1,1019 @@
+//! The browser model, rule by rule. Each test names the Fetch Standard section or the engine
+//! behaviour it pins (engine facts from their sources: Chromium's cors.cc, preflight_result.cc,
+//! cors_error_string.cc; Firefox's nsCORSListenerProxy.cpp and security.properties; WebKit's
+//! CrossOriginAccessControl.cpp and CrossOriginPreflightResultCache.cpp).
+
+use corsair::{
+    Origin,
+    browser::{
+        BlockReason, Browser, Credentials, Exchange, Fetch, Mode, Outcome, Outgoing, PageRequest,
+        PreflightCache, ResponseHead, ResponseType,
+    },
+};
+
+const PAGE: &str = "https://app.example";
+const API: &str = "https://api.example/items";
+
+fn request(url: &str) -> PageRequest {
+    PageRequest::new(Origin::parse(PAGE).unwrap(), url.parse().unwrap())
+}
+
+/// Runs `request` in `browser` against `server`, returning the outcome and every request sent.
+fn run(
+    browser: Browser,
+    request: PageRequest,
+    mut server: impl FnMut(&Outgoing) -> ResponseHead,
+) -> (Outcome, Vec<Outgoing>) {
+    let mut cache = PreflightCache::new(browser);
+    run_cached(browser, request, &mut cache, &mut server)
+}
+
+fn run_cached(
+    browser: Browser,
+    request: PageRequest,
+    cache: &mut PreflightCache,
+    server: &mut impl FnMut(&Outgoing) -> ResponseHead,
+) -> (Outcome, Vec<Outgoing>) {
+    let mut sent = Vec::new();
+    let outcome = Fetch::new(browser, request, cache).run(|outgoing| {
+        sent.push(outgoing.clone());
+        server(outgoing)
+    });
+    (outcome, sent)
+}
+
+fn header<'a>(outgoing: &'a Outgoing, name: &str) -> Option<&'a str> {
+    outgoing
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// A server granting everything to the page's origin, echoing what the preflight asked.
+fn permissive(outgoing: &Outgoing) -> ResponseHead {
+    let mut headers = vec![
+        ("Access-Control-Allow-Origin".to_owned(), PAGE.to_owned()),
+        (
+            "Access-Control-Allow-Credentials".to_owned(),
+            "true".to_owned(),
+        ),
+    ];
+    if outgoing.exchange == Exchange::Preflight {
+        headers.push((
+            "Access-Control-Allow-Methods".into(),
+            header(outgoing, "access-control-request-method")
+                .unwrap_or("")
+                .into(),
+        ));
+        if let Some(names) = header(outgoing, "access-control-request-headers") {
+            headers.push(("Access-Control-Allow-Headers".into(), names.into()));
+        }
+    }
+    ResponseHead::new(
+        if outgoing.exchange == Exchange::Preflight {
+            204
+        } else {
+            200
+        },
+        headers,
+    )
+}
+
+fn reason(outcome: &Outcome) -> &BlockReason {
+    &outcome
+        .result
+        .as_ref()
+        .expect_err("expected a block")
+        .reason
+}
+
+// --- request side ---------------------------------------------------------------------------
+
+#[test]
+fn same_origin_requests_are_not_cors() {
+    // Fetch "main fetch": same origin and basic tainting -> no CORS; GET carries no Origin.
+    let (outcome, sent) = run(
+        Browser::Chromium,
+        request("https://app.example/me").header("X-Custom", "1"),
+        |_| ResponseHead::new(200, [("X-Secret", "1"), ("Set-Cookie", "a=b")]),
+    );
+    assert_eq!(outcome.result, Ok(ResponseType::Basic));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(header(&sent[0], "origin"), None);
+    assert!(
+        sent[0].with_credentials,
+        "same-origin credentials mode sends cookies to the same origin"
+    );
+    assert_eq!(
+        outcome.readable_headers,
+        ["x-secret"],
+        "Set-Cookie is never readable"
+    );
+}
+
+#[test]
+fn simple_cross_origin_get_sends_no_preflight() {
+    let (outcome, sent) = run(Browser::Chromium, request(API), permissive);
+    assert_eq!(outcome.result, Ok(ResponseType::Cors));
+    assert_eq!(outcome.preflights, 0);
+    assert_eq!(header(&sent[0], "origin"), Some(PAGE));
+    assert!(
+        !sent[0].with_credentials,
+        "same-origin credentials are not sent cross-origin"
+    );
+}
+
+#[test]
+fn credentials_mode_decides_what_is_sent() {
+    for (credentials, sent_with) in [
+        (Credentials::Omit, false),
+        (Credentials::SameOrigin, false),
+        (Credentials::Include, true),
+    ] {
+        let (_, sent) = run(
+            Browser::Chromium,
+            request(API).credentials(credentials),
+            permissive,
+        );
+        assert_eq!(sent[0].with_credentials, sent_with, "{credentials}");
+    }
+}
+
+#[test]
+fn mode_same_origin_refuses_other_origins_without_sending() {
+    let (outcome, sent) = run(
+        Browser::Chromium,
+        request(API).mode(Mode::SameOrigin),
+        permissive,
+    );
+    assert_eq!(reason(&outcome), &BlockReason::DisallowedByMode);
+    assert!(sent.is_empty());
+}
+
+#[test]
+fn no_cors_is_opaque_and_limited_to_safelisted_methods() {
+    // Fetch "main fetch" (no-cors -> opaque filtered response) and the Request constructor.
+    let (outcome, sent) = run(Browser::Chromium, request(API).mode(Mode::NoCors), |_| {
+        ResponseHead::new(200, [("X-A", "1")])
+    });
+    assert_eq!(outcome.result, Ok(ResponseType::Opaque));
+    assert!(outcome.readable_headers.is_empty());
+    assert_eq!(sent.len(), 1);
+    let (outcome, sent) = run(
+        Browser::Chromium,
+        request(API).mode(Mode::NoCors).method("PUT"),
+        permissive,
+    );
+    assert_eq!(
+        reason(&outcome),
+        &BlockReason::NoCorsMethod {
+            method: "PUT".into()
+        }
+    );
+    assert!(sent.is_empty());
+}
+
+#[test]
+fn methods_are_normalized_validated_and_forbidden_ones_refused() {
+    // Fetch "normalize a method": delete -> DELETE, patch stays patch.
+    let (_, sent) = run(Browser::Chromium, request(API).method("delete"), permissive);
+    assert_eq!(
+        header(&sent[0], "access-control-request-method"),
+        Some("DELETE")
+    );
+    let (_, sent) = run(Browser::Chromium, request(API).method("patch"), permissive);
+    assert_eq!(
+        header(&sent[0], "access-control-request-method"),
+        Some("patch")
+    );
+    // Fetch "forbidden method" and the method token rule: TypeErrors, nothing sent.
+    let (outcome, sent) = run(Browser::Chromium, request(API).method("trace"), permissive);
+    assert_eq!(
+        reason(&outcome),
+        &BlockReason::ForbiddenMethod {
+            method: "trace".into()
+        }
+    );
+    assert!(sent.is_empty());
+    let (outcome, _) = run(Browser::Chromium, request(API).method("GE T"), permissive);
+    assert!(matches!(
+        reason(&outcome),
+        BlockReason::InvalidMethod { .. }
+    ));
+}
+
+#[test]
+fn the_preflight_request_announces_unsafe_names_sorted_lowercase_deduplicated() {
+    // Fetch "CORS-preflight fetch" and "CORS-unsafe request-header names".
+    let page = request(API)
+        .method("POST")
+        .header("X-Trace", "1")
+        .header("Content-Type", "application/json")
+        .header("x-trace", "2")
+        .header("Accept", "text/html")
+        .header("Cookie", "stolen=1");
+    let mut cache = PreflightCache::new(Browser::Chromium);
+    let fetch = Fetch::new(Browser::Chromium, page, &mut cache);
+    assert_eq!(
+        fetch.dropped_headers(),
+        ["cookie"],
+        "forbidden headers are dropped silently"
+    );
+    let mut sent = Vec::new();
+    fetch.run(|outgoing| {
+        sent.push(outgoing.clone());
+        permissive(outgoing)
+    });
+    let preflight = &sent[0];
+    assert_eq!(preflight.exchange, Exchange::Preflight);
+    assert_eq!(preflight.method, "OPTIONS");
+    assert!(
+        !preflight.with_credentials,
+        "preflights never carry credentials"
+    );
+    assert_eq!(header(preflight, "accept"), Some("*/*"));
+    assert_eq!(
+        header(preflight, "access-control-request-method"),
+        Some("POST")
+    );
+    assert_eq!(
+        header(preflight, "access-control-request-headers"),
+        Some("content-type,x-trace")
+    );
+    assert_eq!(
+        header(&sent[1], "x-trace"),
+        Some("1, 2"),
+        "same-named headers are combined"
+    );
+    assert_eq!(header(&sent[1], "cookie"), None);
+}
+
+#[test]
+fn safelisted_requests_need_no_preflight_until_1024_bytes() {
+    let (outcome, _) = run(
+        Browser::Chromium,
+        request(API)
+            .method("POST")
+            .header("Content-Type", "text/plain;charset=UTF-8"),
+        permissive,
+    );
+    assert_eq!(outcome.preflights, 0);
+    let value = "a".repeat(120);
+    let mut big = request(API);
+    for i in 0..9 {
+        big = big.header(
+            if i % 2 == 0 {
+                "Accept"
+            } else {
+                "Accept-Language"
+            },
+            value.clone(),
+        );
+    }
+    let (outcome, sent) = run(Browser::Chromium, big, permissive);
+    assert_eq!(
+        outcome.preflights, 1,
+        "more than 1024 bytes of safelisted values"
+    );
+    assert_eq!(
+        header(&sent[0], "access-control-request-headers"),
+        Some("accept,accept-language")
+    );
+}
+
+// --- the CORS check -------------------------------------------------------------------------
+
+fn actual_with(headers: &[(&str, &str)], credentials: Credentials, browser: Browser) -> Outcome {
+    let owned: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+    run(browser, request(API).credentials(credentials), move |_| {
+        ResponseHead::new(200, owned.clone())
+    })
+    .0
+}
+
+#[test]
+fn cors_check_rules() {
+    // Fetch "CORS check".
+    use Credentials::*;
+    type Case<'a> = (&'a [(&'a str, &'a str)], Credentials, Option<BlockReason>);
+    let cases: &[Case<'_>] = &[
+        (&[], Omit, Some(BlockReason::MissingAllowOrigin)),
+        (&[("Access-Control-Allow-Origin", "*")], Omit, None),
+        (
+            &[("Access-Control-Allow-Origin", "*")],
+            Include,
+            Some(BlockReason::WildcardOriginNotAllowed),
+        ),
+        (&[("Access-Control-Allow-Origin", PAGE)], Omit, None),
+        (
+            &[("Access-Control-Allow-Origin", "https://app.example/")],
+            Omit,
+            Some(BlockReason::AllowOriginMismatch {
+                value: "https://app.example/".into(),
+            }),
+        ),
+        (
+            &[("Access-Control-Allow-Origin", PAGE)],
+            Include,
+            Some(BlockReason::InvalidAllowCredentials {
+                value: String::new(),
+            }),
+        ),
+        (
+            &[
+                ("Access-Control-Allow-Origin", PAGE),
+                ("Access-Control-Allow-Credentials", "True"),
+            ],
+            Include,
+            Some(BlockReason::InvalidAllowCredentials {
+                value: "True".into(),
+            }),
+        ),
+        (
+            &[
+                ("Access-Control-Allow-Origin", PAGE),
+                ("Access-Control-Allow-Credentials", "true"),
+            ],
+            Include,
+            None,
+        ),
+    ];
+    for (headers, credentials, expected) in cases {
+        for browser in Browser::ALL {
+            let outcome = actual_with(headers, *credentials, browser);
+            let got = outcome.result.as_ref().err().map(|b| b.reason.clone());
+            assert_eq!(&got, expected, "{browser} {headers:?} {credentials}");
+        }
+    }
+}
+
+#[test]
+fn multiple_allow_origin_values_per_engine() {
+    let two_lines = [
+        ("Access-Control-Allow-Origin", PAGE),
+        ("Access-Control-Allow-Origin", PAGE),
+    ];
+    let one_line = [(
+        "Access-Control-Allow-Origin",
+        "https://app.example, https://b.example",
+    )];
+    // Chromium joins lines with ", " and reports a value containing ',' or ' ' as multiple.
+    let joined = format!("{PAGE}, {PAGE}");
+    assert_eq!(
+        reason(&actual_with(
+            &two_lines,
+            Credentials::Omit,
+            Browser::Chromium
+        )),
+        &BlockReason::MultipleAllowOriginValues {
+            value: joined.clone()
+        }
+    );
+    assert!(matches!(
+        reason(&actual_with(
+            &one_line,
+            Credentials::Omit,
+            Browser::Chromium
+        )),
+        BlockReason::MultipleAllowOriginValues { .. }
+    ));
+    // Firefox counts header lines: one line with a list is a mismatch.
+    assert!(matches!(
+        reason(&actual_with(
+            &two_lines,
+            Credentials::Omit,
+            Browser::Firefox
+        )),
+        BlockReason::MultipleAllowOriginValues { .. }
+    ));
+    assert!(matches!(
+        reason(&actual_with(&one_line, Credentials::Omit, Browser::Firefox)),
+        BlockReason::AllowOriginMismatch { .. }
+    ));
+    // WebKit: a ',' means more than one origin.
+    assert!(matches!(
+        reason(&actual_with(&one_line, Credentials::Omit, Browser::WebKit)),
+        BlockReason::MultipleAllowOriginValues { .. }
+    ));
+    // Chromium: a value that is not a URL is invalid rather than a mismatch.
+    assert!(matches!(
+        reason(&actual_with(
+            &[("Access-Control-Allow-Origin", "app.example")],
+            Credentials::Omit,
+            Browser::Chromium
+        )),
+        BlockReason::InvalidAllowOriginValue { .. }
+    ));
+}
+
+// --- preflights -----------------------------------------------------------------------------
+
+fn preflighted(
+    browser: Browser,
+    credentials: Credentials,
+    preflight: &[(&str, &str)],
+    status: u16,
+) -> (Outcome, Vec<Outgoing>) {
+    let answer: Vec<(String, String)> = preflight
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+    let page = request(API)
+        .method("PUT")
+        .header("X-B", "1")
+        .header("X-A", "1")
+        .credentials(credentials);
+    run(browser, page, move |outgoing| match outgoing.exchange {
+        Exchange::Preflight => ResponseHead::new(status, answer.clone()),
+        Exchange::Actual => permissive(outgoing),
+    })
+}
+
+const ORIGIN_OK: (&str, &str) = ("Access-Control-Allow-Origin", PAGE);
+
+#[test]
+fn preflight_needs_an_ok_status() {
+    // Fetch "CORS-preflight fetch": ok status 200-299.
+    for status in [200, 204, 299] {
+        let (outcome, _) = preflighted(
+            Browser::Chromium,
+            Credentials::Omit,
+            &[
+                ORIGIN_OK,
+                ("Access-Control-Allow-Methods", "PUT"),
+                ("Access-Control-Allow-Headers", "x-a,x-b"),
+            ],
+            status,
+        );
+        assert!(outcome.result.is_ok(), "{status}");
+    }
+    let (outcome, sent) = preflighted(Browser::Chromium, Credentials::Omit, &[ORIGIN_OK], 401);
+    assert_eq!(
+        reason(&outcome),
+        &BlockReason::PreflightInvalidStatus { status: 401 }
+    );
+    assert_eq!(sent.len(), 1, "the actual request is never sent");
+}
+
+#[test]
+fn failed_preflight_check_order_differs() {
+    // A 404 without Allow-Origin: Chromium and Firefox check access first, WebKit the status.
+    for (browser, expected) in [
+        (Browser::Chromium, BlockReason::MissingAllowOrigin),
+        (Browser::Firefox, BlockReason::MissingAllowOrigin),
+        (
+            Browser::WebKit,
+            BlockReason::PreflightInvalidStatus { status: 404 },
+        ),
+    ] {
+        let (outcome, _) = preflighted(browser, Credentials::Omit, &[], 404);
+        assert_eq!(reason(&outcome), &expected, "{browser}");
+        assert!(outcome.result.as_ref().unwrap_err().in_preflight);
+    }
+}
+
+#[test]
+fn preflights_never_follow_redirects() {
+    let (outcome, sent) = preflighted(
+        Browser::Chromium,
+        Credentials::Omit,
+        &[ORIGIN_OK, ("Location", "https://api.example/elsewhere")],
+        307,
+    );
+    assert_eq!(reason(&outcome), &BlockReason::PreflightDisallowedRedirect);
+    assert_eq!(sent.len(), 1);
+}
+
+#[test]
+fn allow_methods_rules() {
+    // Fetch "CORS-preflight fetch": listed (byte-exact), or `*` without credentials.
+    let check = |browser, credentials, methods: &str| {
+        preflighted(
+            browser,
+            credentials,
+            &[
+                ORIGIN_OK,
+                ("Access-Control-Allow-Credentials", "true"),
+                ("Access-Control-Allow-Methods", methods),
+                ("Access-Control-Allow-Headers", "x-a, x-b"),
+            ],
+            204,
+        )
+        .0
+    };
+    assert!(
+        check(Browser::Chromium, Credentials::Omit, "GET, PUT")
+            .result
+            .is_ok()
+    );
+    assert!(
+        check(Browser::Chromium, Credentials::Omit, "*")
+            .result
+            .is_ok()
+    );
+    assert_eq!(
+        reason(&check(Browser::Chromium, Credentials::Include, "*")),
+        &BlockReason::MethodNotAllowed {
+            method: "PUT".into()
+        }
+    );
+    assert_eq!(
+        reason(&check(Browser::Chromium, Credentials::Omit, "put")),
+        &BlockReason::MethodNotAllowed {
+            method: "PUT".into()
+        }
+    );
+    assert_eq!(
+        reason(&check(Browser::Firefox, Credentials::Omit, "PUT, (bad)")),
+        &BlockReason::InvalidAllowMethods {
+            token: "(bad)".into()
+        }
+    );
+    assert!(
+        check(Browser::Chromium, Credentials::Omit, ", PUT,,")
+            .result
+            .is_ok(),
+        "empty elements are skipped"
+    );
+}
+
+#[test]
+fn allow_headers_rules() {
+    let check = |browser, credentials, headers: &str| {
+        preflighted(
+            browser,
+            credentials,
+            &[
+                ORIGIN_OK,
+                ("Access-Control-Allow-Credentials", "true"),
+                ("Access-Control-Allow-Methods", "PUT"),
+                ("Access-Control-Allow-Headers", headers),
+            ],
+            204,
+        )
+        .0
+    };
+    assert!(
+        check(Browser::Chromium, Credentials::Omit, "X-A, X-B")
+            .result
+            .is_ok(),
+        "case-insensitive"
+    );
+    assert!(
+        check(Browser::Chromium, Credentials::Omit, "*")
+            .result
+            .is_ok()
+    );
+    assert!(matches!(
+        reason(&check(Browser::Chromium, Credentials::Include, "*")),
+        BlockReason::HeaderNotAllowed { .. }
+    ));
+    // Which name is reported: Chromium the first in request order (x-b), Firefox the first in
+    // sorted order (x-a), WebKit the page's spelling in request order (X-B).
+    assert_eq!(
+        reason(&check(Browser::Chromium, Credentials::Omit, "y")),
+        &BlockReason::HeaderNotAllowed { name: "x-b".into() }
+    );
+    assert_eq!(
+        reason(&check(Browser::Firefox, Credentials::Omit, "y")),
+        &BlockReason::HeaderNotAllowed { name: "x-a".into() }
+    );
+    assert_eq!(
+        reason(&check(Browser::WebKit, Credentials::Omit, "y")),
+        &BlockReason::HeaderNotAllowed { name: "X-B".into() }
+    );
+    assert!(matches!(
+        reason(&check(Browser::Chromium, Credentials::Omit, "x-a, x b")),
+        BlockReason::InvalidAllowHeaders { .. }
+    ));
+}
+
+#[test]
+fn wildcard_allow_headers_covers_authorization_in_all_three_engines() {
+    // Spec: `*` never covers Authorization. Engines: it does (Chromium's feature is off,
+    // Firefox's pref defaults to covering it; WebKit). DESIGN.md records it observed.
+    for browser in Browser::ALL {
+        let page = request(API).header("Authorization", "Bearer t");
+        let (outcome, _) = run(browser, page, |outgoing| {
+            ResponseHead::new(
+                200,
+                [
+                    ("Access-Control-Allow-Origin", PAGE),
+                    ("Access-Control-Allow-Headers", "*"),
+                ]
+                .map(|(n, v)| {
+                    let _ = outgoing;
+                    (n, v)
+                }),
+            )
+        });
+        assert!(outcome.result.is_ok(), "{browser}");
+    }
+}
+
+// --- readable headers -----------------------------------------------------------------------
+
+#[test]
+fn readable_headers_are_safelisted_plus_exposed() {
+    // Fetch "CORS-safelisted response-header name" and Access-Control-Expose-Headers.
+    let response = |expose: &'static str| {
+        move |_: &Outgoing| {
+            ResponseHead::new(
+                200,
+                [
+                    ("Access-Control-Allow-Origin", PAGE),
+                    ("Access-Control-Allow-Credentials", "true"),
+                    ("Access-Control-Expose-Headers", expose),
+                    ("Content-Type", "application/json"),
+                    ("X-Request-Id", "1"),
+                    ("X-Other", "2"),
+                    ("Set-Cookie", "a=b"),
+                ],
+            )
+        }
+    };
+    let (outcome, _) = run(Browser::Chromium, request(API), response("X-Request-Id"));
+    assert_eq!(outcome.readable_headers, ["content-type", "x-request-id"]);
+    let (outcome, _) = run(Browser::Chromium, request(API), response("*"));
+    assert_eq!(
+        outcome.readable_headers,
+        [
+            "access-control-allow-credentials",
+            "access-control-allow-origin",
+            "access-control-expose-headers",
+            "content-type",
+            "x-other",
+            "x-request-id"
+        ]
+    );
+    let (outcome, _) = run(
+        Browser::Chromium,
+        request(API).credentials(Credentials::Include),
+        response("*"),
+    );
+    assert_eq!(
+        outcome.readable_headers,
+        ["content-type"],
+        "with credentials `*` is a literal name"
+    );
+}
+
+// --- the preflight cache --------------------------------------------------------------------
+
+fn put_with_max_age(max_age: Option<&'static str>) -> impl FnMut(&Outgoing) -> ResponseHead {
+    move |outgoing| {
+        let mut response = permissive(outgoing);
+        if let (Exchange::Preflight, Some(max_age)) = (outgoing.exchange, max_age) {
+            response
+                .headers
+                .push(("Access-Control-Max-Age".into(), max_age.into()));
+        }
+        response
+    }
+}
+
+#[test]
+fn a_repeated_request_within_max_age_sends_no_preflight() {
+    for browser in Browser::ALL {
+        let mut cache = PreflightCache::new(browser);
+        let mut server = put_with_max_age(Some("600"));
+        let (first, _) = run_cached(browser, request(API).method("PUT"), &mut cache, &mut server);
+        let (second, sent) =
+            run_cached(browser, request(API).method("PUT"), &mut cache, &mut server);
+        assert_eq!((first.preflights, second.preflights), (1, 0), "{browser}");
+        assert_eq!(sent.len(), 1);
+        // Another URL is another cache key.
+        let (other, _) = run_cached(
+            browser,
+            request("https://api.example/other").method("PUT"),
+            &mut cache,
+            &mut server,
+        );
+        assert_eq!(other.preflights, 1);
+    }
+}
+
+#[test]
+fn unparsable_max_age_per_engine() {
+    // DESIGN.md (observed): Firefox caches nothing, Chromium and WebKit use their 5 s default.
+    for (browser, cached) in [
+        (Browser::Chromium, true),
+        (Browser::Firefox, false),
+        (Browser::WebKit, true),
+    ] {
+        let mut cache = PreflightCache::new(browser);
+        let mut server = put_with_max_age(Some("soon"));
+        run_cached(browser, request(API).method("PUT"), &mut cache, &mut server);
+        let (second, _) = run_cached(browser, request(API).method("PUT"), &mut cache, &mut server);
+        assert_eq!(second.preflights == 0, cached, "{browser}");
+    }
+}
+
+#[test]
+fn max_age_zero_disables_caching() {
+    for browser in Browser::ALL {
+        let mut cache = PreflightCache::new(browser);
+        let mut server = put_with_max_age(Some("0"));
+        run_cached(browser, request(API).method("PUT"), &mut cache, &mut server);
+        let (second, _) = run_cached(browser, request(API).method("PUT"), &mut cache, &mut server);
+        assert_eq!(second.preflights, 1, "{browser}");
+    }
+}
+
+// --- redirects ------------------------------------------------------------------------------
+
+fn redirect(status: u16, to: &'static str) -> ResponseHead {
+    ResponseHead::new(
+        status,
+        [
+            ("Location", to),
+            ("Access-Control-Allow-Origin", PAGE),
+            ("Access-Control-Allow-Credentials", "true"),
+        ],
+    )
+}
+
+#[test]
+fn cross_origin_redirect_taints_the_origin() {
+    // Fetch "HTTP-redirect fetch" and "serializing a request origin": null after the hop.
+    let (outcome, sent) = run(Browser::Chromium, request(API), |outgoing| {
+        if outgoing.url.to_string() == API {
+            redirect(302, "https://cdn.example/items")
+        } else {
+            ResponseHead::new(200, [("Access-Control-Allow-Origin", "null")])
+        }
+    });
+    assert_eq!(outcome.result, Ok(ResponseType::Cors));
+    assert_eq!(header(&sent[1], "origin"), Some("null"));
+    assert_eq!(outcome.requests, 2);
+}
+
+#[test]
+fn preflight_origin_after_a_cross_origin_redirect_per_engine() {
+    // DESIGN.md (observed): Chromium sends Origin: null on the following preflight, Firefox the
+    // real origin.
+    for (browser, expected) in [
+        (Browser::Chromium, "null"),
+        (Browser::Firefox, PAGE),
+        (Browser::WebKit, PAGE),
+    ] {
+        let (_, sent) = run(browser, request(API).method("PUT"), |outgoing| {
+            match (outgoing.exchange, outgoing.url.to_string().as_str()) {
+                (Exchange::Preflight, _) => ResponseHead::new(
+                    204,
+                    [
+                        (
+                            "Access-Control-Allow-Origin",
+                            header(outgoing, "origin").unwrap_or_default().to_owned(),
+                        ),
+                        ("Access-Control-Allow-Methods", "PUT".to_owned()),
+                    ],
+                ),
+                (Exchange::Actual, API) => redirect(307, "https://cdn.example/items"),
+                _ => ResponseHead::new(200, [("Access-Control-Allow-Origin", "null")]),
+            }
+        });
+        let preflights: Vec<&Outgoing> = sent
+            .iter()
+            .filter(|o| o.exchange == Exchange::Preflight)
+            .collect();
+        assert_eq!(
+            preflights.len(),
+            2,
+            "{browser}: a new preflight after the redirect"
+        );
+        assert_eq!(header(preflights[1], "origin"), Some(expected), "{browser}");
+    }
+}
+
+#[test]
+fn redirect_responses_must_pass_the_cors_check_too() {
+    let (outcome, sent) = run(Browser::Chromium, request(API), |_| {
+        ResponseHead::new(302, [("Location", "https://api.example/next")])
+    });
+    assert_eq!(reason(&outcome), &BlockReason::MissingAllowOrigin);
+    assert_eq!(sent.len(), 1);
+}
+
+#[test]
+fn redirects_to_urls_with_credentials_are_refused() {
+    let (outcome, _) = run(Browser::Chromium, request(API), |_| {
+        redirect(302, "https://user:pw@cdn.example/")
+    });
+    assert!(matches!(
+        reason(&outcome),
+        BlockReason::RedirectContainsCredentials { .. }
+    ));
+}
+
+#[test]
+fn redirect_loops_end() {
+    let (outcome, sent) = run(Browser::Chromium, request(API), |_| redirect(302, "/items"));
+    assert_eq!(reason(&outcome), &BlockReason::TooManyRedirects);
+    assert_eq!(sent.len(), 21);
+}
+
+#[test]
+fn see_other_turns_post_into_get_and_webkit_keeps_content_type() {
+    // Fetch: 303 -> GET, request-body headers removed. DESIGN.md (observed): WebKit still
+    // announces a non-safelisted Content-Type in the next preflight.
+    for (browser, second_preflight) in [(Browser::Chromium, false), (Browser::WebKit, true)] {
+        let page = request(API)
+            .method("POST")
+            .header("Content-Type", "application/json");
+        let (outcome, sent) = run(browser, page, |outgoing| {
+            match (outgoing.exchange, outgoing.url.to_string().as_str()) {
+                (Exchange::Actual, API) => redirect(303, "https://api.example/done"),
+                _ => permissive(outgoing),
+            }
+        });
+        assert!(outcome.result.is_ok(), "{browser}");
+        let last = sent.last().unwrap();
+        assert_eq!(last.method, "GET");
+        assert_eq!(
+            outcome.preflights,
+            if second_preflight { 2 } else { 1 },
+            "{browser}"
+        );
+    }
+}
+
+#[test]
+fn authorization_across_origins() {
+    // Fetch removes Authorization on a cross-origin hop; WebKit keeps it (DESIGN.md).
+    for (browser, kept) in [
+        (Browser::Chromium, false),
+        (Browser::Firefox, false),
+        (Browser::WebKit, true),
+    ] {
+        let page = request(API).header("Authorization", "Bearer t");
+        let (_, sent) = run(browser, page, |outgoing| {
+            match (outgoing.exchange, outgoing.url.to_string().as_str()) {
+                (Exchange::Actual, API) => redirect(307, "https://cdn.example/items"),
+                _ => ResponseHead::new(
+                    if outgoing.exchange == Exchange::Preflight {
+                        204
+                    } else {
+                        200
+                    },
+                    [
+                        ("Access-Control-Allow-Origin", "*"),
+                        ("Access-Control-Allow-Headers", "authorization"),
+                    ],
+                ),
+            }
+        });
+        assert_eq!(
+            header(sent.last().unwrap(), "authorization").is_some(),
+            kept,
+            "{browser}"
+        );
+    }
+}
+
+// --- console messages -----------------------------------------------------------------------
+
+fn blocked_message(
+    browser: Browser,
+    page: PageRequest,
+    server: impl FnMut(&Outgoing) -> ResponseHead,
+) -> String {
+    run(browser, page, server)
+        .0
+        .result
+        .unwrap_err()
+        .console_message(browser)
+}
+
+#[test]
+fn chromium_messages() {
+    let prefix = format!(
+        "Access to fetch at '{API}' from origin '{PAGE}' has been blocked by CORS policy: "
+    );
+    assert_eq!(
+        blocked_message(Browser::Chromium, request(API), |_| ResponseHead::new(
+            200,
+            [("Access-Control-Allow-Origin", "https://other.example")]
+        )),
+        format!(
+            "{prefix}The 'Access-Control-Allow-Origin' header has a value 'https://other.example' that is not equal to the supplied origin. Have the server send the header with a valid value."
+        )
+    );
+    // Preflight access failures carry the preflight prefix; method failures do not.
+    assert_eq!(
+        blocked_message(Browser::Chromium, request(API).method("PUT"), |_| {
+            ResponseHead::new(500, [ORIGIN_OK])
+        }),
+        format!(
+            "{prefix}Response to preflight request doesn't pass access control check: It does not have HTTP ok status."
+        )
+    );
+    assert_eq!(
+        blocked_message(Browser::Chromium, request(API).method("PUT"), |_| {
+            ResponseHead::new(204, [ORIGIN_OK])
+        }),
+        format!(
+            "{prefix}Method PUT is not allowed by Access-Control-Allow-Methods in preflight response."
+        )
+    );
+    // After a redirect, both URLs are named.
+    let message = blocked_message(Browser::Chromium, request(API), |outgoing| {
+        if outgoing.url.to_string() == API {
+            redirect(302, "https://api.example/v2")
+        } else {
+            ResponseHead::new(200, Vec::<(String, String)>::new())
+        }
+    });
+    assert!(message.starts_with(&format!("Access to fetch at 'https://api.example/v2' (redirected from '{API}') from origin '{PAGE}'")), "{message}");
+    // Non-ASCII in hints is escaped (EncodeHint).
+    let message = blocked_message(Browser::Chromium, request(API), |_| {
+        ResponseHead::new(
+            200,
+            [("Access-Control-Allow-Origin", "https://bücher.example")],
+        )
+    });
+    assert!(
+        message.contains("'https://b\\u00FCcher.example'"),
+        "{message}"
+    );
+}
+
+#[test]
+fn firefox_messages() {
+    let base = format!(
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {API}. (Reason: "
+    );
+    assert_eq!(
+        blocked_message(Browser::Firefox, request(API), |_| ResponseHead::new(
+            404,
+            Vec::<(String, String)>::new()
+        )),
+        format!("{base}CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 404.")
+    );
+    assert_eq!(
+        blocked_message(
+            Browser::Firefox,
+            request(API).credentials(Credentials::Include),
+            |_| ResponseHead::new(200, [("Access-Control-Allow-Origin", "*")])
+        ),
+        format!(
+            "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘{API}’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’)."
+        )
+    );
+    assert_eq!(
+        blocked_message(Browser::Firefox, request(API).header("X-A", "1"), |_| {
+            ResponseHead::new(204, [ORIGIN_OK])
+        }),
+        format!(
+            "{base}header ‘x-a’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response)."
+        )
+    );
+}
+
+#[test]
+fn webkit_messages_have_a_reason_line_and_a_summary_line() {
+    assert_eq!(
+        blocked_message(Browser::WebKit, request(API).method("PUT"), |_| {
+            ResponseHead::new(403, [ORIGIN_OK])
+        }),
+        format!(
+            "Preflight response is not successful. Status code: 403\nFetch API cannot load {API} due to access control checks."
+        )
+    );
+    assert_eq!(
+        blocked_message(Browser::WebKit, request(API), |_| ResponseHead::new(
+            200,
+            Vec::<(String, String)>::new()
+        )),
+        format!(
+            "Origin {PAGE} is not allowed by Access-Control-Allow-Origin. Status code: 200\nFetch API cannot load {API} due to access control checks."
+        )
+    );
+}
+
+#[test]
+fn every_block_explains_itself_and_names_the_fix() {
+    let (outcome, _) = run(
+        Browser::Chromium,
+        request(API).header("X-Api-Key", "k"),
+        |_| ResponseHead::new(204, [ORIGIN_OK]),
+    );
+    let blocked = outcome.result.unwrap_err();
+    assert!(blocked.cause().contains("x-api-key"), "{}", blocked.cause());
+    assert!(
+        blocked
+            .fix()
+            .contains("Access-Control-Allow-Headers: x-api-key"),
+        "{}",
+        blocked.fix()
+    );
+    assert!(
+        blocked.fix().contains("allow_headers"),
+        "and as a corsair policy change"
+    );
+    assert_eq!(blocked.reason.kind(), "header_not_allowed");
+}
