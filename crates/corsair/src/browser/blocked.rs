@@ -134,6 +134,64 @@ impl BlockReason {
         }
     }
 
+    /// The usual reasons a server ends up answering this way, most common first.
+    pub fn likely_causes(&self) -> &'static [&'static str] {
+        match self {
+            Self::InvalidMethod { .. } | Self::ForbiddenMethod { .. } | Self::NoCorsMethod { .. } => &[
+                "a typo in the method passed to fetch()",
+                "code written for a non-browser HTTP client",
+            ],
+            Self::DisallowedByMode => &["`mode: 'same-origin'` set on a request meant for an API on another origin"],
+            Self::MissingAllowOrigin => &[
+                "the server (or this route) has no CORS support at all",
+                "the origin is not in the server's allowed list (well-behaved servers send no grant to refused origins)",
+                "the request failed before the CORS layer ran: a 404, 500 or 502 from a proxy, a gateway or an error handler",
+                "the CORS middleware is mounted after routing or authentication, so error responses skip it",
+            ],
+            Self::MultipleAllowOriginValues { .. } => &[
+                "both a proxy or gateway (nginx, Traefik, Kong, API Gateway) and the application add the header",
+                "a configuration that lists several origins in one header instead of answering with the matching one",
+            ],
+            Self::InvalidAllowOriginValue { .. } | Self::AllowOriginMismatch { .. } => &[
+                "a hard-coded origin that differs from the page's: http vs https, www vs apex, another port",
+                "a trailing slash or path in the configured origin",
+                "a cache serving an answer meant for another origin (missing `Vary: Origin`)",
+            ],
+            Self::WildcardOriginNotAllowed => &[
+                "`*` configured while the page sends cookies or uses `credentials: 'include'`",
+            ],
+            Self::InvalidAllowCredentials { .. } => &[
+                "credentials not enabled in the server's CORS configuration",
+                "the header sent with another value than the exact lowercase `true`",
+            ],
+            Self::PreflightInvalidStatus { .. } => &[
+                "authentication required on OPTIONS requests (browsers never send credentials with a preflight)",
+                "no route or handler for OPTIONS (404 or 405)",
+                "a framework or proxy answering OPTIONS itself with an error",
+            ],
+            Self::PreflightDisallowedRedirect => &[
+                "a redirect to add or remove a trailing slash",
+                "an http-to-https redirect",
+                "a redirect to a login page",
+            ],
+            Self::InvalidAllowMethods { .. } | Self::InvalidAllowHeaders { .. } => &[
+                "a malformed list: spaces inside names, other separators than commas, quotes",
+            ],
+            Self::MethodNotAllowed { .. } => &[
+                "the method is not in the server's allowed methods",
+                "the list has another case (`patch` vs `PATCH`): methods are case-sensitive",
+                "`*` sent while the request includes credentials, where it means a method named `*`",
+            ],
+            Self::HeaderNotAllowed { .. } => &[
+                "the header is not in the server's allowed headers (often `content-type` for JSON, or `authorization`)",
+                "`*` sent while the request includes credentials, where it means a header named `*`",
+            ],
+            Self::RedirectContainsCredentials { .. } => &["a redirect to a URL carrying `user:password@`"],
+            Self::TooManyRedirects => &["a redirect loop, often between http and https or with and without a trailing slash"],
+            Self::InvalidRedirectLocation { .. } => &["a `Location` header that is empty or not an http(s) URL"],
+        }
+    }
+
     /// Chromium prefixes these, when a preflight fails them, with "Response to preflight
     /// request doesn't pass access control check: " (`IsPreflightError`).
     fn is_access_check(&self) -> bool {

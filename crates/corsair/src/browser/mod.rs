@@ -16,6 +16,7 @@ mod cache;
 mod check;
 mod fetch;
 mod profile;
+mod recognize;
 mod response;
 pub mod safelist;
 mod url;
@@ -27,6 +28,7 @@ pub use fetch::{
     ResponseType, Step,
 };
 pub use profile::{Browser, DEFAULT_MAX_AGE, UnknownBrowser};
+pub use recognize::{Recognized, recognize};
 pub use response::ResponseHead;
 pub use safelist::unsafe_request_header_names;
 pub use url::{Url, UrlError};
