@@ -100,7 +100,7 @@ mod policy;
 
 pub use origin::{Origin, OriginError, OriginPattern, PatternError};
 pub use policy::{
-    Actual, Config, ConfigError, ConfigErrors, DebugSwitch, Evaluation, HeaderList, MaxAge,
+    Actual, Config, ConfigError, ConfigErrors, DebugSwitch, Evaluation, Grants, HeaderList, MaxAge,
     OriginPredicate, Policy, PolicyHandle, Preflight, PreflightStatus, Refusal, RequestHead,
     RequestHeadersProblem, RequestKind, ResponseHeaders,
 };

@@ -137,11 +137,15 @@ impl BlockReason {
     /// The usual reasons a server ends up answering this way, most common first.
     pub fn likely_causes(&self) -> &'static [&'static str] {
         match self {
-            Self::InvalidMethod { .. } | Self::ForbiddenMethod { .. } | Self::NoCorsMethod { .. } => &[
+            Self::InvalidMethod { .. }
+            | Self::ForbiddenMethod { .. }
+            | Self::NoCorsMethod { .. } => &[
                 "a typo in the method passed to fetch()",
                 "code written for a non-browser HTTP client",
             ],
-            Self::DisallowedByMode => &["`mode: 'same-origin'` set on a request meant for an API on another origin"],
+            Self::DisallowedByMode => {
+                &["`mode: 'same-origin'` set on a request meant for an API on another origin"]
+            }
             Self::MissingAllowOrigin => &[
                 "the server (or this route) has no CORS support at all",
                 "the origin is not in the server's allowed list (well-behaved servers send no grant to refused origins)",
@@ -157,9 +161,9 @@ impl BlockReason {
                 "a trailing slash or path in the configured origin",
                 "a cache serving an answer meant for another origin (missing `Vary: Origin`)",
             ],
-            Self::WildcardOriginNotAllowed => &[
-                "`*` configured while the page sends cookies or uses `credentials: 'include'`",
-            ],
+            Self::WildcardOriginNotAllowed => {
+                &["`*` configured while the page sends cookies or uses `credentials: 'include'`"]
+            }
             Self::InvalidAllowCredentials { .. } => &[
                 "credentials not enabled in the server's CORS configuration",
                 "the header sent with another value than the exact lowercase `true`",
@@ -174,9 +178,9 @@ impl BlockReason {
                 "an http-to-https redirect",
                 "a redirect to a login page",
             ],
-            Self::InvalidAllowMethods { .. } | Self::InvalidAllowHeaders { .. } => &[
-                "a malformed list: spaces inside names, other separators than commas, quotes",
-            ],
+            Self::InvalidAllowMethods { .. } | Self::InvalidAllowHeaders { .. } => {
+                &["a malformed list: spaces inside names, other separators than commas, quotes"]
+            }
             Self::MethodNotAllowed { .. } => &[
                 "the method is not in the server's allowed methods",
                 "the list has another case (`patch` vs `PATCH`): methods are case-sensitive",
@@ -186,9 +190,15 @@ impl BlockReason {
                 "the header is not in the server's allowed headers (often `content-type` for JSON, or `authorization`)",
                 "`*` sent while the request includes credentials, where it means a header named `*`",
             ],
-            Self::RedirectContainsCredentials { .. } => &["a redirect to a URL carrying `user:password@`"],
-            Self::TooManyRedirects => &["a redirect loop, often between http and https or with and without a trailing slash"],
-            Self::InvalidRedirectLocation { .. } => &["a `Location` header that is empty or not an http(s) URL"],
+            Self::RedirectContainsCredentials { .. } => {
+                &["a redirect to a URL carrying `user:password@`"]
+            }
+            Self::TooManyRedirects => &[
+                "a redirect loop, often between http and https or with and without a trailing slash",
+            ],
+            Self::InvalidRedirectLocation { .. } => {
+                &["a `Location` header that is empty or not an http(s) URL"]
+            }
         }
     }
 

@@ -116,6 +116,18 @@ impl HeaderNameSet {
             .is_some_and(|bucket| bucket.iter().any(|known| known.eq_ignore_ascii_case(name)))
     }
 
+    /// Every name, lowercase and sorted.
+    pub(crate) fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .buckets
+            .values()
+            .flatten()
+            .map(|name| String::from_utf8_lossy(name).into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     /// Hashes the lowercase form of `name`, lowercasing through a small stack buffer.
     fn hash_lowercase(&self, name: &[u8]) -> u64 {
         let mut hasher = self.hasher.build_hasher();

@@ -2,7 +2,9 @@
 
 use http::HeaderValue;
 
-use super::{Compiled, Config, ConfigError, ConfigErrors, DebugSwitch, HeaderList, MaxAge, Policy};
+use super::{
+    Compiled, Config, ConfigError, ConfigErrors, DebugSwitch, Grants, HeaderList, MaxAge, Policy,
+};
 use crate::headers::names::{
     FORBIDDEN_METHODS, HeaderNameSet, fetch_normalized_method, is_forbidden_request_header,
     is_token, unexposable_reason,
@@ -49,6 +51,34 @@ impl Config {
         for pattern in &patterns {
             origins.insert(pattern);
         }
+        let grants = Grants {
+            origins: patterns.iter().map(ToString::to_string).collect(),
+            predicates: self.predicates.len(),
+            methods: match &methods {
+                Methods::Any => vec!["*".to_owned()],
+                Methods::Listed(listed) => listed
+                    .iter()
+                    .map(|m| String::from_utf8_lossy(m).into_owned())
+                    .filter(|m| !matches!(m.as_str(), "GET" | "HEAD" | "POST"))
+                    .collect(),
+            },
+            headers: {
+                let mut names = headers.listed.names();
+                if headers.any {
+                    names.insert(0, "*".to_owned());
+                }
+                names
+            },
+            exposed_headers: expose
+                .as_ref()
+                .and_then(|value| value.to_str().ok())
+                .map(|value| value.split(", ").map(str::to_owned).collect())
+                .unwrap_or_default(),
+            credentials: self.credentials,
+            max_age: self.max_age,
+            private_network: self.private_network,
+            preflight_status: self.preflight_status.status().as_u16(),
+        };
         Ok(Policy::from_compiled(Compiled {
             origins,
             patterns,
@@ -62,6 +92,7 @@ impl Config {
             private_network: self.private_network,
             preflight_status: self.preflight_status.status(),
             debug: DebugSwitch::default(),
+            grants,
         }))
     }
 

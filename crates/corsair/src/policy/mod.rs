@@ -87,6 +87,97 @@ struct Compiled {
     private_network: bool,
     preflight_status: StatusCode,
     debug: DebugSwitch,
+    grants: Grants,
+}
+
+/// What a policy grants, in words: the summary `corsair lint` prints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Grants {
+    /// Origin entries, canonical.
+    pub origins: Vec<String>,
+    /// How many origin predicates there are.
+    pub predicates: usize,
+    /// Methods a preflight may ask for besides GET, HEAD and POST (`*` for any).
+    pub methods: Vec<String>,
+    /// Request headers a preflight may ask for, lowercase (`*` for any but `authorization`).
+    pub headers: Vec<String>,
+    /// Response headers script may read besides the safelisted ones.
+    pub exposed_headers: Vec<String>,
+    /// Whether credentialed requests may read responses.
+    pub credentials: bool,
+    /// Preflight caching.
+    pub max_age: MaxAge,
+    /// Whether Private Network Access preflights are granted.
+    pub private_network: bool,
+    /// The status of successful preflight answers.
+    pub preflight_status: u16,
+}
+
+impl fmt::Display for Grants {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |items: &[String], empty: &str| {
+            if items.is_empty() {
+                empty.to_owned()
+            } else {
+                items.join(", ")
+            }
+        };
+        writeln!(
+            f,
+            "origins:          {}",
+            list(&self.origins, "none listed")
+        )?;
+        if self.predicates > 0 {
+            writeln!(f, "                  and {} predicate(s)", self.predicates)?;
+        }
+        writeln!(
+            f,
+            "methods:          GET, HEAD, POST{}",
+            if self.methods.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", self.methods.join(", "))
+            }
+        )?;
+        writeln!(
+            f,
+            "request headers:  {}",
+            list(&self.headers, "CORS-safelisted only")
+        )?;
+        writeln!(
+            f,
+            "exposed headers:  {}",
+            list(&self.exposed_headers, "CORS-safelisted only")
+        )?;
+        writeln!(
+            f,
+            "credentials:      {}",
+            if self.credentials {
+                "allowed"
+            } else {
+                "not allowed"
+            }
+        )?;
+        let max_age = match self.max_age {
+            MaxAge::BrowserDefault => "browser default (5 s)".to_owned(),
+            MaxAge::Disabled | MaxAge::Seconds(0) => {
+                "disabled (every request is preflighted)".to_owned()
+            }
+            MaxAge::Seconds(seconds) => format!("{seconds} s"),
+        };
+        writeln!(f, "preflight cache:  {max_age}")?;
+        writeln!(
+            f,
+            "private network:  {}",
+            if self.private_network {
+                "granted"
+            } else {
+                "not granted"
+            }
+        )?;
+        write!(f, "preflight status: {}", self.preflight_status)
+    }
 }
 
 /// A run-time switch, shared by every clone of a [`Policy`], under which refused preflights are
@@ -200,6 +291,18 @@ impl Policy {
     /// The origin entries, canonical, in configuration order (predicates not included).
     pub fn origins(&self) -> &[OriginPattern] {
         &self.compiled.patterns
+    }
+
+    /// What the policy grants, in words.
+    ///
+    /// ```
+    /// let policy = corsair::Config::new().allow_origins(["https://a.example"]).allow_methods(["PUT"]).build()?;
+    /// assert_eq!(policy.grants().methods, ["PUT"]);
+    /// assert!(policy.grants().to_string().contains("methods:          GET, HEAD, POST, PUT"));
+    /// # Ok::<(), corsair::ConfigErrors>(())
+    /// ```
+    pub fn grants(&self) -> &Grants {
+        &self.compiled.grants
     }
 
     /// Whether credentialed requests may read responses.

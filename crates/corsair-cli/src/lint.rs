@@ -1,0 +1,104 @@
+//! `corsair lint`: a policy file's problems, or what it grants.
+
+use std::{path::Path, process::ExitCode};
+
+use corsair::{Policy, PolicyFileError};
+use serde_json::json;
+
+pub(crate) fn run(path: &Path, json: bool) -> ExitCode {
+    let source = match std::fs::read_to_string(path) {
+        Ok(source) => source,
+        Err(e) => {
+            if json {
+                println!(
+                    "{}",
+                    json!({ "valid": false, "errors": [{ "kind": "io", "message": e.to_string() }] })
+                );
+            }
+            eprintln!("corsair lint: cannot read {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    };
+    match Policy::from_toml(&source) {
+        Ok(policy) => {
+            let grants = policy.grants();
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "valid": true,
+                        "errors": [],
+                        "grants": {
+                            "origins": grants.origins,
+                            "methods": grants.methods,
+                            "headers": grants.headers,
+                            "exposed_headers": grants.exposed_headers,
+                            "credentials": grants.credentials,
+                            "max_age": format!("{:?}", grants.max_age),
+                            "private_network": grants.private_network,
+                            "preflight_status": grants.preflight_status,
+                        }
+                    })
+                );
+            } else {
+                println!("{} is valid. It grants:\n{grants}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            let problems = problems(&error);
+            if json {
+                let errors: Vec<_> = problems
+                    .iter()
+                    .map(|(kind, message)| json!({ "kind": kind, "message": message }))
+                    .collect();
+                println!("{}", json!({ "valid": false, "errors": errors }));
+            } else {
+                println!(
+                    "{} has {} problem{}:",
+                    path.display(),
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" }
+                );
+                for (_, message) in &problems {
+                    println!("  - {message}");
+                }
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Each problem as (kind, message); the messages say how to fix them.
+fn problems(error: &PolicyFileError) -> Vec<(String, String)> {
+    match error {
+        PolicyFileError::Syntax { .. } => vec![("syntax".to_owned(), error.to_string())],
+        PolicyFileError::UnknownKeys(keys) => keys
+            .iter()
+            .map(|key| ("unknown_key".to_owned(), key.to_string()))
+            .collect(),
+        PolicyFileError::Invalid(errors) => errors
+            .iter()
+            .map(|error| (kind_of(error), error.to_string()))
+            .collect(),
+        other => vec![("invalid".to_owned(), other.to_string())],
+    }
+}
+
+/// The variant name in snake case, e.g. `any_origin_with_credentials`.
+fn kind_of(error: &corsair::ConfigError) -> String {
+    let debug = format!("{error:?}");
+    let name = debug.split([' ', '{', '(']).next().unwrap_or_default();
+    let mut kind = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                kind.push('_');
+            }
+            kind.push(c.to_ascii_lowercase());
+        } else {
+            kind.push(c);
+        }
+    }
+    kind
+}

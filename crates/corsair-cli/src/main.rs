@@ -1,0 +1,175 @@
+//! `corsair`: check a live endpoint exactly as a browser would, explain a browser's CORS error,
+//! lint a policy file.
+#![forbid(unsafe_code)]
+
+mod check;
+mod client;
+mod explain;
+mod lint;
+
+use std::{path::PathBuf, process::ExitCode, time::Duration};
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use corsair::browser::{Browser, Credentials, Mode};
+
+/// CORS, checked and explained: what a browser would send, what it would conclude, and what
+/// the server must change.
+#[derive(Debug, Parser)]
+#[command(name = "corsair", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Performs over the network exactly the requests a browser would send for a fetch() from
+    /// ORIGIN (the preflight when needed, then the request if the browser would send it), and
+    /// says whether the page could read the response, and if not, why and how to fix it.
+    ///
+    /// Exit status: 0 allowed, 1 blocked, 2 usage or network error.
+    Check(CheckArgs),
+    /// Explains a CORS error message pasted from a browser console (Chromium, Firefox or
+    /// WebKit): what happened, the likely causes and the fix. Reads standard input when no
+    /// MESSAGE is given (or MESSAGE is `-`).
+    ///
+    /// Exit status: 0 recognised, 1 not recognised.
+    Explain {
+        /// The console message.
+        message: Option<String>,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Loads a policy file and prints every problem with its fix (exit 1), or a summary of what
+    /// the policy grants (exit 0).
+    Lint {
+        /// The policy file (TOML).
+        policy: PathBuf,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Prints a shell completion script, e.g. `corsair completions bash > /etc/bash_completion.d/corsair`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `corsair check` options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    /// The URL the page fetches (http or https).
+    pub(crate) url: String,
+    /// The page's origin, e.g. https://app.example.com.
+    #[arg(long)]
+    pub(crate) origin: String,
+    /// The request method, as the page passes it to fetch().
+    #[arg(short = 'X', long, default_value = "GET")]
+    pub(crate) method: String,
+    /// A request header the page sets, 'Name: value' (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub(crate) headers: Vec<String>,
+    /// The fetch() credentials mode.
+    #[arg(long, value_enum, default_value_t = CredentialsArg::SameOrigin)]
+    pub(crate) credentials: CredentialsArg,
+    /// The fetch() request mode.
+    #[arg(long, value_enum, default_value_t = ModeArg::Cors)]
+    pub(crate) mode: ModeArg,
+    /// Whose behaviour to follow.
+    #[arg(long, value_enum, default_value_t = BrowserArg::Chromium)]
+    pub(crate) browser: BrowserArg,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Seconds to wait for a connection (TCP and TLS).
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub(crate) connect_timeout: f64,
+    /// Seconds to wait for each response's headers.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub(crate) timeout: f64,
+    /// Also trust the certificate authorities in this PEM file (e.g. a development CA).
+    #[arg(long, value_name = "PEM")]
+    pub(crate) cacert: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum CredentialsArg {
+    Omit,
+    SameOrigin,
+    Include,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ModeArg {
+    Cors,
+    NoCors,
+    SameOrigin,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum BrowserArg {
+    Chromium,
+    Firefox,
+    Webkit,
+}
+
+impl From<CredentialsArg> for Credentials {
+    fn from(value: CredentialsArg) -> Self {
+        match value {
+            CredentialsArg::Omit => Self::Omit,
+            CredentialsArg::SameOrigin => Self::SameOrigin,
+            CredentialsArg::Include => Self::Include,
+        }
+    }
+}
+
+impl From<ModeArg> for Mode {
+    fn from(value: ModeArg) -> Self {
+        match value {
+            ModeArg::Cors => Self::Cors,
+            ModeArg::NoCors => Self::NoCors,
+            ModeArg::SameOrigin => Self::SameOrigin,
+        }
+    }
+}
+
+impl From<BrowserArg> for Browser {
+    fn from(value: BrowserArg) -> Self {
+        match value {
+            BrowserArg::Chromium => Self::Chromium,
+            BrowserArg::Firefox => Self::Firefox,
+            BrowserArg::Webkit => Self::WebKit,
+        }
+    }
+}
+
+/// A timeout flag as a duration; usage errors for nonsense.
+pub(crate) fn seconds(value: f64, flag: &str) -> Result<Duration, String> {
+    if value.is_finite() && value > 0.0 && value <= 86_400.0 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(format!(
+            "{flag} must be a number of seconds between 0 and 86400, not {value}"
+        ))
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Explain { message, json } => explain::run(message, json),
+        Command::Lint { policy, json } => lint::run(&policy, json),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "corsair",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
+    }
+}

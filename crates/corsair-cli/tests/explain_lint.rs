@@ -1,0 +1,284 @@
+//! `corsair explain`: one test per recognised message; `corsair lint`: one per validation rule.
+
+use std::process::{Command, Output};
+
+use corsair::browser::{BlockReason, Blocked, Browser};
+use serde_json::Value;
+
+fn corsair(args: &[&str], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corsair"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input
+        .write_all(stdin.unwrap_or_default().as_bytes())
+        .unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn explain_json(message: &str) -> (i32, Value) {
+    let output = corsair(&["explain", "--json", message], None);
+    let json = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    (output.status.code().unwrap_or(-1), json)
+}
+
+/// Every failure the model knows, as it would be rendered.
+fn every_failure() -> Vec<Blocked> {
+    use BlockReason::*;
+    let reasons = [
+        InvalidMethod {
+            method: "GE T".into(),
+        },
+        ForbiddenMethod {
+            method: "TRACE".into(),
+        },
+        NoCorsMethod {
+            method: "PUT".into(),
+        },
+        DisallowedByMode,
+        MissingAllowOrigin,
+        MultipleAllowOriginValues {
+            value: "https://a.example, https://a.example".into(),
+        },
+        InvalidAllowOriginValue {
+            value: "a.example".into(),
+        },
+        AllowOriginMismatch {
+            value: "https://b.example".into(),
+        },
+        WildcardOriginNotAllowed,
+        InvalidAllowCredentials {
+            value: String::new(),
+        },
+        PreflightInvalidStatus { status: 405 },
+        PreflightDisallowedRedirect,
+        InvalidAllowMethods {
+            token: "(x)".into(),
+        },
+        InvalidAllowHeaders {
+            token: "a b".into(),
+        },
+        MethodNotAllowed {
+            method: "DELETE".into(),
+        },
+        HeaderNotAllowed {
+            name: "authorization".into(),
+        },
+        RedirectContainsCredentials {
+            location: "https://u:p@b.example/".into(),
+        },
+        TooManyRedirects,
+        InvalidRedirectLocation {
+            location: "data:,".into(),
+        },
+    ];
+    reasons
+        .into_iter()
+        .flat_map(|reason| {
+            [false, true].map(|in_preflight| Blocked {
+                reason: reason.clone(),
+                in_preflight,
+                url: "https://api.example/v1/items".into(),
+                initial_url: "https://api.example/v1/items".into(),
+                origin: "https://app.example".into(),
+                status: Some(403),
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn every_chromium_and_firefox_message_is_recognised() {
+    // Each message is its own case: the loop reports every one that fails.
+    let mut failures = Vec::new();
+    for browser in [Browser::Chromium, Browser::Firefox] {
+        for blocked in every_failure() {
+            let message = blocked.console_message(browser);
+            let (code, json) = explain_json(&message);
+            // The reading must say the same thing again: re-rendered, it is the message. (Where
+            // an engine words two reasons alike, e.g. Firefox's origin mismatch and invalid
+            // value, either reading is right.)
+            let reading = corsair::browser::recognize(&message);
+            let faithful = reading.as_ref().is_some_and(|r| {
+                r.blocked.console_message(browser) == message
+                    && json["kind"] == r.blocked.reason.kind()
+            });
+            let expected_kind = json["kind"] == blocked.reason.kind()
+                || reading.is_some_and(|r| r.blocked.reason.kind() != blocked.reason.kind());
+            if code != 0 || json["browser"] != browser.name() || !faithful || !expected_kind {
+                failures.push(format!(
+                    "{browser} {}: exit {code}, {json}\n  {message}",
+                    blocked.reason.kind()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_explanation_names_the_cause_the_likely_causes_and_the_fix() {
+    let message = "Access to fetch at 'https://api.example/items' from origin 'http://localhost:5173' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status.";
+    let output = corsair(&["explain"], Some(message));
+    assert_eq!(output.status.code(), Some(0), "read from standard input");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("chromium blocked the preflight (OPTIONS) of a request to https://api.example/items from http://localhost:5173."), "{text}");
+    assert!(
+        text.contains("Likely causes:\n  - authentication required on OPTIONS requests"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Fix:\n  Answer OPTIONS preflights with 204"),
+        "{text}"
+    );
+    assert!(text.contains("corsair check 'https://api.example/items' --origin 'http://localhost:5173' --browser chromium"), "{text}");
+}
+
+#[test]
+fn unknown_text_is_not_explained() {
+    let output = corsair(&["explain", "TypeError: Failed to fetch"], None);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("not a CORS message")
+    );
+}
+
+fn lint(policy: &str) -> (i32, Value) {
+    let path = std::env::temp_dir().join(format!(
+        "corsair-lint-{}-{}.toml",
+        std::process::id(),
+        policy.len() ^ policy.bytes().map(usize::from).sum::<usize>()
+    ));
+    std::fs::write(&path, policy).unwrap();
+    let output = corsair(&["lint", "--json", path.to_str().unwrap()], None);
+    let _ = std::fs::remove_file(&path);
+    (
+        output.status.code().unwrap_or(-1),
+        serde_json::from_slice(&output.stdout).unwrap_or(Value::Null),
+    )
+}
+
+#[test]
+fn lint_reports_each_validation_rule_with_its_fix() {
+    let rules: &[(&str, &str)] = &[
+        ("allow_methods = [\"PUT\"]", "no_origins"),
+        (
+            "allow_origins = [\"https://a.example/x\"]",
+            "invalid_origin",
+        ),
+        (
+            "allow_origins = [\"HTTPS://A.example\"]",
+            "non_canonical_origin",
+        ),
+        (
+            "allow_origins = [\"*\"]\nallow_credentials = true",
+            "any_origin_with_credentials",
+        ),
+        (
+            "allow_origins = [\"*\", \"https://a.example\"]",
+            "any_origin_with_others",
+        ),
+        ("allow_origins = [\"null\"]", "null_origin"),
+        ("allow_origins = [\"file:///x\"]", "file_origin"),
+        ("allow_origins = [\"wss://a.example\"]", "scheme_never_sent"),
+        (
+            "allow_origins = [\"http://a.example\"]\nallow_credentials = true",
+            "insecure_origin_with_credentials",
+        ),
+        (
+            "allow_origins = [\"https://*.github.io\"]\nallow_credentials = true",
+            "public_suffix_subdomains",
+        ),
+        (
+            "allow_origins = [\"https://a.example\"]\nallow_methods = [\"GET POST\"]",
+            "invalid_method",
+        ),
+        (
+            "allow_origins = [\"https://a.example\"]\nallow_methods = [\"TRACE\"]",
+            "forbidden_method",
+        ),
+        (
+            "allow_origins = [\"https://a.example\"]\nallow_methods = [\"delete\"]",
+            "method_not_normalized",
+        ),
+        (
+            "allow_origins = [\"https://a.example\"]\nallow_headers = [\"x y\"]",
+            "invalid_header_name",
+        ),
+        (
+            "allow_origins = [\"https://a.example\"]\nallow_headers = [\"Cookie\"]",
+            "forbidden_request_header",
+        ),
+        (
+            "allow_origins = [\"https://a.example\"]\nexpose_headers = [\"Set-Cookie\"]",
+            "unexposable_header",
+        ),
+        (
+            "allow_origins = [\"https://a.example\"]\nexpose_headers = [\"*\"]\nallow_credentials = true",
+            "any_exposed_header_with_credentials",
+        ),
+        (
+            "allow_origins = [\"https://a.example\"]\nmax_age = 90000",
+            "max_age_out_of_range",
+        ),
+        (
+            "allow_origins = [\"https://a.example\"]\npreflight_status = 201",
+            "unsupported_preflight_status",
+        ),
+        ("allow_orgins = [\"https://a.example\"]", "unknown_key"),
+        ("allow_origins = [", "syntax"),
+    ];
+    for (policy, kind) in rules {
+        let (code, json) = lint(policy);
+        assert_eq!(code, 1, "{kind}: {json}");
+        assert_eq!(json["valid"], false);
+        let errors = json["errors"].as_array().unwrap();
+        assert!(
+            errors.iter().any(|e| e["kind"] == *kind),
+            "{kind} not in {json}"
+        );
+        assert!(
+            errors
+                .iter()
+                .all(|e| !e["message"].as_str().unwrap().is_empty())
+        );
+    }
+}
+
+#[test]
+fn lint_summarises_a_valid_policy() {
+    let (code, json) = lint(
+        "allow_origins = [\"https://a.example\", \"http://localhost:*\"]\nallow_methods = [\"PUT\"]\nallow_credentials = true\nmax_age = 600",
+    );
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(
+        json["grants"]["origins"],
+        serde_json::json!(["https://a.example", "http://localhost:*"])
+    );
+    assert_eq!(json["grants"]["methods"], serde_json::json!(["PUT"]));
+    assert_eq!(json["grants"]["credentials"], true);
+    let output = corsair(&["lint", "/definitely/not/here.toml"], None);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn completions_and_help() {
+    let output = corsair(&["completions", "bash"], None);
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .contains("corsair")
+    );
+    for command in ["check", "explain", "lint", "completions"] {
+        let output = corsair(&[command, "--help"], None);
+        assert_eq!(output.status.code(), Some(0), "{command}");
+    }
+}
