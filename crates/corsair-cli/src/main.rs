@@ -62,7 +62,7 @@ enum Command {
 pub(crate) struct CheckArgs {
     /// The URL the page fetches (http or https).
     pub(crate) url: String,
-    /// The page's origin, e.g. https://app.example.com.
+    /// The page's origin, e.g. `https://app.example.com`.
     #[arg(long)]
     pub(crate) origin: String,
     /// The request method, as the page passes it to fetch().
