@@ -4,6 +4,7 @@
 
 mod check;
 mod client;
+mod demo;
 mod explain;
 mod lint;
 
@@ -49,6 +50,20 @@ enum Command {
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Starts a live CORS playground on loopback: an API served through the corsair middleware
+    /// and a page that sends real fetch() requests to it, showing what the browser did next to
+    /// what corsair predicted. Runs until Ctrl-C.
+    Demo {
+        /// The API's policy (TOML); a built-in example policy when omitted.
+        #[arg(long, value_name = "POLICY.toml")]
+        policy: Option<PathBuf>,
+        /// Port of the API origin (http://127.0.0.1:PORT); 0 picks a free one.
+        #[arg(long, default_value_t = 8787)]
+        api_port: u16,
+        /// Port of the page origin (http://localhost:PORT); 0 picks a free one.
+        #[arg(long, default_value_t = 8788)]
+        page_port: u16,
     },
     /// Prints a shell completion script, e.g. `corsair completions bash > /etc/bash_completion.d/corsair`.
     Completions {
@@ -162,6 +177,11 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Explain { message, json } => explain::run(message, json),
         Command::Lint { policy, json } => lint::run(&policy, json),
+        Command::Demo {
+            policy,
+            api_port,
+            page_port,
+        } => demo::run(policy.as_deref(), api_port, page_port),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

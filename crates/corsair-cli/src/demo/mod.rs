@@ -1,0 +1,238 @@
+//! `corsair demo`: a live CORS playground. Two origins on loopback: an API behind the corsair
+//! tower middleware, and a page that sends real `fetch()` requests to it and shows, side by
+//! side, what the browser did and what corsair's browser model predicted.
+
+mod predict;
+mod record;
+
+use std::{
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    path::Path,
+    process::ExitCode,
+    sync::{Arc, Mutex},
+};
+
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{Query, State},
+    http::{HeaderMap, Method, StatusCode, Uri, header},
+    response::{Html, IntoResponse, Response},
+    routing::{get, post},
+};
+use corsair::{Policy, PolicyHandle};
+use corsair_tower::CorsLayer;
+use serde::Deserialize;
+use serde_json::json;
+
+use record::Recorder;
+
+/// The policy in force when none is given: lets the page's origin (any localhost port) in
+/// with a few methods and headers, and disables preflight caching so every preflight shows.
+pub(crate) const DEFAULT_POLICY: &str = r#"# The demo's built-in policy. Edit it in the page and apply it.
+allow_origins = ["http://localhost:*"]
+allow_methods = ["GET", "POST", "PUT", "DELETE"]
+allow_headers = ["content-type", "x-requested-with"]
+expose_headers = ["x-request-id"]
+allow_credentials = true
+max_age = -1
+"#;
+
+const PAGE: &str = include_str!("page.html");
+
+/// Headers the API's handler sets on every answer (also used by the model's prediction).
+pub(crate) const ECHO_HEADERS: &[(&str, &str)] = &[
+    ("content-type", "application/json"),
+    ("x-request-id", "demo-42"),
+    ("x-internal-trace", "not-exposed"),
+];
+
+#[derive(Clone)]
+struct Shared {
+    handle: PolicyHandle,
+    source: Arc<Mutex<String>>,
+    recorder: Recorder,
+    api_origin: String,
+}
+
+pub(crate) fn run(policy_path: Option<&Path>, api_port: u16, page_port: u16) -> ExitCode {
+    let source = match policy_path {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(source) => source,
+            Err(e) => {
+                eprintln!("corsair demo: cannot read {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => DEFAULT_POLICY.to_owned(),
+    };
+    let policy = match Policy::from_toml(&source) {
+        Ok(policy) => policy,
+        Err(e) => {
+            eprintln!("corsair demo: the policy is invalid:\n{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("corsair demo: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(serve(policy, source, api_port, page_port)) {
+        Ok(()) => {
+            println!("corsair demo: stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("corsair demo: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn bind(port: u16, what: &str) -> Result<tokio::net::TcpListener, String> {
+    let address = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
+    tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| format!("cannot listen on {address} for the {what}: {e} (choose another port with --{what}-port)"))
+}
+
+async fn serve(
+    policy: Policy,
+    source: String,
+    api_port: u16,
+    page_port: u16,
+) -> Result<(), String> {
+    let api_listener = bind(api_port, "api").await?;
+    let page_listener = bind(page_port, "page").await?;
+    let api_port = api_listener.local_addr().map_err(|e| e.to_string())?.port();
+    let page_port = page_listener
+        .local_addr()
+        .map_err(|e| e.to_string())?
+        .port();
+    // Two different origins on one machine: the API on 127.0.0.1, the page on localhost.
+    let api_origin = format!("http://127.0.0.1:{api_port}");
+    let page_origin = format!("http://localhost:{page_port}");
+    let handle = PolicyHandle::new(policy);
+    let shared = Shared {
+        handle: handle.clone(),
+        source: Arc::new(Mutex::new(source)),
+        recorder: Recorder::default(),
+        api_origin: api_origin.clone(),
+    };
+
+    let api = Router::new()
+        .route("/api", axum::routing::any(echo))
+        .route("/api/{*path}", axum::routing::any(echo))
+        .layer(CorsLayer::reloadable(handle))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.recorder.clone(),
+            record::record,
+        ));
+    let page = Router::new()
+        .route("/", get(|| async { Html(PAGE) }))
+        .route("/_demo/config", get(config))
+        .route("/_demo/policy", get(current_policy).post(apply_policy))
+        .route("/_demo/log", get(log))
+        .route("/_demo/predict", post(predict::predict))
+        .with_state(shared);
+
+    println!("corsair demo");
+    println!("  API (through corsair): {api_origin}/api/");
+    println!("  playground:            {page_origin}/");
+    println!("Open the playground in a browser. Ctrl-C stops both servers.");
+
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    let api_server =
+        axum::serve(api_listener, api).with_graceful_shutdown(until_stopped(stopped.clone()));
+    let page_server =
+        axum::serve(page_listener, page).with_graceful_shutdown(until_stopped(stopped));
+    let servers = tokio::spawn(async move {
+        tokio::try_join!(api_server.into_future(), page_server.into_future())
+    });
+    let _ = tokio::signal::ctrl_c().await;
+    let _ = stop.send(true);
+    match servers.await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(format!("server error: {e}")),
+        Err(e) => Err(format!("server task failed: {e}")),
+    }
+}
+
+/// The API: a small JSON echo of what arrived.
+async fn echo(method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let received: serde_json::Map<String, serde_json::Value> = headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.to_string(),
+                json!(String::from_utf8_lossy(value.as_bytes())),
+            )
+        })
+        .collect();
+    let mut response = Json(json!({
+        "method": method.as_str(),
+        "path": uri.path(),
+        "headers": received,
+        "body_bytes": body.len(),
+    }))
+    .into_response();
+    for (name, value) in ECHO_HEADERS {
+        if let (Ok(name), Ok(value)) = (
+            header::HeaderName::from_bytes(name.as_bytes()),
+            header::HeaderValue::from_str(value),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+async fn config(State(shared): State<Shared>) -> Json<serde_json::Value> {
+    Json(json!({ "api_origin": shared.api_origin }))
+}
+
+async fn current_policy(State(shared): State<Shared>) -> Json<serde_json::Value> {
+    let source = shared.source.lock().map(|s| s.clone()).unwrap_or_default();
+    Json(json!({ "source": source, "grants": shared.handle.load().grants().to_string() }))
+}
+
+/// Validates and applies a policy; on any error nothing changes.
+async fn apply_policy(State(shared): State<Shared>, body: String) -> Response {
+    match Policy::from_toml(&body) {
+        Ok(policy) => {
+            let grants = policy.grants().to_string();
+            shared.handle.store(policy);
+            if let Ok(mut source) = shared.source.lock() {
+                *source = body;
+            }
+            Json(json!({ "applied": true, "grants": grants })).into_response()
+        }
+        Err(error) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "applied": false, "errors": error.to_string().lines().collect::<Vec<_>>() })),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct LogQuery {
+    id: String,
+}
+
+async fn log(
+    State(shared): State<Shared>,
+    Query(query): Query<LogQuery>,
+) -> Json<serde_json::Value> {
+    Json(json!(shared.recorder.entries(&query.id)))
+}

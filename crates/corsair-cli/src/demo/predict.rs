@@ -1,0 +1,145 @@
+//! What corsair predicts for a request from the page: the browser model, answered in-process
+//! by the policy in force and the API's handler, exactly as the real servers would answer.
+
+use axum::{Json, extract::State};
+use corsair::{
+    Evaluation, Origin, Policy, RequestHead,
+    browser::{
+        Browser, Credentials, Exchange, Fetch, Mode, Outgoing, PageRequest, PreflightCache,
+        ResponseHead, Url,
+    },
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ECHO_HEADERS, Shared};
+
+#[derive(Deserialize)]
+pub(crate) struct Prediction {
+    page_origin: String,
+    url: String,
+    method: String,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    #[serde(default)]
+    credentials: Option<String>,
+    #[serde(default)]
+    mode: Option<String>,
+    #[serde(default)]
+    browser: Option<String>,
+}
+
+pub(crate) async fn predict(
+    State(shared): State<Shared>,
+    Json(request): Json<Prediction>,
+) -> Json<Value> {
+    Json(match model(&shared.handle.load(), request) {
+        Ok(prediction) => prediction,
+        Err(problem) => json!({ "error": problem }),
+    })
+}
+
+fn model(policy: &Policy, request: Prediction) -> Result<Value, String> {
+    let browser: Browser = request
+        .browser
+        .as_deref()
+        .unwrap_or("chromium")
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    let origin = Origin::parse(&request.page_origin).map_err(|e| e.to_string())?;
+    let url = Url::parse(&request.url).map_err(|e| e.to_string())?;
+    let credentials: Credentials = request
+        .credentials
+        .as_deref()
+        .unwrap_or("same-origin")
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    let mode: Mode = request
+        .mode
+        .as_deref()
+        .unwrap_or("cors")
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    let mut page = PageRequest::new(origin, url)
+        .method(request.method)
+        .credentials(credentials)
+        .mode(mode);
+    for (name, value) in request.headers {
+        page = page.header(name, value);
+    }
+    let mut cache = PreflightCache::new(browser);
+    let mut preflight = false;
+    let mut reached = false;
+    let outcome = Fetch::new(browser, page, &mut cache).run(|outgoing| {
+        match outgoing.exchange {
+            Exchange::Preflight => preflight = true,
+            Exchange::Actual => reached = true,
+        }
+        answer(policy, outgoing)
+    });
+    Ok(match outcome.result {
+        Ok(_) => json!({
+            "result": "allowed",
+            "preflight": preflight,
+            "reached": reached,
+            "status": outcome.status,
+            "readable_headers": outcome.readable_headers,
+        }),
+        Err(blocked) => json!({
+            "result": "blocked",
+            "preflight": preflight,
+            "reached": reached,
+            "status": outcome.status,
+            "readable_headers": [],
+            "kind": blocked.reason.kind(),
+            "console": blocked.console_message(browser),
+            "cause": blocked.cause(),
+            "fix": blocked.fix(),
+        }),
+    })
+}
+
+/// What the demo's API answers to `outgoing`: corsair's preflight answer, or the handler's
+/// response with corsair's headers (plus the headers the HTTP server itself adds).
+fn answer(policy: &Policy, outgoing: &Outgoing) -> ResponseHead {
+    let mut request = http::Request::new(());
+    *request.method_mut() =
+        http::Method::from_bytes(outgoing.method.as_bytes()).unwrap_or(http::Method::GET);
+    *request.uri_mut() = outgoing.url.path().parse().unwrap_or_default();
+    for (name, value) in &outgoing.headers {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            request.headers_mut().append(name, value);
+        }
+    }
+    let (status, headers) = match policy.evaluate(&RequestHead::from(&request)) {
+        Evaluation::Preflight(answer) => {
+            let response = answer.response::<()>();
+            (response.status().as_u16(), response.headers().clone())
+        }
+        Evaluation::Actual(cors) => {
+            let mut headers = http::HeaderMap::new();
+            for (name, value) in ECHO_HEADERS
+                .iter()
+                .chain(&[("content-length", "0"), ("date", "now")])
+            {
+                if let (Ok(name), Ok(value)) = (
+                    http::HeaderName::from_bytes(name.as_bytes()),
+                    http::HeaderValue::from_str(value),
+                ) {
+                    headers.insert(name, value);
+                }
+            }
+            cors.apply(&mut headers);
+            (200, headers)
+        }
+    };
+    ResponseHead::new(
+        status,
+        headers
+            .iter()
+            .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec())),
+    )
+}
