@@ -31,22 +31,29 @@ pub(crate) struct Entry {
     cors_headers: Vec<(String, String)>,
 }
 
+/// Entries by demo id, and the ids in arrival order (to forget the oldest).
+#[derive(Default)]
+struct Log {
+    entries: HashMap<String, Vec<Entry>>,
+    order: VecDeque<String>,
+}
+
 #[derive(Clone, Default)]
 pub(crate) struct Recorder {
-    log: Arc<Mutex<(HashMap<String, Vec<Entry>>, VecDeque<String>)>>,
+    log: Arc<Mutex<Log>>,
 }
 
 impl Recorder {
     pub(crate) fn entries(&self, id: &str) -> Vec<Entry> {
         self.log
             .lock()
-            .map(|log| log.0.get(id).cloned().unwrap_or_default())
+            .map(|log| log.entries.get(id).cloned().unwrap_or_default())
             .unwrap_or_default()
     }
 
     fn push(&self, id: String, entry: Entry) {
         let Ok(mut log) = self.log.lock() else { return };
-        let (entries, order) = &mut *log;
+        let Log { entries, order } = &mut *log;
         if !entries.contains_key(&id) {
             order.push_back(id.clone());
             if order.len() > REMEMBERED
