@@ -27,6 +27,9 @@ use serde_json::json;
 
 use record::Recorder;
 
+/// The demo runs every policy with corsair's debug switch on: a refused preflight is answered
+/// with what did pass, so the browser's console names the precise reason.
+///
 /// The policy in force when none is given: lets the page's origin (any localhost port) in
 /// with a few methods and headers, and disables preflight caching so every preflight shows.
 pub(crate) const DEFAULT_POLICY: &str = r#"# The demo's built-in policy. Edit it in the page and apply it.
@@ -86,7 +89,7 @@ pub(crate) fn run(policy_path: Option<&Path>, api_port: u16, page_port: u16) -> 
     };
     match runtime.block_on(serve(policy, source, api_port, page_port)) {
         Ok(()) => {
-            println!("corsair demo: stopped");
+            say("corsair demo: stopped");
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -94,6 +97,13 @@ pub(crate) fn run(policy_path: Option<&Path>, api_port: u16, page_port: u16) -> 
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints a line; a closed standard output (the demo piped into `head`) is not an error.
+fn say(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}").and_then(|()| stdout.flush());
 }
 
 async fn bind(port: u16, what: &str) -> Result<tokio::net::TcpListener, String> {
@@ -119,6 +129,7 @@ async fn serve(
     // Two different origins on one machine: the API on 127.0.0.1, the page on localhost.
     let api_origin = format!("http://127.0.0.1:{api_port}");
     let page_origin = format!("http://localhost:{page_port}");
+    policy.debug_switch().set(true);
     let handle = PolicyHandle::new(policy);
     let shared = Shared {
         handle: handle.clone(),
@@ -143,10 +154,9 @@ async fn serve(
         .route("/_demo/predict", post(predict::predict))
         .with_state(shared);
 
-    println!("corsair demo");
-    println!("  API (through corsair): {api_origin}/api/");
-    println!("  playground:            {page_origin}/");
-    println!("Open the playground in a browser. Ctrl-C stops both servers.");
+    say(&format!(
+        "corsair demo\n  API (through corsair): {api_origin}/api/\n  playground:            {page_origin}/\nOpen the playground in a browser. Ctrl-C stops both servers."
+    ));
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
@@ -211,6 +221,7 @@ async fn apply_policy(State(shared): State<Shared>, body: String) -> Response {
     match Policy::from_toml(&body) {
         Ok(policy) => {
             let grants = policy.grants().to_string();
+            policy.debug_switch().set(true);
             shared.handle.store(policy);
             if let Ok(mut source) = shared.source.lock() {
                 *source = body;

@@ -149,6 +149,7 @@ impl BlockReason {
             Self::MissingAllowOrigin => &[
                 "the server (or this route) has no CORS support at all",
                 "the origin is not in the server's allowed list (well-behaved servers send no grant to refused origins)",
+                "a refused preflight: strict servers (corsair among them, unless its debug switch is on) answer a method or header they do not allow with no grant at all, so the browser can only report the missing origin",
                 "the request failed before the CORS layer ran: a 404, 500 or 502 from a proxy, a gateway or an error handler",
                 "the CORS middleware is mounted after routing or authentication, so error responses skip it",
             ],

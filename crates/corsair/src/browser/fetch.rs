@@ -7,8 +7,8 @@ use super::{
     blocked::{BlockReason, Blocked},
     check::{basic_readable_headers, cors_check, preflight_check, readable_headers},
     safelist::{
-        is_safelisted_method, is_settable_request_header, normalize_method,
-        unsafe_request_header_names,
+        header_value_bytes, is_safelisted_method, is_settable_request_header_value,
+        normalize_header_value, normalize_method, unsafe_request_header_names,
     },
 };
 use crate::{
@@ -279,7 +279,8 @@ pub struct Fetch<'c> {
     dropped_headers: Vec<String>,
     mode: Mode,
     credentials: Credentials,
-    /// A cross-origin redirect happened: `Origin` is now `null` (Fetch "redirect-taint").
+    /// A redirect between two origins, not from the page's own, happened: `Origin` is now
+    /// `null` (Fetch "redirect-taint").
     tainted: bool,
     /// Once a request went cross-origin in cors mode, every later response is checked.
     cors_tainting: bool,
@@ -302,13 +303,16 @@ const BODY_HEADERS: &[&str] = &[
 ];
 
 impl<'c> Fetch<'c> {
-    /// Starts a fetch. Forbidden request headers (`Cookie`, `Host`...) are dropped, as
-    /// browsers do silently; same-named headers are combined with `, `.
+    /// Starts a fetch. Header values lose their leading and trailing whitespace (as
+    /// `Headers` normalizes them); forbidden request headers (`Cookie`, `Host`,
+    /// `X-HTTP-Method-Override: TRACE`...) are dropped, as browsers do silently; same-named
+    /// headers are combined with `, `.
     pub fn new(browser: Browser, request: PageRequest, cache: &'c mut PreflightCache) -> Self {
         let mut headers: Vec<(String, String)> = Vec::new();
         let mut dropped_headers = Vec::new();
         for (name, value) in request.headers {
-            if !is_settable_request_header(&name) {
+            let value = normalize_header_value(&value).to_owned();
+            if !is_settable_request_header_value(&name, &value) {
                 dropped_headers.push(name.to_ascii_lowercase());
             } else if let Some((_, combined)) = headers
                 .iter_mut()
@@ -374,7 +378,12 @@ impl<'c> Fetch<'c> {
             Mode::NoCors => self.send_actual(ResponseType::Opaque),
             Mode::Cors => {
                 self.cors_tainting = true;
-                let unsafe_names = unsafe_request_header_names(&self.headers);
+                let wire: Vec<(&str, std::borrow::Cow<'_, [u8]>)> = self
+                    .headers
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), header_value_bytes(value)))
+                    .collect();
+                let unsafe_names = unsafe_request_header_names(&wire);
                 let needs_preflight =
                     !is_safelisted_method(&self.method) || !unsafe_names.is_empty();
                 let cached = self.cache.covers(
@@ -482,8 +491,10 @@ impl<'c> Fetch<'c> {
 
     fn send_actual(&mut self, kind: ResponseType) -> Step {
         let mut headers = Vec::new();
+        // Fetch "append a request `Origin` header": always with CORS tainting, otherwise only
+        // for methods other than GET and HEAD (Chromium 156 sends none on a no-cors GET).
         let sends_origin =
-            kind != ResponseType::Basic || !matches!(self.method.as_str(), "GET" | "HEAD");
+            kind == ResponseType::Cors || !matches!(self.method.as_str(), "GET" | "HEAD");
         if sends_origin {
             headers.push(("Origin".to_owned(), self.request_origin()));
         }
@@ -620,7 +631,10 @@ impl<'c> Fetch<'c> {
                 },
             );
         };
-        if self.cors_tainting && next.has_credentials() && next.origin() != &self.origin {
+        if next.has_credentials()
+            && next.origin() != &self.origin
+            && (self.cors_tainting || self.browser.refuses_credentials_in_any_redirect())
+        {
             return block(
                 self,
                 BlockReason::RedirectContainsCredentials {
@@ -646,7 +660,10 @@ impl<'c> Fetch<'c> {
                 // Observed in WebKit: a cross-origin 307 turns DELETE into GET.
                 self.method = "GET".to_owned();
             }
-            if next.origin() != &self.origin {
+            // Fetch "redirect-taint": a hop between two origins taints the request unless it
+            // starts at the page's own origin. So a redirect from the API back to the page's
+            // origin taints it too (Chromium 156 then sends `Origin: null`).
+            if self.url.origin() != &self.origin {
                 self.tainted = true;
             }
         }

@@ -107,6 +107,14 @@ impl Browser {
         !matches!(self, Self::WebKit)
     }
 
+    /// Whether a redirect to another origin's URL with a username or password fails in every
+    /// request mode. The spec (and so the Firefox and WebKit profiles, unverified) refuses it
+    /// only for CORS requests; Chromium 156 also fails a `no-cors` fetch redirected to
+    /// `http://user:pw@...` (a network error, the page gets a `TypeError`).
+    pub fn refuses_credentials_in_any_redirect(self) -> bool {
+        matches!(self, Self::Chromium)
+    }
+
     /// The name used on the command line and in JSON.
     pub fn name(self) -> &'static str {
         match self {

@@ -31,16 +31,18 @@ impl ResponseHead {
         }
     }
 
-    /// Every value of `name`, in order.
+    /// Every value of `name`, in order, without the spaces and tabs around it (an HTTP/1.1
+    /// parser removes them, so `Access-Control-Allow-Origin:  *  ` means `*`: Chromium 156
+    /// accepts it).
     pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.headers
             .iter()
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_slice())
+            .map(|(_, value)| trim_whitespace(value))
     }
 
-    /// The values of `name` combined as the Fetch Standard's "get" does: joined by `, `;
-    /// `None` when absent.
+    /// The values of `name` (trimmed as in [`ResponseHead::values`]) combined as the Fetch
+    /// Standard's "get" does: joined by `, `; `None` when absent.
     pub fn get(&self, name: &str) -> Option<Vec<u8>> {
         let mut values = self.values(name);
         let first = values.next()?.to_vec();
@@ -60,4 +62,17 @@ impl ResponseHead {
     pub fn is_ok(&self) -> bool {
         (200..=299).contains(&self.status)
     }
+}
+
+/// A field value without leading and trailing spaces and tabs (HTTP's optional whitespace).
+fn trim_whitespace(value: &[u8]) -> &[u8] {
+    let start = value
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t'))
+        .unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t'))
+        .map_or(start, |i| i + 1);
+    &value[start..end]
 }

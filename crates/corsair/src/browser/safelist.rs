@@ -1,7 +1,11 @@
 //! The Fetch Standard's safelists: which methods and request headers a page may send across
 //! origins without a preflight, and which response headers script may read.
 
-use crate::headers::names::{fetch_normalized_method, is_forbidden_request_header};
+use std::borrow::Cow;
+
+use crate::headers::names::{
+    FORBIDDEN_METHODS, fetch_normalized_method, is_forbidden_request_header,
+};
 
 /// Longest value a safelisted request header may have (Fetch, "CORS-safelisted
 /// request-header", step 1).
@@ -152,10 +156,65 @@ pub fn unsafe_request_header_names<N: AsRef<str>, V: AsRef<[u8]>>(
     unsafe_names
 }
 
-/// Whether script may set this request header at all; browsers silently drop forbidden ones
-/// (Fetch, "forbidden request-header").
+/// Whether script may set a request header of this name at all, judging by the name alone;
+/// browsers silently drop forbidden ones (Fetch, "forbidden request-header"). Some names are
+/// forbidden only with some values: see [`is_settable_request_header_value`].
 pub fn is_settable_request_header(name: &str) -> bool {
     !is_forbidden_request_header(&name.to_ascii_lowercase())
+}
+
+/// Names that smuggle a method past the browser (Fetch, "forbidden request-header", step 2).
+const METHOD_OVERRIDE_HEADERS: &[&str] = &[
+    "x-http-method",
+    "x-http-method-override",
+    "x-method-override",
+];
+
+/// Whether script may set `name: value` (Fetch, "forbidden request-header"): a forbidden name
+/// never; `X-HTTP-Method`, `X-HTTP-Method-Override` and `X-Method-Override` not when one of
+/// their comma-separated values is a forbidden method (`TRACE`, `CONNECT`, `TRACK`, any
+/// case). Chromium 156 silently drops `X-HTTP-Method-Override: TRACE` (it is neither sent nor
+/// announced in a preflight).
+pub fn is_settable_request_header_value(name: &str, value: &str) -> bool {
+    if !is_settable_request_header(name) {
+        return false;
+    }
+    let is_override = METHOD_OVERRIDE_HEADERS
+        .iter()
+        .any(|known| known.eq_ignore_ascii_case(name));
+    !(is_override
+        && value.split(',').any(|method| {
+            let method = method.trim_matches(is_http_whitespace);
+            FORBIDDEN_METHODS
+                .iter()
+                .any(|forbidden| forbidden.eq_ignore_ascii_case(method))
+        }))
+}
+
+fn is_http_whitespace(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' ')
+}
+
+/// Fetch, "normalize" a header value: `Headers` strips leading and trailing HTTP whitespace
+/// (tab, line feed, carriage return, space) before any rule looks at the value. Chromium 156
+/// safelists `Accept` with 128 bytes plus trailing spaces.
+pub fn normalize_header_value(value: &str) -> &str {
+    value.trim_matches(is_http_whitespace)
+}
+
+/// The bytes a header value set from script has on the wire: `fetch()` takes header values
+/// as byte strings, so a character up to U+00FF is one byte (`é` is 0xE9, as Chromium 156
+/// counts it against the 128-byte limit). A value with a character beyond U+00FF (which
+/// `fetch()` would refuse) keeps its UTF-8 bytes, as a non-browser client sends them.
+pub fn header_value_bytes(value: &str) -> Cow<'_, [u8]> {
+    if value.is_ascii() {
+        return Cow::Borrowed(value.as_bytes());
+    }
+    value
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect::<Option<Vec<u8>>>()
+        .map_or(Cow::Borrowed(value.as_bytes()), Cow::Owned)
 }
 
 /// Fetch, "CORS-safelisted response-header name": readable by script without

@@ -1,0 +1,79 @@
+//! Origin A: a tiny page whose script runs `fetch()`es for the harness and reports what
+//! script could observe.
+
+use std::sync::Arc;
+
+use crate::{
+    Result,
+    http1::{RawResponse, Server},
+};
+
+/// The page. `corsairRun(scenarios, concurrency)` runs each scenario's fetches
+/// (`{url, fetches: [init...]}`) in order
+/// (scenarios concurrently, `concurrency` at a time) and resolves with, per scenario, one
+/// result per fetch: `{ok: true, type, status, headers}` where `headers` are the names
+/// `response.headers` yields, or `{ok: false, error}` when the promise rejected.
+pub const PAGE: &str = r#"<!doctype html>
+<meta charset="utf-8">
+<title>corsair real-browser conformance</title>
+<script>
+async function corsairFetchOnce(url, init) {
+  try {
+    const response = await fetch(url, init);
+    const headers = [];
+    for (const [name] of response.headers) headers.push(name);
+    try { await response.arrayBuffer(); } catch (e) {}
+    return { ok: true, type: response.type, status: response.status, headers };
+  } catch (e) {
+    return { ok: false, error: String(e && e.name) + ": " + String(e && e.message) };
+  }
+}
+async function corsairScenario(s) {
+  const results = [];
+  for (const init of s.fetches) results.push(await corsairFetchOnce(s.url, init));
+  return results;
+}
+window.corsairRun = async function (scenarios, concurrency) {
+  const results = new Array(scenarios.length);
+  let next = 0;
+  async function worker() {
+    while (next < scenarios.length) {
+      const i = next++;
+      results[i] = await corsairScenario(scenarios[i]);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  return results;
+};
+</script>
+<p>corsair</p>
+"#;
+
+/// The response carrying [`PAGE`].
+pub fn page_response() -> RawResponse {
+    RawResponse {
+        status: 200,
+        headers: vec![
+            ("Content-Type".into(), b"text/html; charset=utf-8".to_vec()),
+            ("Cache-Control".into(), b"no-store".to_vec()),
+            ("Content-Length".into(), PAGE.len().to_string().into_bytes()),
+        ],
+        body: PAGE.as_bytes().to_vec(),
+    }
+}
+
+/// Serves [`PAGE`] at `/` (and 404 elsewhere) on 127.0.0.1.
+pub async fn serve_page() -> Result<Server> {
+    Server::start(Arc::new(|request| {
+        if request.path() == "/" {
+            page_response()
+        } else {
+            RawResponse {
+                status: 404,
+                headers: vec![("Content-Length".into(), b"0".to_vec())],
+                body: Vec::new(),
+            }
+        }
+    }))
+    .await
+}

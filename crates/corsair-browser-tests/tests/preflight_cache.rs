@@ -1,0 +1,276 @@
+//! The preflight cache in Chromium and in the model: two fetches of one URL, one after the
+//! other. Each case states how many preflights Chromium sends, and the model, keeping one
+//! `PreflightCache` across both fetches, must agree on everything (see `browser_model.rs`).
+
+use std::time::Duration;
+
+use corsair::browser::{Credentials, Mode};
+use corsair_browser_tests::{
+    chromium::Chromium,
+    generate::Context,
+    model_half::ModelHalf,
+    record::Kind,
+    scenario::{Answer, FetchInit, Scenario},
+};
+
+fn put(headers: &[(&str, &str)], credentials: Credentials) -> FetchInit {
+    FetchInit {
+        method: "PUT".to_owned(),
+        headers: headers
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect(),
+        mode: Mode::Cors,
+        credentials,
+    }
+}
+
+fn lines(headers: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
+    headers
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec()))
+        .collect()
+}
+
+struct Case {
+    name: &'static str,
+    first: FetchInit,
+    second: FetchInit,
+    /// The preflight answer besides `Access-Control-Allow-Origin` and `-Credentials`.
+    preflight: &'static [(&'static str, &'static str)],
+    /// Preflights Chromium sends for the two fetches together.
+    preflights: usize,
+}
+
+fn cases() -> Vec<Case> {
+    use Credentials::{Include, Omit};
+    let token = put(&[("X-Token", "1")], Omit);
+    let grant = &[
+        ("Access-Control-Allow-Methods", "PUT"),
+        ("Access-Control-Allow-Headers", "x-token"),
+    ];
+    vec![
+        Case {
+            name: "max-age 600: a repeated request within max-age sends no second preflight",
+            first: token.clone(),
+            second: token.clone(),
+            preflight: &[
+                ("Access-Control-Allow-Methods", "PUT"),
+                ("Access-Control-Allow-Headers", "x-token"),
+                ("Access-Control-Max-Age", "600"),
+            ],
+            preflights: 1,
+        },
+        Case {
+            name: "no max-age: Chromium's 5 s default covers an immediate repeat",
+            first: token.clone(),
+            second: token.clone(),
+            preflight: grant,
+            preflights: 1,
+        },
+        Case {
+            name: "max-age 0: every request is preflighted",
+            first: token.clone(),
+            second: token.clone(),
+            preflight: &[
+                ("Access-Control-Allow-Methods", "PUT"),
+                ("Access-Control-Allow-Headers", "x-token"),
+                ("Access-Control-Max-Age", "0"),
+            ],
+            preflights: 2,
+        },
+        Case {
+            name: "max-age -1: nothing cached",
+            first: token.clone(),
+            second: token.clone(),
+            preflight: &[
+                ("Access-Control-Allow-Methods", "PUT"),
+                ("Access-Control-Allow-Headers", "x-token"),
+                ("Access-Control-Max-Age", "-1"),
+            ],
+            preflights: 2,
+        },
+        Case {
+            name: "unparsable max-age: the 5 s default",
+            first: token.clone(),
+            second: token.clone(),
+            preflight: &[
+                ("Access-Control-Allow-Methods", "PUT"),
+                ("Access-Control-Allow-Headers", "x-token"),
+                ("Access-Control-Max-Age", "ten"),
+            ],
+            preflights: 1,
+        },
+        Case {
+            name: "a header the cached answer listed, unused by the first request: cached",
+            first: token.clone(),
+            second: put(&[("X-Token", "1"), ("X-Other", "1")], Omit),
+            preflight: &[
+                ("Access-Control-Allow-Methods", "PUT"),
+                ("Access-Control-Allow-Headers", "x-token, x-other"),
+                ("Access-Control-Max-Age", "600"),
+            ],
+            preflights: 1,
+        },
+        Case {
+            name: "a header the cached answer does not list: preflight again",
+            first: token.clone(),
+            second: put(&[("X-Token", "1"), ("X-Other", "1")], Omit),
+            preflight: &[
+                ("Access-Control-Allow-Methods", "PUT"),
+                ("Access-Control-Allow-Headers", "x-token"),
+                ("Access-Control-Max-Age", "600"),
+            ],
+            preflights: 2,
+        },
+        Case {
+            name: "a method the cached answer does not list: preflight again",
+            first: token.clone(),
+            second: FetchInit {
+                method: "DELETE".into(),
+                ..token.clone()
+            },
+            preflight: &[
+                ("Access-Control-Allow-Methods", "PUT"),
+                ("Access-Control-Allow-Headers", "x-token"),
+                ("Access-Control-Max-Age", "600"),
+            ],
+            preflights: 2,
+        },
+        Case {
+            name: "credentials after an answer obtained without: preflight again",
+            first: token.clone(),
+            second: put(&[("X-Token", "1")], Include),
+            preflight: &[
+                ("Access-Control-Allow-Methods", "PUT"),
+                ("Access-Control-Allow-Headers", "x-token"),
+                ("Access-Control-Max-Age", "600"),
+            ],
+            preflights: 2,
+        },
+        Case {
+            name: "no credentials after an answer obtained with them: cached",
+            first: put(&[("X-Token", "1")], Include),
+            second: token.clone(),
+            preflight: &[
+                ("Access-Control-Allow-Methods", "PUT"),
+                ("Access-Control-Allow-Headers", "x-token"),
+                ("Access-Control-Max-Age", "600"),
+            ],
+            preflights: 1,
+        },
+        Case {
+            name: "a cached `*` covers another method",
+            first: token.clone(),
+            second: FetchInit {
+                method: "DELETE".into(),
+                ..token.clone()
+            },
+            preflight: &[
+                ("Access-Control-Allow-Methods", "*"),
+                ("Access-Control-Allow-Headers", "*"),
+                ("Access-Control-Max-Age", "600"),
+            ],
+            preflights: 1,
+        },
+        Case {
+            name: "a cached `*` never covers Authorization: preflight again (which then passes)",
+            first: token.clone(),
+            second: put(&[("X-Token", "1"), ("Authorization", "Bearer t")], Omit),
+            preflight: &[
+                ("Access-Control-Allow-Methods", "*"),
+                ("Access-Control-Allow-Headers", "*"),
+                ("Access-Control-Max-Age", "600"),
+            ],
+            preflights: 2,
+        },
+    ]
+}
+
+fn scenario(case: &Case, index: usize, ctx: &Context) -> Scenario {
+    let mut preflight = lines(&[
+        ("Access-Control-Allow-Origin", &ctx.page),
+        ("Access-Control-Allow-Credentials", "true"),
+    ]);
+    preflight.extend(lines(case.preflight));
+    Scenario {
+        id: format!("cache-{index}"),
+        fetches: vec![case.first.clone(), case.second.clone()],
+        preflight: Answer::new(204, preflight, b""),
+        actual: Answer::new(
+            200,
+            lines(&[
+                ("Access-Control-Allow-Origin", &ctx.page),
+                ("Access-Control-Allow-Credentials", "true"),
+            ]),
+            b"ok",
+        ),
+        redirected: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_and_the_model_reuse_preflight_answers_alike() {
+    let chromium = match Chromium::launch().await {
+        Ok(chromium) => chromium,
+        Err(error) => panic!("cannot start headless Chromium: {error}"),
+    };
+    let outcome = tokio::time::timeout(Duration::from_secs(120), check(&chromium)).await;
+    let version = chromium.version().to_owned();
+    let survivors = chromium.shutdown().await;
+    assert!(
+        survivors.is_empty(),
+        "processes the harness started still run after shutdown: {survivors:?}"
+    );
+    match outcome {
+        Err(_) => panic!("timed out after 120 s (Chromium {version})"),
+        Ok(Err(report)) => panic!("Chromium {version}:\n{report}"),
+        Ok(Ok(summary)) => eprintln!("Chromium {version}: {summary}"),
+    }
+}
+
+async fn check(chromium: &Chromium) -> Result<String, String> {
+    let half = ModelHalf::start().await.map_err(|e| e.to_string())?;
+    let ctx = half.context();
+    let cases = cases();
+    let scenarios: Vec<Scenario> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, case)| scenario(case, i, &ctx))
+        .collect();
+    let runs = half
+        .run(chromium, &scenarios)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut failures = Vec::new();
+    for (case, run) in cases.iter().zip(&runs) {
+        let preflights = run
+            .chromium
+            .arrivals
+            .iter()
+            .filter(|a| a.kind == Kind::Preflight)
+            .count();
+        if preflights != case.preflights {
+            failures.push(format!(
+                "{}: expected {} preflight(s) from Chromium, saw {preflights}\n{}",
+                case.name,
+                case.preflights,
+                half.reproducer(run)
+            ));
+        } else if !run.agrees() {
+            failures.push(format!(
+                "{}: the model disagrees with Chromium\n{}",
+                case.name,
+                half.reproducer(run)
+            ));
+        }
+    }
+    if failures.is_empty() {
+        Ok(format!(
+            "all {} preflight-cache cases agree with the model",
+            cases.len()
+        ))
+    } else {
+        Err(failures.join("\n"))
+    }
+}

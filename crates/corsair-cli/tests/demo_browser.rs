@@ -1,0 +1,182 @@
+//! `corsair demo` in a real headless Chromium: the page loads, each preset runs with the real
+//! `fetch()`, the page shows what the browser did, and corsair's prediction agrees. Saves a
+//! screenshot: in the temporary directory, or as docs/demo.png (the README's) when
+//! `CORSAIR_UPDATE_SCREENSHOT` is set.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use corsair_browser_tests::chromium::Chromium;
+use serde_json::{Value, json};
+
+/// The demo process, interrupted (as by Ctrl-C) when dropped.
+struct Demo {
+    child: Child,
+    page: String,
+}
+
+impl Demo {
+    fn start() -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_corsair"))
+            .args(["demo", "--api-port", "0", "--page-port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("corsair demo starts");
+        let stdout = child.stdout.take().expect("piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let mut page = None;
+        for line in lines.by_ref().map_while(Result::ok) {
+            if let Some(url) = line.trim().strip_prefix("playground:") {
+                page = Some(url.trim().to_owned());
+                break;
+            }
+        }
+        // Keep reading what the demo prints until it exits.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self {
+            child,
+            page: page.expect("the demo prints the playground URL"),
+        }
+    }
+
+    /// Sends SIGINT and waits for a clean exit.
+    fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let status = self.child.wait().expect("the demo exits");
+        std::mem::forget(self);
+        status
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// (preset, expected browser verdict, preflight sent, request reached the API).
+const PRESETS: &[(&str, &str, bool, bool)] = &[
+    ("simple-get", "allowed", false, true),
+    ("json-post", "allowed", true, true),
+    ("custom-header", "blocked", true, false),
+    ("authorization", "blocked", true, false),
+    ("delete", "allowed", true, true),
+    ("patch", "blocked", true, false),
+    ("exposed-header", "allowed", false, true),
+    ("credentials-star", "blocked", false, true),
+    ("disallowed-origin", "blocked", false, true),
+];
+
+/// What the page shows in one column.
+const READ_COLUMN: &str = "const column = document.querySelector(arguments[0]); \
+    return ['verdict', 'preflight', 'reached', 'status', 'readable'].map(c => column.querySelector('.' + c).textContent);";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presets_run_in_chromium_and_the_page_shows_what_happened() {
+    let demo = Demo::start();
+    let chromium = Chromium::launch()
+        .await
+        .expect("headless Chromium (./scripts/test installs it)");
+    chromium.open(&demo.page).await.unwrap();
+    let ready = "const done = arguments[0]; \
+        const wait = () => document.body.dataset.ready ? done(true) : setTimeout(wait, 50); wait();";
+    chromium.execute_async(ready, vec![]).await.unwrap();
+
+    let mut failures = Vec::new();
+    for (preset, verdict, preflight, reached) in PRESETS {
+        let outcome = chromium
+            .execute_async(
+                "const [preset, done] = arguments; window.corsairDemo.runPreset(preset).then(done, e => done({error: String(e)}));",
+                vec![json!(preset)],
+            )
+            .await
+            .unwrap();
+        let shown = chromium
+            .execute(READ_COLUMN, vec![json!("#browser")])
+            .await
+            .unwrap();
+        let predicted = chromium
+            .execute(READ_COLUMN, vec![json!("#model")])
+            .await
+            .unwrap();
+        let agreement = chromium
+            .execute(
+                "return document.querySelector('#agreement').textContent;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let yes_no = |b: bool| if b { "yes" } else { "no" };
+        let expected = json!([verdict, yes_no(*preflight), yes_no(*reached)]);
+        let first_three =
+            |v: &Value| json!(v.as_array().map(|a| a[..3].to_vec()).unwrap_or_default());
+        if first_three(&shown) != expected
+            || shown != predicted
+            || agreement != "corsair predicted exactly what the browser did."
+            || outcome["agree"] != true
+        {
+            failures.push(format!(
+                "{preset}: shown {shown}, predicted {predicted}, expected {expected}, {agreement}"
+            ));
+        }
+        if *preset == "exposed-header"
+            && !shown[4]
+                .as_str()
+                .unwrap_or_default()
+                .contains("x-request-id")
+        {
+            failures.push(format!("{preset}: x-request-id not readable: {shown}"));
+        }
+    }
+
+    // An invalid policy is refused and nothing changes.
+    let refused = chromium
+        .execute_async(
+            "const done = arguments[0]; fetch('/_demo/policy', {method: 'POST', body: 'allow_origins = [\"*\"]\\nallow_credentials = true'}).then(r => r.json()).then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    if refused["applied"] != false {
+        failures.push(format!("an invalid policy was applied: {refused}"));
+    }
+
+    // The screenshot the README shows: a blocked request, explained.
+    chromium
+        .execute_async(
+            "const done = arguments[0]; window.corsairDemo.runPreset('custom-header').then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let png = chromium.screenshot().await.unwrap();
+    let path = if std::env::var_os("CORSAIR_UPDATE_SCREENSHOT").is_some() {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/demo.png")
+    } else {
+        std::env::temp_dir().join("corsair-demo.png")
+    };
+    std::fs::write(&path, &png).unwrap();
+    println!("screenshot: {}", path.display());
+    assert!(png.len() > 10_000, "a real screenshot");
+
+    let survivors = tokio::time::timeout(Duration::from_secs(30), chromium.shutdown())
+        .await
+        .unwrap();
+    let status = demo.stop();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        survivors.is_empty(),
+        "browser processes left running: {survivors:?}"
+    );
+    assert!(
+        status.success(),
+        "the demo stops cleanly on Ctrl-C: {status}"
+    );
+}
