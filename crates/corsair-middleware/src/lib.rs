@@ -103,11 +103,14 @@ impl PolicyGate {
     ) -> Route<R> {
         let policy = self.current();
         let evaluation = policy.evaluate(head);
+        let Some(resolver) = &self.resolver else {
+            return Route::Decided(decide(evaluation));
+        };
         let unlisted = match &evaluation {
             Evaluation::Preflight(answer) => unlisted_origin(answer.refusal()),
             Evaluation::Actual(cors) => unlisted_origin(cors.refusal()),
         };
-        if let (Some(resolver), Some(origin)) = (&self.resolver, unlisted)
+        if let Some(origin) = unlisted
             && policy.may_resolve(origin)
         {
             return match resolver.cached(origin) {

@@ -8,7 +8,7 @@
 
 use std::ops::ControlFlow;
 
-use super::names::is_tchar;
+use super::names::TCHAR;
 
 /// Empty list elements tolerated before the value is judged malformed. RFC 9110 asks
 /// recipients to accept a few; no honest client sends many.
@@ -38,98 +38,89 @@ pub(crate) struct Element<'a> {
     pub(crate) start: usize,
 }
 
-/// Where the scanner is within the current list element.
-#[derive(Clone, Copy)]
-enum State {
-    /// Before the name: whitespace only so far.
-    Leading,
-    /// Inside the name that starts here.
-    Name { start: usize },
-    /// After the name (start, end): only whitespace may follow before `,`.
-    Trailing { start: usize, end: usize },
-}
-
 #[cfg(test)]
 thread_local! {
     /// Bytes read by `scan` on this thread, so tests can bound its work without timing it.
     static BYTES_READ: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
+/// Counts bytes read, for the tests that bound the scanner's work.
+#[cfg(test)]
+fn record_read(bytes: usize) {
+    BYTES_READ.with(|read| read.set(read.get() + bytes));
+}
+
+#[cfg(not(test))]
+fn record_read(_: usize) {}
+
+/// Optional whitespace (RFC 9110 `OWS`).
+const fn is_ows(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t')
+}
+
 /// Calls `visit` with each non-empty element of the header lines, in order, until it breaks
-/// (returning `Ok(Some(..))` with the visitor's value). Reads each byte exactly once.
+/// (returning `Ok(Some(..))` with the visitor's value). Reads each byte once, plus one
+/// end-of-line per line: an element is leading whitespace, a name of `tchar`s, trailing
+/// whitespace, then `,` or the end of the line; anything else makes the name invalid.
 pub(crate) fn scan<'a, B>(
     lines: impl IntoIterator<Item = &'a [u8]>,
     mut visit: impl FnMut(Element<'a>) -> ControlFlow<B>,
 ) -> Result<Option<B>, Malformed> {
     let mut empty_elements = 0;
     for (line_index, line) in lines.into_iter().enumerate() {
-        let mut state = State::Leading;
-        // One sentinel `,` past the end closes the line's last element.
-        for position in 0..=line.len() {
-            let byte = line.get(position).copied().unwrap_or(b',');
-            #[cfg(test)]
-            BYTES_READ.with(|read| read.set(read.get() + 1));
-            state = match (state, byte) {
-                (State::Leading, b' ' | b'\t') => State::Leading,
-                (State::Leading, b',') => {
-                    empty_elements += 1;
-                    if empty_elements > MAX_EMPTY_ELEMENTS {
-                        return Err(Malformed::TooManyEmptyElements);
-                    }
-                    State::Leading
+        let mut position = 0;
+        loop {
+            let element_start = position;
+            while position < line.len() && is_ows(line[position]) {
+                position += 1;
+            }
+            let start = position;
+            while position < line.len() && TCHAR[usize::from(line[position])] {
+                position += 1;
+            }
+            let end = position;
+            while position < line.len() && is_ows(line[position]) {
+                position += 1;
+            }
+            if position < line.len() && line[position] != b',' {
+                return Err(invalid_name(line, line_index, start));
+            }
+            // The bytes of the element and its `,` (or the end of the line).
+            record_read(position - element_start + 1);
+            if start == end {
+                empty_elements += 1;
+                if empty_elements > MAX_EMPTY_ELEMENTS {
+                    return Err(Malformed::TooManyEmptyElements);
                 }
-                (State::Leading, byte) if is_tchar(byte) => State::Name { start: position },
-                (State::Name { start }, byte) if is_tchar(byte) => State::Name { start },
-                (State::Name { start }, b' ' | b'\t') => State::Trailing {
+            } else {
+                let element = Element {
+                    name: &line[start..end],
+                    line: line_index,
                     start,
-                    end: position,
-                },
-                (State::Trailing { start, end }, b' ' | b'\t') => State::Trailing { start, end },
-                (State::Name { start }, b',') | (State::Trailing { start, .. }, b',') => {
-                    let end = match state {
-                        State::Trailing { end, .. } => end,
-                        _ => position,
-                    };
-                    let element = Element {
-                        name: &line[start..end],
-                        line: line_index,
-                        start,
-                    };
-                    if let ControlFlow::Break(stop) = visit(element) {
-                        return Ok(Some(stop));
-                    }
-                    State::Leading
+                };
+                if let ControlFlow::Break(stop) = visit(element) {
+                    return Ok(Some(stop));
                 }
-                (State::Leading | State::Name { .. }, _) => {
-                    return Err(invalid_name(line, line_index, state, position));
-                }
-                (State::Trailing { start, .. }, _) => {
-                    return Err(invalid_name(
-                        line,
-                        line_index,
-                        State::Name { start },
-                        position,
-                    ));
-                }
-            };
+            }
+            if position == line.len() {
+                break;
+            }
+            position += 1;
         }
     }
     Ok(None)
 }
 
-/// The element that failed at `position`: from its first byte to the next `,`.
-fn invalid_name(line: &[u8], line_index: usize, state: State, position: usize) -> Malformed {
-    let start = match state {
-        State::Name { start } | State::Trailing { start, .. } => start,
-        State::Leading => position,
-    };
+/// The element whose name starts at `start` and is not a token: from there to the next `,`,
+/// without trailing whitespace.
+fn invalid_name(line: &[u8], line_index: usize, start: usize) -> Malformed {
     let end = line[start..]
         .iter()
         .position(|&b| b == b',')
         .map_or(line.len(), |offset| start + offset);
     let trimmed_end = line[start..end]
         .iter()
-        .rposition(|&b| b != b' ' && b != b'\t')
+        .rposition(|&b| !is_ows(b))
         .map_or(start, |last| start + last + 1);
     Malformed::InvalidName {
         line: line_index,

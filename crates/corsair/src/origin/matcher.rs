@@ -6,12 +6,17 @@
 //! patterns, and the `.suffix`es of the host for subdomain patterns, from the right, only as
 //! many labels deep as the deepest configured base domain (so a hostile host of many labels
 //! costs no more than a short one).
+//!
+//! The tables hash with a keyed multiply-fold hash ([`KeyedState`]) rather than SipHash: they
+//! are filled from the configuration only, so request data can only look up, and secret keys
+//! keep collisions unpredictable.
 
 use std::collections::{HashMap, HashSet};
 
 use http::HeaderValue;
 
 use super::pattern::{CanonicalParts, HostPattern, OriginPattern, PortPattern, WildcardPattern};
+use crate::headers::names::KeyedState;
 
 /// What a lookup found for a request's `Origin` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,13 +39,13 @@ struct SchemePort {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OriginMatcher {
     any: bool,
-    exact: HashMap<Box<[u8]>, HeaderValue>,
+    exact: HashMap<Box<[u8]>, HeaderValue, KeyedState>,
     /// `scheme://host` of `scheme://host:*` patterns.
-    any_port: HashSet<Box<[u8]>>,
+    any_port: HashSet<Box<[u8]>, KeyedState>,
     /// `.example.com` of `*.example.com` patterns, to the schemes and ports listed with it.
     /// The list per suffix holds one entry per distinct scheme and port written with that
     /// domain, so it does not grow with the number of domains.
-    subdomains: HashMap<Box<[u8]>, Vec<SchemePort>>,
+    subdomains: HashMap<Box<[u8]>, Vec<SchemePort>, KeyedState>,
     /// Labels in the longest base domain of `subdomains`: deeper suffixes cannot match.
     deepest_base: usize,
 }

@@ -19,7 +19,10 @@ use std::{
     },
 };
 
-use http::{HeaderValue, StatusCode, header};
+use http::{
+    HeaderName, HeaderValue, StatusCode,
+    header::{self, GetAll},
+};
 
 pub use config::{Config, MaxAge, OriginPredicate, PreflightStatus};
 pub use error::{ConfigError, ConfigErrors, HeaderList};
@@ -27,6 +30,7 @@ pub use error::{ConfigError, ConfigErrors, HeaderList};
 pub use file::{PolicyFileError, UnknownKey};
 pub use handle::PolicyHandle;
 pub use refusal::{Refusal, RequestHeadersProblem};
+use request::Classified;
 pub use request::{RequestHead, RequestKind};
 pub use respond::{Actual, Evaluation, Preflight, ResponseHeaders};
 
@@ -212,6 +216,9 @@ impl DebugSwitch {
 
 /// `Access-Control-Allow-Origin: *`.
 static ANY_ORIGIN: HeaderValue = HeaderValue::from_static("*");
+/// Private Network Access asks for a grant with this header on preflights.
+const REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
 
 impl Policy {
     fn from_compiled(compiled: Compiled) -> Self {
@@ -253,9 +260,12 @@ impl Policy {
         head: &RequestHead<'a>,
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Evaluation<'a> {
-        match head.kind() {
-            RequestKind::Preflight => Evaluation::Preflight(self.preflight(head, resolved)),
-            kind => Evaluation::Actual(self.actual(head, kind, resolved)),
+        let request = head.classify();
+        match request.kind {
+            RequestKind::Preflight => {
+                Evaluation::Preflight(self.preflight(head, &request, resolved))
+            }
+            _ => Evaluation::Actual(self.actual(head, &request, resolved)),
         }
     }
 
@@ -319,10 +329,13 @@ impl Policy {
     fn preflight<'a>(
         &'a self,
         head: &RequestHead<'a>,
+        request: &Classified<'a>,
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Preflight<'a> {
         let mut answer = Preflight::new(&self.compiled, *head, self.compiled.debug.is_enabled());
-        let refusal = self.check_preflight(head, resolved, &mut answer).err();
+        let refusal = self
+            .check_preflight(head, request, resolved, &mut answer)
+            .err();
         answer.refuse(refusal);
         answer
     }
@@ -332,13 +345,15 @@ impl Policy {
     fn check_preflight<'a>(
         &'a self,
         head: &RequestHead<'a>,
+        request: &Classified<'a>,
         resolved: Option<&dyn Fn(&str) -> bool>,
         answer: &mut Preflight<'a>,
     ) -> Result<(), Refusal> {
         let policy = &*self.compiled;
-        answer.allow_origin = Some(self.check_origin(head, resolved)?);
+        answer.allow_origin = Some(self.check_origin(head, request.origin, resolved)?);
 
-        let method = request::single(head.headers(), &header::ACCESS_CONTROL_REQUEST_METHOD)
+        let method = request
+            .method
             .filter(|method| is_token(method.as_bytes()))
             .ok_or(Refusal::MalformedMethod)?;
         if !policy.methods.allows(method.as_bytes()) {
@@ -348,13 +363,17 @@ impl Policy {
         }
         answer.allow_method = Some(method);
 
-        answer.allow_headers = policy.headers.check_requested(head, policy.credentials)?;
+        let requested = head
+            .headers()
+            .get_all(header::ACCESS_CONTROL_REQUEST_HEADERS);
+        answer.allow_headers = policy
+            .headers
+            .check_requested(&requested, policy.credentials)?;
+        answer.requested = Some(requested);
 
         if head
             .headers()
-            .get(header::HeaderName::from_static(
-                "access-control-request-private-network",
-            ))
+            .get(REQUEST_PRIVATE_NETWORK)
             .is_some_and(|value| value == "true")
         {
             if !policy.private_network {
@@ -368,14 +387,14 @@ impl Policy {
     fn actual(
         &self,
         head: &RequestHead<'_>,
-        kind: RequestKind,
+        request: &Classified<'_>,
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Actual {
         let policy = &*self.compiled;
-        let decision = match kind {
+        let decision = match request.kind {
             RequestKind::NotCors => Ok(None),
             _ => self
-                .check_origin(head, resolved)
+                .check_origin(head, request.origin, resolved)
                 .map(|origin| Some(origin.clone())),
         };
         let (allow_origin, refusal) = match decision {
@@ -387,7 +406,7 @@ impl Policy {
         };
         Actual {
             allow_credentials: policy.credentials && allow_origin.is_some(),
-            expose: allow_origin.as_ref().and(policy.expose.clone()),
+            expose: allow_origin.as_ref().and_then(|_| policy.expose.clone()),
             allow_origin,
             vary_by_origin: self.varies_by_origin(),
             refusal,
@@ -398,10 +417,11 @@ impl Policy {
     fn check_origin<'a>(
         &'a self,
         head: &RequestHead<'a>,
+        origin: Option<&'a HeaderValue>,
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Result<&'a HeaderValue, Refusal> {
         let policy = &*self.compiled;
-        let origin = head.origin().ok_or(Refusal::MalformedOrigin)?;
+        let origin = origin.ok_or(Refusal::MalformedOrigin)?;
         match policy.origins.find(origin.as_bytes()) {
             Some(Match::Exact(value)) => return Ok(value),
             Some(Match::Any) => return Ok(&ANY_ORIGIN),
@@ -466,12 +486,9 @@ impl AllowedHeaders {
     /// browsers read `*` as a header literally named `*`, so the answer echoes instead.
     fn check_requested(
         &self,
-        head: &RequestHead<'_>,
+        lines: &GetAll<'_, HeaderValue>,
         credentials: bool,
     ) -> Result<AllowHeaders, Refusal> {
-        let lines = head
-            .headers()
-            .get_all(header::ACCESS_CONTROL_REQUEST_HEADERS);
         let mut requested = false;
         let mut authorization = false;
         let scanned = acrh::scan(lines.iter().map(HeaderValue::as_bytes), |element| {
@@ -492,7 +509,7 @@ impl AllowedHeaders {
                 problem: RequestHeadersProblem::InvalidName,
             }),
             Ok(Some((element, needs_explicit_listing))) => {
-                Err(refused_header(head, element, needs_explicit_listing))
+                Err(refused_header(lines, element, needs_explicit_listing))
             }
             Ok(_) if !requested => Ok(AllowHeaders::None),
             Ok(_) if self.any && !authorization && !credentials => Ok(AllowHeaders::Any),
@@ -503,16 +520,11 @@ impl AllowedHeaders {
 
 /// Reports a refused name by its place in the request's own header line, without copying it.
 fn refused_header(
-    head: &RequestHead<'_>,
+    lines: &GetAll<'_, HeaderValue>,
     element: acrh::Element<'_>,
     needs_explicit_listing: bool,
 ) -> Refusal {
-    match head
-        .headers()
-        .get_all(header::ACCESS_CONTROL_REQUEST_HEADERS)
-        .iter()
-        .nth(element.line)
-    {
+    match lines.iter().nth(element.line) {
         Some(line) => Refusal::HeaderNotAllowed {
             line: line.clone(),
             range: element.start..element.start + element.name.len(),

@@ -62,33 +62,66 @@ impl<'a> RequestHead<'a> {
 
     /// Classifies the request (Fetch Standard, "CORS-preflight request").
     pub fn kind(&self) -> RequestKind {
-        if !self.headers.contains_key(header::ORIGIN) {
-            RequestKind::NotCors
-        } else if self.method == Method::OPTIONS
-            && self
-                .headers
-                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
-        {
-            RequestKind::Preflight
-        } else {
-            RequestKind::Actual
-        }
+        self.classify().kind
     }
 
-    /// The `Origin` value, when there is exactly one: a request with several is malformed.
-    pub(crate) fn origin(&self) -> Option<&'a HeaderValue> {
-        single(self.headers, &header::ORIGIN)
+    /// Classifies the request and reads the headers that decide it, each looked up once.
+    pub(crate) fn classify(&self) -> Classified<'a> {
+        let Some(origin) = Occurrences::of(self.headers, &header::ORIGIN) else {
+            return Classified {
+                kind: RequestKind::NotCors,
+                origin: None,
+                method: None,
+            };
+        };
+        let method = if self.method == Method::OPTIONS {
+            Occurrences::of(self.headers, &header::ACCESS_CONTROL_REQUEST_METHOD)
+        } else {
+            None
+        };
+        Classified {
+            kind: if method.is_some() {
+                RequestKind::Preflight
+            } else {
+                RequestKind::Actual
+            },
+            origin: origin.single(),
+            method: method.and_then(Occurrences::single),
+        }
     }
 }
 
-/// The one value of a header that must occur at most once.
-pub(crate) fn single<'a>(
-    headers: &'a HeaderMap,
-    name: &header::HeaderName,
-) -> Option<&'a HeaderValue> {
-    let mut values = headers.get_all(name).iter();
-    let first = values.next()?;
-    values.next().is_none().then_some(first)
+/// A request's kind and the values that decided it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Classified<'a> {
+    pub(crate) kind: RequestKind,
+    /// The `Origin` value, when there is exactly one: a request with several is malformed.
+    pub(crate) origin: Option<&'a HeaderValue>,
+    /// For preflights, the `Access-Control-Request-Method` value, when there is exactly one.
+    pub(crate) method: Option<&'a HeaderValue>,
+}
+
+/// The first value of a header that is present, and whether it is repeated.
+#[derive(Debug, Clone, Copy)]
+struct Occurrences<'a> {
+    first: &'a HeaderValue,
+    repeated: bool,
+}
+
+impl<'a> Occurrences<'a> {
+    fn of(headers: &'a HeaderMap, name: &header::HeaderName) -> Option<Self> {
+        let mut values = headers.get_all(name).iter();
+        let first = values.next()?;
+        Some(Self {
+            first,
+            repeated: values.next().is_some(),
+        })
+    }
+
+    /// The value of a header that must occur at most once.
+    fn single(self) -> Option<&'a HeaderValue> {
+        (!self.repeated).then_some(self.first)
+    }
 }
 
 impl<'a, B> From<&'a http::Request<B>> for RequestHead<'a> {
@@ -127,5 +160,11 @@ mod tests {
         // (tower-http swallows it: its issue #497).
         assert_eq!(kind("OPTIONS", &[origin]), RequestKind::Actual);
         assert_eq!(kind("POST", &[origin, acrm]), RequestKind::Actual);
+        // Repeated headers still classify; the policy then refuses them as malformed.
+        assert_eq!(kind("GET", &[origin, origin]), RequestKind::Actual);
+        assert_eq!(
+            kind("OPTIONS", &[origin, acrm, acrm]),
+            RequestKind::Preflight
+        );
     }
 }

@@ -4,7 +4,7 @@ use std::ops::ControlFlow;
 
 use http::{
     HeaderMap, HeaderName, HeaderValue, Response, StatusCode,
-    header::{self, VARY},
+    header::{self, GetAll, VARY},
 };
 
 use super::{AllowHeaders, Compiled, Refusal, RequestHead};
@@ -39,19 +39,32 @@ pub trait ResponseHeaders {
     fn append(&mut self, name: &HeaderName, value: &HeaderValue);
     /// Whether some value of `name` satisfies `predicate`.
     fn any_value(&self, name: &HeaderName, predicate: &mut dyn FnMut(&[u8]) -> bool) -> bool;
+    /// Adds `value` after the existing values of `name`, unless one of them satisfies
+    /// `covered`. The default asks [`any_value`](Self::any_value), then
+    /// [`append`](Self::append); a map that can do both in one lookup overrides it.
+    fn append_unless(
+        &mut self,
+        name: &HeaderName,
+        value: &HeaderValue,
+        covered: &mut dyn FnMut(&[u8]) -> bool,
+    ) {
+        if !self.any_value(name, covered) {
+            self.append(name, value);
+        }
+    }
 }
 
 impl ResponseHeaders for HeaderMap {
     fn remove_access_control(&mut self) -> bool {
-        let is_owned = |name: &HeaderName| name.as_str().starts_with("access-control-");
-        if !self.keys().any(is_owned) {
-            return false;
-        }
-        let owned: Vec<HeaderName> = self.keys().filter(|name| is_owned(name)).cloned().collect();
-        for name in owned {
+        let is_owned = |name: &&HeaderName| name.as_str().starts_with("access-control-");
+        let mut removed = false;
+        // One pass when there is none (the usual case); no list of names to allocate.
+        // Cloning a standard name (all of the `Access-Control-*` ones are) copies nothing.
+        while let Some(name) = self.keys().find(is_owned).cloned() {
             self.remove(name);
+            removed = true;
         }
-        true
+        removed
     }
 
     fn insert(&mut self, name: &HeaderName, value: &HeaderValue) {
@@ -66,6 +79,24 @@ impl ResponseHeaders for HeaderMap {
         self.get_all(name)
             .iter()
             .any(|value| predicate(value.as_bytes()))
+    }
+
+    fn append_unless(
+        &mut self,
+        name: &HeaderName,
+        value: &HeaderValue,
+        covered: &mut dyn FnMut(&[u8]) -> bool,
+    ) {
+        match self.entry(name) {
+            http::header::Entry::Occupied(mut entry) => {
+                if !entry.iter().any(|existing| covered(existing.as_bytes())) {
+                    entry.append(value.clone());
+                }
+            }
+            http::header::Entry::Vacant(entry) => {
+                entry.insert(value.clone());
+            }
+        }
     }
 }
 
@@ -90,6 +121,8 @@ pub struct Preflight<'a> {
     pub(super) allow_method: Option<&'a HeaderValue>,
     pub(super) allow_headers: AllowHeaders,
     pub(super) allow_private_network: bool,
+    /// The `Access-Control-Request-Headers` lines, once looked up.
+    pub(super) requested: Option<GetAll<'a, HeaderValue>>,
     refusal: Option<Refusal>,
 }
 
@@ -103,6 +136,7 @@ impl<'a> Preflight<'a> {
             allow_method: None,
             allow_headers: AllowHeaders::None,
             allow_private_network: false,
+            requested: None,
             refusal: None,
         }
     }
@@ -203,10 +237,14 @@ impl<'a> Preflight<'a> {
     }
 
     fn requested_headers(&self) -> http::header::ValueIter<'a, HeaderValue> {
-        self.head
-            .headers()
-            .get_all(header::ACCESS_CONTROL_REQUEST_HEADERS)
-            .iter()
+        match &self.requested {
+            Some(lines) => lines.iter(),
+            None => self
+                .head
+                .headers()
+                .get_all(header::ACCESS_CONTROL_REQUEST_HEADERS)
+                .iter(),
+        }
     }
 
     /// The whole answer as a response with an empty body.
@@ -266,16 +304,13 @@ impl Actual {
             }
         }
         // Append `Vary: Origin` unless a `Vary` value already lists `Origin` or `*`.
-        let covered = || {
-            headers.any_value(&VARY, &mut |value| {
+        if self.vary_by_origin {
+            headers.append_unless(&VARY, &VARY_ORIGIN, &mut |value| {
                 value.split(|&b| b == b',').any(|token| {
                     let token = token.trim_ascii();
                     token == b"*" || token.eq_ignore_ascii_case(b"origin")
                 })
-            })
-        };
-        if self.vary_by_origin && !covered() {
-            headers.append(&VARY, &VARY_ORIGIN);
+            });
         }
     }
 }

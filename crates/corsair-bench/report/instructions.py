@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Instructions per request, counted by callgrind: unlike time, the count is the same
+whatever else the machine is doing, so small differences can be trusted. Run by
+scripts/bench; drives src/bin/repeat.rs, counting only inside its measured loop (requests are
+built before it and responses dropped after it, as in the divan benchmarks).
+"""
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+
+SUBJECTS = ["tower_no_cors", "corsair_tower", "tower_http",
+            "actix_no_cors", "actix_cors", "corsair_actix"]
+# (case, origins, iterations): fewer iterations where a request costs milliseconds.
+CASES = [
+    ("preflight_allowed", "exact:1", 1000),
+    ("preflight_allowed", "exact:100", 1000),
+    ("preflight_allowed", "exact:10000", 200),
+    ("preflight_refused", "exact:100", 1000),
+    ("actual_allowed", "exact:1", 1000),
+    ("actual_allowed", "exact:100", 1000),
+    ("actual_allowed", "exact:10000", 200),
+    ("actual_refused", "exact:100", 1000),
+    ("not_cors", "exact:100", 1000),
+    ("preflight_allowed", "subdomains:100", 1000),
+    ("actual_allowed", "subdomains:100", 1000),
+    ("names_10k", "exact:100", 20),
+    ("commas_1mib", "exact:100", 20),
+]
+
+
+def count(binary, subject, case, origins, iterations):
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+               "--toggle-collect=repeat::measured_*", binary, subject, case, origins,
+               str(iterations)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    match = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or not match:
+        sys.exit(f"callgrind failed for {subject} {case} {origins}: {done.stderr[-2000:]}")
+    return int(match.group(1)) / iterations
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--binary", required=True, help="target/release/repeat")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--subjects", default=",".join(SUBJECTS))
+    args = parser.parse_args()
+    results = []
+    for case, origins, iterations in CASES:
+        for subject in args.subjects.split(","):
+            per_request = count(args.binary, subject, case, origins, iterations)
+            print(f"  {case} {origins} {subject}: {per_request:,.0f}", flush=True)
+            results.append({"case": case, "origins": origins, "subject": subject,
+                            "instructions": per_request})
+    with open(args.out, "w") as out:
+        json.dump(results, out, indent=2)
+        out.write("\n")
+
+
+if __name__ == "__main__":
+    main()
