@@ -354,27 +354,7 @@ impl Chromium {
                 vec![Value::from(scenarios.to_vec()), concurrency.into()],
             )
             .await?;
-        let Some(results) = value.as_array() else {
-            return Err(Error::new(format!("the page answered {value}")));
-        };
-        if results.len() != scenarios.len() {
-            return Err(Error::new(format!(
-                "{} results for {} scenarios",
-                results.len(),
-                scenarios.len()
-            )));
-        }
-        results
-            .iter()
-            .map(|fetches| {
-                fetches
-                    .as_array()
-                    .ok_or_else(|| Error::new(format!("not a list of results: {fetches}")))?
-                    .iter()
-                    .map(FetchResult::from_json)
-                    .collect()
-            })
-            .collect()
+        results_from_json(&value, scenarios.len())
     }
 
     /// Runs an asynchronous script in the current page (`arguments[last]` is its callback) and
@@ -435,6 +415,30 @@ impl Drop for Chromium {
     fn drop(&mut self) {
         let _ = self.stop();
     }
+}
+
+/// The page's answer to `corsairRun` for `count` scenarios: per scenario, one result per fetch.
+pub(crate) fn results_from_json(value: &Value, count: usize) -> Result<Vec<Vec<FetchResult>>> {
+    let Some(results) = value.as_array() else {
+        return Err(Error::new(format!("the page answered {value}")));
+    };
+    if results.len() != count {
+        return Err(Error::new(format!(
+            "{} results for {count} scenarios",
+            results.len()
+        )));
+    }
+    results
+        .iter()
+        .map(|fetches| {
+            fetches
+                .as_array()
+                .ok_or_else(|| Error::new(format!("not a list of results: {fetches}")))?
+                .iter()
+                .map(FetchResult::from_json)
+                .collect()
+        })
+        .collect()
 }
 
 /// `chromium --version`, e.g. `Chromium 156.0.8078.108 built on Debian...` -> `156.0.8078.108`.

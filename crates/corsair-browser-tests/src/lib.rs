@@ -9,12 +9,16 @@
 //!   readable response headers.
 //!
 //! Pieces: [`chromium`] (the browser and its WebDriver session, stopped whatever happens),
+//! [`firefox`] (Firefox over WebDriver BiDi), [`webkit`] (MiniBrowser via WebKitWebDriver on
+//! Xvfb), [`engine`] (what the model half needs from any of them),
 //! [`page`] (origin A), [`scenario`] and [`generate`] (the model half), [`middleware`] (the
 //! tower half), [`http1`] (a server that writes exactly the bytes it is given), [`record`]
 //! (what origin B saw), [`process`] (child-process guards).
 
 pub mod chromium;
+pub mod engine;
 mod error;
+pub mod firefox;
 pub mod generate;
 pub mod http1;
 pub mod middleware;
@@ -23,5 +27,6 @@ pub mod page;
 pub mod process;
 pub mod record;
 pub mod scenario;
+pub mod webkit;
 
 pub use error::{Error, Result};

@@ -1,12 +1,16 @@
 //! The browser-model half as a whole: origin A's page, origin B's scripted server, running
 //! scenarios in Chromium and in the model, and shrinking disagreements.
 
+use std::time::{Duration, Instant};
+
 use corsair::Origin;
 
 use crate::{
     Error, Result,
-    chromium::Chromium,
-    generate::{Context, renamed, simplifications},
+    chromium::FetchResult,
+    engine::Engine,
+    generate::{self, Context, Rng, renamed, simplifications},
+    record::Kind,
     scenario::{Observed, Scenario, ScriptedServer, model, reproducer},
 };
 
@@ -27,8 +31,10 @@ pub struct ModelHalf {
 pub struct Run {
     /// The scenario.
     pub scenario: Scenario,
-    /// What Chromium did.
-    pub chromium: Observed,
+    /// What the real browser did.
+    pub engine: Observed,
+    /// The model profile judged.
+    pub browser: corsair::browser::Browser,
     /// What the model predicts.
     pub model: Observed,
 }
@@ -36,7 +42,7 @@ pub struct Run {
 impl Run {
     /// Whether the model predicted Chromium exactly.
     pub fn agrees(&self) -> bool {
-        self.chromium.agrees_with(&self.model)
+        self.engine.agrees_with(&self.model)
     }
 }
 
@@ -67,7 +73,7 @@ impl ModelHalf {
     }
 
     /// Runs `scenarios` in Chromium (in batches, from one page) and in the model.
-    pub async fn run(&self, chromium: &Chromium, scenarios: &[Scenario]) -> Result<Vec<Run>> {
+    pub async fn run(&self, chromium: &impl Engine, scenarios: &[Scenario]) -> Result<Vec<Run>> {
         let port = self.server.port();
         let mut runs = Vec::with_capacity(scenarios.len());
         for batch in scenarios.chunks(BATCH) {
@@ -77,14 +83,16 @@ impl ModelHalf {
             let json: Vec<_> = batch.iter().map(|s| s.to_json(port)).collect();
             let results = chromium.run(&self.page_url(), &json, CONCURRENCY).await?;
             for (scenario, fetches) in batch.iter().zip(results) {
-                let chromium = Observed {
+                let engine = Observed {
                     fetches,
                     arrivals: self.server.arrivals(&scenario.id),
                 };
-                let model = model(scenario, &self.page_origin, port)?;
+                let browser = chromium.profile();
+                let model = model(browser, scenario, &self.page_origin, port)?;
                 runs.push(Run {
                     scenario: scenario.clone(),
-                    chromium,
+                    engine,
+                    browser,
                     model,
                 });
             }
@@ -97,7 +105,7 @@ impl ModelHalf {
     /// such as a 5-second default max-age expiring between two fetches on a loaded machine).
     pub async fn confirm(
         &self,
-        chromium: &Chromium,
+        chromium: &impl Engine,
         failing: Vec<Run>,
     ) -> Result<(Vec<Run>, Vec<Run>)> {
         let again: Vec<Scenario> = failing
@@ -119,7 +127,7 @@ impl ModelHalf {
 
     /// Shrinks a disagreement: repeatedly tries simpler variants in Chromium and keeps the
     /// first that still disagrees with the model, until none does.
-    pub async fn shrink(&self, chromium: &Chromium, failing: Run) -> Result<Run> {
+    pub async fn shrink(&self, chromium: &impl Engine, failing: Run) -> Result<Run> {
         let mut current = failing;
         for _round in 0..40 {
             let candidates = simplifications(&current.scenario);
@@ -138,11 +146,107 @@ impl ModelHalf {
     /// The reproducer text of `run`.
     pub fn reproducer(&self, run: &Run) -> String {
         reproducer(
+            run.browser,
             &run.scenario,
             &self.page_origin,
             self.server.port(),
-            &run.chromium,
+            &run.engine,
             &run.model,
         )
     }
+}
+
+/// Disagreements shrunk to a minimal reproducer (each costs a few browser round trips).
+const SHRUNK: usize = 3;
+
+/// Runs `count` scenarios generated from `seed` in `engine` and in the model; `Ok(summary)`
+/// when the model predicted every one (or the disagreements did not reproduce), else the
+/// report with shrunk reproducers.
+pub async fn judge(chromium: &impl Engine, seed: u64, count: usize) -> Result<String, String> {
+    let started = Instant::now();
+    let half = ModelHalf::start().await.map_err(|e| e.to_string())?;
+    let context = half.context();
+    let mut rng = Rng::new(seed);
+    let scenarios: Vec<_> = (0..count)
+        .map(|i| generate::scenario(&mut rng, &context, format!("{seed:x}-{i}")))
+        .collect();
+    let runs = half
+        .run(chromium, &scenarios)
+        .await
+        .map_err(|e| e.to_string())?;
+    let summary = summarize(&runs, started.elapsed());
+    let failing: Vec<Run> = runs.into_iter().filter(|run| !run.agrees()).collect();
+    if failing.is_empty() {
+        return Ok(summary);
+    }
+    let (failing, unconfirmed) = half
+        .confirm(chromium, failing)
+        .await
+        .map_err(|e| e.to_string())?;
+    for run in &unconfirmed {
+        eprintln!(
+            "warning: this disagreement did not happen again on a second run (timing, or \
+             an engine evicting preflight-cache entries once its cache is full):\n{}",
+            half.reproducer(run)
+        );
+    }
+    if failing.is_empty() {
+        return Ok(format!(
+            "{summary}; {} disagreement(s) did not reproduce",
+            unconfirmed.len()
+        ));
+    }
+    let mut report = format!(
+        "{} of {count} scenarios disagree ({summary}); the first {} shrunk to a minimal reproducer:\n",
+        failing.len(),
+        SHRUNK.min(failing.len())
+    );
+    for run in failing.iter().take(SHRUNK) {
+        report.push_str("\noriginal ");
+        report.push_str(&half.reproducer(run));
+        match half.shrink(chromium, run.clone()).await {
+            Ok(minimal) => {
+                report.push_str("minimal ");
+                report.push_str(&half.reproducer(&minimal));
+            }
+            Err(error) => report.push_str(&format!("(shrinking failed: {error})\n")),
+        }
+    }
+    if failing.len() > SHRUNK {
+        report.push_str("\nother disagreeing scenarios:\n");
+        for run in &failing[SHRUNK..] {
+            report.push('\n');
+            report.push_str(&half.reproducer(run));
+        }
+    }
+    Err(report)
+}
+
+/// One line on what `runs` covered.
+pub fn summarize(runs: &[Run], elapsed: Duration) -> String {
+    let fetches: Vec<&FetchResult> = runs.iter().flat_map(|r| &r.engine.fetches).collect();
+    let allowed = fetches.iter().filter(|f| f.is_allowed()).count();
+    let arrivals = runs.iter().flat_map(|r| &r.engine.arrivals);
+    let (mut preflights, mut actual) = (0, 0);
+    for arrival in arrivals {
+        match arrival.kind {
+            Kind::Preflight => preflights += 1,
+            Kind::Actual => actual += 1,
+        }
+    }
+    let agreeing = runs.iter().filter(|r| r.agrees()).count();
+    let repeated = runs.iter().filter(|r| r.scenario.fetches.len() > 1).count();
+    let redirecting = runs
+        .iter()
+        .filter(|r| r.scenario.redirected.is_some())
+        .count();
+    format!(
+        "{agreeing}/{} scenarios agree ({repeated} with a second fetch, {redirecting} redirecting); \
+         {} fetches ({allowed} allowed, {} blocked); {preflights} preflights and {actual} actual \
+         requests reached the server; {:.1} s",
+        runs.len(),
+        fetches.len(),
+        fetches.len() - allowed,
+        elapsed.as_secs_f64()
+    )
 }

@@ -352,16 +352,21 @@ impl fmt::Display for Observed {
     }
 }
 
-/// Runs `scenario` through the browser model's Chromium profile, answering each request
+/// Runs `scenario` through the browser model's `browser` profile, answering each request
 /// exactly as the scripted server does, with one [`PreflightCache`] across its fetches.
-pub fn model(scenario: &Scenario, page: &Origin, server_port: u16) -> Result<Observed> {
+pub fn model(
+    browser: Browser,
+    scenario: &Scenario,
+    page: &Origin,
+    server_port: u16,
+) -> Result<Observed> {
     let url = Url::parse(&scenario.url(server_port)).map_err(|e| Error::new(e.to_string()))?;
-    let mut cache = PreflightCache::new(Browser::Chromium);
+    let mut cache = PreflightCache::new(browser);
     let mut arrivals = Vec::new();
     let mut fetches = Vec::new();
     for init in &scenario.fetches {
         let request = init.page_request(page, &url);
-        let outcome = Fetch::new(Browser::Chromium, request, &mut cache).run(|outgoing| {
+        let outcome = Fetch::new(browser, request, &mut cache).run(|outgoing| {
             let arrival = arrival_of(outgoing);
             let path = arrival.url.split('?').next().unwrap_or_default().to_owned();
             let answer = scenario.answer(arrival.kind, &path).head();
@@ -387,7 +392,7 @@ pub fn model(scenario: &Scenario, page: &Origin, server_port: u16) -> Result<Obs
                 error: format!(
                     "{}: {}",
                     blocked.reason.kind(),
-                    blocked.console_message(Browser::Chromium)
+                    blocked.console_message(browser)
                 ),
             },
         });
@@ -402,6 +407,8 @@ pub fn arrival_of(outgoing: &Outgoing) -> Arrival {
         .strip_prefix("http://")
         .and_then(|rest| rest.find('/').map(|slash| rest.split_at(slash)))
         .unwrap_or(("", "/"));
+    // The userinfo of `http://user:pw@host/` never reaches the server in `Host`.
+    let host = host.rsplit('@').next().unwrap_or(host);
     let host = [("Host".to_owned(), host.to_owned())];
     Arrival::classify(
         &outgoing.method,
@@ -414,10 +421,11 @@ pub fn arrival_of(outgoing: &Outgoing) -> Arrival {
 
 /// A reproducer: everything needed to replay a disagreement by hand.
 pub fn reproducer(
+    browser: Browser,
     scenario: &Scenario,
     page: &Origin,
     server_port: u16,
-    chromium: &Observed,
+    engine: &Observed,
     model: &Observed,
 ) -> String {
     let mut text = String::new();
@@ -440,10 +448,10 @@ pub fn reproducer(
             scenario.id
         );
     }
-    let _ = write!(text, "  chromium:\n{chromium}");
+    let _ = write!(text, "  {browser}:\n{engine}");
     let _ = write!(
         text,
-        "  model (corsair::browser, Browser::Chromium):\n{model}"
+        "  model (corsair::browser, {browser} profile):\n{model}"
     );
     text
 }

@@ -12,6 +12,8 @@ use corsair::{
 };
 use corsair_browser_tests::{
     chromium::{Chromium, FetchResult},
+    engine::Engine,
+    firefox::Firefox,
     middleware::TowerServer,
     page::serve_page,
     record::Kind,
@@ -443,7 +445,28 @@ async fn chromium_does_what_each_policy_intends() {
     }
 }
 
-async fn check(chromium: &Chromium) -> Result<String, String> {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn firefox_does_what_each_policy_intends() {
+    let firefox = match Firefox::launch().await {
+        Ok(firefox) => firefox,
+        Err(error) => panic!("cannot start headless Firefox: {error}"),
+    };
+    let outcome = tokio::time::timeout(Duration::from_secs(240), check(&firefox)).await;
+    let version = firefox.version().to_owned();
+    let survivors = firefox.shutdown().await;
+    assert!(
+        survivors.is_empty(),
+        "processes the harness started still run after shutdown: {survivors:?}"
+    );
+    match outcome {
+        Err(_) => panic!("timed out after 240 s (Firefox {version})"),
+        Ok(Err(report)) => panic!("Firefox {version}:\n{report}"),
+        Ok(Ok(summary)) => eprintln!("Firefox {version}: {summary}"),
+    }
+}
+
+async fn check(chromium: &impl Engine) -> Result<String, String> {
+    let engine = chromium.profile();
     let page = serve_page().await.map_err(|e| e.to_string())?;
     let mut servers = BTreeMap::new();
     for (name, policy) in policies(page.port()) {
@@ -510,7 +533,7 @@ async fn check(chromium: &Chromium) -> Result<String, String> {
                 };
                 if !ok {
                     problems.push(format!(
-                        "fetch {}: intended {intent:?}, Chromium gave {result:?}",
+                        "fetch {}: intended {intent:?}, {engine} gave {result:?}",
                         n + 1
                     ));
                 }
@@ -530,7 +553,7 @@ async fn check(chromium: &Chromium) -> Result<String, String> {
             }
             if let Some(arrival) = arrivals.iter().find(|a| !a.other_cors_headers.is_empty()) {
                 problems.push(format!(
-                    "Chromium sent {:?}: Private Network Access applies after all (update the README)",
+                    "{engine} sent {:?}: Private Network Access applies after all (update the README)",
                     arrival.other_cors_headers
                 ));
             }

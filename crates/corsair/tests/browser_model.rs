@@ -755,11 +755,11 @@ fn cross_origin_redirect_taints_the_origin() {
 #[test]
 fn preflight_origin_after_a_cross_origin_redirect_per_engine() {
     // DESIGN.md (observed): Chromium sends Origin: null on the following preflight, Firefox the
-    // real origin.
+    // real origin; WebKit 2.50 sends null too (see webkit_2_50_* below).
     for (browser, expected) in [
         (Browser::Chromium, "null"),
         (Browser::Firefox, PAGE),
-        (Browser::WebKit, PAGE),
+        (Browser::WebKit, "null"),
     ] {
         let (_, sent) = run(browser, request(API).method("PUT"), |outgoing| {
             match (outgoing.exchange, outgoing.url.to_string().as_str()) {
@@ -1212,4 +1212,224 @@ fn chromium_156_refuses_credentials_in_a_no_cors_redirect() {
         },
     );
     assert_eq!(outcome.result, Ok(ResponseType::Opaque));
+}
+
+// --- Firefox 153.7.0esr, observed by the real-browser suite (corsair-browser-tests) --------
+
+fn preflights(sent: &[Outgoing]) -> Vec<&Outgoing> {
+    sent.iter()
+        .filter(|o| o.exchange == Exchange::Preflight)
+        .collect()
+}
+
+#[test]
+fn firefox_153_judges_each_appended_header_entry_on_its_own() {
+    // `Content-Type: text/plain` appended twice: Chromium judges the combined
+    // `text/plain, text/plain` (not safelisted), Firefox each entry (both safelisted).
+    let twice = || {
+        request(API)
+            .header("Content-Type", "text/plain")
+            .header("Content-Type", "text/plain")
+    };
+    let (_, sent) = run(Browser::Firefox, twice(), permissive);
+    assert!(preflights(&sent).is_empty(), "{sent:?}");
+    let (_, sent) = run(Browser::Chromium, twice(), permissive);
+    assert_eq!(
+        header(preflights(&sent)[0], "access-control-request-headers"),
+        Some("content-type")
+    );
+    // Unsafe entries keep their duplicates in `Access-Control-Request-Headers`.
+    let json = request(API)
+        .header("Content-Type", "application/json")
+        .header("content-type", "application/json")
+        .header("Range", "bytes=0-");
+    let (_, sent) = run(Browser::Firefox, json, permissive);
+    assert_eq!(
+        header(preflights(&sent)[0], "access-control-request-headers"),
+        Some("content-type,content-type")
+    );
+}
+
+#[test]
+fn firefox_153_counts_bytes_above_0x7f_as_unsafe_in_accept_and_content_type() {
+    // `é` is byte 0xE9; Gecko compares it as a signed char (< 0x20), so it is unsafe.
+    let accept = || request(API).header("Accept", "é");
+    let (_, sent) = run(Browser::Firefox, accept(), permissive);
+    assert_eq!(
+        header(preflights(&sent)[0], "access-control-request-headers"),
+        Some("accept")
+    );
+    let (_, sent) = run(Browser::Chromium, accept(), permissive);
+    assert!(preflights(&sent).is_empty(), "{sent:?}");
+}
+
+#[test]
+fn firefox_153_treats_an_empty_max_age_as_absent() {
+    assert_eq!(
+        Browser::Firefox.preflight_lifetime(Some(b"")),
+        Some(std::time::Duration::from_secs(5))
+    );
+    assert_eq!(Browser::Firefox.preflight_lifetime(Some(b"+30")), None);
+}
+
+#[test]
+fn firefox_153_forgets_cached_preflights_when_a_response_fails_the_cors_check() {
+    let server = |outgoing: &Outgoing| {
+        if outgoing.exchange == Exchange::Preflight {
+            let mut head = permissive(outgoing);
+            head = ResponseHead::new(
+                head.status,
+                head.headers
+                    .into_iter()
+                    .chain([("Access-Control-Max-Age".to_owned(), b"600".to_vec())]),
+            );
+            head
+        } else {
+            ResponseHead::new(200, [("Content-Length", "0")])
+        }
+    };
+    for (browser, second_preflights) in [(Browser::Firefox, 1), (Browser::Chromium, 0)] {
+        let mut cache = PreflightCache::new(browser);
+        let mut server = server;
+        let (first, _) = run_cached(browser, request(API).method("PUT"), &mut cache, &mut server);
+        assert!(first.result.is_err());
+        let (_, sent) = run_cached(browser, request(API).method("PUT"), &mut cache, &mut server);
+        assert_eq!(preflights(&sent).len(), second_preflights, "{browser}");
+    }
+}
+
+#[test]
+fn firefox_153_and_webkit_2_50_preflight_every_hop_after_a_preflighted_one() {
+    // A preflighted PATCH answered with a cross-origin 303: the GET that follows needs no
+    // preflight by the spec (nor in Chromium), but Firefox sends one, with the page's origin,
+    // and WebKit 2.50.6 too, with `Origin: null`.
+    const CDN: &str = "https://cdn.example/r";
+    let server = |outgoing: &Outgoing| {
+        if outgoing.exchange == Exchange::Preflight {
+            permissive(outgoing)
+        } else if outgoing.url.to_string() == API {
+            redirect(303, CDN)
+        } else {
+            ResponseHead::new(200, [("Access-Control-Allow-Origin", "null")])
+        }
+    };
+    for (browser, expected) in [
+        (Browser::Firefox, 2),
+        (Browser::WebKit, 2),
+        (Browser::Chromium, 1),
+    ] {
+        let (outcome, sent) = run(browser, request(API).method("PATCH"), server);
+        // (WebKit's `Origin: null` preflight then fails: the answer names the page.)
+        assert_eq!(
+            outcome.result.is_ok(),
+            browser != Browser::WebKit,
+            "{browser}: {outcome:?}"
+        );
+        let preflights = preflights(&sent);
+        assert_eq!(preflights.len(), expected, "{browser}: {sent:?}");
+        if browser != Browser::Chromium {
+            let last = preflights.last().unwrap();
+            assert_eq!(last.url.to_string(), CDN);
+            assert_eq!(header(last, "access-control-request-method"), Some("GET"));
+            let origin = if browser == Browser::Firefox {
+                PAGE
+            } else {
+                "null"
+            };
+            assert_eq!(header(last, "origin"), Some(origin), "{browser}");
+        }
+    }
+}
+
+// --- WebKitGTK 2.50.6 (MiniBrowser), observed by the real-browser suite --------------------
+
+#[test]
+fn webkit_2_50_sends_origin_null_on_a_preflight_after_a_cross_origin_redirect() {
+    // A preflighted POST with an unsafe header, 308 to another origin: WebKit preflights the
+    // new URL with `Origin: null`, so a preflight answer naming the page's origin fails there.
+    let server = |outgoing: &Outgoing| match (outgoing.exchange, outgoing.url.to_string().as_str())
+    {
+        (Exchange::Preflight, _) => permissive(outgoing),
+        (Exchange::Actual, API) => redirect(308, "https://cdn.example/items"),
+        _ => ResponseHead::new(200, [("Access-Control-Allow-Origin", "null")]),
+    };
+    let (outcome, sent) = run(
+        Browser::WebKit,
+        request(API).method("POST").header("X-Token", "1"),
+        server,
+    );
+    let preflights = preflights(&sent);
+    assert_eq!(preflights.len(), 2, "{sent:?}");
+    assert_eq!(header(preflights[1], "origin"), Some("null"));
+    assert!(outcome.result.is_err(), "{outcome:?}");
+    assert_eq!(
+        sent.len(),
+        3,
+        "the redirected request is never sent: {sent:?}"
+    );
+}
+
+#[test]
+fn webkit_2_50_turns_delete_into_get_on_a_cross_origin_301_and_302_too() {
+    let server = |outgoing: &Outgoing| match (outgoing.exchange, outgoing.url.to_string().as_str())
+    {
+        (Exchange::Preflight, _) => permissive(outgoing),
+        (Exchange::Actual, API) => redirect(301, "https://cdn.example/items"),
+        _ => ResponseHead::new(200, [("Access-Control-Allow-Origin", "null")]),
+    };
+    let (_, sent) = run(
+        Browser::WebKit,
+        request(API).method("DELETE"),
+        |outgoing| match (outgoing.exchange, outgoing.url.to_string().as_str()) {
+            (Exchange::Preflight, _) => permissive(outgoing),
+            (Exchange::Actual, API) => redirect(302, "https://cdn.example/items"),
+            _ => ResponseHead::new(200, [("Access-Control-Allow-Origin", "null")]),
+        },
+    );
+    assert_eq!(
+        header(preflights(&sent)[1], "access-control-request-method"),
+        Some("GET")
+    );
+    for (browser, method) in [
+        (Browser::WebKit, "GET"),
+        (Browser::Chromium, "DELETE"),
+        (Browser::Firefox, "DELETE"),
+    ] {
+        let (_, sent) = run(browser, request(API).method("DELETE"), server);
+        let second = preflights(&sent).get(1).map(|p| {
+            header(p, "access-control-request-method")
+                .unwrap_or_default()
+                .to_owned()
+        });
+        assert_eq!(second.as_deref(), Some(method), "{browser}: {sent:?}");
+    }
+}
+
+#[test]
+fn webkit_2_50_keeps_origin_on_a_redirected_no_cors_post() {
+    // A no-cors POST answered with a same-origin 303: the GET that follows carries no `Origin`
+    // by the spec (nor in Chromium or Firefox), but WebKit keeps the one it sent (after a
+    // cross-origin redirect it sends none).
+    let server = |outgoing: &Outgoing| {
+        if outgoing.url.to_string() == API {
+            ResponseHead::new(303, [("Location", "/items/r")])
+        } else {
+            ResponseHead::new(200, [("Content-Length", "0")])
+        }
+    };
+    for (browser, expected) in [
+        (Browser::WebKit, Some(PAGE)),
+        (Browser::Chromium, None),
+        (Browser::Firefox, None),
+    ] {
+        let (outcome, sent) = run(
+            browser,
+            request(API).method("POST").mode(Mode::NoCors),
+            server,
+        );
+        assert!(outcome.result.is_ok(), "{browser}: {outcome:?}");
+        assert_eq!(sent.len(), 2, "{browser}: {sent:?}");
+        assert_eq!(sent[1].method, "GET");
+        assert_eq!(header(&sent[1], "origin"), expected, "{browser}");
+    }
 }

@@ -129,6 +129,13 @@ impl PreflightCache {
         }
     }
 
+    /// Forgets the answers for `origin` and `url`, with and without credentials: Firefox 153
+    /// does so when a request to `url` fails its CORS check (Gecko's `RemoveEntries`).
+    pub(crate) fn remove(&mut self, origin: &str, url: &str) {
+        self.entries
+            .retain(|entry| !(entry.origin == origin && entry.url == url));
+    }
+
     /// Forgets every answer (as a browser does when its cache is cleared).
     pub fn clear(&mut self) {
         self.entries.clear();

@@ -7,8 +7,9 @@ use super::{
     blocked::{BlockReason, Blocked},
     check::{basic_readable_headers, cors_check, preflight_check, readable_headers},
     safelist::{
-        header_value_bytes, is_safelisted_method, is_settable_request_header_value,
-        normalize_header_value, normalize_method, unsafe_request_header_names,
+        firefox_unsafe_request_header_names, header_value_bytes, is_safelisted_method,
+        is_settable_request_header_value, normalize_header_value, normalize_method,
+        unsafe_request_header_names,
     },
 };
 use crate::{
@@ -276,6 +277,13 @@ pub struct Fetch<'c> {
     url: Url,
     method: String,
     headers: Vec<(String, String)>,
+    /// The settable headers as the page appended them, one entry each (Firefox judges them so).
+    entries: Vec<(String, String)>,
+    /// Whether a hop of this fetch needed a preflight: Firefox and WebKit then preflight every
+    /// later cross-origin hop too (see `Browser::preflights_every_hop_after_a_preflight`).
+    needed_preflight: bool,
+    /// Whether a request of this fetch carried `Origin` (WebKit keeps it across redirects).
+    sent_origin: bool,
     dropped_headers: Vec<String>,
     mode: Mode,
     credentials: Credentials,
@@ -309,12 +317,16 @@ impl<'c> Fetch<'c> {
     /// headers are combined with `, `.
     pub fn new(browser: Browser, request: PageRequest, cache: &'c mut PreflightCache) -> Self {
         let mut headers: Vec<(String, String)> = Vec::new();
+        let mut entries = Vec::new();
         let mut dropped_headers = Vec::new();
         for (name, value) in request.headers {
             let value = normalize_header_value(&value).to_owned();
             if !is_settable_request_header_value(&name, &value) {
                 dropped_headers.push(name.to_ascii_lowercase());
-            } else if let Some((_, combined)) = headers
+                continue;
+            }
+            entries.push((name.clone(), value.clone()));
+            if let Some((_, combined)) = headers
                 .iter_mut()
                 .find(|(known, _)| known.eq_ignore_ascii_case(&name))
             {
@@ -333,6 +345,9 @@ impl<'c> Fetch<'c> {
             url,
             method: normalize_method(&request.method).to_owned(),
             headers,
+            entries,
+            needed_preflight: false,
+            sent_origin: false,
             dropped_headers,
             mode: request.mode,
             credentials: request.credentials,
@@ -383,9 +398,26 @@ impl<'c> Fetch<'c> {
                     .iter()
                     .map(|(name, value)| (name.as_str(), header_value_bytes(value)))
                     .collect();
-                let unsafe_names = unsafe_request_header_names(&wire);
-                let needs_preflight =
-                    !is_safelisted_method(&self.method) || !unsafe_names.is_empty();
+                let unsafe_names = if self.browser == Browser::Firefox {
+                    let entries: Vec<(&str, std::borrow::Cow<'_, [u8]>)> = self
+                        .entries
+                        .iter()
+                        .map(|(name, value)| (name.as_str(), header_value_bytes(value)))
+                        .collect();
+                    firefox_unsafe_request_header_names(&entries)
+                } else {
+                    unsafe_request_header_names(&wire)
+                };
+                let own_need = !is_safelisted_method(&self.method) || !unsafe_names.is_empty();
+                // Firefox and WebKit keep the preflight flag across redirects: a hop after one
+                // that needed a preflight is preflighted too (a 303's GET included).
+                let inherited = !own_need
+                    && self.browser.preflights_every_hop_after_a_preflight()
+                    && self.needed_preflight;
+                let needs_preflight = own_need || inherited;
+                if needs_preflight {
+                    self.needed_preflight = true;
+                }
                 let cached = self.cache.covers(
                     &self.preflight_origin(),
                     &self.url.to_string(),
@@ -493,9 +525,13 @@ impl<'c> Fetch<'c> {
         let mut headers = Vec::new();
         // Fetch "append a request `Origin` header": always with CORS tainting, otherwise only
         // for methods other than GET and HEAD (Chromium 156 sends none on a no-cors GET).
-        let sends_origin =
-            kind == ResponseType::Cors || !matches!(self.method.as_str(), "GET" | "HEAD");
+        // WebKit 2.50.6 keeps an `Origin` it sent on a same-origin redirect (a no-cors POST
+        // turned into GET by a redirect within the API's origin still carries it).
+        let sends_origin = kind == ResponseType::Cors
+            || !matches!(self.method.as_str(), "GET" | "HEAD")
+            || (self.browser == Browser::WebKit && self.sent_origin && !self.tainted);
         if sends_origin {
+            self.sent_origin = true;
             headers.push(("Origin".to_owned(), self.request_origin()));
         }
         headers.extend(self.headers.iter().cloned());
@@ -650,14 +686,20 @@ impl<'c> Fetch<'c> {
                 self.headers.retain(|(name, _)| {
                     !BODY_HEADERS.contains(&name.to_ascii_lowercase().as_str())
                 });
+                self.entries.retain(|(name, _)| {
+                    !BODY_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+                });
             }
         }
         if next.origin() != self.url.origin() {
             if self.browser.drops_authorization_across_origins() {
                 self.headers
                     .retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
-            } else if status == 307 && self.method == "DELETE" {
-                // Observed in WebKit: a cross-origin 307 turns DELETE into GET.
+                self.entries
+                    .retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
+            } else if matches!(status, 301 | 302 | 307) && self.method == "DELETE" {
+                // Observed in WebKit: a cross-origin 307 (and, in 2.50.6, 301 and 302) turns
+                // DELETE into GET.
                 self.method = "GET".to_owned();
             }
             // Fetch "redirect-taint": a hop between two origins taints the request unless it
@@ -672,6 +714,12 @@ impl<'c> Fetch<'c> {
     }
 
     fn block(&mut self, reason: BlockReason, in_preflight: bool, status: Option<u16>) -> Step {
+        // Firefox 153 forgets the cached preflight answers for a URL whose response (final or
+        // redirect) fails the CORS check, so the next fetch preflights again.
+        if self.browser == Browser::Firefox && !in_preflight && status.is_some() {
+            let origin = self.preflight_origin();
+            self.cache.remove(&origin, &self.url.to_string());
+        }
         let blocked = Blocked {
             reason,
             in_preflight,

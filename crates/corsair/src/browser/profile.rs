@@ -49,6 +49,7 @@ impl Browser {
     /// `None` when it is not cached at all.
     ///
     /// * absent: 5 seconds everywhere;
+    /// * empty: 5 seconds in Firefox too (it reads an empty value as absent);
     /// * not a number: Chromium and WebKit fall back to 5 seconds, Firefox caches nothing;
     /// * zero or negative: nothing is cached;
     /// * beyond the cap: the cap.
@@ -58,8 +59,10 @@ impl Browser {
         };
         let text = std::str::from_utf8(value).unwrap_or_default().trim();
         let seconds = match self {
+            // Firefox 153 treats an empty value as absent (its 5 s default).
+            Self::Firefox if text.is_empty() => return Some(DEFAULT_MAX_AGE),
             // Firefox accepts digits only: a sign or any other byte means "do not cache".
-            Self::Firefox if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) => {
+            Self::Firefox if !text.bytes().all(|b| b.is_ascii_digit()) => {
                 return None;
             }
             Self::Firefox => text.parse::<u64>().unwrap_or(u64::MAX),
@@ -89,9 +92,17 @@ impl Browser {
     }
 
     /// Whether a preflight that follows a cross-origin redirect carries `Origin: null`
-    /// (Chromium) rather than the page's origin (Firefox, WebKit).
+    /// (Chromium; WebKit 2.50 too) rather than the page's origin (Firefox 153).
     pub fn preflight_origin_null_after_redirect(self) -> bool {
-        matches!(self, Self::Chromium)
+        matches!(self, Self::Chromium | Self::WebKit)
+    }
+
+    /// Whether, once a hop of a fetch needed a preflight, every later cross-origin hop is
+    /// preflighted too, even a 303's `GET` that needs none by itself (Firefox 153 and WebKit
+    /// 2.50 keep the request's "preflight required" flag across redirects; Chromium and the
+    /// spec decide per hop).
+    pub fn preflights_every_hop_after_a_preflight(self) -> bool {
+        matches!(self, Self::Firefox | Self::WebKit)
     }
 
     /// Whether a redirect that turns the method into GET (303, or 301/302 after POST) also

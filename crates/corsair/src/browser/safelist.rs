@@ -156,6 +156,36 @@ pub fn unsafe_request_header_names<N: AsRef<str>, V: AsRef<[u8]>>(
     unsafe_names
 }
 
+/// Firefox's list of unsafe request-header names, as Firefox 153 builds it: each header
+/// entry the page appended is judged on its own (two safelisted `Content-Type` values stay
+/// safelisted, where the spec and Chromium judge the combined `a, b`), a byte of 0x80 or more
+/// is a CORS-unsafe byte (Gecko compares a signed `char` with 0x20), and the sorted list keeps
+/// duplicates (`content-type,content-type` when the page appended it twice).
+pub fn firefox_unsafe_request_header_names<N: AsRef<str>, V: AsRef<[u8]>>(
+    entries: &[(N, V)],
+) -> Vec<String> {
+    let mut unsafe_names = Vec::new();
+    let mut potentially_unsafe = Vec::new();
+    let mut safelisted_size = 0;
+    for (name, value) in entries {
+        let (name, value) = (name.as_ref(), value.as_ref());
+        let lowercase = name.to_ascii_lowercase();
+        let high_byte = matches!(lowercase.as_str(), "accept" | "content-type")
+            && value.iter().any(|&b| b >= 0x80);
+        if !high_byte && is_safelisted_request_header(name, value) {
+            potentially_unsafe.push(lowercase);
+            safelisted_size += value.len();
+        } else {
+            unsafe_names.push(lowercase);
+        }
+    }
+    if safelisted_size > SAFELISTED_TOTAL_LIMIT {
+        unsafe_names.extend(potentially_unsafe);
+    }
+    unsafe_names.sort();
+    unsafe_names
+}
+
 /// Whether script may set a request header of this name at all, judging by the name alone;
 /// browsers silently drop forbidden ones (Fetch, "forbidden request-header"). Some names are
 /// forbidden only with some values: see [`is_settable_request_header_value`].
