@@ -1433,3 +1433,48 @@ fn webkit_2_50_keeps_origin_on_a_redirected_no_cors_post() {
         assert_eq!(header(&sent[1], "origin"), expected, "{browser}");
     }
 }
+
+#[test]
+fn chromium_156_does_not_reuse_a_preflight_sent_after_a_cross_origin_redirect() {
+    // Chromium 156 (observed, seed 0x18eb666f68b036a0): the preflight that follows a
+    // cross-origin redirect carries `Origin: null`, and its answer serves no later fetch: a
+    // second identical fetch preflights the redirect target again. The first hop's answer
+    // (sent with the page's origin) is still reused. WebKit keeps the tainted answer.
+    let cdn = "https://cdn.example/r";
+    let server = |outgoing: &Outgoing| match (outgoing.exchange, outgoing.url.to_string().as_str())
+    {
+        (Exchange::Preflight, _) => ResponseHead::new(
+            204,
+            [
+                ("Access-Control-Allow-Origin", "*"),
+                ("Access-Control-Allow-Headers", "content-type"),
+            ],
+        ),
+        (Exchange::Actual, API) => ResponseHead::new(
+            301,
+            [("Location", cdn), ("Access-Control-Allow-Origin", PAGE)],
+        ),
+        _ => ResponseHead::new(200, [("Access-Control-Allow-Origin", "*")]),
+    };
+    for (browser, second_preflights) in [(Browser::Chromium, 1), (Browser::WebKit, 0)] {
+        let mut cache = PreflightCache::new(browser);
+        let fetch = || {
+            request(API)
+                .method("HEAD")
+                .header("Content-Type", "application/json")
+        };
+        let (outcome, first) = run_cached(browser, fetch(), &mut cache, &mut { server });
+        assert_eq!(outcome.result, Ok(ResponseType::Cors), "{browser}");
+        let preflights = |sent: &[Outgoing]| -> Vec<String> {
+            sent.iter()
+                .filter(|o| o.exchange == Exchange::Preflight)
+                .map(|o| o.url.to_string())
+                .collect()
+        };
+        assert_eq!(preflights(&first), [API, cdn], "{browser}");
+        let (_, second) = run_cached(browser, fetch(), &mut cache, &mut { server });
+        let again = preflights(&second);
+        assert_eq!(again.len(), second_preflights, "{browser}: {again:?}");
+        assert!(again.iter().all(|url| url == cdn), "{browser}: {again:?}");
+    }
+}

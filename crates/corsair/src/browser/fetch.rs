@@ -612,7 +612,12 @@ impl<'c> Fetch<'c> {
             }
             Ok(grant) => {
                 let max_age = response.get("access-control-max-age");
-                if let Some(lifetime) = self.browser.preflight_lifetime(max_age.as_deref()) {
+                let cacheable = !self.tainted || self.browser.caches_preflights_after_taint();
+                if let Some(lifetime) = self
+                    .browser
+                    .preflight_lifetime(max_age.as_deref())
+                    .filter(|_| cacheable)
+                {
                     self.cache.store(
                         &origin,
                         &self.url.to_string(),

@@ -97,6 +97,15 @@ impl Browser {
         matches!(self, Self::Chromium | Self::WebKit)
     }
 
+    /// Whether a preflight answer obtained after a cross-origin redirect (sent with
+    /// `Origin: null`) is cached for later fetches. Chromium 156 does not reuse it: a second
+    /// identical fetch preflights the redirect target again (observed; the tainted origin is
+    /// a fresh opaque origin, equal to no other). Firefox (which sends the page's origin) and
+    /// WebKit keep it.
+    pub fn caches_preflights_after_taint(self) -> bool {
+        !matches!(self, Self::Chromium)
+    }
+
     /// Whether, once a hop of a fetch needed a preflight, every later cross-origin hop is
     /// preflighted too, even a 303's `GET` that needs none by itself (Firefox 153 and WebKit
     /// 2.50 keep the request's "preflight required" flag across redirects; Chromium and the
