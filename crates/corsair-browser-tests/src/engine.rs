@@ -1,6 +1,6 @@
 //! What the model half needs from a real browser, whichever engine it is.
 
-use std::future::Future;
+use std::{future::Future, time::Duration};
 
 use corsair::browser::Browser;
 use serde_json::Value;
@@ -9,7 +9,13 @@ use crate::{Result, chromium::Chromium, chromium::FetchResult, firefox::Firefox,
 
 /// A running browser that can run the page's scenarios, and the model profile it is judged
 /// against.
-pub trait Engine {
+pub trait Engine: Sized {
+    /// The engine's name in reports, e.g. `Chromium`.
+    const NAME: &'static str;
+    /// Starts the engine and opens a session.
+    fn launch() -> impl Future<Output = Result<Self>>;
+    /// Ends the session, then every process; returns the ids of processes still running.
+    fn shutdown(self) -> impl Future<Output = Vec<u32>>;
     /// The model profile that must predict this engine.
     fn profile(&self) -> Browser;
     /// The engine's version.
@@ -24,6 +30,13 @@ pub trait Engine {
 }
 
 impl Engine for Chromium {
+    const NAME: &'static str = "Chromium";
+    async fn launch() -> Result<Self> {
+        Chromium::launch().await
+    }
+    async fn shutdown(self) -> Vec<u32> {
+        Chromium::shutdown(self).await
+    }
     fn profile(&self) -> Browser {
         Browser::Chromium
     }
@@ -41,6 +54,13 @@ impl Engine for Chromium {
 }
 
 impl Engine for Firefox {
+    const NAME: &'static str = "Firefox";
+    async fn launch() -> Result<Self> {
+        Firefox::launch().await
+    }
+    async fn shutdown(self) -> Vec<u32> {
+        Firefox::shutdown(self).await
+    }
     fn profile(&self) -> Browser {
         Browser::Firefox
     }
@@ -58,6 +78,13 @@ impl Engine for Firefox {
 }
 
 impl Engine for WebKit {
+    const NAME: &'static str = "WebKit";
+    async fn launch() -> Result<Self> {
+        WebKit::launch().await
+    }
+    async fn shutdown(self) -> Vec<u32> {
+        WebKit::shutdown(self).await
+    }
     fn profile(&self) -> Browser {
         Browser::WebKit
     }
@@ -71,5 +98,32 @@ impl Engine for WebKit {
         concurrency: usize,
     ) -> Result<Vec<Vec<FetchResult>>> {
         WebKit::run(self, page_url, scenarios, concurrency).await
+    }
+}
+
+/// Starts engine `E`, runs `check` against it within `limit`, then stops every process it
+/// started; fails the calling test, with the engine's version, unless `check` passed and no
+/// process survived. `label` prefixes every message (e.g. the seed to replay).
+pub async fn judged<E: Engine>(
+    limit: Duration,
+    label: &str,
+    check: impl AsyncFnOnce(&E) -> std::result::Result<String, String>,
+) {
+    let engine = match E::launch().await {
+        Ok(engine) => engine,
+        Err(error) => panic!("{label}cannot start headless {}: {error}", E::NAME),
+    };
+    let outcome = tokio::time::timeout(limit, check(&engine)).await;
+    let version = engine.version().to_owned();
+    let survivors = engine.shutdown().await;
+    assert!(
+        survivors.is_empty(),
+        "processes the harness started still run after shutdown: {survivors:?}"
+    );
+    let name = E::NAME;
+    match outcome {
+        Err(_) => panic!("{label}timed out after {limit:?} ({name} {version})"),
+        Ok(Err(report)) => panic!("{label}{name} {version}:\n{report}"),
+        Ok(Ok(summary)) => eprintln!("{name} {version}: {summary}"),
     }
 }

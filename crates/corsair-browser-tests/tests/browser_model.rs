@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use corsair_browser_tests::{chromium::Chromium, generate, model_half::judge};
+use corsair_browser_tests::{chromium::Chromium, engine::judged, generate, model_half::judge};
 
 const DEFAULT_SCENARIOS: usize = 2000;
 
@@ -21,21 +21,10 @@ async fn the_model_predicts_chromium_on_generated_scenarios() {
     eprintln!(
         "browser model vs Chromium: seed {seed:#x} (replay with CORSAIR_BROWSER_SEED={seed:#x}), {count} scenarios"
     );
-    let chromium = match Chromium::launch().await {
-        Ok(chromium) => chromium,
-        Err(error) => panic!("cannot start headless Chromium: {error}"),
-    };
-    let outcome =
-        tokio::time::timeout(Duration::from_secs(600), judge(&chromium, seed, count)).await;
-    let version = chromium.version().to_owned();
-    let survivors = chromium.shutdown().await;
-    assert!(
-        survivors.is_empty(),
-        "processes the harness started still run after shutdown: {survivors:?}"
-    );
-    match outcome {
-        Err(_) => panic!("seed {seed:#x}: timed out after 600 s (Chromium {version})"),
-        Ok(Err(report)) => panic!("seed {seed:#x}, Chromium {version}:\n{report}"),
-        Ok(Ok(summary)) => eprintln!("Chromium {version}: {summary}"),
-    }
+    judged::<Chromium>(
+        Duration::from_secs(600),
+        &format!("seed {seed:#x}, "),
+        async |engine| judge(engine, seed, count).await,
+    )
+    .await;
 }

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use corsair_browser_tests::{firefox::Firefox, generate, model_half::judge};
+use corsair_browser_tests::{engine::judged, firefox::Firefox, generate, model_half::judge};
 
 const DEFAULT_SCENARIOS: usize = 1000;
 
@@ -21,21 +21,10 @@ async fn the_model_predicts_firefox_on_generated_scenarios() {
     eprintln!(
         "browser model vs Firefox: seed {seed:#x} (replay with CORSAIR_BROWSER_SEED={seed:#x}), {count} scenarios"
     );
-    let firefox = match Firefox::launch().await {
-        Ok(firefox) => firefox,
-        Err(error) => panic!("cannot start headless Firefox: {error}"),
-    };
-    let outcome =
-        tokio::time::timeout(Duration::from_secs(600), judge(&firefox, seed, count)).await;
-    let version = firefox.version().to_owned();
-    let survivors = firefox.shutdown().await;
-    assert!(
-        survivors.is_empty(),
-        "processes the harness started still run after shutdown: {survivors:?}"
-    );
-    match outcome {
-        Err(_) => panic!("seed {seed:#x}: timed out after 600 s (Firefox {version})"),
-        Ok(Err(report)) => panic!("seed {seed:#x}, Firefox {version}:\n{report}"),
-        Ok(Ok(summary)) => eprintln!("Firefox {version}: {summary}"),
-    }
+    judged::<Firefox>(
+        Duration::from_secs(600),
+        &format!("seed {seed:#x}, "),
+        async |engine| judge(engine, seed, count).await,
+    )
+    .await;
 }

@@ -12,7 +12,7 @@ use corsair::{
 };
 use corsair_browser_tests::{
     chromium::{Chromium, FetchResult},
-    engine::Engine,
+    engine::{Engine, judged},
     firefox::Firefox,
     middleware::TowerServer,
     page::serve_page,
@@ -427,42 +427,18 @@ fn cases() -> Vec<Case> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_does_what_each_policy_intends() {
-    let chromium = match Chromium::launch().await {
-        Ok(chromium) => chromium,
-        Err(error) => panic!("cannot start headless Chromium: {error}"),
-    };
-    let outcome = tokio::time::timeout(Duration::from_secs(240), check(&chromium)).await;
-    let version = chromium.version().to_owned();
-    let survivors = chromium.shutdown().await;
-    assert!(
-        survivors.is_empty(),
-        "processes the harness started still run after shutdown: {survivors:?}"
-    );
-    match outcome {
-        Err(_) => panic!("timed out after 240 s (Chromium {version})"),
-        Ok(Err(report)) => panic!("Chromium {version}:\n{report}"),
-        Ok(Ok(summary)) => eprintln!("Chromium {version}: {summary}"),
-    }
+    judged::<Chromium>(Duration::from_secs(240), "", async |engine| {
+        check(engine).await
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn firefox_does_what_each_policy_intends() {
-    let firefox = match Firefox::launch().await {
-        Ok(firefox) => firefox,
-        Err(error) => panic!("cannot start headless Firefox: {error}"),
-    };
-    let outcome = tokio::time::timeout(Duration::from_secs(240), check(&firefox)).await;
-    let version = firefox.version().to_owned();
-    let survivors = firefox.shutdown().await;
-    assert!(
-        survivors.is_empty(),
-        "processes the harness started still run after shutdown: {survivors:?}"
-    );
-    match outcome {
-        Err(_) => panic!("timed out after 240 s (Firefox {version})"),
-        Ok(Err(report)) => panic!("Firefox {version}:\n{report}"),
-        Ok(Ok(summary)) => eprintln!("Firefox {version}: {summary}"),
-    }
+    judged::<Firefox>(Duration::from_secs(240), "", async |engine| {
+        check(engine).await
+    })
+    .await;
 }
 
 async fn check(chromium: &impl Engine) -> Result<String, String> {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use corsair::browser::{Credentials, Mode};
 use corsair_browser_tests::{
     chromium::Chromium,
-    engine::Engine,
+    engine::{Engine, judged},
     firefox::Firefox,
     generate::Context,
     model_half::ModelHalf,
@@ -232,42 +232,18 @@ fn scenario(case: &Case, index: usize, ctx: &Context) -> Scenario {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_and_the_model_reuse_preflight_answers_alike() {
-    let chromium = match Chromium::launch().await {
-        Ok(chromium) => chromium,
-        Err(error) => panic!("cannot start headless Chromium: {error}"),
-    };
-    let outcome = tokio::time::timeout(Duration::from_secs(120), check(&chromium)).await;
-    let version = chromium.version().to_owned();
-    let survivors = chromium.shutdown().await;
-    assert!(
-        survivors.is_empty(),
-        "processes the harness started still run after shutdown: {survivors:?}"
-    );
-    match outcome {
-        Err(_) => panic!("timed out after 120 s (Chromium {version})"),
-        Ok(Err(report)) => panic!("Chromium {version}:\n{report}"),
-        Ok(Ok(summary)) => eprintln!("Chromium {version}: {summary}"),
-    }
+    judged::<Chromium>(Duration::from_secs(120), "", async |engine| {
+        check(engine).await
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn firefox_and_the_model_reuse_preflight_answers_alike() {
-    let firefox = match Firefox::launch().await {
-        Ok(firefox) => firefox,
-        Err(error) => panic!("cannot start headless Firefox: {error}"),
-    };
-    let outcome = tokio::time::timeout(Duration::from_secs(120), check(&firefox)).await;
-    let version = firefox.version().to_owned();
-    let survivors = firefox.shutdown().await;
-    assert!(
-        survivors.is_empty(),
-        "processes the harness started still run after shutdown: {survivors:?}"
-    );
-    match outcome {
-        Err(_) => panic!("timed out after 120 s (Firefox {version})"),
-        Ok(Err(report)) => panic!("Firefox {version}:\n{report}"),
-        Ok(Ok(summary)) => eprintln!("Firefox {version}: {summary}"),
-    }
+    judged::<Firefox>(Duration::from_secs(120), "", async |engine| {
+        check(engine).await
+    })
+    .await;
 }
 
 async fn check(chromium: &impl Engine) -> Result<String, String> {

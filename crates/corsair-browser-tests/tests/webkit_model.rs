@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use corsair_browser_tests::{generate, model_half::judge, webkit::WebKit};
+use corsair_browser_tests::{engine::judged, generate, model_half::judge, webkit::WebKit};
 
 const DEFAULT_SCENARIOS: usize = 1000;
 
@@ -24,20 +24,10 @@ async fn the_model_predicts_webkit_on_generated_scenarios() {
     eprintln!(
         "browser model vs WebKit: seed {seed:#x} (replay with CORSAIR_BROWSER_SEED={seed:#x}), {count} scenarios"
     );
-    let webkit = match WebKit::launch().await {
-        Ok(webkit) => webkit,
-        Err(error) => panic!("cannot start WebKit (MiniBrowser on Xvfb): {error}"),
-    };
-    let outcome = tokio::time::timeout(Duration::from_secs(600), judge(&webkit, seed, count)).await;
-    let version = webkit.version().to_owned();
-    let survivors = webkit.shutdown().await;
-    assert!(
-        survivors.is_empty(),
-        "processes the harness started still run after shutdown: {survivors:?}"
-    );
-    match outcome {
-        Err(_) => panic!("seed {seed:#x}: timed out after 600 s (WebKit {version})"),
-        Ok(Err(report)) => panic!("seed {seed:#x}, WebKit {version}:\n{report}"),
-        Ok(Ok(summary)) => eprintln!("WebKit {version}: {summary}"),
-    }
+    judged::<WebKit>(
+        Duration::from_secs(600),
+        &format!("seed {seed:#x}, "),
+        async |engine| judge(engine, seed, count).await,
+    )
+    .await;
 }
