@@ -250,3 +250,24 @@ pub fn summarize(runs: &[Run], elapsed: Duration) -> String {
         elapsed.as_secs_f64()
     )
 }
+
+/// The generated-scenarios test for engine `E`: reads the seed (`CORSAIR_BROWSER_SEED`) and
+/// the count (`CORSAIR_BROWSER_SCENARIOS`, else `default_count`), prints how to replay the
+/// run, and fails the calling test unless the model's profile predicts every scenario.
+pub async fn judge_generated<E: Engine>(default_count: usize) {
+    let seed = crate::generate::seed_from_env();
+    let count = std::env::var("CORSAIR_BROWSER_SCENARIOS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default_count);
+    eprintln!(
+        "browser model vs {}: seed {seed:#x} (replay with CORSAIR_BROWSER_SEED={seed:#x}), {count} scenarios",
+        E::NAME
+    );
+    crate::engine::judged::<E>(
+        std::time::Duration::from_secs(600),
+        &format!("seed {seed:#x}, "),
+        async |engine| judge(engine, seed, count).await,
+    )
+    .await;
+}

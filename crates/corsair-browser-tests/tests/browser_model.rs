@@ -5,26 +5,11 @@
 //! allowed or blocked, the preflights and actual requests that reached the server (method,
 //! `Origin`, `Access-Control-Request-*`), the status and the readable header names.
 
-use std::time::Duration;
-
-use corsair_browser_tests::{chromium::Chromium, engine::judged, generate, model_half::judge};
+use corsair_browser_tests::{chromium::Chromium, model_half::judge_generated};
 
 const DEFAULT_SCENARIOS: usize = 2000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_model_predicts_chromium_on_generated_scenarios() {
-    let seed = generate::seed_from_env();
-    let count = std::env::var("CORSAIR_BROWSER_SCENARIOS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(DEFAULT_SCENARIOS);
-    eprintln!(
-        "browser model vs Chromium: seed {seed:#x} (replay with CORSAIR_BROWSER_SEED={seed:#x}), {count} scenarios"
-    );
-    judged::<Chromium>(
-        Duration::from_secs(600),
-        &format!("seed {seed:#x}, "),
-        async |engine| judge(engine, seed, count).await,
-    )
-    .await;
+    judge_generated::<Chromium>(DEFAULT_SCENARIOS).await;
 }

@@ -7,27 +7,12 @@
 //! allowed or blocked, the preflights and actual requests that reached the server (method,
 //! `Origin`, `Access-Control-Request-*`), the status and the readable header names.
 
-use std::time::Duration;
-
-use corsair_browser_tests::{engine::judged, generate, model_half::judge, webkit::WebKit};
+use corsair_browser_tests::{model_half::judge_generated, webkit::WebKit};
 
 const DEFAULT_SCENARIOS: usize = 1000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "WebKit does not agree 100% yet (issue 10); run with --ignored"]
 async fn the_model_predicts_webkit_on_generated_scenarios() {
-    let seed = generate::seed_from_env();
-    let count = std::env::var("CORSAIR_BROWSER_SCENARIOS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(DEFAULT_SCENARIOS);
-    eprintln!(
-        "browser model vs WebKit: seed {seed:#x} (replay with CORSAIR_BROWSER_SEED={seed:#x}), {count} scenarios"
-    );
-    judged::<WebKit>(
-        Duration::from_secs(600),
-        &format!("seed {seed:#x}, "),
-        async |engine| judge(engine, seed, count).await,
-    )
-    .await;
+    judge_generated::<WebKit>(DEFAULT_SCENARIOS).await;
 }
