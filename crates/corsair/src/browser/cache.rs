@@ -11,8 +11,9 @@ use super::{Browser, check::PreflightGrant, safelist::is_safelisted_method};
 ///   a cached `*` never covers `Authorization` (so such a request preflights again).
 /// * Firefox keys on (origin, URL, credentials) and merges answers; a cached `*` is matched
 ///   literally, never as a wildcard.
-/// * WebKit keys on (origin, URL), replaces answers, and honours a cached `*` without
-///   credentials, `Authorization` included.
+/// * WebKit keys on (origin, URL), replaces answers, and honours a cached `*` for a request
+///   without credentials (whatever the answer was obtained with), `Authorization` included.
+///   An answer that does not cover a request is dropped when that request preflights again.
 ///
 /// ```
 /// use std::time::{Duration, Instant};
@@ -64,8 +65,13 @@ impl PreflightCache {
                 Browser::Chromium | Browser::WebKit => entry.credentials || !credentials,
             })
             .any(|entry| {
-                let wildcard =
-                    !credentials && !entry.credentials && self.browser != Browser::Firefox;
+                // Chromium asks whether the answer was obtained without credentials; WebKit
+                // asks it of the request being checked.
+                let wildcard = match self.browser {
+                    Browser::Chromium => !credentials && !entry.credentials,
+                    Browser::WebKit => !credentials,
+                    Browser::Firefox => false,
+                };
                 let method_ok = match self.browser {
                     // Firefox's cache skips only GET and POST, and matches `*` literally.
                     Browser::Firefox => {
@@ -91,6 +97,26 @@ impl PreflightCache {
                                     || !name.eq_ignore_ascii_case("authorization")))
                     })
             })
+    }
+
+    /// [`covers`](Self::covers), asked by a request that needs a preflight, as the engine
+    /// asks it: WebKit 2.50 drops the entry it consulted when that entry does not cover the
+    /// request (`CrossOriginPreflightResultCache::canSkipPreflight`), so a failed preflight
+    /// that follows leaves nothing cached for the URL.
+    pub(crate) fn consult(
+        &mut self,
+        origin: &str,
+        url: &str,
+        credentials: bool,
+        method: &str,
+        unsafe_names: &[String],
+        now: Instant,
+    ) -> bool {
+        let covered = self.covers(origin, url, credentials, method, unsafe_names, now);
+        if !covered && self.browser == Browser::WebKit {
+            self.remove(origin, url);
+        }
+        covered
     }
 
     /// Remembers a successful preflight's answer for `lifetime`.
@@ -130,7 +156,8 @@ impl PreflightCache {
     }
 
     /// Forgets the answers for `origin` and `url`, with and without credentials: Firefox 153
-    /// does so when a request to `url` fails its CORS check (Gecko's `RemoveEntries`).
+    /// does so when a request to `url` fails its CORS check (Gecko's `RemoveEntries`), WebKit
+    /// when a consulted answer does not cover the request.
     pub(crate) fn remove(&mut self, origin: &str, url: &str) {
         self.entries
             .retain(|entry| !(entry.origin == origin && entry.url == url));
@@ -251,6 +278,45 @@ mod tests {
         ));
         // Firefox: `*` is a literal token in its cache.
         assert!(!stored(Browser::Firefox).covers(O, U, false, "DELETE", &[], now));
+    }
+
+    #[test]
+    fn webkit_honours_a_credentialed_wildcard_for_a_plain_request() {
+        // WebKit 2.50.6 (observed, seed 0x77): an answer with `Access-Control-Allow-Headers: *`
+        // obtained for a credentialed PUT lets a later PUT without credentials send `X-Custom`
+        // unpreflighted. Chromium asks how the answer was obtained, so it preflights again.
+        let now = Instant::now();
+        for (browser, covered) in [(Browser::WebKit, true), (Browser::Chromium, false)] {
+            let mut cache = PreflightCache::new(browser);
+            let minute = Duration::from_secs(60);
+            cache.store(O, U, true, grant(&["PUT"], &["*"]), minute, now);
+            assert_eq!(
+                cache.covers(O, U, false, "PUT", &names(&["x-custom"]), now),
+                covered,
+                "{browser}"
+            );
+            assert!(!cache.covers(O, U, true, "PUT", &names(&["x-custom"]), now));
+        }
+    }
+
+    #[test]
+    fn webkit_drops_an_answer_that_missed() {
+        let now = Instant::now();
+        let minute = Duration::from_secs(60);
+        for (browser, kept) in [
+            (Browser::WebKit, false),
+            (Browser::Chromium, true),
+            (Browser::Firefox, true),
+        ] {
+            let mut cache = PreflightCache::new(browser);
+            cache.store(O, U, false, grant(&["PUT"], &[]), minute, now);
+            assert!(!cache.consult(O, U, false, "DELETE", &[], now), "{browser}");
+            assert_eq!(
+                cache.covers(O, U, false, "PUT", &[], now),
+                kept,
+                "{browser}"
+            );
+        }
     }
 
     #[test]

@@ -88,15 +88,14 @@ pub(crate) struct PreflightGrant {
     pub(crate) headers: Vec<String>,
 }
 
-/// Fetch "CORS-preflight fetch", steps after the response arrives, in the engine's order.
-/// `unsafe_names` are the names announced in `Access-Control-Request-Headers`, in the order
-/// the engine checks them.
-pub(crate) fn preflight_check(
+/// Fetch "CORS-preflight fetch", steps after the response arrives, in the engine's order, up
+/// to the parsed grant: the redirect, status and access checks, then
+/// `Access-Control-Allow-Methods` and `-Headers` parsed. Whether the grant admits the request
+/// is [`PreflightGrant::admits`].
+pub(crate) fn preflight_grant(
     browser: Browser,
     origin: &str,
     credentials: bool,
-    method: &str,
-    unsafe_names: &[String],
     response: &ResponseHead,
 ) -> Result<PreflightGrant, BlockReason> {
     if response.is_redirect() {
@@ -128,22 +127,33 @@ pub(crate) fn preflight_check(
         .into_iter()
         .map(|name| name.to_ascii_lowercase())
         .collect();
-    let grant = PreflightGrant { methods, headers };
-    if !grant.allows_method(method, credentials) {
-        return Err(BlockReason::MethodNotAllowed {
-            method: method.to_owned(),
-        });
-    }
-    if let Some(name) = unsafe_names
-        .iter()
-        .find(|name| !grant.allows_header(browser, name, credentials))
-    {
-        return Err(BlockReason::HeaderNotAllowed { name: name.clone() });
-    }
-    Ok(grant)
+    Ok(PreflightGrant { methods, headers })
 }
 
 impl PreflightGrant {
+    /// Whether this grant admits `method` and the `unsafe_names` announced in
+    /// `Access-Control-Request-Headers` (in the order the engine checks them).
+    pub(crate) fn admits(
+        &self,
+        browser: Browser,
+        method: &str,
+        unsafe_names: &[String],
+        credentials: bool,
+    ) -> Result<(), BlockReason> {
+        if !self.allows_method(method, credentials) {
+            return Err(BlockReason::MethodNotAllowed {
+                method: method.to_owned(),
+            });
+        }
+        match unsafe_names
+            .iter()
+            .find(|name| !self.allows_header(browser, name, credentials))
+        {
+            Some(name) => Err(BlockReason::HeaderNotAllowed { name: name.clone() }),
+            None => Ok(()),
+        }
+    }
+
     /// Fetch: a safelisted method, a listed one (byte-exact), or `*` without credentials.
     pub(crate) fn allows_method(&self, method: &str, credentials: bool) -> bool {
         is_safelisted_method(method)

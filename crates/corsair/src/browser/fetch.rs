@@ -5,7 +5,7 @@ use std::{fmt, str::FromStr, time::Instant};
 use super::{
     Browser, PreflightCache, ResponseHead, Url,
     blocked::{BlockReason, Blocked},
-    check::{basic_readable_headers, cors_check, preflight_check, readable_headers},
+    check::{basic_readable_headers, cors_check, preflight_grant, readable_headers},
     safelist::{
         firefox_unsafe_request_header_names, header_value_bytes, is_safelisted_method,
         is_settable_request_header_value, normalize_header_value, normalize_method,
@@ -418,15 +418,20 @@ impl<'c> Fetch<'c> {
                 if needs_preflight {
                     self.needed_preflight = true;
                 }
-                let cached = self.cache.covers(
-                    &self.preflight_origin(),
-                    &self.url.to_string(),
-                    self.credentials == Credentials::Include,
-                    &self.method,
-                    &unsafe_names,
-                    Instant::now(),
-                );
-                if needs_preflight && !preflighted && !cached {
+                let origin = self.preflight_origin();
+                let url = self.url.to_string();
+                let credentials = self.credentials == Credentials::Include;
+                if needs_preflight
+                    && !preflighted
+                    && !self.cache.consult(
+                        &origin,
+                        &url,
+                        credentials,
+                        &self.method,
+                        &unsafe_names,
+                        Instant::now(),
+                    )
+                {
                     self.send_preflight(unsafe_names)
                 } else {
                     self.send_actual(ResponseType::Cors)
@@ -599,35 +604,35 @@ impl<'c> Fetch<'c> {
     fn receive_preflight(&mut self, response: &ResponseHead, checked_names: &[String]) {
         let credentials = self.credentials == Credentials::Include;
         let origin = self.preflight_origin();
-        match preflight_check(
-            self.browser,
-            &origin,
-            credentials,
-            &self.method,
-            checked_names,
-            response,
-        ) {
+        let grant = match preflight_grant(self.browser, &origin, credentials, response) {
+            Ok(grant) => grant,
             Err(reason) => {
                 self.block(reason, true, Some(response.status));
+                return;
             }
-            Ok(grant) => {
-                let max_age = response.get("access-control-max-age");
-                let cacheable = !self.tainted || self.browser.caches_preflights_after_taint();
-                if let Some(lifetime) = self
-                    .browser
-                    .preflight_lifetime(max_age.as_deref())
-                    .filter(|_| cacheable)
-                {
-                    self.cache.store(
-                        &origin,
-                        &self.url.to_string(),
-                        credentials,
-                        grant,
-                        lifetime,
-                        Instant::now(),
-                    );
-                }
-                self.state = State::Ready { preflighted: true };
+        };
+        let admitted = grant.admits(self.browser, &self.method, checked_names, credentials);
+        let max_age = response.get("access-control-max-age");
+        let cacheable = (!self.tainted || self.browser.caches_preflights_after_taint())
+            && (admitted.is_ok() || self.browser.caches_grants_that_refuse_the_request());
+        if let Some(lifetime) = self
+            .browser
+            .preflight_lifetime(max_age.as_deref())
+            .filter(|_| cacheable)
+        {
+            self.cache.store(
+                &origin,
+                &self.url.to_string(),
+                credentials,
+                grant,
+                lifetime,
+                Instant::now(),
+            );
+        }
+        match admitted {
+            Ok(()) => self.state = State::Ready { preflighted: true },
+            Err(reason) => {
+                self.block(reason, true, Some(response.status));
             }
         }
     }
@@ -702,9 +707,8 @@ impl<'c> Fetch<'c> {
                     .retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
                 self.entries
                     .retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
-            } else if matches!(status, 301 | 302 | 307) && self.method == "DELETE" {
-                // Observed in WebKit: a cross-origin 307 (and, in 2.50.6, 301 and 302) turns
-                // DELETE into GET.
+            }
+            if self.method == "DELETE" && self.browser.turns_delete_into_get_across_origins() {
                 self.method = "GET".to_owned();
             }
             // Fetch "redirect-taint": a hop between two origins taints the request unless it

@@ -98,12 +98,21 @@ impl Browser {
     }
 
     /// Whether a preflight answer obtained after a cross-origin redirect (sent with
-    /// `Origin: null`) is cached for later fetches. Chromium 156 does not reuse it: a second
-    /// identical fetch preflights the redirect target again (observed; the tainted origin is
-    /// a fresh opaque origin, equal to no other). Firefox (which sends the page's origin) and
-    /// WebKit keep it.
+    /// `Origin: null`) is cached for later fetches. Chromium 156 and WebKit 2.50.6 do not reuse
+    /// it: a second identical fetch preflights the redirect target again (observed; the
+    /// tainted origin is a fresh opaque origin, equal to no other). Firefox, which sends the
+    /// page's origin, keeps it.
     pub fn caches_preflights_after_taint(self) -> bool {
-        !matches!(self, Self::Chromium)
+        matches!(self, Self::Firefox)
+    }
+
+    /// Whether a preflight answer that passed the access checks and parsed is cached even when
+    /// it does not allow the request's method or headers. WebKit 2.50 stores the parsed answer
+    /// before it checks the request against it, so a later request that the same answer does
+    /// cover (say, `POST` with the granted headers after a refused `PROPFIND`) skips its
+    /// preflight. Chromium and Firefox cache only answers that allowed the request.
+    pub fn caches_grants_that_refuse_the_request(self) -> bool {
+        matches!(self, Self::WebKit)
     }
 
     /// Whether, once a hop of a fetch needed a preflight, every later cross-origin hop is
@@ -125,6 +134,13 @@ impl Browser {
     /// it on a cross-origin 307.
     pub fn drops_authorization_across_origins(self) -> bool {
         !matches!(self, Self::WebKit)
+    }
+
+    /// Whether a redirect to another origin turns `DELETE` into `GET`, whatever its status.
+    /// WebKit 2.50.6 does so on 301, 302, 307 and 308 (observed); the spec and the other
+    /// engines keep the method on 307 and 308 and change only `POST` on 301 and 302.
+    pub fn turns_delete_into_get_across_origins(self) -> bool {
+        matches!(self, Self::WebKit)
     }
 
     /// Whether a redirect to another origin's URL with a username or password fails in every
