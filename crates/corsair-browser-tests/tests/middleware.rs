@@ -1,7 +1,7 @@
 //! The tower middleware in a real browser: each policy served by `corsair_tower::CorsLayer`
 //! on origin B (`http://localhost:PORT_B`), a page on origin A (`http://127.0.0.1:PORT_A`, or
-//! `http://app.localhost:PORT_A` for subdomain patterns) runs `fetch()`, and what Chromium
-//! lets the page do must be exactly what the policy intends: allowed or blocked, how many
+//! `http://app.localhost:PORT_A` for subdomain patterns) runs `fetch()`, and what each engine
+//! (Chromium, Firefox, WebKit) lets the page do must be exactly what the policy intends: allowed or blocked, how many
 //! preflights and actual requests reached the server, the status and the readable headers.
 
 use std::{collections::BTreeMap, time::Duration};
@@ -18,6 +18,7 @@ use corsair_browser_tests::{
     page::serve_page,
     record::Kind,
     scenario::FetchInit,
+    webkit::WebKit,
 };
 use serde_json::json;
 
@@ -441,8 +442,16 @@ async fn firefox_does_what_each_policy_intends() {
     .await;
 }
 
-async fn check(chromium: &impl Engine) -> Result<String, String> {
-    let engine = chromium.profile();
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webkit_does_what_each_policy_intends() {
+    judged::<WebKit>(Duration::from_secs(240), "", async |engine| {
+        check(engine).await
+    })
+    .await;
+}
+
+async fn check(browser: &impl Engine) -> Result<String, String> {
+    let engine = browser.profile();
     let page = serve_page().await.map_err(|e| e.to_string())?;
     let mut servers = BTreeMap::new();
     for (name, policy) in policies(page.port()) {
@@ -474,7 +483,7 @@ async fn check(chromium: &impl Engine) -> Result<String, String> {
                 json!({ "url": format!("http://localhost:{port}/m/{i}"), "fetches": fetches })
             })
             .collect();
-        let results = chromium
+        let results = browser
             .run(&page_url, &json, 6)
             .await
             .map_err(|e| e.to_string())?;
