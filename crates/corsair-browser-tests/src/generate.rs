@@ -2,7 +2,7 @@
 
 use corsair::browser::{Credentials, Mode, unsafe_request_header_names};
 
-use crate::scenario::{Answer, FetchInit, REDIRECTED_SUFFIX, Scenario};
+use crate::scenario::{Answer, FetchInit, Scenario, Start};
 
 /// SplitMix64: small, fast, and the same sequence on every platform for a seed.
 #[derive(Clone, Debug)]
@@ -428,23 +428,80 @@ fn variant(rng: &mut Rng, init: &FetchInit) -> FetchInit {
     second
 }
 
-/// Where a redirecting actual response points: the same origin, a third origin, back to the
-/// page's origin, or a URL with credentials.
-fn redirect_location(rng: &mut Rng, ctx: &Context, id: &str) -> String {
-    let path = format!("/s/{id}{REDIRECTED_SUFFIX}");
-    match rng.below(8) {
+/// Where hop `depth` of a redirect chain points: the same origin, a third origin, the
+/// page's origin, a URL with credentials (so a later hop may drop them again), or a
+/// `Location` that is broken or leaves HTTP.
+fn redirect_location(rng: &mut Rng, ctx: &Context, id: &str, depth: usize) -> String {
+    let path = Scenario::hop_path(id, depth);
+    let (page, server) = (ctx.page_port, ctx.server_port);
+    match *rng.weighted(&[
+        (2, 0),
+        (2, 1),
+        (4, 2),
+        (4, 3),
+        (1, 4),
+        (1, 5),
+        (1, 6),
+        (1, 7),
+        (1, 8),
+    ]) {
         0 => path,
-        1 => format!("http://localhost:{}{path}", ctx.server_port),
-        2 | 3 => format!("http://127.0.0.1:{}{path}", ctx.server_port),
-        4 | 5 => format!("http://127.0.0.1:{}{path}", ctx.page_port),
-        6 => format!("http://user:pw@localhost:{}{path}", ctx.server_port),
-        _ => format!("http://user:pw@127.0.0.1:{}{path}", ctx.server_port),
+        1 => format!("http://localhost:{server}{path}"),
+        2 => format!("http://127.0.0.1:{server}{path}"),
+        3 => format!("http://127.0.0.1:{page}{path}"),
+        4 => format!("//localhost:{server}{path}"),
+        5 => format!("http://user:pw@localhost:{server}{path}"),
+        6 => format!("http://user:pw@127.0.0.1:{server}{path}"),
+        7 => format!("http://user@127.0.0.1:{page}{path}"),
+        _ => (*rng.weighted(&[
+            (1, "http://[::1"),
+            (1, "http://exa mple.test/"),
+            (1, "http://localhost:99999/"),
+            (1, ""),
+            (1, "data:text/plain,hi"),
+            (1, "ftp://localhost/x"),
+        ]))
+        .to_owned(),
+    }
+}
+
+/// A redirect answer pointing at hop `depth`, with CORS headers as `groups` say (after a
+/// cross-origin hop the origin is `null`, so `null` is among the answers that may be right).
+fn redirect_answer(
+    rng: &mut Rng,
+    ctx: &Context,
+    id: &str,
+    depth: usize,
+    mut groups: Vec<Vec<(String, Vec<u8>)>>,
+) -> Answer {
+    let status = *rng.weighted(&[(1, 301), (1, 302), (1, 303), (1, 307), (1, 308)]);
+    if !rng.chance(4) {
+        groups.push(vec![(
+            cased(rng, "Location"),
+            redirect_location(rng, ctx, id, depth).into_bytes(),
+        )]);
+    }
+    Answer::new(status, shuffle(rng, groups), b"")
+}
+
+/// `Access-Control-Allow-Origin` for a hop that may follow a cross-origin redirect: `null`
+/// sometimes, else right with probability as `good` says.
+fn hop_allow_origin(rng: &mut Rng, ctx: &Context, good: bool) -> Vec<(String, Vec<u8>)> {
+    if rng.chance(30) {
+        lines(rng, "Access-Control-Allow-Origin", &["null"])
+    } else {
+        allow_origin(rng, ctx, good)
     }
 }
 
 /// A random scenario with id `id`. Half the scenarios are near-valid (each CORS header is
 /// right with probability 85%), so that single defects are common; the rest are random.
 pub fn scenario(rng: &mut Rng, ctx: &Context, id: String) -> Scenario {
+    let start = if rng.chance(15) {
+        Start::Page
+    } else {
+        Start::Server
+    };
     let init = request(rng);
     let (method, names) = announced(&init);
     let near_valid = rng.chance(50);
@@ -460,6 +517,9 @@ pub fn scenario(rng: &mut Rng, ctx: &Context, id: String) -> Scenario {
             (2, 299),
             (2, 301),
             (2, 302),
+            (1, 303),
+            (1, 307),
+            (1, 308),
             (2, 400),
             (3, 403),
             (2, 404),
@@ -474,7 +534,7 @@ pub fn scenario(rng: &mut Rng, ctx: &Context, id: String) -> Scenario {
         allow_headers(rng, &names, g[3]),
         max_age(rng),
     ];
-    if matches!(preflight_status, 301 | 302) && rng.chance(50) {
+    if (300..400).contains(&preflight_status) && rng.chance(50) {
         preflight_groups.push(vec![("Location".into(), bytes("/elsewhere"))]);
     }
     let preflight = Answer::new(preflight_status, shuffle(rng, preflight_groups), b"");
@@ -501,28 +561,25 @@ pub fn scenario(rng: &mut Rng, ctx: &Context, id: String) -> Scenario {
         expose_headers(rng),
         other_headers(rng),
     ];
-    let mut redirected = None;
-    let actual = if rng.chance(12) {
-        let status = *rng.weighted(&[(1, 301), (1, 302), (1, 303), (1, 307), (1, 308)]);
+    let mut redirects = Vec::new();
+    let actual = if rng.chance(22) {
+        let hops = *rng.weighted(&[(6, 1), (3, 2), (2, 3)]);
         actual_groups.truncate(2);
-        actual_groups.push(vec![(
-            cased(rng, "Location"),
-            redirect_location(rng, ctx, &id).into_bytes(),
-        )]);
+        let first = redirect_answer(rng, ctx, &id, 1, actual_groups);
+        for depth in 2..=hops {
+            let (g0, g1) = (good(rng), good(rng));
+            let groups = vec![hop_allow_origin(rng, ctx, g0), allow_credentials(rng, g1)];
+            redirects.push(redirect_answer(rng, ctx, &id, depth, groups));
+        }
         let (g0, g1) = (good(rng), good(rng));
-        let origin = if rng.chance(30) {
-            lines(rng, "Access-Control-Allow-Origin", &["null"])
-        } else {
-            allow_origin(rng, ctx, g0)
-        };
         let groups = vec![
-            origin,
+            hop_allow_origin(rng, ctx, g0),
             allow_credentials(rng, g1),
             expose_headers(rng),
             other_headers(rng),
         ];
-        redirected = Some(Answer::new(200, shuffle(rng, groups), b"redirected"));
-        Answer::new(status, shuffle(rng, actual_groups), b"")
+        redirects.push(Answer::new(200, shuffle(rng, groups), b"redirected"));
+        first
     } else {
         Answer::new(actual_status, shuffle(rng, actual_groups), b"hello")
     };
@@ -538,10 +595,11 @@ pub fn scenario(rng: &mut Rng, ctx: &Context, id: String) -> Scenario {
     };
     Scenario {
         id,
+        start,
         fetches,
         preflight,
         actual,
-        redirected,
+        redirects,
     }
 }
 
@@ -570,15 +628,15 @@ pub fn simplifications(scenario: &Scenario) -> Vec<Scenario> {
             push(s);
         }
     }
-    let answers = [
-        Some(&scenario.preflight),
-        Some(&scenario.actual),
-        scenario.redirected.as_ref(),
-    ];
-    for (which, answer) in answers.into_iter().enumerate() {
-        let Some(answer) = answer else {
-            continue;
-        };
+    if scenario.start == Start::Page {
+        let mut s = scenario.clone();
+        s.start = Start::Server;
+        push(s);
+    }
+    let answers = [&scenario.preflight, &scenario.actual]
+        .into_iter()
+        .chain(&scenario.redirects);
+    for (which, answer) in answers.enumerate() {
         for i in 0..answer.headers.len() {
             if answer.headers[i].0.eq_ignore_ascii_case("content-length") {
                 continue;
@@ -597,7 +655,7 @@ pub fn simplifications(scenario: &Scenario) -> Vec<Scenario> {
             match which {
                 0 => s.preflight = simpler,
                 1 => s.actual = simpler,
-                _ => s.redirected = Some(simpler),
+                hop => s.redirects[hop - 2] = simpler,
             }
             push(s);
         }
@@ -607,9 +665,12 @@ pub fn simplifications(scenario: &Scenario) -> Vec<Scenario> {
 
 /// `scenario` under a new id, its redirects pointing at the new id's paths.
 pub fn renamed(mut scenario: Scenario, id: &str) -> Scenario {
-    let old = format!("/s/{}{REDIRECTED_SUFFIX}", scenario.id);
-    let new = format!("/s/{id}{REDIRECTED_SUFFIX}");
-    for (name, value) in &mut scenario.actual.headers {
+    let old = Scenario::hop_path(&scenario.id, 1);
+    let new = Scenario::hop_path(id, 1);
+    let answers = [&mut scenario.preflight, &mut scenario.actual]
+        .into_iter()
+        .chain(&mut scenario.redirects);
+    for (name, value) in answers.flat_map(|answer| &mut answer.headers) {
         if name.eq_ignore_ascii_case("location") {
             let text = String::from_utf8_lossy(value).replace(&old, &new);
             *value = text.into_bytes();
@@ -648,22 +709,26 @@ mod tests {
         let mut rng = Rng::new(1);
         let found = (0..500)
             .map(|i| scenario(&mut rng, &context(), format!("s{i}")))
-            .find(|s| s.redirected.is_some());
+            .find(|s| s.redirects.len() > 1);
         let Some(original) = found else {
             panic!("no redirecting scenario in 500");
         };
         let old = format!("/s/{}/r", original.id);
         let renamed = renamed(original.clone(), "other");
-        let location = |s: &Scenario| {
-            s.actual
-                .headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("location"))
+        let locations = |s: &Scenario| -> Vec<String> {
+            [&s.actual]
+                .into_iter()
+                .chain(&s.redirects)
+                .flat_map(|a| &a.headers)
+                .filter(|(n, _)| n.eq_ignore_ascii_case("location"))
                 .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
-                .unwrap_or_default()
+                .collect()
         };
-        assert!(location(&original).contains(&old));
-        assert!(location(&renamed).contains("/s/other/r"));
+        let moved =
+            |s: &Scenario, prefix: &str| locations(s).iter().filter(|l| l.contains(prefix)).count();
+        assert!(moved(&original, &old) > 0, "{:?}", locations(&original));
+        assert_eq!(moved(&renamed, &old), 0);
+        assert_eq!(moved(&renamed, "/s/other/r"), moved(&original, &old));
     }
 
     #[test]
@@ -677,7 +742,8 @@ mod tests {
                         + s.fetches.len()
                         + s.preflight.headers.len()
                         + s.actual.headers.len()
-                        + s.redirected.as_ref().map_or(0, |a| a.headers.len())
+                        + s.redirects.iter().map(|a| a.headers.len()).sum::<usize>()
+                        + usize::from(s.start == Start::Page)
                         + s.fetches
                             .iter()
                             .filter(|f| f.credentials != Credentials::Omit)

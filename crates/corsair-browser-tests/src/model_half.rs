@@ -74,13 +74,13 @@ impl ModelHalf {
 
     /// Runs `scenarios` in Chromium (in batches, from one page) and in the model.
     pub async fn run(&self, chromium: &impl Engine, scenarios: &[Scenario]) -> Result<Vec<Run>> {
-        let port = self.server.port();
+        let ctx = self.context();
         let mut runs = Vec::with_capacity(scenarios.len());
         for batch in scenarios.chunks(BATCH) {
             for scenario in batch {
                 self.server.register(scenario);
             }
-            let json: Vec<_> = batch.iter().map(|s| s.to_json(port)).collect();
+            let json: Vec<_> = batch.iter().map(|s| s.to_json(&ctx)).collect();
             let results = chromium.run(&self.page_url(), &json, CONCURRENCY).await?;
             for (scenario, fetches) in batch.iter().zip(results) {
                 let engine = Observed {
@@ -88,7 +88,7 @@ impl ModelHalf {
                     arrivals: self.server.arrivals(&scenario.id),
                 };
                 let browser = chromium.profile();
-                let model = model(browser, scenario, &self.page_origin, port)?;
+                let model = model(browser, scenario, &self.page_origin, &ctx)?;
                 runs.push(Run {
                     scenario: scenario.clone(),
                     engine,
@@ -149,7 +149,7 @@ impl ModelHalf {
             run.browser,
             &run.scenario,
             &self.page_origin,
-            self.server.port(),
+            &self.context(),
             &run.engine,
             &run.model,
         )
@@ -238,7 +238,7 @@ pub fn summarize(runs: &[Run], elapsed: Duration) -> String {
     let repeated = runs.iter().filter(|r| r.scenario.fetches.len() > 1).count();
     let redirecting = runs
         .iter()
-        .filter(|r| r.scenario.redirected.is_some())
+        .filter(|r| !r.scenario.redirects.is_empty())
         .count();
     format!(
         "{agreeing}/{} scenarios agree ({repeated} with a second fetch, {redirecting} redirecting); \

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use crate::{
     Error, Result,
     chromium::FetchResult,
+    generate::Context,
     http1::{RawRequest, RawResponse, Server, has_no_body},
     page::page_response,
     record::{Arrival, Kind, Records, id_from_path},
@@ -173,44 +174,76 @@ pub fn escape_bytes(bytes: &[u8]) -> String {
     out
 }
 
+/// Where a scenario's fetches go first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// Origin B (`http://localhost:PORT_B`): cross-origin from the first request.
+    Server,
+    /// The page's own origin: same-origin until a redirect leaves it, so a preflight may be
+    /// needed only after the redirect.
+    Page,
+}
+
 /// The page's requests to one URL (one after the other, so a second one probes the preflight
-/// cache), and origin B's answers.
+/// cache), and the answers to them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scenario {
     /// Unique id; the URL is `/s/<id>`.
     pub id: String,
+    /// Which origin the URL is on.
+    pub start: Start,
     /// The requests, in order (one or two).
     pub fetches: Vec<FetchInit>,
-    /// Origin B's answer to a preflight.
+    /// The answer to every preflight.
     pub preflight: Answer,
-    /// Origin B's answer to the actual request.
+    /// The answer to an actual request at `/s/<id>`.
     pub actual: Answer,
-    /// The answer to an actual request at `/s/<id>/r` (where a redirecting `actual` points),
-    /// on whichever origin it arrives.
-    pub redirected: Option<Answer>,
+    /// A redirect chain's later answers: `redirects[n - 1]` answers an actual request at
+    /// `/s/<id>` followed by `n` times [`REDIRECTED_SUFFIX`], on whichever origin it arrives.
+    pub redirects: Vec<Answer>,
 }
 
-/// Where a scenario's redirects point: `/s/<id>/r`.
+/// What each hop of a redirect chain appends to the scenario's path: hop `n` is at
+/// `/s/<id>/r/r…` (`n` times `/r`).
 pub const REDIRECTED_SUFFIX: &str = "/r";
 
 impl Scenario {
-    /// The URL on origin B.
-    pub fn url(&self, server_port: u16) -> String {
-        format!("http://localhost:{server_port}/s/{}", self.id)
+    /// The URL the fetches go to.
+    pub fn url(&self, ctx: &Context) -> String {
+        match self.start {
+            Start::Server => format!("http://localhost:{}/s/{}", ctx.server_port, self.id),
+            Start::Page => format!("{}/s/{}", ctx.page, self.id),
+        }
+    }
+
+    /// The path of hop `depth` of a redirect chain (`0`: the scenario's own path).
+    pub fn hop_path(id: &str, depth: usize) -> String {
+        format!("/s/{id}{}", REDIRECTED_SUFFIX.repeat(depth))
     }
 
     /// The object the page's `corsairRun` takes.
-    pub fn to_json(&self, server_port: u16) -> Value {
+    pub fn to_json(&self, ctx: &Context) -> Value {
         let fetches: Vec<Value> = self.fetches.iter().map(FetchInit::to_json).collect();
-        json!({ "url": self.url(server_port), "fetches": fetches })
+        json!({ "url": self.url(ctx), "fetches": fetches })
     }
 
-    /// The scripted answer to one arriving request (`path` without the query).
-    pub fn answer(&self, kind: Kind, path: &str) -> &Answer {
-        match (kind, &self.redirected) {
-            (Kind::Preflight, _) => &self.preflight,
-            (Kind::Actual, Some(redirected)) if path.ends_with(REDIRECTED_SUFFIX) => redirected,
-            (Kind::Actual, _) => &self.actual,
+    /// The scripted answer to one arriving request (`target`: its path, or its whole URL,
+    /// without the query). A path deeper than the chain (a hop that redirects to itself) gets
+    /// the last answer again.
+    pub fn answer(&self, kind: Kind, target: &str) -> &Answer {
+        if kind == Kind::Preflight {
+            return &self.preflight;
+        }
+        let depth = target
+            .split_once(&Self::hop_path(&self.id, 0))
+            .map_or(0, |(_, rest)| rest.matches(REDIRECTED_SUFFIX).count());
+        match depth.checked_sub(1) {
+            None => &self.actual,
+            Some(hop) => self
+                .redirects
+                .get(hop)
+                .or(self.redirects.last())
+                .unwrap_or(&self.actual),
         }
     }
 }
@@ -358,9 +391,9 @@ pub fn model(
     browser: Browser,
     scenario: &Scenario,
     page: &Origin,
-    server_port: u16,
+    ctx: &Context,
 ) -> Result<Observed> {
-    let url = Url::parse(&scenario.url(server_port)).map_err(|e| Error::new(e.to_string()))?;
+    let url = Url::parse(&scenario.url(ctx)).map_err(|e| Error::new(e.to_string()))?;
     let mut cache = PreflightCache::new(browser);
     let mut arrivals = Vec::new();
     let mut fetches = Vec::new();
@@ -424,7 +457,7 @@ pub fn reproducer(
     browser: Browser,
     scenario: &Scenario,
     page: &Origin,
-    server_port: u16,
+    ctx: &Context,
     engine: &Observed,
     model: &Observed,
 ) -> String {
@@ -436,17 +469,14 @@ pub fn reproducer(
             text,
             "  request {}: fetch({:?}, {init})",
             i + 1,
-            scenario.url(server_port),
+            scenario.url(ctx),
         );
     }
     let _ = writeln!(text, "  preflight answer: {}", scenario.preflight);
     let _ = writeln!(text, "  actual answer: {}", scenario.actual);
-    if let Some(redirected) = &scenario.redirected {
-        let _ = writeln!(
-            text,
-            "  answer at /s/{}{REDIRECTED_SUFFIX}: {redirected}",
-            scenario.id
-        );
+    for (hop, answer) in scenario.redirects.iter().enumerate() {
+        let path = Scenario::hop_path(&scenario.id, hop + 1);
+        let _ = writeln!(text, "  answer at {path}: {answer}");
     }
     let _ = write!(text, "  {browser}:\n{engine}");
     let _ = write!(

@@ -12,7 +12,7 @@ use corsair_browser_tests::{
     generate::Context,
     model_half::ModelHalf,
     record::Kind,
-    scenario::{Answer, FetchInit, Scenario},
+    scenario::{Answer, FetchInit, Scenario, Start},
     webkit::WebKit,
 };
 
@@ -223,6 +223,7 @@ fn scenario(case: &Case, index: usize, ctx: &Context) -> Scenario {
     preflight.extend(lines(case.preflight));
     Scenario {
         id: format!("cache-{index}"),
+        start: Start::Server,
         fetches: vec![case.first.clone(), case.second.clone()],
         preflight: Answer::new(204, preflight, b""),
         actual: Answer::new(
@@ -233,7 +234,7 @@ fn scenario(case: &Case, index: usize, ctx: &Context) -> Scenario {
             ]),
             b"ok",
         ),
-        redirected: None,
+        redirects: Vec::new(),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::{fmt, str::FromStr, time::Instant};
 
 use super::{
-    Browser, PreflightCache, ResponseHead, Url,
+    Browser, EmptyLocation, PreflightCache, ResponseHead, Url,
     blocked::{BlockReason, Blocked},
     check::{basic_readable_headers, cors_check, preflight_grant, readable_headers},
     safelist::{
@@ -292,11 +292,22 @@ pub struct Fetch<'c> {
     tainted: bool,
     /// Once a request went cross-origin in cors mode, every later response is checked.
     cors_tainting: bool,
+    /// A redirect's refusal that WebKit reports only when the request would be sent (after a
+    /// preflight it needs), with the redirect's status.
+    refused_when_sending: Option<(BlockReason, u16)>,
     redirects: u32,
     preflights: u32,
     requests: u32,
     last_status: Option<u16>,
     state: State,
+}
+
+/// Header lines with their values as the bytes that go on the wire.
+fn on_the_wire(headers: &[(String, String)]) -> Vec<(&str, std::borrow::Cow<'_, [u8]>)> {
+    headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), header_value_bytes(value)))
+        .collect()
 }
 
 /// Fetch "HTTP-redirect fetch": more than this many redirects is a network error.
@@ -353,6 +364,7 @@ impl<'c> Fetch<'c> {
             credentials: request.credentials,
             tainted: false,
             cors_tainting: false,
+            refused_when_sending: None,
             redirects: 0,
             preflights: 0,
             requests: 0,
@@ -386,6 +398,12 @@ impl<'c> Fetch<'c> {
         }
         let same_origin = self.url.origin() == &self.origin && !self.tainted;
         if same_origin && !self.cors_tainting {
+            if self.mode == Mode::Cors
+                && self.browser.flags_preflight_on_same_origin_hops()
+                && !self.unsafe_names().is_empty()
+            {
+                self.needed_preflight = true;
+            }
             return self.send_actual(ResponseType::Basic);
         }
         match self.mode {
@@ -393,22 +411,8 @@ impl<'c> Fetch<'c> {
             Mode::NoCors => self.send_actual(ResponseType::Opaque),
             Mode::Cors => {
                 self.cors_tainting = true;
-                let wire: Vec<(&str, std::borrow::Cow<'_, [u8]>)> = self
-                    .headers
-                    .iter()
-                    .map(|(name, value)| (name.as_str(), header_value_bytes(value)))
-                    .collect();
-                let unsafe_names = if self.browser == Browser::Firefox {
-                    let entries: Vec<(&str, std::borrow::Cow<'_, [u8]>)> = self
-                        .entries
-                        .iter()
-                        .map(|(name, value)| (name.as_str(), header_value_bytes(value)))
-                        .collect();
-                    firefox_unsafe_request_header_names(&entries)
-                } else {
-                    unsafe_request_header_names(&wire)
-                };
-                let own_need = !is_safelisted_method(&self.method) || !unsafe_names.is_empty();
+                let unsafe_names = self.unsafe_names();
+                let own_need = self.needs_own_preflight(&unsafe_names);
                 // Firefox and WebKit keep the preflight flag across redirects: a hop after one
                 // that needed a preflight is preflighted too (a 303's GET included).
                 let inherited = !own_need
@@ -438,6 +442,21 @@ impl<'c> Fetch<'c> {
                 }
             }
         }
+    }
+
+    /// The request's header names a preflight must announce, as the engine counts them.
+    fn unsafe_names(&self) -> Vec<String> {
+        if self.browser == Browser::Firefox {
+            // Firefox judges each appended entry, not the combined values.
+            firefox_unsafe_request_header_names(&on_the_wire(&self.entries))
+        } else {
+            unsafe_request_header_names(&on_the_wire(&self.headers))
+        }
+    }
+
+    /// Whether this hop needs a preflight by itself (not inherited from an earlier hop).
+    fn needs_own_preflight(&self, unsafe_names: &[String]) -> bool {
+        !is_safelisted_method(&self.method) || !unsafe_names.is_empty()
     }
 
     /// `fetch()`'s own checks of the method, before anything is sent (TypeErrors).
@@ -527,6 +546,9 @@ impl<'c> Fetch<'c> {
     }
 
     fn send_actual(&mut self, kind: ResponseType) -> Step {
+        if let Some((reason, status)) = self.refused_when_sending.take() {
+            return self.block(reason, false, Some(status));
+        }
         let mut headers = Vec::new();
         // Fetch "append a request `Origin` header": always with CORS tainting, otherwise only
         // for methods other than GET and HEAD (Chromium 156 sends none on a no-cors GET).
@@ -648,6 +670,7 @@ impl<'c> Fetch<'c> {
         }
         if response.is_redirect()
             && let Some(location) = response.get("location")
+            && !(location.is_empty() && self.browser.empty_location() == EmptyLocation::Ignored)
         {
             self.redirect(&String::from_utf8_lossy(&location), response.status);
             return;
@@ -669,7 +692,9 @@ impl<'c> Fetch<'c> {
         if self.redirects > MAX_REDIRECTS {
             return block(self, BlockReason::TooManyRedirects);
         }
-        let Ok(next) = self.url.join(location) else {
+        let refused_empty =
+            location.is_empty() && self.browser.empty_location() == EmptyLocation::Refused;
+        let Some(next) = self.url.join(location).ok().filter(|_| !refused_empty) else {
             return block(
                 self,
                 BlockReason::InvalidRedirectLocation {
@@ -677,16 +702,21 @@ impl<'c> Fetch<'c> {
                 },
             );
         };
+        // Fetch refuses credentials in a cors-mode redirect when they lead to another origin
+        // than the request's; the engines also when the request is already cross-origin.
+        let cross_origin = self.cors_tainting || next.origin() != &self.origin;
         if next.has_credentials()
-            && next.origin() != &self.origin
-            && (self.cors_tainting || self.browser.refuses_credentials_in_any_redirect())
+            && ((self.mode == Mode::Cors && cross_origin)
+                || self.browser.refuses_credentials_in_any_redirect())
         {
-            return block(
-                self,
-                BlockReason::RedirectContainsCredentials {
-                    location: next.to_string(),
-                },
-            );
+            let reason = BlockReason::RedirectContainsCredentials {
+                location: next.to_string(),
+            };
+            if !self.cors_tainting && self.browser.refuses_url_credentials_only_when_sending() {
+                self.refused_when_sending = Some((reason, status));
+            } else {
+                return block(self, reason);
+            }
         }
         let to_get = (matches!(status, 301 | 302) && self.method == "POST")
             || (status == 303 && !matches!(self.method.as_str(), "GET" | "HEAD"));
@@ -714,7 +744,10 @@ impl<'c> Fetch<'c> {
             // Fetch "redirect-taint": a hop between two origins taints the request unless it
             // starts at the page's own origin. So a redirect from the API back to the page's
             // origin taints it too (Chromium 156 then sends `Origin: null`).
-            if self.url.origin() != &self.origin {
+            if self.url.origin() != &self.origin
+                || (self.mode == Mode::NoCors
+                    && self.browser.taints_no_cors_on_any_cross_origin_hop())
+            {
                 self.tainted = true;
             }
         }

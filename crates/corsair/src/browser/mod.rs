@@ -27,7 +27,7 @@ pub use fetch::{
     Credentials, Exchange, Fetch, InvalidOption, Mode, Outcome, Outgoing, PageRequest,
     ResponseType, Step,
 };
-pub use profile::{Browser, DEFAULT_MAX_AGE, UnknownBrowser};
+pub use profile::{Browser, DEFAULT_MAX_AGE, EmptyLocation, UnknownBrowser};
 pub use recognize::{Recognized, recognize};
 pub use response::ResponseHead;
 pub use safelist::unsafe_request_header_names;

@@ -21,6 +21,18 @@ pub enum Browser {
 /// in all three engines (and in the spec).
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5);
 
+/// What an engine does with a redirect (301, 302, 303, 307, 308) whose `Location` is empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmptyLocation {
+    /// The response is not a redirect: the page gets it as it is (Chromium 156).
+    Ignored,
+    /// The empty reference resolves to the same URL, as the WHATWG URL parser says, so the
+    /// fetch redirects to itself until the redirect limit (Firefox 153).
+    SameUrl,
+    /// A network error (WebKit 2.50.6).
+    Refused,
+}
+
 /// How an engine orders the preflight checks that both fail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum PreflightOrder {
@@ -123,6 +135,25 @@ impl Browser {
         matches!(self, Self::Firefox | Self::WebKit)
     }
 
+    /// Whether a same-origin hop of a cors-mode fetch with non-safelisted headers already
+    /// counts as one that needed a preflight (see
+    /// [`preflights_every_hop_after_a_preflight`](Self::preflights_every_hop_after_a_preflight)).
+    /// Firefox 153 remembers the unsafe headers from the start: a same-origin POST with a
+    /// non-safelisted `Content-Type`, redirected by a 301 to another origin as a GET without a
+    /// body, is preflighted there; a same-origin `PROPFIND` turned into a GET by a 303 is not
+    /// (both observed). Chromium decides per hop.
+    pub fn flags_preflight_on_same_origin_hops(self) -> bool {
+        matches!(self, Self::Firefox)
+    }
+
+    /// Whether a `no-cors` request's `Origin` becomes `null` on every redirect to another
+    /// origin, even one that leaves the page's own origin (where Fetch's redirect-taint keeps
+    /// the origin). Chromium 156 does so (observed: a same-origin no-cors POST, 307 to a third
+    /// origin, arrives with `Origin: null`); cors-mode requests follow Fetch.
+    pub fn taints_no_cors_on_any_cross_origin_hop(self) -> bool {
+        matches!(self, Self::Chromium)
+    }
+
     /// Whether a redirect that turns the method into GET (303, or 301/302 after POST) also
     /// drops the request-body headers (`Content-Type`...), as the spec says. WebKit keeps them,
     /// so a non-safelisted `Content-Type` is still announced in the next preflight.
@@ -143,12 +174,29 @@ impl Browser {
         matches!(self, Self::WebKit)
     }
 
-    /// Whether a redirect to another origin's URL with a username or password fails in every
-    /// request mode. The spec (and so the Firefox and WebKit profiles, unverified) refuses it
-    /// only for CORS requests; Chromium 156 also fails a `no-cors` fetch redirected to
-    /// `http://user:pw@...` (a network error, the page gets a `TypeError`).
+    /// Whether a redirect to a URL with a username or password fails in every request mode.
+    /// The spec refuses it only in cors mode, and only when the URL's origin differs from the
+    /// request's; all three engines refuse it in cors mode whatever the origin (observed, the
+    /// page's own origin included), and Chromium 156 also fails a `no-cors` fetch redirected
+    /// to `http://user:pw@...` (a network error, the page gets a `TypeError`).
     pub fn refuses_credentials_in_any_redirect(self) -> bool {
         matches!(self, Self::Chromium)
+    }
+
+    /// What a redirect with an empty `Location` does (observed in each engine).
+    pub fn empty_location(self) -> EmptyLocation {
+        match self {
+            Self::Chromium => EmptyLocation::Ignored,
+            Self::Firefox => EmptyLocation::SameUrl,
+            Self::WebKit => EmptyLocation::Refused,
+        }
+    }
+
+    /// Whether a refused redirect to a URL with credentials fails only when the request would
+    /// be sent there, so a preflight the new URL needs still goes out (WebKit 2.50.6,
+    /// observed); Chromium and Firefox fail at the redirect.
+    pub fn refuses_url_credentials_only_when_sending(self) -> bool {
+        matches!(self, Self::WebKit)
     }
 
     /// The name used on the command line and in JSON.

@@ -99,11 +99,24 @@ impl Url {
     /// assert_eq!(base.join("next")?.to_string(), "https://a.example/api/next");
     /// assert_eq!(base.join("//b.example/x")?.to_string(), "https://b.example/x");
     /// assert_eq!(base.join("?page=2")?.to_string(), "https://a.example/api/items?page=2");
+    /// assert_eq!(base.join("")?, base);
+    /// assert!(base.join("data:text/plain,hi").is_err());
     /// # Ok::<(), corsair::browser::UrlError>(())
     /// ```
     pub fn join(&self, location: &str) -> Result<Self, UrlError> {
         let location = location.trim();
-        if location.contains("://") {
+        if location.is_empty() {
+            // The WHATWG URL parser resolves the empty string to the base itself.
+            return Ok(self.clone());
+        }
+        let has_scheme = location.split_once(':').is_some_and(|(scheme, _)| {
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        });
+        if has_scheme {
+            // Absolute, whatever the scheme (`data:`, `ftp://`... are refused by `parse`).
             return Self::parse(location);
         }
         let scheme = self.origin.scheme().unwrap_or("https");
