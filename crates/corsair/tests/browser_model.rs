@@ -1528,3 +1528,192 @@ fn chromium_156_and_webkit_2_50_do_not_reuse_a_preflight_sent_after_a_cross_orig
         assert_eq!(again, [cdn], "{browser}");
     }
 }
+
+// --- redirect chains, found by the three suites' generated redirect scenarios ----------------
+
+/// A request from the page to a URL on its own origin.
+fn same_origin_request() -> PageRequest {
+    request("https://app.example/start")
+}
+
+#[test]
+fn all_three_refuse_credentials_in_a_cors_redirect_to_the_pages_own_origin() {
+    // Chromium 156, Firefox 153 and WebKit 2.50.6 (observed, seed 0xc0a5a1): the API
+    // redirects to `https://user@app.example/...`, the page's own origin. Fetch refuses
+    // credentials only towards another origin than the request's; the engines refuse them
+    // anyway, before anything is sent there.
+    for browser in Browser::ALL {
+        let (outcome, sent) = run(browser, request(API), |outgoing| {
+            if outgoing.url.to_string() == API {
+                redirect(301, "https://user@app.example/back")
+            } else {
+                ResponseHead::new(200, [("Access-Control-Allow-Origin", "null")])
+            }
+        });
+        assert!(
+            matches!(
+                reason(&outcome),
+                BlockReason::RedirectContainsCredentials { .. }
+            ),
+            "{browser}: {outcome:?}"
+        );
+        assert_eq!(sent.len(), 1, "{browser}: {sent:?}");
+    }
+}
+
+#[test]
+fn only_chromium_156_refuses_credentials_in_a_same_origin_redirect() {
+    // Observed (seed 0xc0a5a1): a same-origin PUT redirected by a 302 to
+    // `https://user@app.example/...`. Firefox 153 and WebKit 2.50.6 follow it (a basic
+    // response); Chromium fails the fetch.
+    for (browser, followed) in [
+        (Browser::Chromium, false),
+        (Browser::Firefox, true),
+        (Browser::WebKit, true),
+    ] {
+        let (outcome, sent) = run(browser, same_origin_request().method("PUT"), |outgoing| {
+            if outgoing.url.path() == "/start" {
+                ResponseHead::new(302, [("Location", "https://user@app.example/next")])
+            } else {
+                ResponseHead::new(200, [("Content-Length", "0")])
+            }
+        });
+        assert_eq!(outcome.result.is_ok(), followed, "{browser}: {outcome:?}");
+        assert_eq!(sent.len(), if followed { 2 } else { 1 }, "{browser}");
+    }
+}
+
+#[test]
+fn webkit_2_50_preflights_a_credentialed_redirect_target_before_refusing_it() {
+    // Observed (seed 0xc0a5a1): a same-origin PATCH, 307 to `http://user:pw@api.example/...`.
+    // WebKit sends the preflight the new URL needs, then fails without the actual request;
+    // Chromium and Firefox fail at the redirect.
+    for (browser, expected) in [
+        (Browser::WebKit, 1),
+        (Browser::Chromium, 0),
+        (Browser::Firefox, 0),
+    ] {
+        let (outcome, sent) =
+            run(
+                browser,
+                same_origin_request().method("PATCH"),
+                |outgoing| match outgoing.exchange {
+                    Exchange::Preflight => ResponseHead::new(
+                        204,
+                        [
+                            ("Access-Control-Allow-Origin", "*"),
+                            ("Access-Control-Allow-Methods", "PATCH"),
+                        ],
+                    ),
+                    Exchange::Actual => {
+                        ResponseHead::new(307, [("Location", "https://user:pw@api.example/items")])
+                    }
+                },
+            );
+        assert!(
+            matches!(
+                reason(&outcome),
+                BlockReason::RedirectContainsCredentials { .. }
+            ),
+            "{browser}: {outcome:?}"
+        );
+        assert_eq!(preflights(&sent).len(), expected, "{browser}: {sent:?}");
+        assert_eq!(
+            outcome.requests, 1,
+            "{browser}: only the same-origin request"
+        );
+    }
+}
+
+#[test]
+fn an_empty_location_per_engine() {
+    // Observed (seed 0xc0a5a1), a 307 with `Location:` empty: Chromium 156 hands the 307 to
+    // the page; Firefox 153 resolves the empty reference to the same URL and loops until its
+    // redirect limit; WebKit 2.50.6 fails at once.
+    let server = |_: &Outgoing| {
+        ResponseHead::new(
+            307,
+            [("Location", ""), ("Access-Control-Allow-Origin", PAGE)],
+        )
+    };
+    let (outcome, _) = run(Browser::Chromium, request(API), server);
+    assert_eq!(outcome.result, Ok(ResponseType::Cors));
+    assert_eq!(outcome.status, Some(307));
+    let (outcome, sent) = run(Browser::Firefox, request(API), server);
+    assert_eq!(reason(&outcome), &BlockReason::TooManyRedirects);
+    assert_eq!(sent.len(), 21);
+    assert!(sent.iter().all(|o| o.url.to_string() == API));
+    let (outcome, sent) = run(Browser::WebKit, request(API), server);
+    assert!(
+        matches!(
+            reason(&outcome),
+            BlockReason::InvalidRedirectLocation { .. }
+        ),
+        "{outcome:?}"
+    );
+    assert_eq!(sent.len(), 1);
+}
+
+#[test]
+fn firefox_153_remembers_the_unsafe_headers_of_a_same_origin_hop() {
+    // Observed (seeds 0xc0a5a1, 0x11): a same-origin POST with a non-safelisted Content-Type,
+    // 301 to another origin: the GET that follows carries no body headers, yet Firefox
+    // preflights it. A same-origin PROPFIND turned into a GET by a 303 is not preflighted: only
+    // headers are remembered. Chromium decides per hop.
+    let server = |outgoing: &Outgoing| match (outgoing.exchange, outgoing.url.path()) {
+        (Exchange::Preflight, _) => ResponseHead::new(
+            204,
+            [
+                ("Access-Control-Allow-Origin", PAGE),
+                ("Access-Control-Allow-Methods", "GET"),
+            ],
+        ),
+        (Exchange::Actual, "/start") => {
+            let status = if outgoing.method == "POST" { 301 } else { 303 };
+            ResponseHead::new(status, [("Location", API)])
+        }
+        _ => ResponseHead::new(200, [("Access-Control-Allow-Origin", PAGE)]),
+    };
+    let post = || {
+        same_origin_request()
+            .method("POST")
+            .header("Content-Type", "application/json")
+    };
+    for (browser, page, preflighted) in [
+        (Browser::Firefox, post(), 1),
+        (Browser::Chromium, post(), 0),
+        (
+            Browser::Firefox,
+            same_origin_request().method("PROPFIND"),
+            0,
+        ),
+    ] {
+        let (outcome, sent) = run(browser, page, server);
+        assert!(outcome.result.is_ok(), "{browser}: {outcome:?}");
+        assert_eq!(preflights(&sent).len(), preflighted, "{browser}: {sent:?}");
+        assert_eq!(sent.last().map(|o| o.method.as_str()), Some("GET"));
+    }
+}
+
+#[test]
+fn chromium_156_taints_a_no_cors_origin_on_any_cross_origin_hop() {
+    // Observed (seed 0x12): a same-origin no-cors POST, 307 to another origin, arrives with
+    // `Origin: null`; Fetch's redirect-taint (and Firefox's model) keeps the page's origin
+    // because the hop leaves the page's own origin.
+    let server = |outgoing: &Outgoing| {
+        if outgoing.url.path() == "/start" {
+            ResponseHead::new(307, [("Location", API)])
+        } else {
+            ResponseHead::new(200, [("Content-Length", "0")])
+        }
+    };
+    for (browser, origin) in [(Browser::Chromium, "null"), (Browser::Firefox, PAGE)] {
+        let (outcome, sent) = run(
+            browser,
+            same_origin_request().method("POST").mode(Mode::NoCors),
+            server,
+        );
+        assert_eq!(outcome.result, Ok(ResponseType::Opaque), "{browser}");
+        assert_eq!(header(&sent[1], "origin"), Some(origin), "{browser}");
+    }
+}
