@@ -597,6 +597,7 @@ pub fn scenario(rng: &mut Rng, ctx: &Context, id: String) -> Scenario {
         id,
         start,
         fetches,
+        pause: std::time::Duration::ZERO,
         preflight,
         actual,
         redirects,

@@ -9,7 +9,7 @@ use crate::{
 };
 
 /// The page. `corsairRun(scenarios, concurrency)` runs each scenario's fetches
-/// (`{url, fetches: [init...]}`) in order
+/// (`{url, fetches: [init...], pauseMs}`) in order, `pauseMs` apart
 /// (scenarios concurrently, `concurrency` at a time) and resolves with, per scenario, one
 /// result per fetch: `{ok: true, type, status, headers}` where `headers` are the names
 /// `response.headers` yields, or `{ok: false, error}` when the promise rejected.
@@ -30,7 +30,12 @@ async function corsairFetchOnce(url, init) {
 }
 async function corsairScenario(s) {
   const results = [];
-  for (const init of s.fetches) results.push(await corsairFetchOnce(s.url, init));
+  for (const init of s.fetches) {
+    if (results.length > 0 && s.pauseMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, s.pauseMs));
+    }
+    results.push(await corsairFetchOnce(s.url, init));
+  }
   return results;
 }
 window.corsairRun = async function (scenarios, concurrency) {

@@ -6,6 +6,7 @@ use std::{
     collections::HashMap,
     fmt::{self, Write as _},
     sync::{Arc, Mutex, PoisonError},
+    time::Duration,
 };
 
 use corsair::{
@@ -194,6 +195,8 @@ pub struct Scenario {
     pub start: Start,
     /// The requests, in order (one or two).
     pub fetches: Vec<FetchInit>,
+    /// How long the page waits between two fetches (to let a cached preflight expire).
+    pub pause: Duration,
     /// The answer to every preflight.
     pub preflight: Answer,
     /// The answer to an actual request at `/s/<id>`.
@@ -224,7 +227,11 @@ impl Scenario {
     /// The object the page's `corsairRun` takes.
     pub fn to_json(&self, ctx: &Context) -> Value {
         let fetches: Vec<Value> = self.fetches.iter().map(FetchInit::to_json).collect();
-        json!({ "url": self.url(ctx), "fetches": fetches })
+        json!({
+            "url": self.url(ctx),
+            "fetches": fetches,
+            "pauseMs": u64::try_from(self.pause.as_millis()).unwrap_or(u64::MAX),
+        })
     }
 
     /// The scripted answer to one arriving request (`target`: its path, or its whole URL,
@@ -397,7 +404,10 @@ pub fn model(
     let mut cache = PreflightCache::new(browser);
     let mut arrivals = Vec::new();
     let mut fetches = Vec::new();
-    for init in &scenario.fetches {
+    for (i, init) in scenario.fetches.iter().enumerate() {
+        if i > 0 {
+            cache.age(scenario.pause);
+        }
         let request = init.page_request(page, &url);
         let outcome = Fetch::new(browser, request, &mut cache).run(|outgoing| {
             let arrival = arrival_of(outgoing);
@@ -471,6 +481,9 @@ pub fn reproducer(
             i + 1,
             scenario.url(ctx),
         );
+    }
+    if !scenario.pause.is_zero() {
+        let _ = writeln!(text, "  pause between fetches: {:?}", scenario.pause);
     }
     let _ = writeln!(text, "  preflight answer: {}", scenario.preflight);
     let _ = writeln!(text, "  actual answer: {}", scenario.actual);

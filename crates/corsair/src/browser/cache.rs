@@ -163,6 +163,42 @@ impl PreflightCache {
             .retain(|entry| !(entry.origin == origin && entry.url == url));
     }
 
+    /// Ages every answer by `elapsed`, as if that much time had passed: for replaying a
+    /// recorded sequence of fetches with the pauses between them.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use corsair::{Origin, browser::{Browser, Fetch, PageRequest, PreflightCache, ResponseHead, Url}};
+    ///
+    /// let mut cache = PreflightCache::new(Browser::Chromium);
+    /// let request = || -> Result<PageRequest, Box<dyn std::error::Error>> {
+    ///     Ok(PageRequest::new(Origin::parse("https://app.example")?, Url::parse("https://api.example/")?)
+    ///         .method("PUT"))
+    /// };
+    /// let answer = |_: &_| ResponseHead::new(204, [
+    ///     ("Access-Control-Allow-Origin", "https://app.example"),
+    ///     ("Access-Control-Allow-Methods", "PUT"),
+    /// ]);
+    /// Fetch::new(Browser::Chromium, request()?, &mut cache).run(answer);
+    /// let now = Instant::now();
+    /// assert!(cache.covers("https://app.example", "https://api.example/", false, "PUT", &[], now));
+    /// cache.age(Duration::from_secs(6)); // past the 5 s default
+    /// assert!(!cache.covers("https://app.example", "https://api.example/", false, "PUT", &[], now));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn age(&mut self, elapsed: Duration) {
+        // An expiry that cannot move back that far lies before the clock's origin, so before
+        // now: that answer has expired.
+        self.entries
+            .retain_mut(|entry| match entry.expires.checked_sub(elapsed) {
+                Some(expires) => {
+                    entry.expires = expires;
+                    true
+                }
+                None => false,
+            });
+    }
+
     /// Forgets every answer (as a browser does when its cache is cleared).
     pub fn clear(&mut self) {
         self.entries.clear();
