@@ -99,26 +99,6 @@ impl PreflightCache {
             })
     }
 
-    /// [`covers`](Self::covers), asked by a request that needs a preflight, as the engine
-    /// asks it: WebKit 2.50 drops the entry it consulted when that entry does not cover the
-    /// request (`CrossOriginPreflightResultCache::canSkipPreflight`), so a failed preflight
-    /// that follows leaves nothing cached for the URL.
-    pub(crate) fn consult(
-        &mut self,
-        origin: &str,
-        url: &str,
-        credentials: bool,
-        method: &str,
-        unsafe_names: &[String],
-        now: Instant,
-    ) -> bool {
-        let covered = self.covers(origin, url, credentials, method, unsafe_names, now);
-        if !covered && self.browser == Browser::WebKit {
-            self.remove(origin, url);
-        }
-        covered
-    }
-
     /// Remembers a successful preflight's answer for `lifetime`.
     pub(crate) fn store(
         &mut self,
@@ -157,7 +137,7 @@ impl PreflightCache {
 
     /// Forgets the answers for `origin` and `url`, with and without credentials: Firefox 153
     /// does so when a request to `url` fails its CORS check (Gecko's `RemoveEntries`), WebKit
-    /// when a consulted answer does not cover the request.
+    /// when the answer it consulted does not cover the request.
     pub(crate) fn remove(&mut self, origin: &str, url: &str) {
         self.entries
             .retain(|entry| !(entry.origin == origin && entry.url == url));
@@ -332,26 +312,6 @@ mod tests {
                 "{browser}"
             );
             assert!(!cache.covers(O, U, true, "PUT", &names(&["x-custom"]), now));
-        }
-    }
-
-    #[test]
-    fn webkit_drops_an_answer_that_missed() {
-        let now = Instant::now();
-        let minute = Duration::from_secs(60);
-        for (browser, kept) in [
-            (Browser::WebKit, false),
-            (Browser::Chromium, true),
-            (Browser::Firefox, true),
-        ] {
-            let mut cache = PreflightCache::new(browser);
-            cache.store(O, U, false, grant(&["PUT"], &[]), minute, now);
-            assert!(!cache.consult(O, U, false, "DELETE", &[], now), "{browser}");
-            assert_eq!(
-                cache.covers(O, U, false, "PUT", &[], now),
-                kept,
-                "{browser}"
-            );
         }
     }
 

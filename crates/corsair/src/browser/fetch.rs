@@ -425,17 +425,23 @@ impl<'c> Fetch<'c> {
                 let origin = self.preflight_origin();
                 let url = self.url.to_string();
                 let credentials = self.credentials == Credentials::Include;
-                if needs_preflight
+                let cached = needs_preflight
                     && !preflighted
-                    && !self.cache.consult(
+                    && self.cache.covers(
                         &origin,
                         &url,
                         credentials,
                         &self.method,
                         &unsafe_names,
                         Instant::now(),
-                    )
-                {
+                    );
+                // WebKit 2.50 drops the answer it consulted when that answer does not cover
+                // the request (`CrossOriginPreflightResultCache::canSkipPreflight`), so a
+                // failing preflight that follows leaves nothing cached for the URL.
+                if needs_preflight && !preflighted && !cached && self.browser == Browser::WebKit {
+                    self.cache.remove(&origin, &url);
+                }
+                if needs_preflight && !preflighted && !cached {
                     self.send_preflight(unsafe_names)
                 } else {
                     self.send_actual(ResponseType::Cors)
