@@ -1757,3 +1757,43 @@ fn chromium_156_taints_a_no_cors_origin_on_any_cross_origin_hop() {
         assert_eq!(header(&sent[1], "origin"), Some(origin), "{browser}");
     }
 }
+
+#[test]
+fn no_cors_requests_keep_only_no_cors_safelisted_headers() {
+    // Fetch "request-no-cors" guard: `Range`, `X-Token` and a JSON `Content-Type` are dropped
+    // silently; `Accept` and `Content-Language` (checked on the combined value) stay.
+    let page = request(API)
+        .method("POST")
+        .mode(Mode::NoCors)
+        .header("Accept", "text/html")
+        .header("X-Token", "1")
+        .header("Content-Type", "application/json")
+        .header("Range", "bytes=0-1")
+        .header("Content-Language", "en")
+        .header("Content-Language", "de");
+    let mut cache = PreflightCache::new(Browser::Chromium);
+    let fetch = Fetch::new(Browser::Chromium, page, &mut cache);
+    assert_eq!(
+        fetch.dropped_headers(),
+        ["x-token", "content-type", "range"]
+    );
+    let (outcome, sent) = run(
+        Browser::Chromium,
+        request(API)
+            .method("POST")
+            .mode(Mode::NoCors)
+            .header("X-Token", "1")
+            .header("Accept", "text/html"),
+        |_| ResponseHead::new(200, [("Content-Length", "0")]),
+    );
+    assert_eq!(outcome.result, Ok(ResponseType::Opaque));
+    assert_eq!(header(&sent[0], "accept"), Some("text/html"));
+    assert_eq!(header(&sent[0], "x-token"), None);
+    // In cors mode the same header is kept (and preflighted).
+    let (_, sent) = run(
+        Browser::Chromium,
+        request(API).header("X-Token", "1"),
+        permissive,
+    );
+    assert_eq!(header(&sent[1], "x-token"), Some("1"));
+}

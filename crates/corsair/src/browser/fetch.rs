@@ -7,7 +7,8 @@ use super::{
     blocked::{BlockReason, Blocked},
     check::{basic_readable_headers, cors_check, preflight_grant, readable_headers},
     safelist::{
-        firefox_unsafe_request_header_names, header_value_bytes, is_safelisted_method,
+        firefox_unsafe_request_header_names, header_value_bytes,
+        is_no_cors_safelisted_request_header, is_safelisted_method,
         is_settable_request_header_value, normalize_header_value, normalize_method,
         unsafe_request_header_names,
     },
@@ -324,27 +325,32 @@ const BODY_HEADERS: &[&str] = &[
 impl<'c> Fetch<'c> {
     /// Starts a fetch. Header values lose their leading and trailing whitespace (as
     /// `Headers` normalizes them); forbidden request headers (`Cookie`, `Host`,
-    /// `X-HTTP-Method-Override: TRACE`...) are dropped, as browsers do silently; same-named
-    /// headers are combined with `, `.
+    /// `X-HTTP-Method-Override: TRACE`...) are dropped, as browsers do silently, and so is, in
+    /// `no-cors` mode, every header that would not stay a no-CORS-safelisted one (Fetch's
+    /// "request-no-cors" guard); same-named headers are combined with `, `.
     pub fn new(browser: Browser, request: PageRequest, cache: &'c mut PreflightCache) -> Self {
         let mut headers: Vec<(String, String)> = Vec::new();
         let mut entries = Vec::new();
         let mut dropped_headers = Vec::new();
         for (name, value) in request.headers {
             let value = normalize_header_value(&value).to_owned();
-            if !is_settable_request_header_value(&name, &value) {
+            let known = headers
+                .iter()
+                .position(|(known, _)| known.eq_ignore_ascii_case(&name));
+            let combined = match known {
+                Some(i) => format!("{}, {value}", headers[i].1),
+                None => value.clone(),
+            };
+            let guarded = request.mode == Mode::NoCors
+                && !is_no_cors_safelisted_request_header(&name, combined.as_bytes());
+            if guarded || !is_settable_request_header_value(&name, &value) {
                 dropped_headers.push(name.to_ascii_lowercase());
                 continue;
             }
-            entries.push((name.clone(), value.clone()));
-            if let Some((_, combined)) = headers
-                .iter_mut()
-                .find(|(known, _)| known.eq_ignore_ascii_case(&name))
-            {
-                combined.push_str(", ");
-                combined.push_str(&value);
-            } else {
-                headers.push((name, value));
+            entries.push((name.clone(), value));
+            match known {
+                Some(i) => headers[i].1 = combined,
+                None => headers.push((name, combined)),
             }
         }
         let url = request.url;
@@ -373,7 +379,8 @@ impl<'c> Fetch<'c> {
         }
     }
 
-    /// Headers the page set that the browser silently dropped (forbidden request headers).
+    /// Headers the page set that the browser silently dropped (forbidden request headers, and
+    /// in `no-cors` mode those that are not no-CORS-safelisted).
     pub fn dropped_headers(&self) -> &[String] {
         &self.dropped_headers
     }

@@ -119,6 +119,30 @@ fn is_simple_range(value: &[u8]) -> bool {
     end.is_empty() || number(end).is_some_and(|end| start <= end)
 }
 
+/// Fetch "no-CORS-safelisted request-header": `Accept`, `Accept-Language`,
+/// `Content-Language` or `Content-Type` with a CORS-safelisted value. A `no-cors` request keeps
+/// only these; the page's other headers are dropped silently.
+///
+/// ```
+/// use corsair::browser::safelist::is_no_cors_safelisted_request_header;
+///
+/// assert!(is_no_cors_safelisted_request_header("Content-Type", b"text/plain"));
+/// assert!(!is_no_cors_safelisted_request_header("Content-Type", b"application/json"));
+/// assert!(!is_no_cors_safelisted_request_header("Range", b"bytes=0-1"));
+/// assert!(!is_no_cors_safelisted_request_header("X-Token", b"1"));
+/// ```
+pub fn is_no_cors_safelisted_request_header(name: &str, value: &[u8]) -> bool {
+    [
+        "accept",
+        "accept-language",
+        "content-language",
+        "content-type",
+    ]
+    .iter()
+    .any(|known| name.eq_ignore_ascii_case(known))
+        && is_safelisted_request_header(name, value)
+}
+
 /// Fetch, "CORS-unsafe request-header names": the names that must be announced in a
 /// preflight's `Access-Control-Request-Headers`, lowercase, sorted, de-duplicated. When the
 /// safelisted values add up to more than 1024 bytes, they count as unsafe too.
