@@ -1508,6 +1508,31 @@ fn webkit_2_50_drops_a_cached_answer_that_did_not_cover_a_request() {
 }
 
 #[test]
+fn webkit_2_50_keeps_a_null_origin_on_a_same_origin_hop_and_none_across_origins() {
+    // Observed (seed 0x34), no-cors POSTs: API -> third origin (308, `Origin: null`) -> same
+    // third origin (302, now a GET): WebKit still sends `Origin: null`. And the page's own
+    // origin -> API (303, a GET): no `Origin` at all.
+    let chain = |outgoing: &Outgoing| match outgoing.url.to_string().as_str() {
+        API => ResponseHead::new(308, [("Location", "https://cdn.example/a")]),
+        "https://cdn.example/a" => ResponseHead::new(302, [("Location", "/b")]),
+        "https://app.example/start" => ResponseHead::new(303, [("Location", API)]),
+        _ => ResponseHead::new(200, [("Content-Length", "0")]),
+    };
+    let no_cors_post = |page: PageRequest| page.method("POST").mode(Mode::NoCors);
+    let (_, sent) = run(Browser::WebKit, no_cors_post(request(API)), chain);
+    let origins: Vec<Option<&str>> = sent.iter().map(|o| header(o, "origin")).collect();
+    assert_eq!(
+        origins,
+        [Some(PAGE), Some("null"), Some("null")],
+        "{sent:?}"
+    );
+    assert_eq!(sent[2].method, "GET");
+    let (_, sent) = run(Browser::WebKit, no_cors_post(same_origin_request()), chain);
+    let origins: Vec<Option<&str>> = sent.iter().map(|o| header(o, "origin")).collect();
+    assert_eq!(origins[..2], [Some(PAGE), None], "{sent:?}");
+}
+
+#[test]
 fn webkit_2_50_keeps_origin_on_a_redirected_no_cors_post() {
     // A no-cors POST answered with a same-origin 303: the GET that follows carries no `Origin`
     // by the spec (nor in Chromium or Firefox), but WebKit keeps the one it sent (after a
@@ -1796,4 +1821,132 @@ fn no_cors_requests_keep_only_no_cors_safelisted_headers() {
         permissive,
     );
     assert_eq!(header(&sent[1], "x-token"), Some("1"));
+}
+
+#[test]
+fn webkit_2_50_checks_a_cross_origin_redirect_with_same_origin_credentials() {
+    // Observed (seed 0x31): a same-origin GET with credentials `same-origin`, 302 to another
+    // origin, whose own 302 carries `Access-Control-Allow-Origin: <page>` but no
+    // `Access-Control-Allow-Credentials`. WebKit refuses that redirect as if credentials were
+    // included; Chromium and Firefox follow it. The final response is checked without
+    // credentials everywhere.
+    let cdn = "https://cdn.example/hop";
+    let server = |outgoing: &Outgoing| match outgoing.url.to_string().as_str() {
+        "https://app.example/start" => ResponseHead::new(302, [("Location", cdn)]),
+        url if url == cdn => ResponseHead::new(
+            302,
+            [
+                ("Location", "https://app.example/end"),
+                ("Access-Control-Allow-Origin", PAGE),
+            ],
+        ),
+        _ => ResponseHead::new(200, [("Access-Control-Allow-Origin", "*")]),
+    };
+    for (browser, followed) in [
+        (Browser::WebKit, false),
+        (Browser::Chromium, true),
+        (Browser::Firefox, true),
+    ] {
+        let (outcome, sent) = run(browser, same_origin_request(), server);
+        assert_eq!(outcome.result.is_ok(), followed, "{browser}: {outcome:?}");
+        assert_eq!(sent.len(), if followed { 3 } else { 2 }, "{browser}");
+    }
+    // With credentials omitted WebKit follows it too, and so it does once a hop was
+    // preflighted (a non-safelisted header here; seed 0x31 again).
+    let (outcome, _) = run(
+        Browser::WebKit,
+        same_origin_request().credentials(Credentials::Omit),
+        server,
+    );
+    assert!(outcome.result.is_ok(), "{outcome:?}");
+    let (outcome, sent) = run(
+        Browser::WebKit,
+        same_origin_request().header("X-Token", "1"),
+        |outgoing: &Outgoing| match outgoing.exchange {
+            Exchange::Preflight => ResponseHead::new(
+                204,
+                [
+                    ("Access-Control-Allow-Origin", "*"),
+                    ("Access-Control-Allow-Headers", "x-token"),
+                ],
+            ),
+            Exchange::Actual => server(outgoing),
+        },
+    );
+    assert!(outcome.result.is_ok(), "{outcome:?}");
+    assert_eq!(preflights(&sent).len(), 2, "{sent:?}");
+}
+
+#[test]
+fn firefox_153_puts_authorization_back_on_a_same_origin_hop() {
+    // Observed (seed 0x33): API -> page's origin -> API -> API. Firefox drops `Authorization`
+    // on each hop between two origins but rebuilds the headers from the page's request, so
+    // the last, same-origin hop announces it again. Chromium drops it for good.
+    let server = |outgoing: &Outgoing| {
+        let url = outgoing.url.to_string();
+        match (outgoing.exchange, url.as_str()) {
+            (Exchange::Preflight, _) => ResponseHead::new(
+                204,
+                [
+                    (
+                        "Access-Control-Allow-Origin",
+                        header(outgoing, "origin").unwrap_or_default().to_owned(),
+                    ),
+                    ("Access-Control-Allow-Methods", "PUT".to_owned()),
+                    ("Access-Control-Allow-Headers", "authorization".to_owned()),
+                ],
+            ),
+            (_, API) => redirect(307, "https://app.example/one"),
+            (_, "https://app.example/one") => ResponseHead::new(
+                307,
+                [
+                    ("Location", "https://api.example/two"),
+                    ("Access-Control-Allow-Origin", "null"),
+                ],
+            ),
+            (_, "https://api.example/two") => ResponseHead::new(
+                307,
+                [
+                    ("Location", "https://api.example/three"),
+                    ("Access-Control-Allow-Origin", "null"),
+                ],
+            ),
+            _ => ResponseHead::new(200, [("Access-Control-Allow-Origin", "null")]),
+        }
+    };
+    for (browser, last_announces) in [(Browser::Firefox, true), (Browser::Chromium, false)] {
+        let (_, sent) = run(
+            browser,
+            request(API)
+                .method("PUT")
+                .header("Authorization", "Bearer t"),
+            server,
+        );
+        let announced: Vec<bool> = preflights(&sent)
+            .iter()
+            .map(|p| header(p, "access-control-request-headers") == Some("authorization"))
+            .collect();
+        assert_eq!(announced.len(), 4, "{browser}: {sent:?}");
+        assert_eq!(announced[..3], [true, false, false], "{browser}");
+        assert_eq!(announced[3], last_announces, "{browser}");
+    }
+}
+
+#[test]
+fn a_redirect_status_without_location_is_the_response() {
+    // A 303 with no `Location` is the final response in every engine (WebKit 2.50.6 then checks
+    // it without credentials, seed 0x31).
+    let server = |outgoing: &Outgoing| {
+        if outgoing.url.path() == "/start" {
+            ResponseHead::new(302, [("Location", "https://cdn.example/hop")])
+        } else {
+            ResponseHead::new(303, [("Access-Control-Allow-Origin", PAGE)])
+        }
+    };
+    for browser in Browser::ALL {
+        let (outcome, sent) = run(browser, same_origin_request(), server);
+        assert_eq!(outcome.result, Ok(ResponseType::Cors), "{browser}");
+        assert_eq!(outcome.status, Some(303), "{browser}");
+        assert_eq!(sent.len(), 2, "{browser}");
+    }
 }

@@ -283,8 +283,9 @@ pub struct Fetch<'c> {
     /// Whether a hop of this fetch needed a preflight: Firefox and WebKit then preflight every
     /// later cross-origin hop too (see `Browser::preflights_every_hop_after_a_preflight`).
     needed_preflight: bool,
-    /// Whether a request of this fetch carried `Origin` (WebKit keeps it across redirects).
-    sent_origin: bool,
+    /// Whether the last request of this fetch carried `Origin`, and the redirect after it
+    /// stayed on that request's origin: WebKit then keeps `Origin` on the next request.
+    keeps_origin: bool,
     dropped_headers: Vec<String>,
     mode: Mode,
     credentials: Credentials,
@@ -293,6 +294,9 @@ pub struct Fetch<'c> {
     tainted: bool,
     /// Once a request went cross-origin in cors mode, every later response is checked.
     cors_tainting: bool,
+    /// The page's `Authorization` header, which Firefox puts back on a same-origin hop after
+    /// a cross-origin one dropped it.
+    page_authorization: Vec<(String, String)>,
     /// A redirect's refusal that WebKit reports only when the request would be sent (after a
     /// preflight it needs), with the redirect's status.
     refused_when_sending: Option<(BlockReason, u16)>,
@@ -354,6 +358,11 @@ impl<'c> Fetch<'c> {
             }
         }
         let url = request.url;
+        let page_authorization = headers
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+            .cloned()
+            .collect();
         Self {
             browser,
             cache,
@@ -364,13 +373,14 @@ impl<'c> Fetch<'c> {
             headers,
             entries,
             needed_preflight: false,
-            sent_origin: false,
+            keeps_origin: false,
             dropped_headers,
             mode: request.mode,
             credentials: request.credentials,
             tainted: false,
             cors_tainting: false,
             refused_when_sending: None,
+            page_authorization,
             redirects: 0,
             preflights: 0,
             requests: 0,
@@ -565,13 +575,14 @@ impl<'c> Fetch<'c> {
         let mut headers = Vec::new();
         // Fetch "append a request `Origin` header": always with CORS tainting, otherwise only
         // for methods other than GET and HEAD (Chromium 156 sends none on a no-cors GET).
-        // WebKit 2.50.6 keeps an `Origin` it sent on a same-origin redirect (a no-cors POST
-        // turned into GET by a redirect within the API's origin still carries it).
+        // WebKit 2.50.6 keeps the `Origin` it sent (`null` included) across a same-origin
+        // redirect: a no-cors POST turned into GET by a redirect within one origin still
+        // carries it; after a redirect to another origin it carries none (seed 0x34).
         let sends_origin = kind == ResponseType::Cors
             || !matches!(self.method.as_str(), "GET" | "HEAD")
-            || (self.browser == Browser::WebKit && self.sent_origin && !self.tainted);
+            || (self.browser == Browser::WebKit && self.keeps_origin);
+        self.keeps_origin = sends_origin;
         if sends_origin {
-            self.sent_origin = true;
             headers.push(("Origin".to_owned(), self.request_origin()));
         }
         headers.extend(self.headers.iter().cloned());
@@ -673,7 +684,18 @@ impl<'c> Fetch<'c> {
     }
 
     fn receive_actual(&mut self, response: &ResponseHead, kind: ResponseType) {
-        let credentials = self.credentials == Credentials::Include;
+        let location = response
+            .get("location")
+            .filter(|_| response.is_redirect())
+            .filter(|location| {
+                !(location.is_empty() && self.browser.empty_location() == EmptyLocation::Ignored)
+            });
+        let credentials = self.credentials == Credentials::Include
+            || (self.credentials == Credentials::SameOrigin
+                && location.is_some()
+                && self.initial_url.origin() == &self.origin
+                && !self.needed_preflight
+                && self.browser.checks_redirects_with_same_origin_credentials());
         if kind == ResponseType::Cors
             && let Err(reason) =
                 cors_check(self.browser, &self.request_origin(), credentials, response)
@@ -681,10 +703,7 @@ impl<'c> Fetch<'c> {
             self.block(reason, false, Some(response.status));
             return;
         }
-        if response.is_redirect()
-            && let Some(location) = response.get("location")
-            && !(location.is_empty() && self.browser.empty_location() == EmptyLocation::Ignored)
-        {
+        if let Some(location) = location {
             self.redirect(&String::from_utf8_lossy(&location), response.status);
             return;
         }
@@ -744,7 +763,13 @@ impl<'c> Fetch<'c> {
                 });
             }
         }
+        let has_authorization = |headers: &[(String, String)]| {
+            headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+        };
         if next.origin() != self.url.origin() {
+            self.keeps_origin = false;
             if self.browser.drops_authorization_across_origins() {
                 self.headers
                     .retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
@@ -763,6 +788,11 @@ impl<'c> Fetch<'c> {
             {
                 self.tainted = true;
             }
+        } else if self.browser.restores_authorization_on_same_origin_hops()
+            && !has_authorization(&self.headers)
+        {
+            self.headers.extend(self.page_authorization.iter().cloned());
+            self.entries.extend(self.page_authorization.iter().cloned());
         }
         self.url = next;
         self.state = State::Ready { preflighted: false };

@@ -154,6 +154,25 @@ impl Browser {
         matches!(self, Self::Chromium)
     }
 
+    /// Whether, in a fetch with credentials `same-origin` that starts on the page's own
+    /// origin and has needed no preflight, a redirect answered by another origin is
+    /// CORS-checked as if credentials were included (an exact `Access-Control-Allow-Origin`
+    /// and `Access-Control-Allow-Credentials: true` needed). WebKit 2.50.6 does so (observed,
+    /// seed 0x31); once a hop was preflighted, and for the final response, it checks without
+    /// credentials, as Fetch says.
+    pub fn checks_redirects_with_same_origin_credentials(self) -> bool {
+        matches!(self, Self::WebKit)
+    }
+
+    /// Whether a same-origin redirect puts back the page's `Authorization` header that an
+    /// earlier cross-origin hop removed. Firefox 153 rebuilds each hop's headers from the
+    /// page's request and drops `Authorization` only on a hop between two origins (observed,
+    /// seed 0x33: API, page's origin, API, API again: the last preflight announces
+    /// `authorization`); Chromium removes it for good.
+    pub fn restores_authorization_on_same_origin_hops(self) -> bool {
+        matches!(self, Self::Firefox)
+    }
+
     /// Whether a redirect that turns the method into GET (303, or 301/302 after POST) also
     /// drops the request-body headers (`Content-Type`...), as the spec says. WebKit keeps them,
     /// so a non-safelisted `Content-Type` is still announced in the next preflight.
