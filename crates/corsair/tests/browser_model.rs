@@ -1950,3 +1950,38 @@ fn a_redirect_status_without_location_is_the_response() {
         assert_eq!(sent.len(), 2, "{browser}");
     }
 }
+
+#[test]
+fn firefox_153_restores_body_headers_after_the_hop_that_dropped_them() {
+    // Observed (seed 0x41): a PUT with an unsafe `Content-Type`, 303 to another origin (a GET
+    // without body headers), then 307 within that origin: Firefox rebuilds the request from
+    // the page's headers, so the last preflight announces `content-type` again. Chromium does
+    // not.
+    let server = |outgoing: &Outgoing| match (outgoing.exchange, outgoing.url.to_string().as_str())
+    {
+        (Exchange::Preflight, _) => permissive(outgoing),
+        (_, API) => redirect(303, "https://cdn.example/a"),
+        (_, "https://cdn.example/a") => ResponseHead::new(
+            307,
+            [("Location", "/b"), ("Access-Control-Allow-Origin", "*")],
+        ),
+        _ => ResponseHead::new(200, [("Access-Control-Allow-Origin", "*")]),
+    };
+    for (browser, announced) in [
+        (Browser::Firefox, vec![None, Some("content-type")]),
+        (Browser::Chromium, vec![]),
+    ] {
+        let (_, sent) = run(
+            browser,
+            request(API)
+                .method("PUT")
+                .header("Content-Type", "text/plain; charset=\"utf-8\""),
+            server,
+        );
+        let after_the_redirect: Vec<Option<&str>> = preflights(&sent)[1..]
+            .iter()
+            .map(|p| header(p, "access-control-request-headers"))
+            .collect();
+        assert_eq!(after_the_redirect, announced, "{browser}: {sent:?}");
+    }
+}

@@ -294,9 +294,9 @@ pub struct Fetch<'c> {
     tainted: bool,
     /// Once a request went cross-origin in cors mode, every later response is checked.
     cors_tainting: bool,
-    /// The page's `Authorization` header, which Firefox puts back on a same-origin hop after
-    /// a cross-origin one dropped it.
-    page_authorization: Vec<(String, String)>,
+    /// The page's headers and entries as the fetch started, which Firefox starts again from
+    /// on every redirect.
+    page_headers: (Vec<(String, String)>, Vec<(String, String)>),
     /// A redirect's refusal that WebKit reports only when the request would be sent (after a
     /// preflight it needs), with the redirect's status.
     refused_when_sending: Option<(BlockReason, u16)>,
@@ -358,11 +358,7 @@ impl<'c> Fetch<'c> {
             }
         }
         let url = request.url;
-        let page_authorization = headers
-            .iter()
-            .filter(|(name, _)| name.eq_ignore_ascii_case("authorization"))
-            .cloned()
-            .collect();
+        let page_headers = (headers.clone(), entries.clone());
         Self {
             browser,
             cache,
@@ -380,7 +376,7 @@ impl<'c> Fetch<'c> {
             tainted: false,
             cors_tainting: false,
             refused_when_sending: None,
-            page_authorization,
+            page_headers,
             redirects: 0,
             preflights: 0,
             requests: 0,
@@ -750,6 +746,9 @@ impl<'c> Fetch<'c> {
                 return block(self, reason);
             }
         }
+        if self.browser.rebuilds_headers_on_each_redirect() {
+            (self.headers, self.entries) = self.page_headers.clone();
+        }
         let to_get = (matches!(status, 301 | 302) && self.method == "POST")
             || (status == 303 && !matches!(self.method.as_str(), "GET" | "HEAD"));
         if to_get {
@@ -763,11 +762,6 @@ impl<'c> Fetch<'c> {
                 });
             }
         }
-        let has_authorization = |headers: &[(String, String)]| {
-            headers
-                .iter()
-                .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
-        };
         if next.origin() != self.url.origin() {
             self.keeps_origin = false;
             if self.browser.drops_authorization_across_origins() {
@@ -788,11 +782,6 @@ impl<'c> Fetch<'c> {
             {
                 self.tainted = true;
             }
-        } else if self.browser.restores_authorization_on_same_origin_hops()
-            && !has_authorization(&self.headers)
-        {
-            self.headers.extend(self.page_authorization.iter().cloned());
-            self.entries.extend(self.page_authorization.iter().cloned());
         }
         self.url = next;
         self.state = State::Ready { preflighted: false };

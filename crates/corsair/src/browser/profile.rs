@@ -164,12 +164,13 @@ impl Browser {
         matches!(self, Self::WebKit)
     }
 
-    /// Whether a same-origin redirect puts back the page's `Authorization` header that an
-    /// earlier cross-origin hop removed. Firefox 153 rebuilds each hop's headers from the
-    /// page's request and drops `Authorization` only on a hop between two origins (observed,
-    /// seed 0x33: API, page's origin, API, API again: the last preflight announces
-    /// `authorization`); Chromium removes it for good.
-    pub fn restores_authorization_on_same_origin_hops(self) -> bool {
+    /// Whether each redirect starts again from the page's own request headers, removing only
+    /// what that redirect removes (the body headers when it turns the method into GET,
+    /// `Authorization` when it crosses origins). Firefox 153 does (observed: a `PUT` with an
+    /// unsafe `Content-Type` turned into a GET by a 303 announces `content-type` again after a
+    /// later 307, seed 0x41; `Authorization` dropped between two origins is back on a later
+    /// same-origin hop, seed 0x33). Chromium and WebKit remove headers for good.
+    pub fn rebuilds_headers_on_each_redirect(self) -> bool {
         matches!(self, Self::Firefox)
     }
 
