@@ -11,8 +11,8 @@ use std::{
 use corsair::{
     Origin,
     browser::{
-        Browser, Credentials, Fetch, Mode, Outgoing, PageRequest, PreflightCache, ResponseHead,
-        ResponseType, Url,
+        Blocked, Browser, Credentials, Fetch, Mode, Outgoing, PageRequest, PreflightCache,
+        ResponseHead, ResponseType, Url,
     },
 };
 use serde_json::{Value, json};
@@ -360,10 +360,34 @@ pub fn model(
     page: &Origin,
     server_port: u16,
 ) -> Result<Observed> {
+    let (outcomes, arrivals) = model_outcomes(browser, scenario, page, server_port)?;
+    let fetches = outcomes
+        .into_iter()
+        .map(|outcome| {
+            outcome.unwrap_or_else(|blocked| FetchResult::Blocked {
+                error: format!(
+                    "{}: {}",
+                    blocked.reason.kind(),
+                    blocked.console_message(browser)
+                ),
+            })
+        })
+        .collect();
+    Ok(Observed { fetches, arrivals })
+}
+
+/// Per fetch, what the page sees or why the model's `browser` profile blocks it, and every
+/// request the model sends: [`model`] before blocked fetches are reduced to their message.
+pub fn model_outcomes(
+    browser: Browser,
+    scenario: &Scenario,
+    page: &Origin,
+    server_port: u16,
+) -> Result<(Vec<std::result::Result<FetchResult, Blocked>>, Vec<Arrival>)> {
     let url = Url::parse(&scenario.url(server_port)).map_err(|e| Error::new(e.to_string()))?;
     let mut cache = PreflightCache::new(browser);
     let mut arrivals = Vec::new();
-    let mut fetches = Vec::new();
+    let mut outcomes = Vec::new();
     for init in &scenario.fetches {
         let request = init.page_request(page, &url);
         let outcome = Fetch::new(browser, request, &mut cache).run(|outgoing| {
@@ -373,8 +397,8 @@ pub fn model(
             arrivals.push(arrival);
             answer
         });
-        fetches.push(match outcome.result {
-            Ok(kind) => FetchResult::Allowed {
+        outcomes.push(outcome.result.map(|kind| {
+            FetchResult::Allowed {
                 kind: match kind {
                     ResponseType::Basic => "basic",
                     ResponseType::Cors => "cors",
@@ -387,17 +411,10 @@ pub fn model(
                     outcome.status.unwrap_or_default()
                 },
                 headers: outcome.readable_headers,
-            },
-            Err(blocked) => FetchResult::Blocked {
-                error: format!(
-                    "{}: {}",
-                    blocked.reason.kind(),
-                    blocked.console_message(browser)
-                ),
-            },
-        });
+            }
+        }));
     }
-    Ok(Observed { fetches, arrivals })
+    Ok((outcomes, arrivals))
 }
 
 /// What the server would record for a request the model sends.

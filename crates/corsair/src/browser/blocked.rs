@@ -252,6 +252,10 @@ impl Blocked {
     /// Chromium's `GetErrorStringForConsoleMessage` (cors_error_string.cc), current wording:
     /// the "no-cors" suggestion is gone, and only the three Allow-Origin value errors end with
     /// "Have the server send the header with a valid value."
+    ///
+    /// After a cross-origin redirect Chromium 156 names the page's origin ("from origin
+    /// 'http://app.example'") although the request carried `Origin: null`; [`Blocked`] keeps
+    /// only the latter, so the model renders 'null' there.
     fn chromium(&self) -> String {
         use BlockReason::*;
         const VALID_VALUE: &str = " Have the server send the header with a valid value.";
@@ -339,87 +343,105 @@ impl Blocked {
         )
     }
 
-    /// Firefox's `CORS*` strings (security.properties), with their typographic quotes.
+    /// Firefox's `CORS*` strings (security.properties), with their typographic quotes, as
+    /// Firefox 153 prints them: a failed preflight is followed by the failure of the request
+    /// itself ("CORS request did not succeed"), and a redirected preflight is also reported
+    /// as an unsuccessful preflight in between, so those messages are two or three lines.
+    ///
+    /// Mode `same-origin` fails with a security error naming the document's URL, which the
+    /// model does not know: it renders the page's origin followed by `/` (exact for a page
+    /// at the root).
     fn firefox(&self) -> String {
         use BlockReason::*;
         let status = self
             .status
             .map_or_else(|| "(null)".to_owned(), |status| status.to_string());
+        let blocked = |reason: &str| {
+            format!(
+                "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {}. (Reason: {reason}",
+                self.url
+            )
+        };
         let reason = match &self.reason {
-            InvalidMethod { method } | ForbiddenMethod { method } => {
+            InvalidMethod { method } | ForbiddenMethod { method } | NoCorsMethod { method } => {
                 return format!("TypeError: Window.fetch: Invalid request method {method}.");
             }
-            NoCorsMethod { method } => {
-                return format!(
-                    "TypeError: Window.fetch: Invalid request method {method} for a no-cors request."
-                );
-            }
             DisallowedByMode => {
-                return "TypeError: NetworkError when attempting to fetch resource.".to_owned();
-            }
-            WildcardOriginNotAllowed => {
                 return format!(
-                    "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘{}’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’).",
-                    self.url
+                    "Security Error: Content at {}/ may not load data from {}.",
+                    self.origin, self.url
                 );
             }
-            MissingAllowOrigin => format!(
+            WildcardOriginNotAllowed => format!(
+                "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘{}’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’).",
+                self.url
+            ),
+            MissingAllowOrigin => blocked(&format!(
                 "CORS header ‘Access-Control-Allow-Origin’ missing). Status code: {status}."
-            ),
+            )),
             MultipleAllowOriginValues { .. } => {
-                "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed).".to_owned()
+                blocked("Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed).")
             }
-            InvalidAllowOriginValue { value } | AllowOriginMismatch { value } => {
-                format!("CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’).")
-            }
+            InvalidAllowOriginValue { value } | AllowOriginMismatch { value } => blocked(&format!(
+                "CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’)."
+            )),
             InvalidAllowCredentials { .. } => {
-                "expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’).".to_owned()
+                blocked("expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’).")
             }
-            PreflightInvalidStatus { status } => {
-                format!("CORS preflight response did not succeed). Status code: {status}.")
-            }
-            PreflightDisallowedRedirect => {
-                "CORS request external redirect not allowed).".to_owned()
-            }
-            InvalidAllowMethods { token } => {
-                format!("invalid token ‘{token}’ in CORS header ‘Access-Control-Allow-Methods’).")
-            }
-            InvalidAllowHeaders { token } => {
-                format!("invalid token ‘{token}’ in CORS header ‘Access-Control-Allow-Headers’).")
-            }
+            PreflightInvalidStatus { status } => blocked(&format!(
+                "CORS preflight response did not succeed). Status code: {status}."
+            )),
+            PreflightDisallowedRedirect => blocked(&format!(
+                "CORS request external redirect not allowed).\n{}",
+                blocked(&format!(
+                    "CORS preflight response did not succeed). Status code: {status}."
+                ))
+            )),
+            InvalidAllowMethods { token } => blocked(&format!(
+                "invalid token ‘{token}’ in CORS header ‘Access-Control-Allow-Methods’)."
+            )),
+            InvalidAllowHeaders { token } => blocked(&format!(
+                "invalid token ‘{token}’ in CORS header ‘Access-Control-Allow-Headers’)."
+            )),
             MethodNotAllowed { .. } => {
-                "Did not find method in CORS header ‘Access-Control-Allow-Methods’).".to_owned()
+                blocked("Did not find method in CORS header ‘Access-Control-Allow-Methods’).")
             }
-            HeaderNotAllowed { name } => format!(
+            HeaderNotAllowed { name } => blocked(&format!(
                 "header ‘{name}’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response)."
-            ),
+            )),
             RedirectContainsCredentials { .. }
             | TooManyRedirects
             | InvalidRedirectLocation { .. } => {
-                "CORS request did not succeed). Status code: (null).".to_owned()
+                return blocked(FIREFOX_REQUEST_FAILED);
             }
         };
-        format!(
-            "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {}. (Reason: {reason}",
-            self.url
-        )
+        if self.in_preflight {
+            format!("{reason}\n{}", blocked(FIREFOX_REQUEST_FAILED))
+        } else {
+            reason
+        }
     }
 
     /// WebKit's reason line (CrossOriginAccessControl.cpp), then its summary line
-    /// (ThreadableLoader::logError).
+    /// (ThreadableLoader::logError), as WebKitGTK 2.50 prints them.
+    ///
+    /// For an invalid `Access-Control-Allow-Methods` or `-Headers` WebKit prints the whole
+    /// header value; the model renders the offending element there, which is the same only
+    /// when the header holds nothing else. A preflight that failed for its status and one
+    /// that was redirected read alike ("Preflight response is not successful. Status code:
+    /// 302"): only the status tells them apart.
     fn webkit(&self) -> String {
         use BlockReason::*;
         let status = self.status.unwrap_or(0);
         let detail = match &self.reason {
-            InvalidMethod { method } | ForbiddenMethod { method } | NoCorsMethod { method } => {
-                return format!("TypeError: Method {method} is not allowed.");
+            InvalidMethod { .. } => {
+                return "TypeError: Method is not a valid HTTP token.".to_owned();
             }
-            DisallowedByMode => {
-                return format!(
-                    "Fetch API cannot load {} due to access control checks.",
-                    self.url
-                );
+            ForbiddenMethod { .. } => return "TypeError: Method is forbidden.".to_owned(),
+            NoCorsMethod { .. } => {
+                return "TypeError: Method must be GET, POST or HEAD in no-cors mode.".to_owned();
             }
+            DisallowedByMode => return format!("Fetch API cannot load {}.", self.url),
             MissingAllowOrigin | AllowOriginMismatch { .. } | InvalidAllowOriginValue { .. } => {
                 format!(
                     "Origin {} is not allowed by Access-Control-Allow-Origin. Status code: {status}",
@@ -440,7 +462,9 @@ impl Blocked {
             PreflightInvalidStatus { status } => {
                 format!("Preflight response is not successful. Status code: {status}")
             }
-            PreflightDisallowedRedirect => "Preflight response is not successful".to_owned(),
+            PreflightDisallowedRedirect => {
+                format!("Preflight response is not successful. Status code: {status}")
+            }
             InvalidAllowMethods { token } => {
                 format!("Header Access-Control-Allow-Methods has an invalid value: {token}")
             }
@@ -455,15 +479,15 @@ impl Blocked {
                     "Request header field {name} is not allowed by Access-Control-Allow-Headers."
                 )
             }
+            // The first URL without its user name and password, the second as it was.
             RedirectContainsCredentials { location } => format!(
-                "Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: redirection URL {location} has credentials"
+                "Cross-origin redirection to {} denied by Cross-Origin Resource Sharing policy: redirection URL {location} has credentials",
+                without_userinfo(location)
             ),
-            TooManyRedirects | InvalidRedirectLocation { .. } => {
-                format!(
-                    "Not allowed to follow a redirection while loading {}",
-                    self.url
-                )
-            }
+            TooManyRedirects => "Load cannot follow more than 20 redirections".to_owned(),
+            InvalidRedirectLocation { location } => format!(
+                "Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: not allowed to follow a cross-origin CORS redirection with non CORS scheme"
+            ),
         };
         format!(
             "{detail}\nFetch API cannot load {} due to access control checks.",
@@ -547,6 +571,24 @@ impl Blocked {
 impl fmt::Display for Blocked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.cause())
+    }
+}
+
+/// Firefox's `CORSDidNotSucceed3` with an unknown status: the request itself failed.
+const FIREFOX_REQUEST_FAILED: &str = "CORS request did not succeed). Status code: (null).";
+
+/// `url` without `user:password@`.
+fn without_userinfo(url: &str) -> String {
+    match (url.split_once("://"), url.find('@')) {
+        (Some((scheme, rest)), Some(_)) => {
+            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let (authority, path) = rest.split_at(authority_end);
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
+            format!("{scheme}://{host}{path}")
+        }
+        _ => url.to_owned(),
     }
 }
 

@@ -67,6 +67,8 @@ struct Template {
     sample: Blocked,
     parts: Vec<Part>,
     literal_len: usize,
+    /// Whether this is the whole rendered message (not a part or another wording of it).
+    whole: bool,
 }
 
 /// Splits a rendered message into literal text and fields. Chromium escapes non-ASCII hints
@@ -107,11 +109,8 @@ fn templates() -> Vec<Template> {
                         origin: mark('O'),
                         status: Some(STATUS_SENTINEL),
                     };
-                    let rendered = blocked.console_message(browser);
-                    // WebKit prints two lines; either may be pasted alone (the second is
-                    // generic, so only the first identifies the reason).
-                    let first_line = rendered.lines().next().unwrap_or_default().to_owned();
-                    for text in [rendered, first_line] {
+                    let forms = pasted_forms(browser, &blocked.console_message(browser));
+                    for (index, text) in forms.into_iter().enumerate() {
                         let parts = parse_template(&text);
                         let literal_len = parts
                             .iter()
@@ -125,6 +124,7 @@ fn templates() -> Vec<Template> {
                             sample: blocked.clone(),
                             parts,
                             literal_len,
+                            whole: index == 0,
                         });
                     }
                 }
@@ -132,6 +132,25 @@ fn templates() -> Vec<Template> {
         }
     }
     templates
+}
+
+/// The forms in which a rendered message may be pasted, the whole first: whole; its first
+/// line alone (WebKit
+/// and Firefox print some failures as several lines, and only the first identifies the
+/// reason); and, for a Chromium network error (`GET <url> net::ERR_…` in DevTools), the
+/// wording of Chromium's log (`Failed to load resource: net::ERR_…`, as chromedriver and
+/// `--enable-logging` show it).
+fn pasted_forms(browser: Browser, rendered: &str) -> Vec<String> {
+    let mut forms = vec![rendered.to_owned()];
+    if let Some((first_line, _)) = rendered.split_once('\n') {
+        forms.push(first_line.to_owned());
+    }
+    if browser == Browser::Chromium
+        && let Some((_, error)) = rendered.split_once(" net::")
+    {
+        forms.push(format!("Failed to load resource: net::{error}"));
+    }
+    forms
 }
 
 /// Matches `parts` somewhere in `message`, returning each field's text.
@@ -203,11 +222,26 @@ pub fn recognize(message: &str) -> Option<Recognized> {
             let fields = match_template(&template.parts, message)?;
             Some((template, fields))
         })
-        .max_by_key(|(template, _)| template.literal_len)
+        // The most literal text wins; on a tie, a whole message over the first line of a
+        // longer one (Firefox's first line of a failed preflight is a whole message too).
+        .max_by_key(|(template, _)| (template.literal_len, template.whole))
         .map(|(template, fields)| Recognized {
             browser: template.browser,
-            blocked: fill(template.sample, &fields),
+            blocked: by_status(template.browser, fill(template.sample, &fields)),
         })
+}
+
+/// WebKit words a preflight answered with a redirect and one answered with another status
+/// that is not ok alike, with the status: a status that is not a redirect's is the latter.
+fn by_status(browser: Browser, mut blocked: Blocked) -> Blocked {
+    if browser == Browser::WebKit
+        && blocked.reason == BlockReason::PreflightDisallowedRedirect
+        && let Some(status) = blocked.status
+        && !matches!(status, 301 | 302 | 303 | 307 | 308)
+    {
+        blocked.reason = BlockReason::PreflightInvalidStatus { status };
+    }
+    blocked
 }
 
 /// Puts the text read from a message into a sample's placeholders.
