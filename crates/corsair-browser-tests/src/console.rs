@@ -10,7 +10,7 @@ use crate::{
     engine::{ConsoleRun, Engine},
     generate::Context,
     model_half::ModelHalf,
-    scenario::{Answer, FetchInit, REDIRECTED_SUFFIX, Scenario},
+    scenario::{Answer, FetchInit, REDIRECTED_SUFFIX, Scenario, header_lines as lines},
 };
 
 /// One way to get a fetch blocked.
@@ -22,286 +22,224 @@ pub struct Case {
     pub scenario: Scenario,
 }
 
-fn lines(headers: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
-    headers
-        .iter()
-        .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec()))
-        .collect()
+/// One row of [`cases`]: the request, and origin B's answers where they differ from an
+/// allowing preflight (`PUT` allowed), an allowing response and no redirect target.
+struct Row {
+    name: &'static str,
+    fetch: FetchInit,
+    preflight: Option<Answer>,
+    actual: Option<Answer>,
+    redirected: Option<Answer>,
 }
 
-fn init(method: &str, headers: &[(&str, &str)], mode: Mode, credentials: Credentials) -> FetchInit {
-    FetchInit {
-        method: method.to_owned(),
-        headers: headers
-            .iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect(),
-        mode,
-        credentials,
-    }
-}
+/// Where a row's `Location` points to its own scenario's paths.
+const OWN: &str = "/s/ID";
 
 /// Every case: each blocking reason the engines can be driven to over loopback, some in
 /// both the preflight and the actual response.
 pub fn cases(ctx: &Context) -> Vec<Case> {
     use Credentials::{Include, Omit};
     use Mode::{Cors, NoCors, SameOrigin};
+    let init = FetchInit::new;
     let page = ctx.page.as_str();
-    let grant = [("Access-Control-Allow-Origin", page)];
-    let get = init("GET", &[], Cors, Omit);
-    let put = init("PUT", &[], Cors, Omit);
-    let ok = Answer::new(200, lines(&grant), b"ok");
-    let preflight_ok = Answer::new(
-        204,
-        lines(&[
-            ("Access-Control-Allow-Origin", page),
-            ("Access-Control-Allow-Methods", "PUT"),
-        ]),
-        b"",
-    );
-    let here = |path: &str| format!("http://localhost:{}{path}", ctx.server_port);
-    let third = |path: &str| format!("http://127.0.0.1:{}{path}", ctx.server_port);
-    let redirect = |location: String| {
-        Answer::new(
-            302,
-            lines(&[
-                ("Access-Control-Allow-Origin", page),
-                ("Location", &location),
-            ]),
-            b"",
-        )
+    let grant = ("Access-Control-Allow-Origin", page);
+    let answer =
+        |status: u16, headers: &[(&str, &str)]| Some(Answer::new(status, lines(headers), b"body"));
+    let redirect = |location: &str| answer(302, &[grant, ("Location", location)]);
+    let row = |name, fetch, preflight, actual| Row {
+        name,
+        fetch,
+        preflight,
+        actual,
+        redirected: None,
     };
-    let table: Vec<(&'static str, FetchInit, Answer, Answer, Option<Answer>)> = vec![
-        (
+    // Answered with the defaults: the request alone is what gets it blocked.
+    let plain = |name, fetch| row(name, fetch, None, None);
+    let get = || init("GET", &[], Cors, Omit);
+    let put = || init("PUT", &[], Cors, Omit);
+    let with_credentials = || init("GET", &[], Cors, Include);
+    let port = ctx.server_port;
+    let rows = vec![
+        row(
             "no Access-Control-Allow-Origin",
-            get.clone(),
-            preflight_ok.clone(),
-            Answer::new(200, vec![], b"ok"),
+            get(),
             None,
+            answer(200, &[]),
         ),
-        (
+        row(
             "no Access-Control-Allow-Origin on a 404",
-            get.clone(),
-            preflight_ok.clone(),
-            Answer::new(404, vec![], b"no"),
+            get(),
             None,
+            answer(404, &[]),
         ),
-        (
+        row(
             "another origin allowed",
-            get.clone(),
-            preflight_ok.clone(),
-            Answer::new(
-                200,
-                lines(&[("Access-Control-Allow-Origin", "http://other.example")]),
-                b"ok",
-            ),
+            get(),
             None,
+            answer(
+                200,
+                &[("Access-Control-Allow-Origin", "http://other.example")],
+            ),
         ),
-        (
+        row(
             "an allowed origin that is not an origin",
-            get.clone(),
-            preflight_ok.clone(),
-            Answer::new(
-                200,
-                lines(&[("Access-Control-Allow-Origin", "other.example")]),
-                b"ok",
-            ),
+            get(),
             None,
+            answer(200, &[("Access-Control-Allow-Origin", "other.example")]),
         ),
-        (
+        row(
             "two Access-Control-Allow-Origin lines",
-            get.clone(),
-            preflight_ok.clone(),
-            Answer::new(200, lines(&[grant[0], grant[0]]), b"ok"),
+            get(),
             None,
+            answer(200, &[grant, grant]),
         ),
-        (
+        row(
             "a list of origins in one Access-Control-Allow-Origin",
-            get.clone(),
-            preflight_ok.clone(),
-            Answer::new(
+            get(),
+            None,
+            answer(
                 200,
-                lines(&[(
+                &[(
                     "Access-Control-Allow-Origin",
                     &format!("{page}, http://other.example"),
-                )]),
-                b"ok",
+                )],
             ),
-            None,
         ),
-        (
+        row(
             "`*` with credentials",
-            init("GET", &[], Cors, Include),
-            preflight_ok.clone(),
-            Answer::new(200, lines(&[("Access-Control-Allow-Origin", "*")]), b"ok"),
+            with_credentials(),
             None,
+            answer(200, &[("Access-Control-Allow-Origin", "*")]),
         ),
-        (
+        plain(
             "credentials without Access-Control-Allow-Credentials",
-            init("GET", &[], Cors, Include),
-            preflight_ok.clone(),
-            ok.clone(),
-            None,
+            with_credentials(),
         ),
-        (
+        row(
             "credentials with Access-Control-Allow-Credentials: True",
-            init("GET", &[], Cors, Include),
-            preflight_ok.clone(),
-            Answer::new(
-                200,
-                lines(&[grant[0], ("Access-Control-Allow-Credentials", "True")]),
-                b"ok",
-            ),
+            with_credentials(),
             None,
+            answer(200, &[grant, ("Access-Control-Allow-Credentials", "True")]),
         ),
-        (
+        row(
             "a preflight answered 404",
-            put.clone(),
-            Answer::new(404, lines(&grant), b""),
-            ok.clone(),
+            put(),
+            answer(404, &[grant]),
             None,
         ),
-        (
+        row(
             "a preflight answered 404, with credentials",
             init("PUT", &[], Cors, Include),
-            Answer::new(404, lines(&grant), b""),
-            ok.clone(),
+            answer(404, &[grant]),
             None,
         ),
-        (
+        row(
             "a redirected preflight",
-            put.clone(),
-            redirect(here("/elsewhere")),
-            ok.clone(),
+            put(),
+            redirect(&format!("{OWN}/elsewhere")),
             None,
         ),
-        (
+        row(
             "a preflight without Access-Control-Allow-Origin",
-            put.clone(),
-            Answer::new(204, lines(&[("Access-Control-Allow-Methods", "PUT")]), b""),
-            ok.clone(),
+            put(),
+            answer(204, &[("Access-Control-Allow-Methods", "PUT")]),
             None,
         ),
-        (
+        plain(
             "a method the preflight does not allow",
             init("PATCH", &[], Cors, Omit),
-            preflight_ok.clone(),
-            ok.clone(),
-            None,
         ),
-        (
+        plain(
             "a header the preflight does not allow",
             init("PUT", &[("X-Token", "1")], Cors, Omit),
-            preflight_ok.clone(),
-            ok.clone(),
-            None,
         ),
-        (
+        row(
             "an invalid token in Access-Control-Allow-Methods",
-            put.clone(),
-            Answer::new(
+            put(),
+            answer(
                 204,
-                lines(&[grant[0], ("Access-Control-Allow-Methods", "PUT, (bad)")]),
-                b"",
+                &[grant, ("Access-Control-Allow-Methods", "PUT, (bad)")],
             ),
-            ok.clone(),
             None,
         ),
-        (
+        row(
             "an invalid token in Access-Control-Allow-Headers",
             init("GET", &[("X-Token", "1")], Cors, Omit),
-            Answer::new(
+            answer(
                 204,
-                lines(&[grant[0], ("Access-Control-Allow-Headers", "x-token, a b")]),
-                b"",
+                &[grant, ("Access-Control-Allow-Headers", "x-token, a b")],
             ),
-            ok.clone(),
             None,
         ),
-        (
-            "a redirect to a URL with credentials",
-            get.clone(),
-            preflight_ok.clone(),
-            redirect(format!(
-                "http://user:secret@localhost:{}/s/ID{REDIRECTED_SUFFIX}",
-                ctx.server_port
-            )),
-            Some(ok.clone()),
-        ),
-        (
-            "a redirect loop",
-            get.clone(),
-            preflight_ok.clone(),
-            redirect(here("/s/ID")),
-            None,
-        ),
-        (
+        Row {
+            redirected: answer(200, &[grant]),
+            ..row(
+                "a redirect to a URL with credentials",
+                get(),
+                None,
+                redirect(&format!(
+                    "http://user:secret@localhost:{port}{OWN}{REDIRECTED_SUFFIX}"
+                )),
+            )
+        },
+        row("a redirect loop", get(), None, redirect(OWN)),
+        row(
             "a redirect to a Location that does not parse",
-            get.clone(),
-            preflight_ok.clone(),
-            redirect("http://[bad".to_owned()),
+            get(),
             None,
+            redirect("http://[bad"),
         ),
-        (
-            "a cross-origin redirect, then no Access-Control-Allow-Origin",
-            get.clone(),
-            preflight_ok.clone(),
-            redirect(third(&format!("/s/ID{REDIRECTED_SUFFIX}"))),
-            Some(Answer::new(200, vec![], b"ok")),
-        ),
-        (
+        Row {
+            redirected: answer(200, &[]),
+            ..row(
+                "a cross-origin redirect, then no Access-Control-Allow-Origin",
+                get(),
+                None,
+                redirect(&format!("http://127.0.0.1:{port}{OWN}{REDIRECTED_SUFFIX}")),
+            )
+        },
+        plain(
             "mode same-origin to another origin",
             init("GET", &[], SameOrigin, Omit),
-            preflight_ok.clone(),
-            ok.clone(),
-            None,
         ),
-        (
+        plain(
             "a method that is not a token",
             init("GE T", &[], Cors, Omit),
-            preflight_ok.clone(),
-            ok.clone(),
-            None,
         ),
-        (
-            "a forbidden method",
-            init("TRACE", &[], Cors, Omit),
-            preflight_ok.clone(),
-            ok.clone(),
-            None,
-        ),
-        (
-            "PUT in no-cors mode",
-            init("PUT", &[], NoCors, Omit),
-            preflight_ok.clone(),
-            ok.clone(),
-            None,
-        ),
+        plain("a forbidden method", init("TRACE", &[], Cors, Omit)),
+        plain("PUT in no-cors mode", init("PUT", &[], NoCors, Omit)),
     ];
-    table
-        .into_iter()
+    let preflight_ok = Answer::new(
+        204,
+        lines(&[grant, ("Access-Control-Allow-Methods", "PUT")]),
+        b"",
+    );
+    let ok = Answer::new(200, lines(&[grant]), b"body");
+    rows.into_iter()
         .enumerate()
-        .map(|(index, (name, fetch, preflight, actual, redirected))| {
+        .map(|(index, row)| {
             let id = format!("console-{index}");
-            let with_id = |mut answer: Answer| {
+            // `Location`s point to this scenario's own paths.
+            let own = |mut answer: Answer| {
                 for (header, value) in &mut answer.headers {
                     if header.eq_ignore_ascii_case("location") {
                         *value = String::from_utf8_lossy(value)
-                            .replace("/s/ID", &format!("/s/{id}"))
+                            .replace(OWN, &format!("/s/{id}"))
                             .into_bytes();
                     }
                 }
                 answer
             };
+            let scenario = Scenario {
+                fetches: vec![row.fetch],
+                preflight: own(row.preflight.unwrap_or_else(|| preflight_ok.clone())),
+                actual: own(row.actual.unwrap_or_else(|| ok.clone())),
+                redirected: row.redirected,
+                id,
+            };
             Case {
-                name,
-                scenario: Scenario {
-                    id: id.clone(),
-                    fetches: vec![fetch],
-                    preflight: with_id(preflight),
-                    actual: with_id(actual),
-                    redirected,
-                },
+                name: row.name,
+                scenario,
             }
         })
         .collect()

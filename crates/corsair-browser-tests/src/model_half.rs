@@ -11,7 +11,9 @@ use crate::{
     engine::{ConsoleRun, Engine},
     generate::{self, Context, Rng, renamed, simplifications},
     record::Kind,
-    scenario::{Observed, Scenario, ScriptedServer, model, model_outcomes, reproducer},
+    scenario::{
+        ModelOutcome, Observed, Scenario, ScriptedServer, model, model_outcomes, reproducer,
+    },
 };
 
 /// Scenarios per `execute_async_script` call.
@@ -119,7 +121,7 @@ impl ModelHalf {
         &self,
         browser: corsair::browser::Browser,
         scenario: &Scenario,
-    ) -> Result<Vec<std::result::Result<FetchResult, corsair::browser::Blocked>>> {
+    ) -> Result<Vec<ModelOutcome>> {
         model_outcomes(browser, scenario, &self.page_origin, self.server.port())
             .map(|(outcomes, _)| outcomes)
     }

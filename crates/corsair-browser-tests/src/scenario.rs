@@ -39,6 +39,24 @@ pub struct FetchInit {
 }
 
 impl FetchInit {
+    /// A request with these fields (header names and values as given).
+    pub fn new(
+        method: &str,
+        headers: &[(&str, &str)],
+        mode: Mode,
+        credentials: Credentials,
+    ) -> Self {
+        Self {
+            method: method.to_owned(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            mode,
+            credentials,
+        }
+    }
+
     /// A `GET` in cors mode without credentials.
     pub fn get() -> Self {
         Self {
@@ -86,6 +104,14 @@ impl fmt::Display for FetchInit {
             self.mode, self.credentials
         )
     }
+}
+
+/// Header lines for an [`Answer`] from name-value pairs.
+pub fn header_lines(headers: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
+    headers
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec()))
+        .collect()
 }
 
 /// One scripted response: status and header lines exactly as written on the wire.
@@ -376,6 +402,9 @@ pub fn model(
     Ok(Observed { fetches, arrivals })
 }
 
+/// What the model predicts for one fetch: what the page sees, or why it is blocked.
+pub type ModelOutcome = std::result::Result<FetchResult, Blocked>;
+
 /// Per fetch, what the page sees or why the model's `browser` profile blocks it, and every
 /// request the model sends: [`model`] before blocked fetches are reduced to their message.
 pub fn model_outcomes(
@@ -383,7 +412,7 @@ pub fn model_outcomes(
     scenario: &Scenario,
     page: &Origin,
     server_port: u16,
-) -> Result<(Vec<std::result::Result<FetchResult, Blocked>>, Vec<Arrival>)> {
+) -> Result<(Vec<ModelOutcome>, Vec<Arrival>)> {
     let url = Url::parse(&scenario.url(server_port)).map_err(|e| Error::new(e.to_string()))?;
     let mut cache = PreflightCache::new(browser);
     let mut arrivals = Vec::new();

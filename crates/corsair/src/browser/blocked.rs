@@ -609,3 +609,168 @@ fn encode_hint(value: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    //! Texts the real engines printed (captured by corsair-browser-tests' console suite),
+    //! each next to the failure the model sees.
+
+    use super::*;
+
+    const URL: &str = "http://localhost:18081/s/1";
+
+    fn blocked(reason: BlockReason, in_preflight: bool, status: Option<u16>) -> Blocked {
+        Blocked {
+            reason,
+            in_preflight,
+            url: URL.into(),
+            initial_url: URL.into(),
+            origin: "http://127.0.0.1:18080".into(),
+            status,
+        }
+    }
+
+    fn firefox_line(reason: &str) -> String {
+        format!(
+            "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {URL}. (Reason: {reason}"
+        )
+    }
+
+    #[test]
+    fn firefox_153_follows_a_failed_preflight_with_the_failed_request() {
+        let message = blocked(
+            BlockReason::MethodNotAllowed {
+                method: "PUT".into(),
+            },
+            true,
+            Some(204),
+        )
+        .console_message(Browser::Firefox);
+        assert_eq!(
+            message,
+            [
+                firefox_line("Did not find method in CORS header ‘Access-Control-Allow-Methods’)."),
+                firefox_line("CORS request did not succeed). Status code: (null)."),
+            ]
+            .join("\n")
+        );
+    }
+
+    #[test]
+    fn firefox_153_reports_a_redirected_preflight_in_three_lines() {
+        let message = blocked(BlockReason::PreflightDisallowedRedirect, true, Some(302))
+            .console_message(Browser::Firefox);
+        assert_eq!(
+            message,
+            [
+                firefox_line("CORS request external redirect not allowed)."),
+                firefox_line("CORS preflight response did not succeed). Status code: 302."),
+                firefox_line("CORS request did not succeed). Status code: (null)."),
+            ]
+            .join("\n")
+        );
+    }
+
+    #[test]
+    fn firefox_153_same_origin_mode_is_a_security_error() {
+        assert_eq!(
+            blocked(BlockReason::DisallowedByMode, false, None).console_message(Browser::Firefox),
+            format!(
+                "Security Error: Content at http://127.0.0.1:18080/ may not load data from {URL}."
+            )
+        );
+    }
+
+    #[test]
+    fn firefox_153_refuses_a_no_cors_put_as_an_invalid_method() {
+        let reason = BlockReason::NoCorsMethod {
+            method: "PUT".into(),
+        };
+        assert_eq!(
+            blocked(reason, false, None).console_message(Browser::Firefox),
+            "TypeError: Window.fetch: Invalid request method PUT."
+        );
+    }
+
+    fn webkit_lines(detail: &str) -> String {
+        format!("{detail}\nFetch API cannot load {URL} due to access control checks.")
+    }
+
+    #[test]
+    fn webkit_2_50_names_the_status_of_a_redirected_preflight() {
+        assert_eq!(
+            blocked(BlockReason::PreflightDisallowedRedirect, true, Some(302))
+                .console_message(Browser::WebKit),
+            webkit_lines("Preflight response is not successful. Status code: 302")
+        );
+    }
+
+    #[test]
+    fn webkit_2_50_redirect_texts() {
+        let cases = [
+            (
+                BlockReason::TooManyRedirects,
+                "Load cannot follow more than 20 redirections".to_owned(),
+            ),
+            (
+                BlockReason::InvalidRedirectLocation {
+                    location: "http://[bad".into(),
+                },
+                "Cross-origin redirection to http://[bad denied by Cross-Origin Resource Sharing policy: not allowed to follow a cross-origin CORS redirection with non CORS scheme".to_owned(),
+            ),
+            (
+                BlockReason::RedirectContainsCredentials {
+                    location: "http://u:p@localhost:18081/ok".into(),
+                },
+                "Cross-origin redirection to http://localhost:18081/ok denied by Cross-Origin Resource Sharing policy: redirection URL http://u:p@localhost:18081/ok has credentials".to_owned(),
+            ),
+        ];
+        for (reason, detail) in cases {
+            assert_eq!(
+                blocked(reason, false, Some(302)).console_message(Browser::WebKit),
+                webkit_lines(&detail)
+            );
+        }
+    }
+
+    #[test]
+    fn webkit_2_50_same_origin_mode_and_refused_methods() {
+        let method = || "PUT".to_owned();
+        let cases = [
+            (
+                BlockReason::DisallowedByMode,
+                format!("Fetch API cannot load {URL}."),
+            ),
+            (
+                BlockReason::InvalidMethod { method: method() },
+                "TypeError: Method is not a valid HTTP token.".to_owned(),
+            ),
+            (
+                BlockReason::ForbiddenMethod { method: method() },
+                "TypeError: Method is forbidden.".to_owned(),
+            ),
+            (
+                BlockReason::NoCorsMethod { method: method() },
+                "TypeError: Method must be GET, POST or HEAD in no-cors mode.".to_owned(),
+            ),
+        ];
+        for (reason, text) in cases {
+            assert_eq!(
+                blocked(reason, false, None).console_message(Browser::WebKit),
+                text
+            );
+        }
+    }
+
+    #[test]
+    fn userinfo_is_removed_from_the_authority_only() {
+        assert_eq!(
+            without_userinfo("https://u:p@a.example:8443/x@y?z"),
+            "https://a.example:8443/x@y?z"
+        );
+        assert_eq!(
+            without_userinfo("https://a.example/x@y"),
+            "https://a.example/x@y"
+        );
+    }
+}

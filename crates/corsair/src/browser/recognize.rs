@@ -385,6 +385,45 @@ mod tests {
     }
 
     #[test]
+    fn webkit_2_50_preflight_status_tells_a_redirect_from_a_failed_status() {
+        let reading = |status: u16| {
+            let text = format!("Preflight response is not successful. Status code: {status}");
+            recognize(&text).map(|r| (r.browser, r.blocked.reason))
+        };
+        assert_eq!(
+            reading(404),
+            Some((
+                Browser::WebKit,
+                BlockReason::PreflightInvalidStatus { status: 404 }
+            ))
+        );
+        assert_eq!(
+            reading(302),
+            Some((Browser::WebKit, BlockReason::PreflightDisallowedRedirect))
+        );
+    }
+
+    #[test]
+    fn chromium_156_log_wording_of_network_errors_is_recognised() {
+        for (text, kind) in [
+            (
+                "Failed to load resource: net::ERR_TOO_MANY_REDIRECTS",
+                "too_many_redirects",
+            ),
+            (
+                "Failed to load resource: net::ERR_INVALID_REDIRECT",
+                "invalid_redirect_location",
+            ),
+        ] {
+            let reading = recognize(text).unwrap();
+            assert_eq!(
+                (reading.browser, reading.blocked.reason.kind()),
+                (Browser::Chromium, kind)
+            );
+        }
+    }
+
+    #[test]
     fn other_text_is_not_recognised() {
         for text in [
             "",
