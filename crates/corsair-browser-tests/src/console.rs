@@ -3,7 +3,7 @@
 //! ([`Blocked::console_message`]), and what [`recognize`] (`corsair explain`) reads back from
 //! the real text.
 
-use corsair::browser::{BlockReason, Blocked, Browser, Credentials, Mode, recognize};
+use corsair::browser::{BlockReason, Blocked, Browser, Credentials, Mode, Url, recognize};
 
 use crate::{
     chromium::FetchResult,
@@ -55,8 +55,9 @@ pub fn cases(ctx: &Context) -> Vec<Case> {
     };
     // Answered with the defaults: the request alone is what gets it blocked.
     let plain = |name, fetch| row(name, fetch, None, None);
-    let get = || init("GET", &[], Cors, Omit);
-    let put = || init("PUT", &[], Cors, Omit);
+    let cors = |method| init(method, &[], Cors, Omit);
+    let get = || cors("GET");
+    let put = || cors("PUT");
     let with_credentials = || init("GET", &[], Cors, Include);
     let port = ctx.server_port;
     let rows = vec![
@@ -122,6 +123,27 @@ pub fn cases(ctx: &Context) -> Vec<Case> {
             answer(200, &[grant, ("Access-Control-Allow-Credentials", "True")]),
         ),
         row(
+            "`*` with credentials on a preflight",
+            init("PUT", &[], Cors, Include),
+            answer(
+                204,
+                &[
+                    ("Access-Control-Allow-Origin", "*"),
+                    ("Access-Control-Allow-Methods", "PUT"),
+                ],
+            ),
+            None,
+        ),
+        row(
+            "two Access-Control-Allow-Origin lines on a preflight",
+            put(),
+            answer(
+                204,
+                &[grant, grant, ("Access-Control-Allow-Methods", "PUT")],
+            ),
+            None,
+        ),
+        row(
             "a preflight answered 404",
             put(),
             answer(404, &[grant]),
@@ -145,9 +167,10 @@ pub fn cases(ctx: &Context) -> Vec<Case> {
             answer(204, &[("Access-Control-Allow-Methods", "PUT")]),
             None,
         ),
+        plain("a method the preflight does not allow", cors("PATCH")),
         plain(
-            "a method the preflight does not allow",
-            init("PATCH", &[], Cors, Omit),
+            "a lowercase method the preflight does not allow",
+            cors("patch"),
         ),
         plain(
             "a header the preflight does not allow",
@@ -182,6 +205,15 @@ pub fn cases(ctx: &Context) -> Vec<Case> {
                 )),
             )
         },
+        Row {
+            redirected: answer(200, &[grant]),
+            ..row(
+                "a redirect without Access-Control-Allow-Origin",
+                get(),
+                None,
+                answer(302, &[("Location", &format!("{OWN}{REDIRECTED_SUFFIX}"))]),
+            )
+        },
         row("a redirect loop", get(), None, redirect(OWN)),
         row(
             "a redirect to a Location that does not parse",
@@ -202,11 +234,8 @@ pub fn cases(ctx: &Context) -> Vec<Case> {
             "mode same-origin to another origin",
             init("GET", &[], SameOrigin, Omit),
         ),
-        plain(
-            "a method that is not a token",
-            init("GE T", &[], Cors, Omit),
-        ),
-        plain("a forbidden method", init("TRACE", &[], Cors, Omit)),
+        plain("a method that is not a token", cors("GE T")),
+        plain("a forbidden method", cors("TRACE")),
         plain("PUT in no-cors mode", init("PUT", &[], NoCors, Omit)),
     ];
     let preflight_ok = Answer::new(
@@ -297,9 +326,32 @@ fn texts(
         (Browser::Chromium, None) => {
             model.replacen("from origin 'null'", &format!("from origin '{page}'"), 1)
         }
-        // WebKit prints the whole header value where the model names the offending element
-        // (see `Blocked::console_message`).
+        // WebKit prints the whole header value where the model names the offending element,
+        // and puts the redirect's `Location`, which the model does not know, before the
+        // reason a redirect failed the CORS check for (see `Blocked::console_message`).
         (Browser::WebKit, _) => match &blocked.reason {
+            // Those name the redirect themselves.
+            BlockReason::RedirectContainsCredentials { .. }
+            | BlockReason::TooManyRedirects
+            | BlockReason::InvalidRedirectLocation { .. } => model,
+            _ if !blocked.in_preflight
+                && matches!(blocked.status, Some(301 | 302 | 303 | 307 | 308)) =>
+            {
+                // The redirect's target, resolved as WebKit prints it.
+                let location = case
+                    .scenario
+                    .actual
+                    .head()
+                    .get("location")
+                    .unwrap_or_default();
+                let target = Url::parse(&blocked.url)
+                    .and_then(|url| url.join(&String::from_utf8_lossy(&location)))
+                    .map(|url| url.to_string())
+                    .unwrap_or_default();
+                format!(
+                    "Cross-origin redirection to {target} denied by Cross-Origin Resource Sharing policy: {model}"
+                )
+            }
             BlockReason::InvalidAllowMethods { token }
             | BlockReason::InvalidAllowHeaders { token } => {
                 let header = match blocked.reason {
@@ -329,7 +381,7 @@ fn texts(
 const CHROMIUM_FAILED_LOAD: &str = "Failed to load resource: net::ERR_FAILED";
 
 /// Whether `corsair explain` reads `text` as `blocked` of `browser`: the same reason, or one
-/// the engine words the same way (re-rendered, it is the same text).
+/// the engine words the same way (in `blocked`'s place, it renders the same text).
 fn recognised(browser: Browser, blocked: &Blocked, text: &str) -> Result<(), String> {
     let Some(reading) = recognize(text) else {
         return Err("not recognised".to_owned());
@@ -337,11 +389,13 @@ fn recognised(browser: Browser, blocked: &Blocked, text: &str) -> Result<(), Str
     if reading.browser != browser {
         return Err(format!("recognised as {}", reading.browser));
     }
-    // Compared line for line as far as `text` goes: a first line pasted alone names no URL,
-    // so the summary line WebKit prints after it cannot be rendered again.
-    let rendered = reading.blocked.console_message(browser);
-    let same_words = rendered == text || rendered.lines().next() == Some(text);
-    if reading.blocked.reason.kind() == blocked.reason.kind() || same_words {
+    let alike = Blocked {
+        reason: reading.blocked.reason.clone(),
+        ..blocked.clone()
+    };
+    if reading.blocked.reason.kind() == blocked.reason.kind()
+        || alike.console_message(browser) == blocked.console_message(browser)
+    {
         Ok(())
     } else {
         Err(format!("recognised as {}", reading.blocked.reason.kind()))

@@ -187,6 +187,11 @@ const REAL_TEXTS: &[(&str, &[&str], &str)] = &[
     ),
     (
         "firefox",
+        &["missing_allow_origin"],
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:35015/s/console-21. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 302.\nCross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:35015/s/console-21. (Reason: CORS request did not succeed). Status code: (null).",
+    ),
+    (
+        "firefox",
         &["disallowed_by_mode"],
         "Security Error: Content at http://127.0.0.1:18080/ may not load data from http://localhost:18081/missing.",
     ),
@@ -263,6 +268,15 @@ const REAL_TEXTS: &[(&str, &[&str], &str)] = &[
         "webkit",
         &["disallowed_by_mode"],
         "Fetch API cannot load http://localhost:18081/missing.",
+    ),
+    (
+        "webkit",
+        &[
+            "missing_allow_origin",
+            "allow_origin_mismatch",
+            "invalid_allow_origin_value",
+        ],
+        "Cross-origin redirection to http://localhost:33641/s/console-21/r denied by Cross-Origin Resource Sharing policy: Origin http://127.0.0.1:37655 is not allowed by Access-Control-Allow-Origin. Status code: 302\nFetch API cannot load http://localhost:33641/s/console-21 due to access control checks.",
     ),
     // As MiniBrowser writes its console to standard output.
     (

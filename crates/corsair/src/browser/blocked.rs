@@ -344,9 +344,11 @@ impl Blocked {
     }
 
     /// Firefox's `CORS*` strings (security.properties), with their typographic quotes, as
-    /// Firefox 153 prints them: a failed preflight is followed by the failure of the request
-    /// itself ("CORS request did not succeed"), and a redirected preflight is also reported
-    /// as an unsuccessful preflight in between, so those messages are two or three lines.
+    /// Firefox 153 prints them: a failed preflight, and a redirect that fails the CORS check,
+    /// are followed by the failure of the request itself ("CORS request did not succeed"),
+    /// and a redirected preflight is also reported as an unsuccessful preflight in between,
+    /// so those messages are two or three lines. (A redirect is known by its status here: a
+    /// 3xx without `Location` that fails the check would print one line.)
     ///
     /// Mode `same-origin` fails with a security error naming the document's URL, which the
     /// model does not know: it renders the page's origin followed by `/` (exact for a page
@@ -415,7 +417,9 @@ impl Blocked {
                 return blocked(FIREFOX_REQUEST_FAILED);
             }
         };
-        if self.in_preflight {
+        // A failed preflight or redirect cancels the request, which Firefox reports too.
+        let redirect = matches!(self.status, Some(301 | 302 | 303 | 307 | 308));
+        if self.in_preflight || redirect {
             format!("{reason}\n{}", blocked(FIREFOX_REQUEST_FAILED))
         } else {
             reason
@@ -427,7 +431,10 @@ impl Blocked {
     ///
     /// For an invalid `Access-Control-Allow-Methods` or `-Headers` WebKit prints the whole
     /// header value; the model renders the offending element there, which is the same only
-    /// when the header holds nothing else. A preflight that failed for its status and one
+    /// when the header holds nothing else. A redirect that fails the CORS check is reported
+    /// as "Cross-origin redirection to <Location> denied by Cross-Origin Resource Sharing
+    /// policy: " and the reason; [`Blocked`] does not keep that `Location`, so the model
+    /// renders the reason alone. A preflight that failed for its status and one
     /// that was redirected read alike ("Preflight response is not successful. Status code:
     /// 302"): only the status tells them apart.
     fn webkit(&self) -> String {
@@ -630,45 +637,48 @@ mod tests {
         }
     }
 
-    fn firefox_line(reason: &str) -> String {
-        format!(
-            "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {URL}. (Reason: {reason}"
-        )
+    /// Firefox's lines for `reasons`, the last being the failed request itself.
+    fn firefox_lines(reasons: &[&str]) -> String {
+        reasons
+            .iter()
+            .chain(["CORS request did not succeed). Status code: (null)."].iter())
+            .map(|reason| {
+                format!(
+                    "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {URL}. (Reason: {reason}"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     #[test]
-    fn firefox_153_follows_a_failed_preflight_with_the_failed_request() {
-        let message = blocked(
-            BlockReason::MethodNotAllowed {
-                method: "PUT".into(),
-            },
-            true,
-            Some(204),
-        )
-        .console_message(Browser::Firefox);
-        assert_eq!(
-            message,
-            [
-                firefox_line("Did not find method in CORS header ‘Access-Control-Allow-Methods’)."),
-                firefox_line("CORS request did not succeed). Status code: (null)."),
-            ]
-            .join("\n")
-        );
-    }
-
-    #[test]
-    fn firefox_153_reports_a_redirected_preflight_in_three_lines() {
-        let message = blocked(BlockReason::PreflightDisallowedRedirect, true, Some(302))
-            .console_message(Browser::Firefox);
-        assert_eq!(
-            message,
-            [
-                firefox_line("CORS request external redirect not allowed)."),
-                firefox_line("CORS preflight response did not succeed). Status code: 302."),
-                firefox_line("CORS request did not succeed). Status code: (null)."),
-            ]
-            .join("\n")
-        );
+    fn firefox_153_follows_a_failed_preflight_or_redirect_with_the_failed_request() {
+        let method = BlockReason::MethodNotAllowed {
+            method: "PUT".into(),
+        };
+        let cases = [
+            (
+                blocked(method, true, Some(204)),
+                vec!["Did not find method in CORS header ‘Access-Control-Allow-Methods’)."],
+            ),
+            (
+                blocked(BlockReason::MissingAllowOrigin, false, Some(302)),
+                vec!["CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 302."],
+            ),
+            (
+                blocked(BlockReason::PreflightDisallowedRedirect, true, Some(302)),
+                vec![
+                    "CORS request external redirect not allowed).",
+                    "CORS preflight response did not succeed). Status code: 302.",
+                ],
+            ),
+        ];
+        for (blocked, reasons) in cases {
+            assert_eq!(
+                blocked.console_message(Browser::Firefox),
+                firefox_lines(&reasons)
+            );
+        }
     }
 
     #[test]

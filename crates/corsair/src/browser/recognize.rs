@@ -153,13 +153,27 @@ fn pasted_forms(browser: Browser, rendered: &str) -> Vec<String> {
     forms
 }
 
-/// Matches `parts` somewhere in `message`, returning each field's text.
+/// Matches `parts` somewhere in `message`, returning each field's text: at the first place
+/// where the opening literal starts a match in which no URL or origin holds a space (so in
+/// "Cross-origin redirection to … denied by Cross-Origin Resource Sharing policy: Origin
+/// http://a is not allowed …" the origin is `http://a`, and WebKit's summary line "Fetch API
+/// cannot load <url> due to access control checks." is not its same-origin-mode message).
 fn match_template(parts: &[Part], message: &str) -> Option<Vec<(char, String)>> {
     let Some(Part::Literal(first)) = parts.first() else {
         return None;
     };
-    let start = message.find(first.as_str())?;
-    let mut rest = &message[start + first.len()..];
+    message
+        .match_indices(first.as_str())
+        .filter_map(|(start, _)| match_rest(parts, &message[start + first.len()..]))
+        .find(|fields| {
+            fields
+                .iter()
+                .all(|(field, text)| !matches!(field, 'U' | 'I' | 'O') || !text.contains(' '))
+        })
+}
+
+/// Matches `parts` after the opening literal against `rest`.
+fn match_rest(parts: &[Part], mut rest: &str) -> Option<Vec<(char, String)>> {
     let mut fields = Vec::new();
     let mut pending: Option<char> = None;
     let last = parts.len() - 1;
@@ -421,6 +435,21 @@ mod tests {
                 (Browser::Chromium, kind)
             );
         }
+    }
+
+    #[test]
+    fn webkit_2_50_redirect_that_fails_the_cors_check_names_the_page_origin() {
+        let text = "Cross-origin redirection to http://localhost:33641/s/1/r denied by Cross-Origin Resource Sharing policy: Origin http://127.0.0.1:37655 is not allowed by Access-Control-Allow-Origin. Status code: 302\nFetch API cannot load http://localhost:33641/s/1 due to access control checks.";
+        let reading = recognize(text).unwrap();
+        assert_eq!(reading.browser, Browser::WebKit);
+        assert_eq!(reading.blocked.origin, "http://127.0.0.1:37655");
+        assert_eq!(reading.blocked.status, Some(302));
+    }
+
+    #[test]
+    fn webkit_2_50_summary_line_alone_is_not_a_same_origin_mode_failure() {
+        let text = "Fetch API cannot load http://localhost:18081/x due to access control checks.";
+        assert_eq!(recognize(text), None);
     }
 
     #[test]
