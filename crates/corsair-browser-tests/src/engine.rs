@@ -41,31 +41,35 @@ pub trait Engine: Sized {
         scenarios: &[Value],
         concurrency: usize,
     ) -> impl Future<Output = Result<Vec<Vec<FetchResult>>>>;
-    /// The console lines printed since the last call (the first call returns those printed
-    /// since launch).
-    fn console_lines(&self) -> impl Future<Output = Result<Vec<String>>>;
     /// Runs `scenario` alone from the page at `page_url` and returns what the page saw and
     /// what the engine printed to its console meanwhile.
     fn run_logged(
         &self,
         page_url: &str,
         scenario: &Value,
-    ) -> impl Future<Output = Result<ConsoleRun>> {
-        async move {
-            // Open the page first, so what loading it prints (a missing favicon) is not taken
-            // for the scenario's.
-            self.run(page_url, &[], 1).await?;
-            self.console_lines().await?;
-            let mut results = self
-                .run(page_url, std::slice::from_ref(scenario), 1)
-                .await?;
-            tokio::time::sleep(CONSOLE_SETTLE).await;
-            Ok(ConsoleRun {
-                fetches: results.pop().unwrap_or_default(),
-                lines: self.console_lines().await?,
-            })
-        }
-    }
+    ) -> impl Future<Output = Result<ConsoleRun>>;
+}
+
+/// [`Engine::run_logged`] for an engine that keeps its console for the harness: `drain`
+/// returns the lines printed since it was last called.
+async fn drained_around(
+    engine: &impl Engine,
+    page_url: &str,
+    scenario: &Value,
+    drain: impl AsyncFn() -> Result<Vec<String>>,
+) -> Result<ConsoleRun> {
+    // Open the page first, so what loading it prints (a missing favicon) is not taken for
+    // the scenario's.
+    engine.run(page_url, &[], 1).await?;
+    drain().await?;
+    let mut results = engine
+        .run(page_url, std::slice::from_ref(scenario), 1)
+        .await?;
+    tokio::time::sleep(CONSOLE_SETTLE).await;
+    Ok(ConsoleRun {
+        fetches: results.pop().unwrap_or_default(),
+        lines: drain().await?,
+    })
 }
 
 impl Engine for Chromium {
@@ -90,8 +94,11 @@ impl Engine for Chromium {
     ) -> Result<Vec<Vec<FetchResult>>> {
         Chromium::run(self, page_url, scenarios, concurrency).await
     }
-    async fn console_lines(&self) -> Result<Vec<String>> {
-        Chromium::console_lines(self).await
+    async fn run_logged(&self, page_url: &str, scenario: &Value) -> Result<ConsoleRun> {
+        drained_around(self, page_url, scenario, async || {
+            Chromium::console_lines(self).await
+        })
+        .await
     }
 }
 
@@ -117,8 +124,11 @@ impl Engine for Firefox {
     ) -> Result<Vec<Vec<FetchResult>>> {
         Firefox::run(self, page_url, scenarios, concurrency).await
     }
-    async fn console_lines(&self) -> Result<Vec<String>> {
-        Firefox::console_lines(self).await
+    async fn run_logged(&self, page_url: &str, scenario: &Value) -> Result<ConsoleRun> {
+        drained_around(self, page_url, scenario, async || {
+            Firefox::console_lines(self).await
+        })
+        .await
     }
 }
 
@@ -143,9 +153,6 @@ impl Engine for WebKit {
         concurrency: usize,
     ) -> Result<Vec<Vec<FetchResult>>> {
         WebKit::run(self, page_url, scenarios, concurrency).await
-    }
-    async fn console_lines(&self) -> Result<Vec<String>> {
-        WebKit::console_lines(self)
     }
     async fn run_logged(&self, page_url: &str, scenario: &Value) -> Result<ConsoleRun> {
         WebKit::run_logged(self, page_url, scenario).await

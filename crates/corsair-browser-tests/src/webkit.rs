@@ -269,15 +269,6 @@ impl WebKit {
         crate::chromium::results_from_json(&value, scenarios.len())
     }
 
-    /// WebKit prints no console messages for pages under WebDriver (see the module
-    /// documentation): always an error; [`WebKit::run_logged`] reads the console another way.
-    pub fn console_lines(&self) -> Result<Vec<String>> {
-        Err(Error::new(
-            "WebKit prints no console messages for pages under WebDriver (ephemeral sessions); \
-             use run_logged",
-        ))
-    }
-
     /// Runs `scenario` alone in a MiniBrowser of its own, without WebDriver, that prints its
     /// console to standard output: opens `page_url#corsair=<scenario>`, whose script runs it
     /// and prints the results (see [`crate::page::PAGE`]), then stops that MiniBrowser.
