@@ -352,7 +352,7 @@ impl Blocked {
     ///
     /// Mode `same-origin` fails with a security error naming the document's URL, which the
     /// model does not know: it renders the page's origin followed by `/` (exact for a page
-    /// at the root).
+    /// at the root; `recognize` reads any document URL there).
     fn firefox(&self) -> String {
         use BlockReason::*;
         let status = self

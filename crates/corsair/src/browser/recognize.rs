@@ -150,7 +150,27 @@ fn pasted_forms(browser: Browser, rendered: &str) -> Vec<String> {
     {
         forms.push(format!("Failed to load resource: net::{error}"));
     }
+    // Firefox names the document's URL where the model renders the page's origin and `/`.
+    if browser == Browser::Firefox && rendered.contains(FIREFOX_DOCUMENT) {
+        forms.push(rendered.replace(FIREFOX_DOCUMENT, " may not load data from "));
+    }
     forms
+}
+
+/// What follows the document's URL in Firefox's same-origin-mode error, as the model renders
+/// it (the page's origin, then `/`).
+const FIREFOX_DOCUMENT: &str = "/ may not load data from ";
+
+/// The origin of `text` when it is a URL with a path (a document's URL read in an origin's
+/// place), else `text`.
+fn origin_of(text: &str) -> String {
+    match text.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            format!("{scheme}://{host}")
+        }
+        None => text.to_owned(),
+    }
 }
 
 /// Matches `parts` somewhere in `message`, returning each field's text: at the first place
@@ -274,7 +294,7 @@ fn fill(mut blocked: Blocked, fields: &[(char, String)]) -> Blocked {
     } else {
         blocked.url.clone()
     };
-    blocked.origin = get('O');
+    blocked.origin = origin_of(&get('O'));
     blocked.status = status;
     use BlockReason::*;
     match &mut blocked.reason {
@@ -450,6 +470,18 @@ mod tests {
     fn webkit_2_50_summary_line_alone_is_not_a_same_origin_mode_failure() {
         let text = "Fetch API cannot load http://localhost:18081/x due to access control checks.";
         assert_eq!(recognize(text), None);
+    }
+
+    #[test]
+    fn firefox_153_same_origin_mode_error_of_a_page_below_the_root() {
+        let text = "Security Error: Content at http://127.0.0.1:18080/app/index.html may not load data from http://localhost:18081/items.";
+        let reading = recognize(text).unwrap();
+        assert_eq!(
+            (reading.browser, reading.blocked.reason),
+            (Browser::Firefox, BlockReason::DisallowedByMode)
+        );
+        assert_eq!(reading.blocked.origin, "http://127.0.0.1:18080");
+        assert_eq!(reading.blocked.url, "http://localhost:18081/items");
     }
 
     #[test]
