@@ -13,7 +13,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use fantoccini::{Client, ClientBuilder, wd::TimeoutConfiguration};
+use fantoccini::{
+    Client, ClientBuilder,
+    wd::{TimeoutConfiguration, WebDriverCompatibleCommand},
+};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
@@ -205,6 +208,8 @@ impl Chromium {
             "goog:chromeOptions".into(),
             json!({ "debuggerAddress": debugger }),
         );
+        // chromedriver keeps the console (and network errors) for `console_lines`.
+        capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{driver_port}"))
@@ -357,6 +362,19 @@ impl Chromium {
         results_from_json(&value, scenarios.len())
     }
 
+    /// The console lines printed since the last call: chromedriver's browser log, each entry
+    /// without the source location chromedriver puts before it.
+    pub async fn console_lines(&self) -> Result<Vec<String>> {
+        let log = self.client()?.issue_cmd(BrowserLog).await?;
+        Ok(log
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.get("message").and_then(Value::as_str))
+            .map(|message| without_source(message).to_owned())
+            .collect())
+    }
+
     /// Runs an asynchronous script in the current page (`arguments[last]` is its callback) and
     /// returns what it passed back.
     pub async fn execute_async(&self, script: &str, arguments: Vec<Value>) -> Result<Value> {
@@ -414,6 +432,50 @@ impl Chromium {
 impl Drop for Chromium {
     fn drop(&mut self) {
         let _ = self.stop();
+    }
+}
+
+/// chromedriver's legacy log endpoint, which reads (and empties) the browser log.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "type": "browser" }).to_string()),
+        )
+    }
+}
+
+/// A browser-log message without the source chromedriver puts first: `<url> - ` for network
+/// and security entries, `<url> <line>:<column> ` or `<url> <line> ` for script ones (DevTools
+/// shows that source at the right of the line, not in the message).
+fn without_source(message: &str) -> &str {
+    let Some((_source, rest)) = message.split_once(' ') else {
+        return message;
+    };
+    if let Some(text) = rest.strip_prefix("- ") {
+        return text;
+    }
+    match rest.split_once(' ') {
+        Some((location, text))
+            if !location.is_empty() && location.chars().all(|c| c.is_ascii_digit() || c == ':') =>
+        {
+            text
+        }
+        _ => message,
     }
 }
 

@@ -7,6 +7,20 @@ use serde_json::Value;
 
 use crate::{Result, chromium::Chromium, chromium::FetchResult, firefox::Firefox, webkit::WebKit};
 
+/// How long an engine may take to print a failed fetch's console messages after the page saw
+/// the failure (they travel apart from the promise's rejection).
+pub(crate) const CONSOLE_SETTLE: Duration = Duration::from_millis(300);
+
+/// One scenario run alone, with what the engine printed meanwhile.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConsoleRun {
+    /// Per fetch, what the page saw.
+    pub fetches: Vec<FetchResult>,
+    /// The lines the engine printed to its console, in order, each without the source
+    /// location the engine's log puts before it.
+    pub lines: Vec<String>,
+}
+
 /// A running browser that can run the page's scenarios, and the model profile it is judged
 /// against.
 pub trait Engine: Sized {
@@ -27,6 +41,35 @@ pub trait Engine: Sized {
         scenarios: &[Value],
         concurrency: usize,
     ) -> impl Future<Output = Result<Vec<Vec<FetchResult>>>>;
+    /// Runs `scenario` alone from the page at `page_url` and returns what the page saw and
+    /// what the engine printed to its console meanwhile.
+    fn run_logged(
+        &self,
+        page_url: &str,
+        scenario: &Value,
+    ) -> impl Future<Output = Result<ConsoleRun>>;
+}
+
+/// [`Engine::run_logged`] for an engine that keeps its console for the harness: `drain`
+/// returns the lines printed since it was last called.
+async fn drained_around(
+    engine: &impl Engine,
+    page_url: &str,
+    scenario: &Value,
+    drain: impl AsyncFn() -> Result<Vec<String>>,
+) -> Result<ConsoleRun> {
+    // Open the page first, so what loading it prints (a missing favicon) is not taken for
+    // the scenario's.
+    engine.run(page_url, &[], 1).await?;
+    drain().await?;
+    let mut results = engine
+        .run(page_url, std::slice::from_ref(scenario), 1)
+        .await?;
+    tokio::time::sleep(CONSOLE_SETTLE).await;
+    Ok(ConsoleRun {
+        fetches: results.pop().unwrap_or_default(),
+        lines: drain().await?,
+    })
 }
 
 impl Engine for Chromium {
@@ -50,6 +93,12 @@ impl Engine for Chromium {
         concurrency: usize,
     ) -> Result<Vec<Vec<FetchResult>>> {
         Chromium::run(self, page_url, scenarios, concurrency).await
+    }
+    async fn run_logged(&self, page_url: &str, scenario: &Value) -> Result<ConsoleRun> {
+        drained_around(self, page_url, scenario, async || {
+            Chromium::console_lines(self).await
+        })
+        .await
     }
 }
 
@@ -75,6 +124,12 @@ impl Engine for Firefox {
     ) -> Result<Vec<Vec<FetchResult>>> {
         Firefox::run(self, page_url, scenarios, concurrency).await
     }
+    async fn run_logged(&self, page_url: &str, scenario: &Value) -> Result<ConsoleRun> {
+        drained_around(self, page_url, scenario, async || {
+            Firefox::console_lines(self).await
+        })
+        .await
+    }
 }
 
 impl Engine for WebKit {
@@ -98,6 +153,9 @@ impl Engine for WebKit {
         concurrency: usize,
     ) -> Result<Vec<Vec<FetchResult>>> {
         WebKit::run(self, page_url, scenarios, concurrency).await
+    }
+    async fn run_logged(&self, page_url: &str, scenario: &Value) -> Result<ConsoleRun> {
+        WebKit::run_logged(self, page_url, scenario).await
     }
 }
 

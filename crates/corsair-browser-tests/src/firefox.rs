@@ -75,6 +75,8 @@ pub struct Firefox {
     context: String,
     version: String,
     current_page: std::sync::Mutex<Option<String>>,
+    /// The texts of `log.entryAdded` events not yet taken by `console_lines`.
+    console: std::sync::Mutex<Vec<String>>,
     browser: Option<ProcessGuard>,
     watchdog: Option<Watchdog>,
     directory: Option<TempDir>,
@@ -143,6 +145,7 @@ impl Firefox {
             context: String::new(),
             version: String::new(),
             current_page: std::sync::Mutex::new(None),
+            console: std::sync::Mutex::new(Vec::new()),
             browser: Some(browser),
             watchdog: Some(watchdog),
             directory: Some(directory),
@@ -163,6 +166,10 @@ impl Firefox {
             .and_then(Value::as_str)
             .unwrap_or("unknown")
             .to_owned();
+        // Console messages, CORS errors included (Firefox reports those as script errors).
+        firefox
+            .command("session.subscribe", json!({ "events": ["log.entryAdded"] }))
+            .await?;
         let tree = firefox
             .command("browsingContext.getTree", json!({}))
             .await?;
@@ -201,7 +208,8 @@ impl Firefox {
         }
     }
 
-    /// Sends one BiDi command and waits (at most 300 s) for its answer, skipping events.
+    /// Sends one BiDi command and waits (at most 300 s) for its answer, keeping the text of
+    /// `log.entryAdded` events for [`Firefox::console_lines`] and skipping other events.
     async fn command(&self, method: &str, params: Value) -> Result<Value> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let mut guard = self.socket.lock().await;
@@ -224,6 +232,14 @@ impl Firefox {
                 if value.get("id").and_then(Value::as_u64) == Some(id) {
                     return Ok(value);
                 }
+                if value.get("method").and_then(Value::as_str) == Some("log.entryAdded")
+                    && let Some(text) = value.pointer("/params/text").and_then(Value::as_str)
+                {
+                    self.console
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(text.to_owned());
+                }
             }
             Err(Error::new(format!("BiDi {method}: the connection closed")))
         })
@@ -238,6 +254,18 @@ impl Firefox {
     /// The browser's version, e.g. `153.7.0`.
     pub fn version(&self) -> &str {
         &self.version
+    }
+
+    /// The console lines printed since the last call: the `log.entryAdded` events received
+    /// so far (a `session.status` round trip first reads those already sent).
+    pub async fn console_lines(&self) -> Result<Vec<String>> {
+        self.command("session.status", json!({})).await?;
+        Ok(std::mem::take(
+            &mut *self
+                .console
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        ))
     }
 
     /// Navigates to `url` unless the page is already there.

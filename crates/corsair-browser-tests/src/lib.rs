@@ -11,11 +11,13 @@
 //! Pieces: [`chromium`] (the browser and its WebDriver session, stopped whatever happens),
 //! [`firefox`] (Firefox over WebDriver BiDi), [`webkit`] (MiniBrowser via WebKitWebDriver on
 //! Xvfb), [`engine`] (what the model half needs from any of them),
-//! [`page`] (origin A), [`scenario`] and [`generate`] (the model half), [`middleware`] (the
+//! [`page`] (origin A), [`scenario`] and [`generate`] (the model half), [`console`] (what
+//! each engine prints to its console, against the model's messages), [`middleware`] (the
 //! tower half), [`http1`] (a server that writes exactly the bytes it is given), [`record`]
 //! (what origin B saw), [`process`] (child-process guards).
 
 pub mod chromium;
+pub mod console;
 pub mod engine;
 mod error;
 pub mod firefox;

@@ -8,10 +8,12 @@ use corsair::Origin;
 use crate::{
     Error, Result,
     chromium::FetchResult,
-    engine::Engine,
+    engine::{ConsoleRun, Engine},
     generate::{self, Context, Rng, renamed, simplifications},
     record::Kind,
-    scenario::{Observed, Scenario, ScriptedServer, model, reproducer},
+    scenario::{
+        ModelOutcome, Observed, Scenario, ScriptedServer, model, model_outcomes, reproducer,
+    },
 };
 
 /// Scenarios per `execute_async_script` call.
@@ -98,6 +100,30 @@ impl ModelHalf {
             }
         }
         Ok(runs)
+    }
+
+    /// Runs `scenario` alone in `engine` and returns what the page saw and what the engine
+    /// printed to its console meanwhile.
+    pub async fn run_logged(
+        &self,
+        engine: &impl Engine,
+        scenario: &Scenario,
+    ) -> Result<ConsoleRun> {
+        self.server.register(scenario);
+        engine
+            .run_logged(&self.page_url(), &scenario.to_json(&self.context()))
+            .await
+    }
+
+    /// Per fetch of `scenario`, what the page sees or why the model's `browser` profile
+    /// blocks it.
+    pub fn model_outcomes(
+        &self,
+        browser: corsair::browser::Browser,
+        scenario: &Scenario,
+    ) -> Result<Vec<ModelOutcome>> {
+        model_outcomes(browser, scenario, &self.page_origin, &self.context())
+            .map(|(outcomes, _)| outcomes)
     }
 
     /// Runs each disagreeing scenario once more (under a new id, so nothing is cached) and

@@ -13,6 +13,10 @@ use crate::{
 /// (scenarios concurrently, `concurrency` at a time) and resolves with, per scenario, one
 /// result per fetch: `{ok: true, type, status, headers}` where `headers` are the names
 /// `response.headers` yields, or `{ok: false, error}` when the promise rejected.
+///
+/// Opened as `/#corsair=<scenarios, JSON, percent-encoded>` (by a browser without WebDriver),
+/// it runs those scenarios one at a time and logs [`RESULTS_MARKER`] and the results as JSON
+/// with `console.log`.
 pub const PAGE: &str = r#"<!doctype html>
 <meta charset="utf-8">
 <title>corsair real-browser conformance</title>
@@ -50,9 +54,16 @@ window.corsairRun = async function (scenarios, concurrency) {
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
   return results;
 };
+if (location.hash.startsWith('#corsair=')) {
+  window.corsairRun(JSON.parse(decodeURIComponent(location.hash.slice(9))), 1)
+    .then(results => console.log('corsair-results ' + JSON.stringify(results)));
+}
 </script>
 <p>corsair</p>
 "#;
+
+/// What the page logs before the results of scenarios it ran from its URL.
+pub const RESULTS_MARKER: &str = "corsair-results ";
 
 /// The response carrying [`PAGE`].
 pub fn page_response() -> RawResponse {

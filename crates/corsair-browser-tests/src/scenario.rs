@@ -12,8 +12,8 @@ use std::{
 use corsair::{
     Origin,
     browser::{
-        Browser, Credentials, Fetch, Mode, Outgoing, PageRequest, PreflightCache, ResponseHead,
-        ResponseType, Url,
+        Blocked, Browser, Credentials, Fetch, Mode, Outgoing, PageRequest, PreflightCache,
+        ResponseHead, ResponseType, Url,
     },
 };
 use serde_json::{Value, json};
@@ -41,6 +41,24 @@ pub struct FetchInit {
 }
 
 impl FetchInit {
+    /// A request with these fields (header names and values as given).
+    pub fn new(
+        method: &str,
+        headers: &[(&str, &str)],
+        mode: Mode,
+        credentials: Credentials,
+    ) -> Self {
+        Self {
+            method: method.to_owned(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            mode,
+            credentials,
+        }
+    }
+
     /// A `GET` in cors mode without credentials.
     pub fn get() -> Self {
         Self {
@@ -88,6 +106,14 @@ impl fmt::Display for FetchInit {
             self.mode, self.credentials
         )
     }
+}
+
+/// Header lines for an [`Answer`] from name-value pairs.
+pub fn header_lines(headers: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
+    headers
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec()))
+        .collect()
 }
 
 /// One scripted response: status and header lines exactly as written on the wire.
@@ -400,10 +426,37 @@ pub fn model(
     page: &Origin,
     ctx: &Context,
 ) -> Result<Observed> {
+    let (outcomes, arrivals) = model_outcomes(browser, scenario, page, ctx)?;
+    let fetches = outcomes
+        .into_iter()
+        .map(|outcome| {
+            outcome.unwrap_or_else(|blocked| FetchResult::Blocked {
+                error: format!(
+                    "{}: {}",
+                    blocked.reason.kind(),
+                    blocked.console_message(browser)
+                ),
+            })
+        })
+        .collect();
+    Ok(Observed { fetches, arrivals })
+}
+
+/// What the model predicts for one fetch: what the page sees, or why it is blocked.
+pub type ModelOutcome = std::result::Result<FetchResult, Blocked>;
+
+/// Per fetch, what the page sees or why the model's `browser` profile blocks it, and every
+/// request the model sends: [`model`] before blocked fetches are reduced to their message.
+pub fn model_outcomes(
+    browser: Browser,
+    scenario: &Scenario,
+    page: &Origin,
+    ctx: &Context,
+) -> Result<(Vec<ModelOutcome>, Vec<Arrival>)> {
     let url = Url::parse(&scenario.url(ctx)).map_err(|e| Error::new(e.to_string()))?;
     let mut cache = PreflightCache::new(browser);
     let mut arrivals = Vec::new();
-    let mut fetches = Vec::new();
+    let mut outcomes = Vec::new();
     for (i, init) in scenario.fetches.iter().enumerate() {
         if i > 0 {
             cache.age(scenario.pause);
@@ -416,8 +469,8 @@ pub fn model(
             arrivals.push(arrival);
             answer
         });
-        fetches.push(match outcome.result {
-            Ok(kind) => FetchResult::Allowed {
+        outcomes.push(outcome.result.map(|kind| {
+            FetchResult::Allowed {
                 kind: match kind {
                     ResponseType::Basic => "basic",
                     ResponseType::Cors => "cors",
@@ -430,17 +483,10 @@ pub fn model(
                     outcome.status.unwrap_or_default()
                 },
                 headers: outcome.readable_headers,
-            },
-            Err(blocked) => FetchResult::Blocked {
-                error: format!(
-                    "{}: {}",
-                    blocked.reason.kind(),
-                    blocked.console_message(browser)
-                ),
-            },
-        });
+            }
+        }));
     }
-    Ok(Observed { fetches, arrivals })
+    Ok((outcomes, arrivals))
 }
 
 /// What the server would record for a request the model sends.

@@ -4,6 +4,13 @@
 //! The harness starts Xvfb and WebKitWebDriver in their own process groups; the driver starts
 //! MiniBrowser and its web, network and GPU processes in its group. [`WebKit`]'s `Drop` ends
 //! every group; a [`Watchdog`] does the same if the test process is killed.
+//!
+//! WebKit prints nothing to its console log for pages under automation (WebKit 2.50:
+//! `FrameConsoleClient::addMessage` writes messages out only for pages that do not use an
+//! ephemeral session, and WebDriver sessions are ephemeral), so [`WebKit::run_logged`] runs
+//! its scenario in a second MiniBrowser, without WebDriver, on the same display, with
+//! `--enable-write-console-messages-to-stdout`, and reads both the page's results and the
+//! console from its output.
 
 use std::{
     path::{Path, PathBuf},
@@ -18,6 +25,8 @@ use serde_json::{Value, json};
 use crate::{
     Error, Result,
     chromium::FetchResult,
+    engine::{CONSOLE_SETTLE, ConsoleRun},
+    page::RESULTS_MARKER,
     process::{ProcessGuard, TempDir, Watchdog},
 };
 
@@ -38,6 +47,9 @@ const MINIBROWSER: &[&str] = &[
 pub struct WebKit {
     client: Option<Client>,
     version: String,
+    minibrowser: PathBuf,
+    display_number: u16,
+    logged_runs: std::sync::atomic::AtomicU32,
     current_page: std::sync::Mutex<Option<String>>,
     driver: Option<ProcessGuard>,
     display: Option<ProcessGuard>,
@@ -80,6 +92,9 @@ impl WebKit {
         let mut webkit = Self {
             client: None,
             version: String::new(),
+            minibrowser: minibrowser.clone(),
+            display_number: 0,
+            logged_runs: std::sync::atomic::AtomicU32::new(0),
             current_page: std::sync::Mutex::new(None),
             driver: None,
             display: None,
@@ -91,6 +106,7 @@ impl WebKit {
         let number = (90..200)
             .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
             .ok_or_else(|| Error::new("no free X display number"))?;
+        webkit.display_number = number;
         let mut command = Command::new(&xvfb);
         command.args([
             format!(":{number}"),
@@ -121,15 +137,8 @@ impl WebKit {
         }
 
         let port = free_port()?;
-        let mut command = Command::new(&driver_binary);
-        command
-            .arg(format!("--port={port}"))
-            .env("DISPLAY", format!(":{number}"))
-            .env("TMPDIR", &dir)
-            .env("XDG_RUNTIME_DIR", &dir)
-            .env("XDG_CACHE_HOME", dir.join("cache"))
-            .env("XDG_DATA_HOME", dir.join("data"))
-            .env("XDG_CONFIG_HOME", dir.join("config"));
+        let mut command = webkit.on_display(&driver_binary, &dir);
+        command.arg(format!("--port={port}"));
         let driver_log = dir.join("webkitwebdriver.log");
         webkit.driver = Some(ProcessGuard::spawn(
             "WebKitWebDriver",
@@ -178,6 +187,20 @@ impl WebKit {
             .to_owned();
         webkit.client = Some(client);
         Ok(webkit)
+    }
+
+    /// A command for `program` on the private display, with every directory it may write
+    /// to under `dir`.
+    fn on_display(&self, program: &Path, dir: &Path) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env("DISPLAY", format!(":{}", self.display_number))
+            .env("TMPDIR", dir)
+            .env("XDG_RUNTIME_DIR", dir)
+            .env("XDG_CACHE_HOME", dir.join("cache"))
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("XDG_CONFIG_HOME", dir.join("config"));
+        command
     }
 
     fn start_watchdog(&mut self) -> Result<()> {
@@ -246,6 +269,63 @@ impl WebKit {
         crate::chromium::results_from_json(&value, scenarios.len())
     }
 
+    /// Runs `scenario` alone in a MiniBrowser of its own, without WebDriver, that prints its
+    /// console to standard output: opens `page_url#corsair=<scenario>`, whose script runs it
+    /// and prints the results (see [`crate::page::PAGE`]), then stops that MiniBrowser.
+    pub async fn run_logged(&self, page_url: &str, scenario: &Value) -> Result<ConsoleRun> {
+        let run = self
+            .logged_runs
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = self
+            .directory
+            .as_ref()
+            .map(|d| d.path().join(format!("console-{run}")))
+            .ok_or_else(|| Error::new("directory already removed"))?;
+        std::fs::create_dir_all(&dir)?;
+        let scenarios = Value::from(vec![scenario.clone()]).to_string();
+        let mut command = self.on_display(&self.minibrowser, &dir);
+        command
+            .arg("--enable-write-console-messages-to-stdout=true")
+            .arg(format!("{page_url}#corsair={}", percent_encode(&scenarios)));
+        let log = dir.join("minibrowser.log");
+        let mut browser = ProcessGuard::spawn("MiniBrowser", command, &log)?;
+        let _watchdog = Watchdog::start(&[browser.pid()], &dir, &dir.join("watchdog.log"))?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .contains(RESULTS_MARKER)
+            {
+                tokio::time::sleep(CONSOLE_SETTLE).await;
+                let text = std::fs::read_to_string(&log)?;
+                let results = text
+                    .lines()
+                    .find_map(|line| line.split_once(RESULTS_MARKER).map(|(_, json)| json))
+                    .unwrap_or_default();
+                let results: Value = serde_json::from_str(results)
+                    .map_err(|e| Error::new(format!("MiniBrowser printed {results}: {e}")))?;
+                let mut fetches = crate::chromium::results_from_json(&results, 1)?;
+                return Ok(ConsoleRun {
+                    fetches: fetches.pop().unwrap_or_default(),
+                    lines: text.lines().filter_map(console_message).collect(),
+                });
+            }
+            if let Some(status) = browser.exited() {
+                return Err(Error::new(format!(
+                    "MiniBrowser exited ({status}); log:\n{}",
+                    log_tail(&log)
+                )));
+            }
+            if Instant::now() > deadline {
+                return Err(Error::new(format!(
+                    "MiniBrowser printed no results in 60 s; log:\n{}",
+                    log_tail(&log)
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Ends the session, then every process; returns the ids of processes of its groups that
     /// still run afterwards.
     pub async fn shutdown(mut self) -> Vec<u32> {
@@ -269,6 +349,34 @@ impl WebKit {
         self.watchdog = None;
         self.directory = None;
     }
+}
+
+/// The message of a line WebKit printed for a console message other than the page's own
+/// `console.log`: `[<url>:<line>:<column>: ]CONSOLE [<source> ]<level> <message>`, e.g.
+/// `CONSOLE SECURITY ERROR Origin http://a is not allowed by Access-Control-Allow-Origin.`
+fn console_message(line: &str) -> Option<String> {
+    const LEVELS: &[&str] = &["LOG", "INFO", "DEBUG", "WARN", "WARNING", "ERROR"];
+    let (_, rest) = line.split_once("CONSOLE ")?;
+    let (first, after_first) = rest.split_once(' ')?;
+    let (level, message) = if LEVELS.contains(&first) {
+        (first, after_first)
+    } else {
+        after_first.split_once(' ')?
+    };
+    (LEVELS.contains(&level) && level != "LOG").then(|| message.to_owned())
+}
+
+/// Every byte but ASCII letters and digits as `%XX`, for a URL fragment.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// Live (not zombie) processes whose process group is one of `groups`.

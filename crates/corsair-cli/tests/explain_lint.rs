@@ -122,6 +122,187 @@ fn every_chromium_and_firefox_message_is_recognised() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Console texts the real engines printed (Firefox 153.7.0 over WebDriver BiDi, WebKitGTK
+/// 2.50.6's MiniBrowser on standard output), pasted as they were, with the reasons
+/// `corsair explain` must give (several where the engine words them alike).
+const REAL_TEXTS: &[(&str, &[&str], &str)] = &[
+    (
+        "firefox",
+        &["missing_allow_origin"],
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/missing. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200.",
+    ),
+    (
+        "firefox",
+        &["allow_origin_mismatch", "invalid_allow_origin_value"],
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/mismatch. (Reason: CORS header ‘Access-Control-Allow-Origin’ does not match ‘http://other.example’).",
+    ),
+    (
+        "firefox",
+        &["multiple_allow_origin_values"],
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/multi. (Reason: Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed).",
+    ),
+    (
+        "firefox",
+        &["wildcard_origin_not_allowed"],
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘http://localhost:18081/wildcard’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’).",
+    ),
+    (
+        "firefox",
+        &["invalid_allow_credentials"],
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/acacbad. (Reason: expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’).",
+    ),
+    (
+        "firefox",
+        &["preflight_invalid_status"],
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/pfstatus. (Reason: CORS preflight response did not succeed). Status code: 404.\nCross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/pfstatus. (Reason: CORS request did not succeed). Status code: (null).",
+    ),
+    (
+        "firefox",
+        &["preflight_disallowed_redirect"],
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/pfredirect. (Reason: CORS request external redirect not allowed).\nCross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/pfredirect. (Reason: CORS preflight response did not succeed). Status code: 302.\nCross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/pfredirect. (Reason: CORS request did not succeed). Status code: (null).",
+    ),
+    (
+        "firefox",
+        &["method_not_allowed"],
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/method. (Reason: Did not find method in CORS header ‘Access-Control-Allow-Methods’).\nCross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/method. (Reason: CORS request did not succeed). Status code: (null).",
+    ),
+    (
+        "firefox",
+        &["header_not_allowed"],
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/header. (Reason: header ‘x-foo’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response).\nCross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/header. (Reason: CORS request did not succeed). Status code: (null).",
+    ),
+    (
+        "firefox",
+        &["invalid_allow_methods"],
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/badacam. (Reason: invalid token ‘(bad)’ in CORS header ‘Access-Control-Allow-Methods’).\nCross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/badacam. (Reason: CORS request did not succeed). Status code: (null).",
+    ),
+    (
+        "firefox",
+        &[
+            "redirect_contains_credentials",
+            "too_many_redirects",
+            "invalid_redirect_location",
+        ],
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:18081/loop. (Reason: CORS request did not succeed). Status code: (null).",
+    ),
+    (
+        "firefox",
+        &["missing_allow_origin"],
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:35015/s/console-21. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 302.\nCross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:35015/s/console-21. (Reason: CORS request did not succeed). Status code: (null).",
+    ),
+    (
+        "firefox",
+        &["disallowed_by_mode"],
+        "Security Error: Content at http://127.0.0.1:18080/ may not load data from http://localhost:18081/missing.",
+    ),
+    (
+        "webkit",
+        &[
+            "missing_allow_origin",
+            "allow_origin_mismatch",
+            "invalid_allow_origin_value",
+        ],
+        "Origin http://127.0.0.1:18080 is not allowed by Access-Control-Allow-Origin. Status code: 200\nFetch API cannot load http://localhost:18081/missing due to access control checks.",
+    ),
+    (
+        "webkit",
+        &["multiple_allow_origin_values"],
+        "Access-Control-Allow-Origin cannot contain more than one origin.\nFetch API cannot load http://localhost:18081/multi due to access control checks.",
+    ),
+    (
+        "webkit",
+        &["wildcard_origin_not_allowed"],
+        "Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.\nFetch API cannot load http://localhost:18081/wildcard due to access control checks.",
+    ),
+    (
+        "webkit",
+        &["invalid_allow_credentials"],
+        "Credentials flag is true, but Access-Control-Allow-Credentials is not \"true\".\nFetch API cannot load http://localhost:18081/acacmissing due to access control checks.",
+    ),
+    (
+        "webkit",
+        &["preflight_invalid_status"],
+        "Preflight response is not successful. Status code: 404\nFetch API cannot load http://localhost:18081/pfstatus due to access control checks.",
+    ),
+    (
+        "webkit",
+        &["preflight_disallowed_redirect"],
+        "Preflight response is not successful. Status code: 302\nFetch API cannot load http://localhost:18081/pfredirect due to access control checks.",
+    ),
+    (
+        "webkit",
+        &["method_not_allowed"],
+        "Method PUT is not allowed by Access-Control-Allow-Methods.\nFetch API cannot load http://localhost:18081/method due to access control checks.",
+    ),
+    (
+        "webkit",
+        &["header_not_allowed"],
+        "Request header field X-Foo is not allowed by Access-Control-Allow-Headers.\nFetch API cannot load http://localhost:18081/header due to access control checks.",
+    ),
+    (
+        "webkit",
+        &["invalid_allow_methods"],
+        "Header Access-Control-Allow-Methods has an invalid value: PUT, (bad)\nFetch API cannot load http://localhost:18081/badacam due to access control checks.",
+    ),
+    (
+        "webkit",
+        &["invalid_allow_headers"],
+        "Header Access-Control-Allow-Headers has an invalid value: x-foo, a b\nFetch API cannot load http://localhost:18081/badacah due to access control checks.",
+    ),
+    (
+        "webkit",
+        &["redirect_contains_credentials"],
+        "Cross-origin redirection to http://localhost:18081/ok denied by Cross-Origin Resource Sharing policy: redirection URL http://u:p@localhost:18081/ok has credentials\nFetch API cannot load http://localhost:18081/redircreds due to access control checks.",
+    ),
+    (
+        "webkit",
+        &["too_many_redirects"],
+        "Load cannot follow more than 20 redirections\nFetch API cannot load http://localhost:18081/loop due to access control checks.",
+    ),
+    (
+        "webkit",
+        &["invalid_redirect_location"],
+        "Cross-origin redirection to http://[bad denied by Cross-Origin Resource Sharing policy: not allowed to follow a cross-origin CORS redirection with non CORS scheme\nFetch API cannot load http://localhost:18081/badloc due to access control checks.",
+    ),
+    (
+        "webkit",
+        &["disallowed_by_mode"],
+        "Fetch API cannot load http://localhost:18081/missing.",
+    ),
+    (
+        "webkit",
+        &[
+            "missing_allow_origin",
+            "allow_origin_mismatch",
+            "invalid_allow_origin_value",
+        ],
+        "Cross-origin redirection to http://localhost:33641/s/console-21/r denied by Cross-Origin Resource Sharing policy: Origin http://127.0.0.1:37655 is not allowed by Access-Control-Allow-Origin. Status code: 302\nFetch API cannot load http://localhost:33641/s/console-21 due to access control checks.",
+    ),
+    // As MiniBrowser writes its console to standard output.
+    (
+        "webkit",
+        &[
+            "missing_allow_origin",
+            "allow_origin_mismatch",
+            "invalid_allow_origin_value",
+        ],
+        "CONSOLE SECURITY ERROR Origin null is not allowed by Access-Control-Allow-Origin. Status code: 200\nCONSOLE JS ERROR Fetch API cannot load http://127.0.0.1:18081/missing due to access control checks.",
+    ),
+];
+
+#[test]
+fn real_firefox_and_webkit_console_texts_are_explained() {
+    let mut failures = Vec::new();
+    for (browser, kinds, text) in REAL_TEXTS {
+        let (code, json) = explain_json(text);
+        let kind = json["kind"].as_str().unwrap_or_default();
+        if code != 0 || json["browser"] != *browser || !kinds.contains(&kind) {
+            failures.push(format!("{browser}: exit {code}, {json}\n  {text}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn the_explanation_names_the_cause_the_likely_causes_and_the_fix() {
     let message = "Access to fetch at 'https://api.example/items' from origin 'http://localhost:5173' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status.";

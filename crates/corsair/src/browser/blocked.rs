@@ -252,6 +252,10 @@ impl Blocked {
     /// Chromium's `GetErrorStringForConsoleMessage` (cors_error_string.cc), current wording:
     /// the "no-cors" suggestion is gone, and only the three Allow-Origin value errors end with
     /// "Have the server send the header with a valid value."
+    ///
+    /// After a cross-origin redirect Chromium 156 names the page's origin ("from origin
+    /// 'http://app.example'") although the request carried `Origin: null`; [`Blocked`] keeps
+    /// only the latter, so the model renders 'null' there.
     fn chromium(&self) -> String {
         use BlockReason::*;
         const VALID_VALUE: &str = " Have the server send the header with a valid value.";
@@ -339,87 +343,112 @@ impl Blocked {
         )
     }
 
-    /// Firefox's `CORS*` strings (security.properties), with their typographic quotes.
+    /// Firefox's `CORS*` strings (security.properties), with their typographic quotes, as
+    /// Firefox 153 prints them: a failed preflight, and a redirect that fails the CORS check,
+    /// are followed by the failure of the request itself ("CORS request did not succeed"),
+    /// and a redirected preflight is also reported as an unsuccessful preflight in between,
+    /// so those messages are two or three lines. (A redirect is known by its status here: a
+    /// 3xx without `Location` that fails the check would print one line.)
+    ///
+    /// Mode `same-origin` fails with a security error naming the document's URL, which the
+    /// model does not know: it renders the page's origin followed by `/` (exact for a page
+    /// at the root; `recognize` reads any document URL there).
     fn firefox(&self) -> String {
         use BlockReason::*;
         let status = self
             .status
             .map_or_else(|| "(null)".to_owned(), |status| status.to_string());
+        let blocked = |reason: &str| {
+            format!(
+                "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {}. (Reason: {reason}",
+                self.url
+            )
+        };
         let reason = match &self.reason {
-            InvalidMethod { method } | ForbiddenMethod { method } => {
+            InvalidMethod { method } | ForbiddenMethod { method } | NoCorsMethod { method } => {
                 return format!("TypeError: Window.fetch: Invalid request method {method}.");
             }
-            NoCorsMethod { method } => {
-                return format!(
-                    "TypeError: Window.fetch: Invalid request method {method} for a no-cors request."
-                );
-            }
             DisallowedByMode => {
-                return "TypeError: NetworkError when attempting to fetch resource.".to_owned();
-            }
-            WildcardOriginNotAllowed => {
                 return format!(
-                    "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘{}’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’).",
-                    self.url
+                    "Security Error: Content at {}/ may not load data from {}.",
+                    self.origin, self.url
                 );
             }
-            MissingAllowOrigin => format!(
+            WildcardOriginNotAllowed => format!(
+                "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘{}’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’).",
+                self.url
+            ),
+            MissingAllowOrigin => blocked(&format!(
                 "CORS header ‘Access-Control-Allow-Origin’ missing). Status code: {status}."
-            ),
+            )),
             MultipleAllowOriginValues { .. } => {
-                "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed).".to_owned()
+                blocked("Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed).")
             }
-            InvalidAllowOriginValue { value } | AllowOriginMismatch { value } => {
-                format!("CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’).")
-            }
+            InvalidAllowOriginValue { value } | AllowOriginMismatch { value } => blocked(&format!(
+                "CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’)."
+            )),
             InvalidAllowCredentials { .. } => {
-                "expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’).".to_owned()
+                blocked("expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’).")
             }
-            PreflightInvalidStatus { status } => {
-                format!("CORS preflight response did not succeed). Status code: {status}.")
-            }
-            PreflightDisallowedRedirect => {
-                "CORS request external redirect not allowed).".to_owned()
-            }
-            InvalidAllowMethods { token } => {
-                format!("invalid token ‘{token}’ in CORS header ‘Access-Control-Allow-Methods’).")
-            }
-            InvalidAllowHeaders { token } => {
-                format!("invalid token ‘{token}’ in CORS header ‘Access-Control-Allow-Headers’).")
-            }
+            PreflightInvalidStatus { status } => blocked(&format!(
+                "CORS preflight response did not succeed). Status code: {status}."
+            )),
+            PreflightDisallowedRedirect => blocked(&format!(
+                "CORS request external redirect not allowed).\n{}",
+                blocked(&format!(
+                    "CORS preflight response did not succeed). Status code: {status}."
+                ))
+            )),
+            InvalidAllowMethods { token } => blocked(&format!(
+                "invalid token ‘{token}’ in CORS header ‘Access-Control-Allow-Methods’)."
+            )),
+            InvalidAllowHeaders { token } => blocked(&format!(
+                "invalid token ‘{token}’ in CORS header ‘Access-Control-Allow-Headers’)."
+            )),
             MethodNotAllowed { .. } => {
-                "Did not find method in CORS header ‘Access-Control-Allow-Methods’).".to_owned()
+                blocked("Did not find method in CORS header ‘Access-Control-Allow-Methods’).")
             }
-            HeaderNotAllowed { name } => format!(
+            HeaderNotAllowed { name } => blocked(&format!(
                 "header ‘{name}’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response)."
-            ),
+            )),
             RedirectContainsCredentials { .. }
             | TooManyRedirects
             | InvalidRedirectLocation { .. } => {
-                "CORS request did not succeed). Status code: (null).".to_owned()
+                return blocked(FIREFOX_REQUEST_FAILED);
             }
         };
-        format!(
-            "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {}. (Reason: {reason}",
-            self.url
-        )
+        // A failed preflight or redirect cancels the request, which Firefox reports too.
+        let redirect = matches!(self.status, Some(301 | 302 | 303 | 307 | 308));
+        if self.in_preflight || redirect {
+            format!("{reason}\n{}", blocked(FIREFOX_REQUEST_FAILED))
+        } else {
+            reason
+        }
     }
 
     /// WebKit's reason line (CrossOriginAccessControl.cpp), then its summary line
-    /// (ThreadableLoader::logError).
+    /// (ThreadableLoader::logError), as WebKitGTK 2.50 prints them.
+    ///
+    /// For an invalid `Access-Control-Allow-Methods` or `-Headers` WebKit prints the whole
+    /// header value; the model renders the offending element there, which is the same only
+    /// when the header holds nothing else. A redirect that fails the CORS check is reported
+    /// as "Cross-origin redirection to <Location> denied by Cross-Origin Resource Sharing
+    /// policy: " and the reason; [`Blocked`] does not keep that `Location`, so the model
+    /// renders the reason alone. A preflight that failed for its status and one
+    /// that was redirected read alike ("Preflight response is not successful. Status code:
+    /// 302"): only the status tells them apart.
     fn webkit(&self) -> String {
         use BlockReason::*;
         let status = self.status.unwrap_or(0);
         let detail = match &self.reason {
-            InvalidMethod { method } | ForbiddenMethod { method } | NoCorsMethod { method } => {
-                return format!("TypeError: Method {method} is not allowed.");
+            InvalidMethod { .. } => {
+                return "TypeError: Method is not a valid HTTP token.".to_owned();
             }
-            DisallowedByMode => {
-                return format!(
-                    "Fetch API cannot load {} due to access control checks.",
-                    self.url
-                );
+            ForbiddenMethod { .. } => return "TypeError: Method is forbidden.".to_owned(),
+            NoCorsMethod { .. } => {
+                return "TypeError: Method must be GET, POST or HEAD in no-cors mode.".to_owned();
             }
+            DisallowedByMode => return format!("Fetch API cannot load {}.", self.url),
             MissingAllowOrigin | AllowOriginMismatch { .. } | InvalidAllowOriginValue { .. } => {
                 format!(
                     "Origin {} is not allowed by Access-Control-Allow-Origin. Status code: {status}",
@@ -440,7 +469,9 @@ impl Blocked {
             PreflightInvalidStatus { status } => {
                 format!("Preflight response is not successful. Status code: {status}")
             }
-            PreflightDisallowedRedirect => "Preflight response is not successful".to_owned(),
+            PreflightDisallowedRedirect => {
+                format!("Preflight response is not successful. Status code: {status}")
+            }
             InvalidAllowMethods { token } => {
                 format!("Header Access-Control-Allow-Methods has an invalid value: {token}")
             }
@@ -455,15 +486,15 @@ impl Blocked {
                     "Request header field {name} is not allowed by Access-Control-Allow-Headers."
                 )
             }
+            // The first URL without its user name and password, the second as it was.
             RedirectContainsCredentials { location } => format!(
-                "Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: redirection URL {location} has credentials"
+                "Cross-origin redirection to {} denied by Cross-Origin Resource Sharing policy: redirection URL {location} has credentials",
+                without_userinfo(location)
             ),
-            TooManyRedirects | InvalidRedirectLocation { .. } => {
-                format!(
-                    "Not allowed to follow a redirection while loading {}",
-                    self.url
-                )
-            }
+            TooManyRedirects => "Load cannot follow more than 20 redirections".to_owned(),
+            InvalidRedirectLocation { location } => format!(
+                "Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: not allowed to follow a cross-origin CORS redirection with non CORS scheme"
+            ),
         };
         format!(
             "{detail}\nFetch API cannot load {} due to access control checks.",
@@ -550,6 +581,24 @@ impl fmt::Display for Blocked {
     }
 }
 
+/// Firefox's `CORSDidNotSucceed3` with an unknown status: the request itself failed.
+const FIREFOX_REQUEST_FAILED: &str = "CORS request did not succeed). Status code: (null).";
+
+/// `url` without `user:password@`.
+fn without_userinfo(url: &str) -> String {
+    match (url.split_once("://"), url.find('@')) {
+        (Some((scheme, rest)), Some(_)) => {
+            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let (authority, path) = rest.split_at(authority_end);
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
+            format!("{scheme}://{host}{path}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// Chromium's `EncodeHint`: printable ASCII as is, anything else as `\uXXXX`.
 fn encode_hint(value: &str) -> String {
     value
@@ -566,4 +615,172 @@ fn encode_hint(value: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    //! Texts the real engines printed (captured by corsair-browser-tests' console suite),
+    //! each next to the failure the model sees.
+
+    use super::*;
+
+    const URL: &str = "http://localhost:18081/s/1";
+
+    fn blocked(reason: BlockReason, in_preflight: bool, status: Option<u16>) -> Blocked {
+        Blocked {
+            reason,
+            in_preflight,
+            url: URL.into(),
+            initial_url: URL.into(),
+            origin: "http://127.0.0.1:18080".into(),
+            status,
+        }
+    }
+
+    /// Firefox's lines for `reasons`, the last being the failed request itself.
+    fn firefox_lines(reasons: &[&str]) -> String {
+        reasons
+            .iter()
+            .chain(["CORS request did not succeed). Status code: (null)."].iter())
+            .map(|reason| {
+                format!(
+                    "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {URL}. (Reason: {reason}"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn firefox_153_follows_a_failed_preflight_or_redirect_with_the_failed_request() {
+        let method = BlockReason::MethodNotAllowed {
+            method: "PUT".into(),
+        };
+        let cases = [
+            (
+                blocked(method, true, Some(204)),
+                vec!["Did not find method in CORS header ‘Access-Control-Allow-Methods’)."],
+            ),
+            (
+                blocked(BlockReason::MissingAllowOrigin, false, Some(302)),
+                vec!["CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 302."],
+            ),
+            (
+                blocked(BlockReason::PreflightDisallowedRedirect, true, Some(302)),
+                vec![
+                    "CORS request external redirect not allowed).",
+                    "CORS preflight response did not succeed). Status code: 302.",
+                ],
+            ),
+        ];
+        for (blocked, reasons) in cases {
+            assert_eq!(
+                blocked.console_message(Browser::Firefox),
+                firefox_lines(&reasons)
+            );
+        }
+    }
+
+    #[test]
+    fn firefox_153_same_origin_mode_is_a_security_error() {
+        assert_eq!(
+            blocked(BlockReason::DisallowedByMode, false, None).console_message(Browser::Firefox),
+            format!(
+                "Security Error: Content at http://127.0.0.1:18080/ may not load data from {URL}."
+            )
+        );
+    }
+
+    #[test]
+    fn firefox_153_refuses_a_no_cors_put_as_an_invalid_method() {
+        let reason = BlockReason::NoCorsMethod {
+            method: "PUT".into(),
+        };
+        assert_eq!(
+            blocked(reason, false, None).console_message(Browser::Firefox),
+            "TypeError: Window.fetch: Invalid request method PUT."
+        );
+    }
+
+    fn webkit_lines(detail: &str) -> String {
+        format!("{detail}\nFetch API cannot load {URL} due to access control checks.")
+    }
+
+    #[test]
+    fn webkit_2_50_names_the_status_of_a_redirected_preflight() {
+        assert_eq!(
+            blocked(BlockReason::PreflightDisallowedRedirect, true, Some(302))
+                .console_message(Browser::WebKit),
+            webkit_lines("Preflight response is not successful. Status code: 302")
+        );
+    }
+
+    #[test]
+    fn webkit_2_50_redirect_texts() {
+        let cases = [
+            (
+                BlockReason::TooManyRedirects,
+                "Load cannot follow more than 20 redirections".to_owned(),
+            ),
+            (
+                BlockReason::InvalidRedirectLocation {
+                    location: "http://[bad".into(),
+                },
+                "Cross-origin redirection to http://[bad denied by Cross-Origin Resource Sharing policy: not allowed to follow a cross-origin CORS redirection with non CORS scheme".to_owned(),
+            ),
+            (
+                BlockReason::RedirectContainsCredentials {
+                    location: "http://u:p@localhost:18081/ok".into(),
+                },
+                "Cross-origin redirection to http://localhost:18081/ok denied by Cross-Origin Resource Sharing policy: redirection URL http://u:p@localhost:18081/ok has credentials".to_owned(),
+            ),
+        ];
+        for (reason, detail) in cases {
+            assert_eq!(
+                blocked(reason, false, Some(302)).console_message(Browser::WebKit),
+                webkit_lines(&detail)
+            );
+        }
+    }
+
+    #[test]
+    fn webkit_2_50_same_origin_mode_and_refused_methods() {
+        let method = || "PUT".to_owned();
+        let cases = [
+            (
+                BlockReason::DisallowedByMode,
+                format!("Fetch API cannot load {URL}."),
+            ),
+            (
+                BlockReason::InvalidMethod { method: method() },
+                "TypeError: Method is not a valid HTTP token.".to_owned(),
+            ),
+            (
+                BlockReason::ForbiddenMethod { method: method() },
+                "TypeError: Method is forbidden.".to_owned(),
+            ),
+            (
+                BlockReason::NoCorsMethod { method: method() },
+                "TypeError: Method must be GET, POST or HEAD in no-cors mode.".to_owned(),
+            ),
+        ];
+        for (reason, text) in cases {
+            assert_eq!(
+                blocked(reason, false, None).console_message(Browser::WebKit),
+                text
+            );
+        }
+    }
+
+    #[test]
+    fn userinfo_is_removed_from_the_authority_only() {
+        assert_eq!(
+            without_userinfo("https://u:p@a.example:8443/x@y?z"),
+            "https://a.example:8443/x@y?z"
+        );
+        assert_eq!(
+            without_userinfo("https://a.example/x@y"),
+            "https://a.example/x@y"
+        );
+    }
 }

@@ -296,7 +296,7 @@ pub struct Fetch<'c> {
     cors_tainting: bool,
     /// The page's headers and entries as the fetch started, which Firefox starts again from
     /// on every redirect.
-    page_headers: (Vec<(String, String)>, Vec<(String, String)>),
+    page_headers: (HeaderLines, HeaderLines),
     /// A redirect's refusal that WebKit reports only when the request would be sent (after a
     /// preflight it needs), with the redirect's status.
     refused_when_sending: Option<(BlockReason, u16)>,
@@ -306,6 +306,9 @@ pub struct Fetch<'c> {
     last_status: Option<u16>,
     state: State,
 }
+
+/// Request header lines, names and values as the page wrote them (values trimmed).
+type HeaderLines = Vec<(String, String)>;
 
 /// Header lines with their values as the bytes that go on the wire.
 fn on_the_wire(headers: &[(String, String)]) -> Vec<(&str, std::borrow::Cow<'_, [u8]>)> {

@@ -67,6 +67,8 @@ struct Template {
     sample: Blocked,
     parts: Vec<Part>,
     literal_len: usize,
+    /// Whether this is the whole rendered message (not a part or another wording of it).
+    whole: bool,
 }
 
 /// Splits a rendered message into literal text and fields. Chromium escapes non-ASCII hints
@@ -107,11 +109,8 @@ fn templates() -> Vec<Template> {
                         origin: mark('O'),
                         status: Some(STATUS_SENTINEL),
                     };
-                    let rendered = blocked.console_message(browser);
-                    // WebKit prints two lines; either may be pasted alone (the second is
-                    // generic, so only the first identifies the reason).
-                    let first_line = rendered.lines().next().unwrap_or_default().to_owned();
-                    for text in [rendered, first_line] {
+                    let forms = pasted_forms(browser, &blocked.console_message(browser));
+                    for (index, text) in forms.into_iter().enumerate() {
                         let parts = parse_template(&text);
                         let literal_len = parts
                             .iter()
@@ -125,6 +124,7 @@ fn templates() -> Vec<Template> {
                             sample: blocked.clone(),
                             parts,
                             literal_len,
+                            whole: index == 0,
                         });
                     }
                 }
@@ -134,13 +134,66 @@ fn templates() -> Vec<Template> {
     templates
 }
 
-/// Matches `parts` somewhere in `message`, returning each field's text.
+/// The forms in which a rendered message may be pasted, the whole first: whole; its first
+/// line alone (WebKit
+/// and Firefox print some failures as several lines, and only the first identifies the
+/// reason); and, for a Chromium network error (`GET <url> net::ERR_…` in DevTools), the
+/// wording of Chromium's log (`Failed to load resource: net::ERR_…`, as chromedriver and
+/// `--enable-logging` show it).
+fn pasted_forms(browser: Browser, rendered: &str) -> Vec<String> {
+    let mut forms = vec![rendered.to_owned()];
+    if let Some((first_line, _)) = rendered.split_once('\n') {
+        forms.push(first_line.to_owned());
+    }
+    if browser == Browser::Chromium
+        && let Some((_, error)) = rendered.split_once(" net::")
+    {
+        forms.push(format!("Failed to load resource: net::{error}"));
+    }
+    // Firefox names the document's URL where the model renders the page's origin and `/`.
+    if browser == Browser::Firefox && rendered.contains(FIREFOX_DOCUMENT) {
+        forms.push(rendered.replace(FIREFOX_DOCUMENT, " may not load data from "));
+    }
+    forms
+}
+
+/// What follows the document's URL in Firefox's same-origin-mode error, as the model renders
+/// it (the page's origin, then `/`).
+const FIREFOX_DOCUMENT: &str = "/ may not load data from ";
+
+/// The origin of `text` when it is a URL with a path (a document's URL read in an origin's
+/// place), else `text`.
+fn origin_of(text: &str) -> String {
+    match text.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            format!("{scheme}://{host}")
+        }
+        None => text.to_owned(),
+    }
+}
+
+/// Matches `parts` somewhere in `message`, returning each field's text: at the first place
+/// where the opening literal starts a match in which no URL or origin holds a space (so in
+/// "Cross-origin redirection to … denied by Cross-Origin Resource Sharing policy: Origin
+/// http://a is not allowed …" the origin is `http://a`, and WebKit's summary line "Fetch API
+/// cannot load <url> due to access control checks." is not its same-origin-mode message).
 fn match_template(parts: &[Part], message: &str) -> Option<Vec<(char, String)>> {
     let Some(Part::Literal(first)) = parts.first() else {
         return None;
     };
-    let start = message.find(first.as_str())?;
-    let mut rest = &message[start + first.len()..];
+    message
+        .match_indices(first.as_str())
+        .filter_map(|(start, _)| match_rest(parts, &message[start + first.len()..]))
+        .find(|fields| {
+            fields
+                .iter()
+                .all(|(field, text)| !matches!(field, 'U' | 'I' | 'O') || !text.contains(' '))
+        })
+}
+
+/// Matches `parts` after the opening literal against `rest`.
+fn match_rest(parts: &[Part], mut rest: &str) -> Option<Vec<(char, String)>> {
     let mut fields = Vec::new();
     let mut pending: Option<char> = None;
     let last = parts.len() - 1;
@@ -203,11 +256,26 @@ pub fn recognize(message: &str) -> Option<Recognized> {
             let fields = match_template(&template.parts, message)?;
             Some((template, fields))
         })
-        .max_by_key(|(template, _)| template.literal_len)
+        // The most literal text wins; on a tie, a whole message over the first line of a
+        // longer one (Firefox's first line of a failed preflight is a whole message too).
+        .max_by_key(|(template, _)| (template.literal_len, template.whole))
         .map(|(template, fields)| Recognized {
             browser: template.browser,
-            blocked: fill(template.sample, &fields),
+            blocked: by_status(template.browser, fill(template.sample, &fields)),
         })
+}
+
+/// WebKit words a preflight answered with a redirect and one answered with another status
+/// that is not ok alike, with the status: a status that is not a redirect's is the latter.
+fn by_status(browser: Browser, mut blocked: Blocked) -> Blocked {
+    if browser == Browser::WebKit
+        && blocked.reason == BlockReason::PreflightDisallowedRedirect
+        && let Some(status) = blocked.status
+        && !matches!(status, 301 | 302 | 303 | 307 | 308)
+    {
+        blocked.reason = BlockReason::PreflightInvalidStatus { status };
+    }
+    blocked
 }
 
 /// Puts the text read from a message into a sample's placeholders.
@@ -226,7 +294,7 @@ fn fill(mut blocked: Blocked, fields: &[(char, String)]) -> Blocked {
     } else {
         blocked.url.clone()
     };
-    blocked.origin = get('O');
+    blocked.origin = origin_of(&get('O'));
     blocked.status = status;
     use BlockReason::*;
     match &mut blocked.reason {
@@ -348,6 +416,72 @@ mod tests {
         assert_eq!(recognized.blocked.url, "https://api.example/v2");
         assert_eq!(recognized.blocked.initial_url, "https://api.example/v1");
         assert_eq!(recognized.blocked.origin, "http://localhost:3000");
+    }
+
+    #[test]
+    fn webkit_2_50_preflight_status_tells_a_redirect_from_a_failed_status() {
+        let reading = |status: u16| {
+            let text = format!("Preflight response is not successful. Status code: {status}");
+            recognize(&text).map(|r| (r.browser, r.blocked.reason))
+        };
+        assert_eq!(
+            reading(404),
+            Some((
+                Browser::WebKit,
+                BlockReason::PreflightInvalidStatus { status: 404 }
+            ))
+        );
+        assert_eq!(
+            reading(302),
+            Some((Browser::WebKit, BlockReason::PreflightDisallowedRedirect))
+        );
+    }
+
+    #[test]
+    fn chromium_156_log_wording_of_network_errors_is_recognised() {
+        for (text, kind) in [
+            (
+                "Failed to load resource: net::ERR_TOO_MANY_REDIRECTS",
+                "too_many_redirects",
+            ),
+            (
+                "Failed to load resource: net::ERR_INVALID_REDIRECT",
+                "invalid_redirect_location",
+            ),
+        ] {
+            let reading = recognize(text).unwrap();
+            assert_eq!(
+                (reading.browser, reading.blocked.reason.kind()),
+                (Browser::Chromium, kind)
+            );
+        }
+    }
+
+    #[test]
+    fn webkit_2_50_redirect_that_fails_the_cors_check_names_the_page_origin() {
+        let text = "Cross-origin redirection to http://localhost:33641/s/1/r denied by Cross-Origin Resource Sharing policy: Origin http://127.0.0.1:37655 is not allowed by Access-Control-Allow-Origin. Status code: 302\nFetch API cannot load http://localhost:33641/s/1 due to access control checks.";
+        let reading = recognize(text).unwrap();
+        assert_eq!(reading.browser, Browser::WebKit);
+        assert_eq!(reading.blocked.origin, "http://127.0.0.1:37655");
+        assert_eq!(reading.blocked.status, Some(302));
+    }
+
+    #[test]
+    fn webkit_2_50_summary_line_alone_is_not_a_same_origin_mode_failure() {
+        let text = "Fetch API cannot load http://localhost:18081/x due to access control checks.";
+        assert_eq!(recognize(text), None);
+    }
+
+    #[test]
+    fn firefox_153_same_origin_mode_error_of_a_page_below_the_root() {
+        let text = "Security Error: Content at http://127.0.0.1:18080/app/index.html may not load data from http://localhost:18081/items.";
+        let reading = recognize(text).unwrap();
+        assert_eq!(
+            (reading.browser, reading.blocked.reason),
+            (Browser::Firefox, BlockReason::DisallowedByMode)
+        );
+        assert_eq!(reading.blocked.origin, "http://127.0.0.1:18080");
+        assert_eq!(reading.blocked.url, "http://localhost:18081/items");
     }
 
     #[test]
