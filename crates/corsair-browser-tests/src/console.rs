@@ -289,13 +289,7 @@ fn refused_by_fetch(reason: &BlockReason) -> bool {
 
 /// The real text to compare with the model's message, and the model's message as it is
 /// compared, normalised only where an engine's log differs from what its console shows.
-fn texts(
-    browser: Browser,
-    case: &Case,
-    page: &str,
-    blocked: &Blocked,
-    run: &ConsoleRun,
-) -> (String, String) {
+fn texts(browser: Browser, case: &Case, blocked: &Blocked, run: &ConsoleRun) -> (String, String) {
     let model = blocked.console_message(browser);
     if refused_by_fetch(&blocked.reason) {
         let error = match run.fetches.first() {
@@ -322,12 +316,6 @@ fn texts(
     // <error>` for the URL, which DevTools shows as `<method> <url> <error>`, the model's text.
     let model = match (browser, model.split_once(" net::")) {
         (Browser::Chromium, Some((_, error))) => format!("Failed to load resource: net::{error}"),
-        // Chromium names the page's origin (the request's initiator) where the model renders
-        // the `Origin` the request carried, `null` after a cross-origin redirect: the model's
-        // `Blocked` does not keep the page's origin (see `Blocked::console_message`).
-        (Browser::Chromium, None) => {
-            model.replacen("from origin 'null'", &format!("from origin '{page}'"), 1)
-        }
         // WebKit prints the whole header value where the model names the offending element,
         // and puts the redirect's `Location`, which the model does not know, before the
         // reason a redirect failed the CORS check for (see `Blocked::console_message`).
@@ -430,7 +418,7 @@ pub async fn check(engine: &impl Engine) -> Result<String, String> {
             failures.push(format!("{}: {browser} did not block", case.name));
             continue;
         }
-        let (real, model) = texts(browser, case, &context.page, &blocked, &run);
+        let (real, model) = texts(browser, case, &blocked, &run);
         if real != model {
             failures.push(format!(
                 "{} ({}):\n  {browser}: {real:?}\n  model:  {model:?}",

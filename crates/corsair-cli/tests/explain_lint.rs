@@ -87,6 +87,7 @@ fn every_failure() -> Vec<Blocked> {
                 url: "https://api.example/v1/items".into(),
                 initial_url: "https://api.example/v1/items".into(),
                 origin: "https://app.example".into(),
+                page_origin: "https://app.example".into(),
                 status: Some(403),
             })
         })

@@ -104,6 +104,9 @@ pub struct Blocked {
     pub initial_url: String,
     /// The request origin as sent in `Origin` (`null` after a cross-origin redirect).
     pub origin: String,
+    /// The page's origin, the request's initiator: what Chromium names in its message even
+    /// after a cross-origin redirect turned `Origin` into `null`.
+    pub page_origin: String,
     /// The status of the response that failed the check, if there was one.
     pub status: Option<u16>,
 }
@@ -232,6 +235,7 @@ impl Blocked {
     ///     url: "https://api.example.com/items".into(),
     ///     initial_url: "https://api.example.com/items".into(),
     ///     origin: "https://app.example.com".into(),
+    ///     page_origin: "https://app.example.com".into(),
     ///     status: Some(200),
     /// };
     /// assert_eq!(
@@ -254,8 +258,7 @@ impl Blocked {
     /// "Have the server send the header with a valid value."
     ///
     /// After a cross-origin redirect Chromium 156 names the page's origin ("from origin
-    /// 'http://app.example'") although the request carried `Origin: null`; [`Blocked`] keeps
-    /// only the latter, so the model renders 'null' there.
+    /// 'http://app.example'") although the request carried `Origin: null`.
     fn chromium(&self) -> String {
         use BlockReason::*;
         const VALID_VALUE: &str = " Have the server send the header with a valid value.";
@@ -282,7 +285,7 @@ impl Blocked {
             DisallowedByMode => {
                 return format!(
                     "Fetch API cannot load {}. Request mode is \"same-origin\" but the URL's origin is not same as the request origin {}.",
-                    self.url, self.origin
+                    self.url, self.page_origin
                 );
             }
             TooManyRedirects => return format!("GET {} net::ERR_TOO_MANY_REDIRECTS", self.url),
@@ -339,7 +342,7 @@ impl Blocked {
         };
         format!(
             "Access to fetch at '{}' {redirected}from origin '{}' has been blocked by CORS policy: {preflight}{detail}",
-            self.url, self.origin
+            self.url, self.page_origin
         )
     }
 
@@ -633,6 +636,7 @@ mod tests {
             url: URL.into(),
             initial_url: URL.into(),
             origin: "http://127.0.0.1:18080".into(),
+            page_origin: "http://127.0.0.1:18080".into(),
             status,
         }
     }

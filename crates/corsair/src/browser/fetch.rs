@@ -807,6 +807,7 @@ impl<'c> Fetch<'c> {
             } else {
                 self.request_origin()
             },
+            page_origin: self.origin.to_string(),
             status,
         };
         self.finish(Err(blocked), Vec::new())

@@ -107,6 +107,7 @@ fn templates() -> Vec<Template> {
                         url: mark('U'),
                         initial_url: if redirected { mark('I') } else { mark('U') },
                         origin: mark('O'),
+                        page_origin: mark('O'),
                         status: Some(STATUS_SENTINEL),
                     };
                     let forms = pasted_forms(browser, &blocked.console_message(browser));
@@ -295,6 +296,8 @@ fn fill(mut blocked: Blocked, fields: &[(char, String)]) -> Blocked {
         blocked.url.clone()
     };
     blocked.origin = origin_of(&get('O'));
+    // A message names one origin: the page's (Chromium) or the one the request carried.
+    blocked.page_origin = blocked.origin.clone();
     blocked.status = status;
     use BlockReason::*;
     match &mut blocked.reason {
@@ -340,6 +343,7 @@ mod tests {
             url: "https://api.example/items?x=1".into(),
             initial_url: "https://api.example/items?x=1".into(),
             origin: "https://app.example".into(),
+            page_origin: "https://app.example".into(),
             status: Some(404),
         }
     }
