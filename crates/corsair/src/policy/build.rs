@@ -4,6 +4,7 @@ use http::HeaderValue;
 
 use super::{
     Compiled, Config, ConfigError, ConfigErrors, DebugSwitch, Grants, HeaderList, MaxAge, Policy,
+    PreflightMaps,
 };
 use crate::headers::names::{
     FORBIDDEN_METHODS, HeaderNameSet, fetch_normalized_method, is_forbidden_request_header,
@@ -79,7 +80,7 @@ impl Config {
             private_network: self.private_network,
             preflight_status: self.preflight_status.status().as_u16(),
         };
-        Ok(Policy::from_compiled(Compiled {
+        let mut compiled = Compiled {
             origins,
             patterns,
             predicates: self.predicates.clone(),
@@ -93,7 +94,10 @@ impl Config {
             preflight_status: self.preflight_status.status(),
             debug: DebugSwitch::default(),
             grants,
-        }))
+            preflight_maps: PreflightMaps::default(),
+        };
+        compiled.preflight_maps = PreflightMaps::new(&compiled);
+        Ok(Policy::from_compiled(compiled))
     }
 
     fn validate_origins(&self, errors: &mut Vec<ConfigError>) -> Vec<OriginPattern> {
