@@ -23,6 +23,12 @@ pub(super) struct PreflightMaps {
     granted: [HeaderMap; 4],
 }
 
+/// The most headers a granted answer has: `Vary`, `Access-Control-Allow-Origin`,
+/// `-Credentials`, `-Methods`, `-Headers`, `-Private-Network`, `Access-Control-Max-Age`.
+const MAX_HEADERS: usize = 7;
+/// Headers a framework may add to an answer without the map growing.
+const FRAMEWORK_HEADERS: usize = 3;
+
 /// Which headers a granted answer has besides those every one has.
 fn shape(allow_headers: bool, private_network: bool) -> usize {
     usize::from(allow_headers) | usize::from(private_network) << 1
@@ -41,7 +47,9 @@ impl PreflightMaps {
                 answer.allow_headers = AllowHeaders::Any;
             }
             answer.allow_private_network = index & 2 != 0;
-            let mut map = HeaderMap::new();
+            // Room for what frameworks add to an answer (axum: `allow`, `content-length`), so
+            // that doing so does not rebuild the clone's index table.
+            let mut map = HeaderMap::with_capacity(MAX_HEADERS + FRAMEWORK_HEADERS);
             answer.write_headers(&mut map);
             map
         });
