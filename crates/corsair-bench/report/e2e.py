@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """End-to-end load test: the axum hello-world (src/bin/e2e-server.rs) with no CORS layer,
-with tower-http and with corsair, driven by wrk over loopback. Run by scripts/bench.
+with a layer that does nothing, with tower-http and with corsair, driven by wrk over loopback. Run by scripts/bench.
 
 Each round starts every server in turn (the order rotates between rounds, so that a burst
 of load from elsewhere does not always hit the same subject), warms it up, then runs wrk for
@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 
-MODES = ["none", "tower-http", "corsair"]
+MODES = ["none", "noop", "tower-http", "corsair"]
 KINDS = ["actual", "preflight"]
 
 

@@ -281,8 +281,10 @@ def e2e_table(e2e):
     summary = e2e["summary"]
     for kind in ["actual", "preflight"]:
         base = summary["none"][kind]
-        for mode, label in [("none", "no CORS"), ("tower-http", "tower-http"),
-                            ("corsair", "corsair")]:
+        for mode, label in [("none", "no CORS"), ("noop", "no-op layer"),
+                            ("tower-http", "tower-http"), ("corsair", "corsair")]:
+            if mode not in summary:
+                continue
             s = summary[mode][kind]
             instructions = s.get("instructions_per_request")
             rows.append([
