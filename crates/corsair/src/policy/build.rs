@@ -4,7 +4,6 @@ use http::HeaderValue;
 
 use super::{
     Compiled, Config, ConfigError, ConfigErrors, DebugSwitch, Grants, HeaderList, MaxAge, Policy,
-    PreflightMaps,
 };
 use crate::headers::names::{
     FORBIDDEN_METHODS, HeaderNameSet, fetch_normalized_method, is_forbidden_request_header,
@@ -80,7 +79,7 @@ impl Config {
             private_network: self.private_network,
             preflight_status: self.preflight_status.status().as_u16(),
         };
-        let mut compiled = Compiled {
+        Ok(Policy::from_compiled(Compiled {
             origins,
             patterns,
             predicates: self.predicates.clone(),
@@ -94,10 +93,7 @@ impl Config {
             preflight_status: self.preflight_status.status(),
             debug: DebugSwitch::default(),
             grants,
-            preflight_maps: PreflightMaps::default(),
-        };
-        compiled.preflight_maps = PreflightMaps::new(&compiled);
-        Ok(Policy::from_compiled(compiled))
+        }))
     }
 
     fn validate_origins(&self, errors: &mut Vec<ConfigError>) -> Vec<OriginPattern> {

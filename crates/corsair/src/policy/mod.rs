@@ -1,6 +1,5 @@
 //! The server half: a validated, compiled CORS policy and how it answers requests.
 
-mod answers;
 mod build;
 mod config;
 mod error;
@@ -40,7 +39,6 @@ use crate::headers::{
     names::{FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token},
 };
 use crate::origin::{Match, Origin, OriginMatcher, OriginPattern};
-use answers::PreflightMaps;
 use build::{AllowedHeaders, Methods};
 
 /// A validated, compiled CORS policy: immutable (but for its [`DebugSwitch`]), `Send + Sync`,
@@ -94,8 +92,6 @@ struct Compiled {
     preflight_status: StatusCode,
     debug: DebugSwitch,
     grants: Grants,
-    /// Preflight answers' header maps; built last, from the rest.
-    preflight_maps: PreflightMaps,
 }
 
 /// What a policy grants, in words: the summary `corsair lint` prints.

@@ -123,7 +123,7 @@ pub struct Preflight<'a> {
     pub(super) allow_private_network: bool,
     /// The `Access-Control-Request-Headers` lines, once looked up.
     pub(super) requested: Option<GetAll<'a, HeaderValue>>,
-    pub(super) refusal: Option<Refusal>,
+    refusal: Option<Refusal>,
 }
 
 impl<'a> Preflight<'a> {
@@ -236,7 +236,7 @@ impl<'a> Preflight<'a> {
         }
     }
 
-    pub(super) fn requested_headers(&self) -> http::header::ValueIter<'a, HeaderValue> {
+    fn requested_headers(&self) -> http::header::ValueIter<'a, HeaderValue> {
         match &self.requested {
             Some(lines) => lines.iter(),
             None => self
@@ -248,18 +248,10 @@ impl<'a> Preflight<'a> {
     }
 
     /// The whole answer as a response with an empty body.
-    ///
-    /// The same headers as [`write_headers`](Self::write_headers) writes; for a granted
-    /// preflight, from a header map the policy precomputed, so that the only allocations are
-    /// that map's own two (three when `Access-Control-Request-Headers` came in several
-    /// lines).
     pub fn response<B: Default>(&self) -> Response<B> {
         let mut response = Response::new(B::default());
         *response.status_mut() = self.status();
-        match self.policy.preflight_maps.headers(self) {
-            Some(headers) => *response.headers_mut() = headers,
-            None => self.write_headers(response.headers_mut()),
-        }
+        self.write_headers(response.headers_mut());
         response
     }
 }
