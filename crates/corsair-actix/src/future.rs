@@ -28,7 +28,7 @@ pin_project! {
     #[project = StateProjection]
     enum State<F, B> {
         Answered { #[pin] response: Ready<Output<B>> },
-        Forwarded { #[pin] future: F, cors: corsair::Actual },
+        Forwarded { #[pin] future: F, cors: corsair::Actual, echoes: crate::Echoes },
         Resolving { future: Boxed<B> },
     }
 }
@@ -42,9 +42,13 @@ impl<F, B> ResponseFuture<F, B> {
         }
     }
 
-    pub(crate) fn forwarded(future: F, cors: corsair::Actual) -> Self {
+    pub(crate) fn forwarded(future: F, cors: corsair::Actual, echoes: crate::Echoes) -> Self {
         Self {
-            state: State::Forwarded { future, cors },
+            state: State::Forwarded {
+                future,
+                cors,
+                echoes,
+            },
         }
     }
 
@@ -66,9 +70,13 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().state.project() {
             StateProjection::Answered { response } => response.poll(cx),
-            StateProjection::Forwarded { future, cors } => {
-                future.poll(cx).map(|outcome| crate::finish(outcome, cors))
-            }
+            StateProjection::Forwarded {
+                future,
+                cors,
+                echoes,
+            } => future
+                .poll(cx)
+                .map(|outcome| crate::finish(outcome, cors, echoes)),
             StateProjection::Resolving { future } => future.as_mut().poll(cx),
         }
     }

@@ -54,11 +54,16 @@
 //!
 //! # Cost
 //!
-//! actix-web 4 speaks `http` 0.2 and the engine `http` 1.x, so each request's method, URI and
-//! headers are copied into an `http` 1.x request head before the policy reads them (one
-//! allocation for the header map and one per header value), and the few response headers
-//! the engine writes are converted back byte for byte. Behind `corsair-tower` the engine
-//! reads the request in place; here that copy is the price of the version gap.
+//! actix-web 4 speaks `http` 0.2 and the engine `http` 1.x, and neither version's header
+//! value can lend its buffer to the other, so what the engine reads is copied into an
+//! `http` 1.x request head first: the method and the CORS request headers (`Origin`,
+//! `Access-Control-Request-Method`, `-Headers`, `-Private-Network`; `Origin` alone for
+//! methods other than `OPTIONS`), into a header map each middleware reuses: one allocation
+//! per value present. With origin predicates, which may read anything, the URI and every
+//! header are copied too. The response headers the engine writes come back without
+//! copies: names are mapped to actix-web's constants, echoed values are the request's own,
+//! and the policy's fixed values are converted once per thread. Behind `corsair-tower` the
+//! engine reads the request in place; the request copy is the price of the version gap.
 //!
 //! [actix-web]: https://docs.rs/actix-web
 #![forbid(unsafe_code)]
@@ -71,6 +76,7 @@ mod future;
 mod headers;
 
 use std::{
+    cell::Cell,
     fmt,
     future::{Ready, ready},
     rc::Rc,
@@ -82,14 +88,14 @@ use actix_web::{
     dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready},
     http::StatusCode,
 };
-use corsair::{Evaluation, RequestHead};
+use corsair::Evaluation;
 use corsair_middleware::{PolicyGate, Route};
 
 pub use corsair::{Policy, PolicyHandle};
 pub use corsair_middleware::OriginResolver;
 pub use future::ResponseFuture;
 
-use headers::ActixHeaders;
+use headers::{ActixHeaders, Carried, Echoes};
 
 /// CORS for an actix-web `App`, `Scope` or `Resource`: a
 /// [`Transform`] producing [`CorsMiddleware`], for their `wrap` methods.
@@ -196,6 +202,7 @@ where
         ready(Ok(CorsMiddleware {
             service: Rc::new(service),
             cors: self.clone(),
+            scratch: Cell::default(),
         }))
     }
 }
@@ -208,6 +215,8 @@ where
 pub struct CorsMiddleware<S> {
     service: Rc<S>,
     cors: Cors,
+    /// The header map requests are carried over into for the engine, emptied after each.
+    scratch: Cell<http::HeaderMap>,
 }
 
 impl<S> fmt::Debug for CorsMiddleware<S> {
@@ -238,34 +247,43 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let head = headers::request_head(&request);
-        let route = self.cors.gate.route(&RequestHead::from(&head), decide);
+        let gate = &self.cors.gate;
+        let policy = gate.current();
+        // Origin predicates may read any part of the request; otherwise the engine reads
+        // only the CORS headers, and only those are carried over.
+        let whole = policy.grants().predicates > 0;
+        let carried = Carried::new(&request, whole, self.scratch.take());
+        let route = gate.route_under(&policy, &carried.head(), |evaluation| {
+            decide(evaluation, &carried.echoes)
+        });
+        let (scratch, echoes) = carried.recycle();
+        self.scratch.set(scratch);
         match route {
             Route::Decided(Decision::Answer(response)) => {
                 ResponseFuture::answered(request.into_response(response).map_into_right_body())
             }
             Route::Decided(Decision::Forward(cors)) => {
-                ResponseFuture::forwarded(self.service.call(request), cors)
+                ResponseFuture::forwarded(self.service.call(request), cors, echoes)
             }
             Route::Resolve(origin) => ResponseFuture::resolving(resolve_then_call(
-                self.cors.gate.clone(),
+                gate.clone(),
                 Rc::clone(&self.service),
+                Carried::new(&request, true, http::HeaderMap::new()),
                 request,
-                head,
                 origin,
             )),
         }
     }
 }
 
-fn decide(evaluation: Evaluation<'_>) -> Decision {
+fn decide(evaluation: Evaluation<'_>, echoes: &Echoes) -> Decision {
     match evaluation {
         Evaluation::Preflight(answer) => {
             // Every `http` 1.x status is a valid `http` 0.2 status (both are 100-999).
             let status =
                 StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::FORBIDDEN);
             let mut response = HttpResponse::new(status);
-            answer.write_headers(&mut ActixHeaders::new(response.headers_mut()));
+            answer.write_headers(&mut ActixHeaders::new(response.headers_mut(), echoes));
             Decision::Answer(response)
         }
         Evaluation::Actual(cors) => Decision::Forward(cors),
@@ -277,18 +295,19 @@ fn decide(evaluation: Evaluation<'_>) -> Decision {
 fn finish<B>(
     outcome: Result<ServiceResponse<B>, Error>,
     cors: &corsair::Actual,
+    echoes: &Echoes,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error> {
     match outcome {
         Ok(mut response) => {
-            cors.apply(&mut ActixHeaders::new(response.headers_mut()));
+            cors.apply(&mut ActixHeaders::new(response.headers_mut(), echoes));
             Ok(response.map_into_left_body())
         }
         Err(mut error) => {
-            let cors = cors.clone();
+            let (cors, echoes) = (cors.clone(), echoes.clone());
             // `apply` is idempotent (it replaces its own headers and merges `Vary`), as
             // mappers must be: actix-web may render an error more than once.
             error.add_response_mapper(move |mut response| {
-                cors.apply(&mut ActixHeaders::new(response.headers_mut()));
+                cors.apply(&mut ActixHeaders::new(response.headers_mut(), &echoes));
                 response
             });
             Err(error)
@@ -301,16 +320,19 @@ fn finish<B>(
 async fn resolve_then_call<S, B>(
     gate: PolicyGate,
     service: Rc<S>,
+    carried: Carried,
     request: ServiceRequest,
-    head: http::Request<()>,
     origin: String,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
 {
     let allowed = gate.resolve(&origin).await;
-    match gate.decide_resolved(&RequestHead::from(&head), &origin, allowed, decide) {
+    let decision = gate.decide_resolved(&carried.head(), &origin, allowed, |evaluation| {
+        decide(evaluation, &carried.echoes)
+    });
+    match decision {
         Decision::Answer(response) => Ok(request.into_response(response).map_into_right_body()),
-        Decision::Forward(actual) => finish(service.call(request).await, &actual),
+        Decision::Forward(actual) => finish(service.call(request).await, &actual, &carried.echoes),
     }
 }

@@ -64,6 +64,42 @@ fn allowed_origin<B>(response: &ServiceResponse<B>) -> Option<&str> {
     header(response, "access-control-allow-origin")
 }
 
+// --- origin predicates ------------------------------------------------------------------------
+
+#[actix_web::test]
+async fn origin_predicates_see_the_whole_request() {
+    // Without predicates only the CORS headers cross over to the engine; a predicate may read
+    // anything, so with one the URI and every header do.
+    let policy = Config::new()
+        .allow_origin_predicate(|origin, head| {
+            origin == "https://tenant.example"
+                && head.uri().path() == "/tenant/items"
+                && head
+                    .headers()
+                    .get("x-tenant")
+                    .is_some_and(|value| value == "t1")
+        })
+        .build()
+        .unwrap();
+    let app = test::init_service(
+        App::new()
+            .wrap(Cors::new(policy))
+            .route("/tenant/items", web::get().to(handled)),
+    )
+    .await;
+    for (tenant, allowed) in [("t1", true), ("t2", false)] {
+        let request = get("/tenant/items", "https://tenant.example")
+            .insert_header(("x-tenant", tenant))
+            .to_request();
+        let response = test::call_service(&app, request).await;
+        assert_eq!(
+            allowed_origin(&response),
+            allowed.then_some("https://tenant.example"),
+            "{tenant}"
+        );
+    }
+}
+
 // --- per-scope and per-resource policies -----------------------------------------------------
 
 #[actix_web::test]

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """End-to-end load test: the axum hello-world (src/bin/e2e-server.rs) with no CORS layer,
-with tower-http and with corsair, driven by wrk over loopback. Run by scripts/bench.
+with a layer that does nothing, with tower-http and with corsair, driven by wrk over loopback. Run by scripts/bench.
 
 Each round starts every server in turn (the order rotates between rounds, so that a burst
 of load from elsewhere does not always hit the same subject), warms it up, then runs wrk for
 actual requests and for preflights. With two or more cores the server is pinned to core 0
 and wrk (one thread) to core 1. Besides wrk's throughput and latency, the server's own CPU
 time per request is read from /proc: it does not depend on whether wrk or the server is the
-bottleneck. Writes one JSON document; bounded in time (rounds x 3 servers x 2 kinds x
-duration, plus warm-ups), stops by itself.
+bottleneck. Then, unless --no-instructions, each server runs under callgrind for a short and
+a longer wrk run: the difference in instructions over the difference in requests is the
+server's user-space instructions per request, startup and connection setup cancelled out,
+and, unlike time, the same whatever else the machine is doing. Writes one JSON document;
+bounded in time, stops by itself.
 """
 
 import argparse
@@ -20,9 +23,10 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
-MODES = ["none", "tower-http", "corsair"]
+MODES = ["none", "noop", "tower-http", "corsair"]
 KINDS = ["actual", "preflight"]
 
 
@@ -99,6 +103,49 @@ def measure(args, mode):
         server.wait(timeout=10)
 
 
+def callgrind_total(path):
+    """The instruction total callgrind wrote to `path`."""
+    with open(path) as out:
+        for line in out:
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1])
+    sys.exit(f"no total in {path}")
+
+
+def counted_run(args, mode, kind, duration):
+    """(instructions, requests) of a server under callgrind that served `duration` seconds of
+    wrk (4 connections: valgrind slows the server some 50 times)."""
+    port = free_port()
+    with tempfile.NamedTemporaryFile(suffix=".callgrind") as out:
+        server = subprocess.Popen(
+            pin(0, ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out.name}",
+                    args.server, mode, str(port)]),
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            line = server.stdout.readline()
+            if not line.startswith("listening"):
+                sys.exit(f"{mode} server did not start under callgrind: {line!r}")
+            script = os.path.join(args.lua, f"{kind}.lua")
+            done = subprocess.run(pin(1, ["wrk", "-t1", "-c4", f"-d{duration}s", "-s", script,
+                                          f"http://127.0.0.1:{port}/"]),
+                                  capture_output=True, text=True, timeout=duration + 60)
+            if done.returncode != 0:
+                sys.exit(f"wrk failed: {done.stderr}")
+            requests = int(re.search(r"(\d+) requests in", done.stdout).group(1))
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+        return callgrind_total(out.name), requests
+
+
+def instructions_per_request(args, mode, kind):
+    short_instructions, short_requests = counted_run(args, mode, kind, 2)
+    long_instructions, long_requests = counted_run(args, mode, kind, 6)
+    if long_requests <= short_requests:
+        sys.exit(f"{mode} {kind}: the longer callgrind run served no more requests")
+    return (long_instructions - short_instructions) / (long_requests - short_requests)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--server", required=True)
@@ -108,6 +155,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--no-instructions", action="store_true",
+                        help="skip the instruction counts under callgrind")
     args = parser.parse_args()
 
     runs = {mode: {kind: [] for kind in KINDS} for mode in MODES}
@@ -131,6 +180,12 @@ def main():
             summary[mode][kind]["rps_min"] = min(r["requests_per_second"] for r in rounds)
             summary[mode][kind]["rps_max"] = max(r["requests_per_second"] for r in rounds)
             summary[mode][kind]["non_2xx"] = sum(r["non_2xx"] for r in rounds)
+    if not args.no_instructions:
+        for mode in MODES:
+            for kind in KINDS:
+                count = instructions_per_request(args, mode, kind)
+                print(f"  {mode} {kind}: {count:,.0f} instructions per request", flush=True)
+                summary[mode][kind]["instructions_per_request"] = count
     document = {
         "settings": {key: getattr(args, key) for key in
                      ("duration", "warmup", "rounds", "connections")},

@@ -37,19 +37,27 @@ enum Source {
     Reloadable(PolicyHandle),
 }
 
-/// The policy one request is evaluated against.
-enum Current<'a> {
+/// The policy one request is evaluated against: what [`PolicyGate::current`] returns.
+pub struct Current<'a>(Snapshot<'a>);
+
+enum Snapshot<'a> {
     Fixed(&'a Policy),
     Loaded(Arc<Policy>),
+}
+
+impl fmt::Debug for Current<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Current").field(&**self).finish()
+    }
 }
 
 impl Deref for Current<'_> {
     type Target = Policy;
 
     fn deref(&self) -> &Policy {
-        match self {
-            Self::Fixed(policy) => policy,
-            Self::Loaded(policy) => policy,
+        match &self.0 {
+            Snapshot::Fixed(policy) => policy,
+            Snapshot::Loaded(policy) => policy,
         }
     }
 }
@@ -87,11 +95,24 @@ impl PolicyGate {
         self
     }
 
-    fn current(&self) -> Current<'_> {
-        match &self.source {
-            Source::Fixed(policy) => Current::Fixed(policy),
-            Source::Reloadable(handle) => Current::Loaded(handle.load()),
-        }
+    /// The policy for the request arriving now: one load of a reloadable handle, so that an
+    /// integration can look at the policy (for instance, whether it has origin predicates,
+    /// which may read any part of the request) before building the request head it routes
+    /// with [`route_under`](Self::route_under).
+    ///
+    /// ```
+    /// use corsair_middleware::PolicyGate;
+    ///
+    /// let policy = corsair::Config::new().allow_origins(["https://a.example"]).build()?;
+    /// let gate = PolicyGate::new(policy);
+    /// assert_eq!(gate.current().grants().predicates, 0);
+    /// # Ok::<(), corsair::ConfigErrors>(())
+    /// ```
+    pub fn current(&self) -> Current<'_> {
+        Current(match &self.source {
+            Source::Fixed(policy) => Snapshot::Fixed(policy),
+            Source::Reloadable(handle) => Snapshot::Loaded(handle.load()),
+        })
     }
 
     /// Evaluates a request under the current policy, with the resolver's fresh answers;
@@ -101,7 +122,16 @@ impl PolicyGate {
         head: &RequestHead<'_>,
         decide: impl FnOnce(Evaluation<'_>) -> R,
     ) -> Route<R> {
-        let policy = self.current();
+        self.route_under(&self.current(), head, decide)
+    }
+
+    /// [`route`](Self::route) under a policy obtained from [`current`](Self::current).
+    pub fn route_under<R>(
+        &self,
+        policy: &Policy,
+        head: &RequestHead<'_>,
+        decide: impl FnOnce(Evaluation<'_>) -> R,
+    ) -> Route<R> {
         let evaluation = policy.evaluate(head);
         let Some(resolver) = &self.resolver else {
             return Route::Decided(decide(evaluation));

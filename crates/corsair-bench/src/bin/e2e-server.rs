@@ -1,20 +1,22 @@
 //! The end-to-end subject: an axum hello-world on 127.0.0.1, with no CORS layer, with
 //! tower-http's `CorsLayer` or with corsair's, configured alike (100 exact origins, see
-//! `corsair_bench::Spec`). One thread (a current-thread tokio runtime), so that `scripts/bench`
+//! `corsair_bench::Spec`), or with a layer that does nothing (it passes every response on
+//! unchanged): what any layer costs in axum, whatever it does. One thread (a current-thread tokio runtime), so that `scripts/bench`
 //! can pin the server to one core and the load generator to the other.
 //!
-//! `e2e-server none|tower-http|corsair PORT`; prints `listening on ADDRESS` once ready and
+//! `e2e-server none|noop|tower-http|corsair PORT`; prints `listening on ADDRESS` once ready and
 //! serves until killed, or for at most 10 minutes.
 
 use std::{net::SocketAddr, process::ExitCode, time::Duration};
 
-use axum::{Router, routing::get};
+use axum::{Router, response::Response, routing::get};
 use corsair_bench::{HELLO, Origins, Spec};
+use tower::util::MapResponseLayer;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [mode, port] = args.as_slice() else {
-        eprintln!("usage: e2e-server none|tower-http|corsair PORT");
+        eprintln!("usage: e2e-server none|noop|tower-http|corsair PORT");
         return ExitCode::from(2);
     };
     let Ok(port) = port.parse::<u16>() else {
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
     let app = Router::new().route("/", get(|| async { HELLO }));
     let app = match mode.as_str() {
         "none" => app,
+        "noop" => app.layer(MapResponseLayer::new(std::convert::identity::<Response>)),
         "tower-http" => app.layer(spec.tower_http()),
         "corsair" => app.layer(corsair_tower::CorsLayer::new(spec.corsair())),
         other => {

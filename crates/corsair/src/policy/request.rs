@@ -36,7 +36,23 @@ pub enum RequestKind {
 }
 
 impl<'a> RequestHead<'a> {
-    /// A view of the given parts.
+    /// A view of the given parts, borrowed: nothing is copied. An integration whose
+    /// framework has its own request types fills a header map with just the headers the
+    /// policy reads (`Origin`, `Access-Control-Request-Method`, `-Headers` and
+    /// `-Private-Network`), unless the policy has origin predicates, which may read any part
+    /// of the request.
+    ///
+    /// ```
+    /// use corsair::{RequestHead, RequestKind};
+    /// use http::{HeaderMap, HeaderValue, Method, Uri, header};
+    ///
+    /// let mut headers = HeaderMap::with_capacity(2);
+    /// headers.append(header::ORIGIN, HeaderValue::from_static("https://app.example.com"));
+    /// headers.append(header::ACCESS_CONTROL_REQUEST_METHOD, HeaderValue::from_static("PUT"));
+    /// let (method, uri) = (Method::OPTIONS, Uri::default());
+    /// let head = RequestHead::new(&method, &uri, &headers);
+    /// assert_eq!(head.kind(), RequestKind::Preflight);
+    /// ```
     pub fn new(method: &'a Method, uri: &'a Uri, headers: &'a HeaderMap) -> Self {
         Self {
             method,
