@@ -22,7 +22,8 @@ use serde_json::{Value, json};
 
 use crate::{
     Error, Result,
-    process::{ProcessGuard, TempDir, Watchdog, kill_pids, processes_mentioning},
+    process::{ProcessGuard, TempDir, Watchdog, reap},
+    webdriver::Session,
 };
 
 /// The flags headless Chromium needs on this machine (root, no network beyond loopback).
@@ -111,9 +112,8 @@ impl FetchResult {
 /// A running headless Chromium with a WebDriver session.
 #[derive(Debug)]
 pub struct Chromium {
-    client: Option<Client>,
+    session: Session,
     version: String,
-    current_page: std::sync::Mutex<Option<String>>,
     driver: Option<ProcessGuard>,
     browser: Option<ProcessGuard>,
     watchdog: Option<Watchdog>,
@@ -168,9 +168,8 @@ impl Chromium {
         let directory = TempDir::new("chromium")?;
         let profile = directory.path().join("profile");
         let mut chromium = Self {
-            client: None,
+            session: Session::default(),
             version: String::new(),
-            current_page: std::sync::Mutex::new(None),
             driver: None,
             browser: None,
             watchdog: None,
@@ -230,7 +229,7 @@ impl Chromium {
             Some(version) => version,
             None => chromium_version(&chromium_binary),
         };
-        chromium.client = Some(client);
+        chromium.session = Session::new(client);
         Ok(chromium)
     }
 
@@ -320,25 +319,12 @@ impl Chromium {
     }
 
     fn client(&self) -> Result<&Client> {
-        self.client
-            .as_ref()
-            .ok_or_else(|| Error::new("the WebDriver session is closed"))
+        self.session.client()
     }
 
     /// Navigates to `url` unless the page is already there.
     pub async fn open(&self, url: &str) -> Result<()> {
-        let already = self
-            .current_page
-            .lock()
-            .map(|page| page.as_deref() == Some(url))
-            .unwrap_or(false);
-        if !already {
-            self.client()?.goto(url).await?;
-            if let Ok(mut page) = self.current_page.lock() {
-                *page = Some(url.to_owned());
-            }
-        }
-        Ok(())
+        self.session.open(url).await
     }
 
     /// Runs `scenarios` (JSON objects `{url, fetches: [init...]}`) from the page at `page_url`,
@@ -349,17 +335,7 @@ impl Chromium {
         scenarios: &[Value],
         concurrency: usize,
     ) -> Result<Vec<Vec<FetchResult>>> {
-        self.open(page_url).await?;
-        let script = "const [scenarios, concurrency, done] = arguments; \
-                      window.corsairRun(scenarios, concurrency).then(done, e => done({error: String(e)}));";
-        let value = self
-            .client()?
-            .execute_async(
-                script,
-                vec![Value::from(scenarios.to_vec()), concurrency.into()],
-            )
-            .await?;
-        results_from_json(&value, scenarios.len())
+        self.session.run(page_url, scenarios, concurrency).await
     }
 
     /// The console lines printed since the last call: chromedriver's browser log, each entry
@@ -394,35 +370,15 @@ impl Chromium {
     /// Ends the session, then every process; returns the ids of processes that still run
     /// afterwards (none, unless something escaped every kill).
     pub async fn shutdown(mut self) -> Vec<u32> {
-        if let Some(client) = self.client.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
-        }
+        self.session.close().await;
         self.stop()
     }
 
     fn stop(&mut self) -> Vec<u32> {
-        self.client = None;
+        self.session.abandon();
         self.driver = None;
         self.browser = None;
-        let mut survivors = Vec::new();
-        if let Some(directory) = &self.directory {
-            let needle = directory.path().display().to_string();
-            let watchdog = self.watchdog.as_ref().map(Watchdog::pid);
-            let others = |pids: Vec<u32>| -> Vec<u32> {
-                pids.into_iter()
-                    .filter(|pid| Some(*pid) != watchdog)
-                    .collect()
-            };
-            let deadline = Instant::now() + Duration::from_secs(3);
-            loop {
-                survivors = others(processes_mentioning(&needle));
-                if survivors.is_empty() || Instant::now() > deadline {
-                    break;
-                }
-                kill_pids(&survivors);
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
+        let survivors = reap(self.directory.as_ref(), self.watchdog.as_ref());
         self.watchdog = None;
         self.directory = None;
         survivors

@@ -72,92 +72,56 @@ async fn drained_around(
     })
 }
 
-impl Engine for Chromium {
-    const NAME: &'static str = "Chromium";
-    async fn launch() -> Result<Self> {
-        Chromium::launch().await
-    }
-    async fn shutdown(self) -> Vec<u32> {
-        Chromium::shutdown(self).await
-    }
-    fn profile(&self) -> Browser {
-        Browser::Chromium
-    }
-    fn version(&self) -> &str {
-        Chromium::version(self)
-    }
-    async fn run(
-        &self,
-        page_url: &str,
-        scenarios: &[Value],
-        concurrency: usize,
-    ) -> Result<Vec<Vec<FetchResult>>> {
-        Chromium::run(self, page_url, scenarios, concurrency).await
-    }
-    async fn run_logged(&self, page_url: &str, scenario: &Value) -> Result<ConsoleRun> {
-        drained_around(self, page_url, scenario, async || {
-            Chromium::console_lines(self).await
-        })
-        .await
-    }
+/// `impl Engine` for a harness whose inherent `launch`, `shutdown`, `version` and `run` are the
+/// trait's, with the model profile it is judged against and how it captures its console.
+macro_rules! engine {
+    ($harness:ident, $profile:expr, |$engine:ident, $page_url:ident, $scenario:ident| $run_logged:expr) => {
+        impl Engine for $harness {
+            const NAME: &'static str = stringify!($harness);
+            async fn launch() -> Result<Self> {
+                $harness::launch().await
+            }
+            async fn shutdown(self) -> Vec<u32> {
+                $harness::shutdown(self).await
+            }
+            fn profile(&self) -> Browser {
+                $profile
+            }
+            fn version(&self) -> &str {
+                $harness::version(self)
+            }
+            async fn run(
+                &self,
+                page_url: &str,
+                scenarios: &[Value],
+                concurrency: usize,
+            ) -> Result<Vec<Vec<FetchResult>>> {
+                $harness::run(self, page_url, scenarios, concurrency).await
+            }
+            async fn run_logged(&self, $page_url: &str, $scenario: &Value) -> Result<ConsoleRun> {
+                let $engine = self;
+                $run_logged
+            }
+        }
+    };
 }
 
-impl Engine for Firefox {
-    const NAME: &'static str = "Firefox";
-    async fn launch() -> Result<Self> {
-        Firefox::launch().await
-    }
-    async fn shutdown(self) -> Vec<u32> {
-        Firefox::shutdown(self).await
-    }
-    fn profile(&self) -> Browser {
-        Browser::Firefox
-    }
-    fn version(&self) -> &str {
-        Firefox::version(self)
-    }
-    async fn run(
-        &self,
-        page_url: &str,
-        scenarios: &[Value],
-        concurrency: usize,
-    ) -> Result<Vec<Vec<FetchResult>>> {
-        Firefox::run(self, page_url, scenarios, concurrency).await
-    }
-    async fn run_logged(&self, page_url: &str, scenario: &Value) -> Result<ConsoleRun> {
-        drained_around(self, page_url, scenario, async || {
-            Firefox::console_lines(self).await
-        })
-        .await
-    }
-}
-
-impl Engine for WebKit {
-    const NAME: &'static str = "WebKit";
-    async fn launch() -> Result<Self> {
-        WebKit::launch().await
-    }
-    async fn shutdown(self) -> Vec<u32> {
-        WebKit::shutdown(self).await
-    }
-    fn profile(&self) -> Browser {
-        Browser::WebKit
-    }
-    fn version(&self) -> &str {
-        WebKit::version(self)
-    }
-    async fn run(
-        &self,
-        page_url: &str,
-        scenarios: &[Value],
-        concurrency: usize,
-    ) -> Result<Vec<Vec<FetchResult>>> {
-        WebKit::run(self, page_url, scenarios, concurrency).await
-    }
-    async fn run_logged(&self, page_url: &str, scenario: &Value) -> Result<ConsoleRun> {
-        WebKit::run_logged(self, page_url, scenario).await
-    }
-}
+engine!(Chromium, Browser::Chromium, |engine, page_url, scenario| {
+    drained_around(engine, page_url, scenario, async || {
+        engine.console_lines().await
+    })
+    .await
+});
+engine!(Firefox, Browser::Firefox, |engine, page_url, scenario| {
+    drained_around(engine, page_url, scenario, async || {
+        engine.console_lines().await
+    })
+    .await
+});
+// WebKit prints nothing under WebDriver: its own `run_logged` uses a MiniBrowser of its own.
+engine!(WebKit, Browser::WebKit, |engine, page_url, scenario| {
+    WebKit::run_logged(engine, page_url, scenario).await
+});
 
 /// Starts engine `E`, runs `check` against it within `limit`, then stops every process it
 /// started; fails the calling test, with the engine's version, unless `check` passed and no

@@ -22,7 +22,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
 use crate::{
     Error, Result,
     chromium::FetchResult,
-    process::{ProcessGuard, TempDir, Watchdog, kill_pids, processes_mentioning},
+    process::{ProcessGuard, TempDir, Watchdog, reap},
 };
 
 /// How to get Firefox when it is missing.
@@ -351,23 +351,7 @@ impl Firefox {
     fn stop(&mut self) -> Vec<u32> {
         self.socket.get_mut().take();
         self.browser = None;
-        let mut survivors = Vec::new();
-        if let Some(directory) = &self.directory {
-            let needle = directory.path().display().to_string();
-            let watchdog = self.watchdog.as_ref().map(Watchdog::pid);
-            let deadline = Instant::now() + Duration::from_secs(3);
-            loop {
-                survivors = processes_mentioning(&needle)
-                    .into_iter()
-                    .filter(|pid| Some(*pid) != watchdog)
-                    .collect();
-                if survivors.is_empty() || Instant::now() > deadline {
-                    break;
-                }
-                kill_pids(&survivors);
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
+        let survivors = reap(self.directory.as_ref(), self.watchdog.as_ref());
         self.watchdog = None;
         self.directory = None;
         survivors

@@ -29,6 +29,7 @@ pub mod page;
 pub mod process;
 pub mod record;
 pub mod scenario;
+pub mod webdriver;
 pub mod webkit;
 
 pub use error::{Error, Result};

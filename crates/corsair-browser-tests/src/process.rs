@@ -12,7 +12,7 @@ use std::{
     os::unix::process::CommandExt,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
-    time::{SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
 use crate::{Error, Result};
@@ -155,6 +155,29 @@ pub fn processes_mentioning(needle: &str) -> Vec<u32> {
                 .unwrap_or(false)
         })
         .collect()
+}
+
+/// Ends every process that still mentions `directory` in its command line (a browser that
+/// left the harness's process groups), but the `watchdog`, for up to three seconds; returns
+/// those that survived.
+pub fn reap(directory: Option<&TempDir>, watchdog: Option<&Watchdog>) -> Vec<u32> {
+    let Some(directory) = directory else {
+        return Vec::new();
+    };
+    let needle = directory.path().display().to_string();
+    let watchdog = watchdog.map(Watchdog::pid);
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let survivors: Vec<u32> = processes_mentioning(&needle)
+            .into_iter()
+            .filter(|pid| Some(*pid) != watchdog)
+            .collect();
+        if survivors.is_empty() || Instant::now() > deadline {
+            return survivors;
+        }
+        kill_pids(&survivors);
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// SIGKILL to each of `pids`.

@@ -18,7 +18,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use fantoccini::{Client, ClientBuilder, wd::TimeoutConfiguration};
+use fantoccini::{ClientBuilder, wd::TimeoutConfiguration};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
@@ -28,6 +28,7 @@ use crate::{
     engine::{CONSOLE_SETTLE, ConsoleRun},
     page::RESULTS_MARKER,
     process::{ProcessGuard, TempDir, Watchdog},
+    webdriver::Session,
 };
 
 /// How to get WebKit when it is missing.
@@ -45,12 +46,11 @@ const MINIBROWSER: &[&str] = &[
 /// A running MiniBrowser with a WebDriver session.
 #[derive(Debug)]
 pub struct WebKit {
-    client: Option<Client>,
+    session: Session,
     version: String,
     minibrowser: PathBuf,
     display_number: u16,
     logged_runs: std::sync::atomic::AtomicU32,
-    current_page: std::sync::Mutex<Option<String>>,
     driver: Option<ProcessGuard>,
     display: Option<ProcessGuard>,
     watchdog: Option<Watchdog>,
@@ -90,12 +90,11 @@ impl WebKit {
         let directory = TempDir::new("webkit")?;
         let dir = directory.path().to_path_buf();
         let mut webkit = Self {
-            client: None,
+            session: Session::default(),
             version: String::new(),
             minibrowser: minibrowser.clone(),
             display_number: 0,
             logged_runs: std::sync::atomic::AtomicU32::new(0),
-            current_page: std::sync::Mutex::new(None),
             driver: None,
             display: None,
             watchdog: None,
@@ -185,7 +184,7 @@ impl WebKit {
             .and_then(Value::as_str)
             .unwrap_or("unknown")
             .to_owned();
-        webkit.client = Some(client);
+        webkit.session = Session::new(client);
         Ok(webkit)
     }
 
@@ -227,26 +226,9 @@ impl WebKit {
         &self.version
     }
 
-    fn client(&self) -> Result<&Client> {
-        self.client
-            .as_ref()
-            .ok_or_else(|| Error::new("the WebDriver session is closed"))
-    }
-
     /// Navigates to `url` unless the page is already there.
     pub async fn open(&self, url: &str) -> Result<()> {
-        let already = self
-            .current_page
-            .lock()
-            .map(|page| page.as_deref() == Some(url))
-            .unwrap_or(false);
-        if !already {
-            self.client()?.goto(url).await?;
-            if let Ok(mut page) = self.current_page.lock() {
-                *page = Some(url.to_owned());
-            }
-        }
-        Ok(())
+        self.session.open(url).await
     }
 
     /// Runs `scenarios` from the page at `page_url`; per scenario, one result per fetch.
@@ -256,17 +238,7 @@ impl WebKit {
         scenarios: &[Value],
         concurrency: usize,
     ) -> Result<Vec<Vec<FetchResult>>> {
-        self.open(page_url).await?;
-        let script = "const [scenarios, concurrency, done] = arguments; \
-                      window.corsairRun(scenarios, concurrency).then(done, e => done({error: String(e)}));";
-        let value = self
-            .client()?
-            .execute_async(
-                script,
-                vec![Value::from(scenarios.to_vec()), concurrency.into()],
-            )
-            .await?;
-        crate::chromium::results_from_json(&value, scenarios.len())
+        self.session.run(page_url, scenarios, concurrency).await
     }
 
     /// Runs `scenario` alone in a MiniBrowser of its own, without WebDriver, that prints its
@@ -329,9 +301,7 @@ impl WebKit {
     /// Ends the session, then every process; returns the ids of processes of its groups that
     /// still run afterwards.
     pub async fn shutdown(mut self) -> Vec<u32> {
-        if let Some(client) = self.client.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
-        }
+        self.session.close().await;
         let groups: Vec<u32> = [&self.display, &self.driver]
             .into_iter()
             .flatten()
@@ -343,7 +313,7 @@ impl WebKit {
     }
 
     fn stop(&mut self) {
-        self.client = None;
+        self.session.abandon();
         self.driver = None;
         self.display = None;
         self.watchdog = None;

@@ -1,0 +1,87 @@
+//! A WebDriver classic session (fantoccini), as the Chromium and WebKit harnesses drive it:
+//! which page it is on, running scenarios from that page, and closing it.
+
+use std::{sync::Mutex, time::Duration};
+
+use fantoccini::Client;
+use serde_json::Value;
+
+use crate::{
+    Error, Result,
+    chromium::{FetchResult, results_from_json},
+};
+
+/// How `corsairRun` is called from WebDriver: its promise settles the script.
+const RUN_SCRIPT: &str = "const [scenarios, concurrency, done] = arguments; \
+     window.corsairRun(scenarios, concurrency).then(done, e => done({error: String(e)}));";
+
+/// An open (or closed) WebDriver session and the page it was last sent to.
+#[derive(Debug, Default)]
+pub struct Session {
+    client: Option<Client>,
+    current_page: Mutex<Option<String>>,
+}
+
+impl Session {
+    /// A session on `client`, on no page yet.
+    pub fn new(client: Client) -> Self {
+        Self {
+            client: Some(client),
+            current_page: Mutex::new(None),
+        }
+    }
+
+    /// The client, unless the session was closed.
+    pub fn client(&self) -> Result<&Client> {
+        self.client
+            .as_ref()
+            .ok_or_else(|| Error::new("the WebDriver session is closed"))
+    }
+
+    /// Navigates to `url` unless the page is already there.
+    pub async fn open(&self, url: &str) -> Result<()> {
+        let already = self
+            .current_page
+            .lock()
+            .map(|page| page.as_deref() == Some(url))
+            .unwrap_or(false);
+        if !already {
+            self.client()?.goto(url).await?;
+            if let Ok(mut page) = self.current_page.lock() {
+                *page = Some(url.to_owned());
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `scenarios` (JSON objects `{url, fetches: [init...]}`) from the page at `page_url`,
+    /// `concurrency` at a time; per scenario, one [`FetchResult`] per fetch.
+    pub async fn run(
+        &self,
+        page_url: &str,
+        scenarios: &[Value],
+        concurrency: usize,
+    ) -> Result<Vec<Vec<FetchResult>>> {
+        self.open(page_url).await?;
+        let value = self
+            .client()?
+            .execute_async(
+                RUN_SCRIPT,
+                vec![Value::from(scenarios.to_vec()), concurrency.into()],
+            )
+            .await?;
+        results_from_json(&value, scenarios.len())
+    }
+
+    /// Ends the session politely (within 5 s).
+    pub async fn close(&mut self) {
+        if let Some(client) = self.client.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
+        }
+    }
+
+    /// Forgets the session without a word to the driver (which is about to be stopped).
+    pub fn abandon(&mut self) {
+        self.client = None;
+    }
+}
