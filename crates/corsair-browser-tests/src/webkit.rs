@@ -101,10 +101,9 @@ impl WebKit {
             directory: Some(directory),
         };
 
-        // A display number nobody uses: the first without a lock file.
-        let number = (90..200)
-            .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
-            .ok_or_else(|| Error::new("no free X display number"))?;
+        let number = (90..200).find(|n| display_is_free(*n)).ok_or_else(|| {
+            Error::new("no free X display number between :90 and :199 (each has a live X server)")
+        })?;
         webkit.display_number = number;
         let mut command = Command::new(&xvfb);
         command.args([
@@ -315,10 +314,37 @@ impl WebKit {
     fn stop(&mut self) {
         self.session.abandon();
         self.driver = None;
-        self.display = None;
+        if self.display.take().is_some() {
+            // Xvfb ended by a signal leaves its lock and socket behind.
+            remove_display_files(self.display_number);
+        }
         self.watchdog = None;
         self.directory = None;
     }
+}
+
+/// Whether X display `number` is free: no lock file, or a lock left by a process that is gone
+/// (an Xvfb ended by SIGKILL never removes its own), which is then removed.
+fn display_is_free(number: u16) -> bool {
+    match std::fs::read_to_string(format!("/tmp/.X{number}-lock")) {
+        Err(error) => error.kind() == std::io::ErrorKind::NotFound,
+        Ok(text) => {
+            let alive = text
+                .trim()
+                .parse::<u32>()
+                .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+            if !alive {
+                remove_display_files(number);
+            }
+            !alive
+        }
+    }
+}
+
+/// Removes display `number`'s lock file and socket.
+fn remove_display_files(number: u16) {
+    let _ = std::fs::remove_file(format!("/tmp/.X{number}-lock"));
+    let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{number}"));
 }
 
 /// The message of a line WebKit printed for a console message other than the page's own

@@ -86,6 +86,21 @@ fn answer(request: &Request<Incoming>, base: &str) -> Response<Full<Bytes>> {
             headers.push(("location", format!("{base}/tainted")));
         }
         "/tainted" => headers.push(("access-control-allow-origin", origin.clone())),
+        // The README's `check --browser` example: a JSON login that 303s to a profile on
+        // another origin, whose server answers GET for anyone but refuses OPTIONS.
+        "/login" if preflight => {
+            status = 204;
+            allow(&mut headers);
+            headers.push(("access-control-allow-methods", "POST".into()));
+            headers.push(("access-control-allow-headers", "content-type".into()));
+        }
+        "/login" => {
+            status = 303;
+            allow(&mut headers);
+            headers.push(("location", format!("{base}/profile")));
+        }
+        "/profile" if preflight => status = 405,
+        "/profile" => headers.push(("access-control-allow-origin", "*".into())),
         _ => status = 404,
     }
     let mut response = Response::new(Full::new(Bytes::from_static(b"{}")));
@@ -311,6 +326,32 @@ fn redirects_are_followed_as_the_browser_does() {
             .contains(r#"["Origin","null"]"#),
         "{second}"
     );
+}
+
+#[test]
+fn the_readme_example_where_the_engines_differ() {
+    // Chromium decides per hop: the GET after the 303 needs no preflight. Firefox and WebKit
+    // keep the fetch's preflight flag, so they preflight the profile URL, which answers 405.
+    let login = url("/login");
+    let args = ["-X", "POST", "-H", "Content-Type: application/json"];
+    for (browser, code, preflights) in [("chromium", 0, 1), ("firefox", 1, 2), ("webkit", 1, 2)] {
+        let mut extra = args.to_vec();
+        extra.extend(["--browser", browser]);
+        let (status, json) = check(&login, &extra);
+        assert_eq!(status, code, "{browser}: {json}");
+        let exchanges = json["exchanges"].as_array().unwrap();
+        let sent = exchanges
+            .iter()
+            .filter(|e| e["kind"] == "preflight")
+            .count();
+        assert_eq!(sent, preflights, "{browser}: {json}");
+        if code == 1 {
+            let last = exchanges.last().unwrap();
+            assert_eq!(last["kind"], "preflight", "{browser}");
+            assert!(last["url"].as_str().unwrap().ends_with("/profile"));
+            assert_eq!(last["status"], 405, "{browser}");
+        }
+    }
 }
 
 #[test]
