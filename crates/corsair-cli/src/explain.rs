@@ -5,6 +5,8 @@ use std::{io::Read, process::ExitCode};
 use corsair::browser::{Recognized, recognize};
 use serde_json::json;
 
+use crate::shell;
+
 pub(crate) fn run(message: Option<String>, json: bool) -> ExitCode {
     let message = match message.as_deref() {
         None | Some("-") => {
@@ -65,11 +67,19 @@ fn explanation_text(recognized: &Recognized) -> String {
         out.push_str(&format!("  - {cause}\n"));
     }
     out.push_str(&format!("\nFix:\n  {}\n", blocked.fix()));
-    if !blocked.url.is_empty() && !blocked.origin.is_empty() {
-        out.push_str(&format!(
-            "\nCheck it as the browser does:\n  corsair check '{}' --origin '{}' --browser {}\n",
-            blocked.initial_url, blocked.origin, recognized.browser
-        ));
+    if !blocked.url.is_empty()
+        && !blocked.origin.is_empty()
+        && let Some(command) = shell::command([
+            "corsair",
+            "check",
+            &blocked.initial_url,
+            "--origin",
+            &blocked.origin,
+            "--browser",
+            recognized.browser.name(),
+        ])
+    {
+        out.push_str(&format!("\nCheck it as the browser does:\n  {command}\n"));
     }
     out
 }

@@ -7,6 +7,7 @@ mod client;
 mod demo;
 mod explain;
 mod lint;
+mod shell;
 
 use std::{path::PathBuf, process::ExitCode, time::Duration};
 

@@ -3,63 +3,13 @@
 //! screenshot: in the temporary directory, or as docs/demo.png (the README's) when
 //! `CORSAIR_UPDATE_SCREENSHOT` is set.
 
-use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
-    time::Duration,
-};
+mod support;
+
+use std::time::Duration;
 
 use corsair_browser_tests::chromium::Chromium;
 use serde_json::{Value, json};
-
-/// The demo process, interrupted (as by Ctrl-C) when dropped.
-struct Demo {
-    child: Child,
-    page: String,
-}
-
-impl Demo {
-    fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_corsair"))
-            .args(["demo", "--api-port", "0", "--page-port", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("corsair demo starts");
-        let stdout = child.stdout.take().expect("piped");
-        let mut lines = BufReader::new(stdout).lines();
-        let mut page = None;
-        for line in lines.by_ref().map_while(Result::ok) {
-            if let Some(url) = line.trim().strip_prefix("playground:") {
-                page = Some(url.trim().to_owned());
-                break;
-            }
-        }
-        // Keep reading what the demo prints until it exits.
-        std::thread::spawn(move || lines.for_each(drop));
-        Self {
-            child,
-            page: page.expect("the demo prints the playground URL"),
-        }
-    }
-
-    /// Sends SIGINT and waits for a clean exit.
-    fn stop(mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status();
-        let status = self.child.wait().expect("the demo exits");
-        std::mem::forget(self);
-        status
-    }
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use support::Demo;
 
 /// (preset, expected browser verdict, preflight sent, request reached the API).
 const PRESETS: &[(&str, &str, bool, bool)] = &[
@@ -139,7 +89,7 @@ async fn presets_run_in_chromium_and_the_page_shows_what_happened() {
     // An invalid policy is refused and nothing changes.
     let refused = chromium
         .execute_async(
-            "const done = arguments[0]; fetch('/_demo/policy', {method: 'POST', body: 'allow_origins = [\"*\"]\\nallow_credentials = true'}).then(r => r.json()).then(done);",
+            "const done = arguments[0]; fetch('/_demo/policy', {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({source: 'allow_origins = [\"*\"]\\nallow_credentials = true'})}).then(r => r.json()).then(done);",
             vec![],
         )
         .await

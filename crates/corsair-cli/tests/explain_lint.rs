@@ -319,7 +319,7 @@ fn the_explanation_names_the_cause_the_likely_causes_and_the_fix() {
         text.contains("Fix:\n  Answer OPTIONS preflights with 204"),
         "{text}"
     );
-    assert!(text.contains("corsair check 'https://api.example/items' --origin 'http://localhost:5173' --browser chromium"), "{text}");
+    assert!(text.contains("corsair check https://api.example/items --origin http://localhost:5173 --browser chromium"), "{text}");
 }
 
 #[test]

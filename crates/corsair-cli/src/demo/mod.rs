@@ -2,8 +2,10 @@
 //! tower middleware, and a page that sends real `fetch()` requests to it and shows, side by
 //! side, what the browser did and what corsair's browser model predicted.
 
+mod guard;
 mod predict;
 mod record;
+mod serve;
 
 use std::{
     net::{IpAddr, Ipv4Addr, SocketAddr},
@@ -15,7 +17,7 @@ use std::{
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Query, State},
+    extract::{DefaultBodyLimit, Query, State},
     http::{HeaderMap, Method, StatusCode, Uri, header},
     response::{Html, IntoResponse, Response},
     routing::{get, post},
@@ -25,6 +27,7 @@ use corsair_tower::CorsLayer;
 use serde::Deserialize;
 use serde_json::json;
 
+use guard::OwnPage;
 use record::Recorder;
 
 /// The demo runs every policy with corsair's debug switch on: a refused preflight is answered
@@ -42,6 +45,11 @@ max_age = -1
 "#;
 
 const PAGE: &str = include_str!("page.html");
+
+/// The largest body a control request (a policy, a prediction) may have.
+const CONTROL_BODY_BYTES: usize = 64 * 1024;
+/// The largest body the API's echo reads.
+const API_BODY_BYTES: usize = 1024 * 1024;
 
 /// Headers the API's handler sets on every answer (also used by the model's prediction).
 pub(crate) const ECHO_HEADERS: &[(&str, &str)] = &[
@@ -145,13 +153,24 @@ async fn serve(
         .layer(axum::middleware::from_fn_with_state(
             shared.recorder.clone(),
             record::record,
-        ));
-    let page = Router::new()
-        .route("/", get(|| async { Html(PAGE) }))
+        ))
+        .layer(DefaultBodyLimit::max(API_BODY_BYTES));
+    let controls = Router::new()
         .route("/_demo/config", get(config))
         .route("/_demo/policy", get(current_policy).post(apply_policy))
         .route("/_demo/log", get(log))
         .route("/_demo/predict", post(predict::predict))
+        .route_layer(axum::middleware::from_fn_with_state(
+            OwnPage { port: page_port },
+            guard::own_page_only,
+        ))
+        .layer(DefaultBodyLimit::max(CONTROL_BODY_BYTES));
+    let page = Router::new()
+        .route("/", get(|| async { Html(PAGE) }))
+        // Browsers ask for it on their own; a 404 would be a console error on a page about
+        // console errors.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
+        .merge(controls)
         .with_state(shared);
 
     say(&format!(
@@ -162,20 +181,18 @@ async fn serve(
     let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
         let _ = stopped.wait_for(|stop| *stop).await;
     };
-    let api_server =
-        axum::serve(api_listener, api).with_graceful_shutdown(until_stopped(stopped.clone()));
-    let page_server =
-        axum::serve(page_listener, page).with_graceful_shutdown(until_stopped(stopped));
     let servers = tokio::spawn(async move {
-        tokio::try_join!(api_server.into_future(), page_server.into_future())
+        tokio::join!(
+            serve::serve(api_listener, api, until_stopped(stopped.clone())),
+            serve::serve(page_listener, page, until_stopped(stopped)),
+        )
     });
     let _ = tokio::signal::ctrl_c().await;
     let _ = stop.send(true);
-    match servers.await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err(format!("server error: {e}")),
-        Err(e) => Err(format!("server task failed: {e}")),
-    }
+    servers
+        .await
+        .map(drop)
+        .map_err(|e| format!("server task failed: {e}"))
 }
 
 /// The API: a small JSON echo of what arrived.
@@ -216,8 +233,15 @@ async fn current_policy(State(shared): State<Shared>) -> Json<serde_json::Value>
     Json(json!({ "source": source, "grants": shared.handle.load().grants().to_string() }))
 }
 
+/// A policy the page applies: its TOML source.
+#[derive(Deserialize)]
+struct PolicyUpdate {
+    source: String,
+}
+
 /// Validates and applies a policy; on any error nothing changes.
-async fn apply_policy(State(shared): State<Shared>, body: String) -> Response {
+async fn apply_policy(State(shared): State<Shared>, Json(update): Json<PolicyUpdate>) -> Response {
+    let body = update.source;
     match Policy::from_toml(&body) {
         Ok(policy) => {
             let grants = policy.grants().to_string();

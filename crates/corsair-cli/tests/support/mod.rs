@@ -1,0 +1,64 @@
+//! What the demo's tests share: the demo process itself.
+// Each test binary that includes this module uses only part of it.
+#![allow(dead_code, unreachable_pub)]
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+};
+
+/// The demo process, interrupted (as by Ctrl-C) when dropped.
+pub struct Demo {
+    child: Child,
+    /// The playground's URL (`http://localhost:PORT/`).
+    pub page: String,
+    /// The API's URL (`http://127.0.0.1:PORT/api/`).
+    pub api: String,
+}
+
+impl Demo {
+    pub fn start() -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_corsair"))
+            .args(["demo", "--api-port", "0", "--page-port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("corsair demo starts");
+        let stdout = child.stdout.take().expect("piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let (mut page, mut api) = (None, None);
+        for line in lines.by_ref().map_while(Result::ok) {
+            if let Some(url) = line.trim().strip_prefix("API (through corsair):") {
+                api = Some(url.trim().to_owned());
+            }
+            if let Some(url) = line.trim().strip_prefix("playground:") {
+                page = Some(url.trim().to_owned());
+                break;
+            }
+        }
+        // Keep reading what the demo prints until it exits.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self {
+            child,
+            page: page.expect("the demo prints the playground URL"),
+            api: api.expect("the demo prints the API's URL"),
+        }
+    }
+
+    /// Sends SIGINT and waits for a clean exit.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let status = self.child.wait().expect("the demo exits");
+        std::mem::forget(self);
+        status
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
