@@ -136,31 +136,16 @@ fn templates() -> Vec<Template> {
 }
 
 /// The forms in which a rendered message may be pasted, the whole first: whole; its first
-/// line alone (WebKit
-/// and Firefox print some failures as several lines, and only the first identifies the
-/// reason); and, for a Chromium network error (`GET <url> net::ERR_…` in DevTools), the
-/// wording of Chromium's log (`Failed to load resource: net::ERR_…`, as chromedriver and
-/// `--enable-logging` show it).
+/// line alone (WebKit and Firefox print some failures as several lines, and only the first
+/// identifies the reason); and the engine's own other forms.
 fn pasted_forms(browser: Browser, rendered: &str) -> Vec<String> {
     let mut forms = vec![rendered.to_owned()];
     if let Some((first_line, _)) = rendered.split_once('\n') {
         forms.push(first_line.to_owned());
     }
-    if browser == Browser::Chromium
-        && let Some((_, error)) = rendered.split_once(" net::")
-    {
-        forms.push(format!("Failed to load resource: net::{error}"));
-    }
-    // Firefox names the document's URL where the model renders the page's origin and `/`.
-    if browser == Browser::Firefox && rendered.contains(FIREFOX_DOCUMENT) {
-        forms.push(rendered.replace(FIREFOX_DOCUMENT, " may not load data from "));
-    }
+    forms.extend((browser.profile().messages.pasted_forms)(rendered));
     forms
 }
-
-/// What follows the document's URL in Firefox's same-origin-mode error, as the model renders
-/// it (the page's origin, then `/`).
-const FIREFOX_DOCUMENT: &str = "/ may not load data from ";
 
 /// The origin of `text` when it is a URL with a path (a document's URL read in an origin's
 /// place), else `text`.
@@ -238,13 +223,13 @@ fn match_rest(parts: &[Part], mut rest: &str) -> Option<Vec<(char, String)>> {
 /// failure of Chromium, Firefox or WebKit that prints it.
 ///
 /// ```
-/// use corsair::browser::{BlockReason, Browser, recognize};
+/// use corsair::browser::{BlockReason, recognize};
 ///
 /// let pasted = "index.html:1 Access to fetch at 'https://api.example/x' from origin \
 ///     'https://app.example' has been blocked by CORS policy: Response to preflight request \
 ///     doesn't pass access control check: It does not have HTTP ok status.";
 /// let recognized = recognize(pasted).unwrap();
-/// assert_eq!(recognized.browser, Browser::Chromium);
+/// assert_eq!(recognized.browser.name(), "chromium");
 /// assert!(recognized.blocked.in_preflight);
 /// assert!(matches!(recognized.blocked.reason, BlockReason::PreflightInvalidStatus { .. }));
 /// assert_eq!(recognized.blocked.origin, "https://app.example");
@@ -262,21 +247,8 @@ pub fn recognize(message: &str) -> Option<Recognized> {
         .max_by_key(|(template, _)| (template.literal_len, template.whole))
         .map(|(template, fields)| Recognized {
             browser: template.browser,
-            blocked: by_status(template.browser, fill(template.sample, &fields)),
+            blocked: (template.browser.profile().messages.reread)(fill(template.sample, &fields)),
         })
-}
-
-/// WebKit words a preflight answered with a redirect and one answered with another status
-/// that is not ok alike, with the status: a status that is not a redirect's is the latter.
-fn by_status(browser: Browser, mut blocked: Blocked) -> Blocked {
-    if browser == Browser::WebKit
-        && blocked.reason == BlockReason::PreflightDisallowedRedirect
-        && let Some(status) = blocked.status
-        && !matches!(status, 301 | 302 | 303 | 307 | 308)
-    {
-        blocked.reason = BlockReason::PreflightInvalidStatus { status };
-    }
-    blocked
 }
 
 /// Puts the text read from a message into a sample's placeholders.
