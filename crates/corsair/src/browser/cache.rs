@@ -266,7 +266,7 @@ mod tests {
 
     #[test]
     fn webkit_honours_a_credentialed_wildcard_for_a_plain_request() {
-        // WebKit 2.50.6 (observed, seed 0x77): an answer with `Access-Control-Allow-Headers: *`
+        // Observed in WebKit 2.50.6: an answer with `Access-Control-Allow-Headers: *`
         // obtained for a credentialed PUT lets a later PUT without credentials send `X-Custom`
         // unpreflighted. Chromium asks how the answer was obtained, so it preflights again.
         for (browser, covered) in [(Browser::WebKit, true), (Browser::Chromium, false)] {

@@ -37,7 +37,7 @@ fn a_repeated_request_within_max_age_sends_no_preflight() {
 
 #[test]
 fn unparsable_max_age_per_engine() {
-    // DESIGN.md (observed): Firefox caches nothing, Chromium and WebKit use their 5 s default.
+    // Observed in the three engines: Firefox caches nothing, Chromium and WebKit use their 5 s default.
     for (browser, cached) in [
         (Browser::Chromium, true),
         (Browser::Firefox, false),

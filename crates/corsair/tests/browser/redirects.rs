@@ -19,8 +19,8 @@ fn cross_origin_redirect_taints_the_origin() {
 
 #[test]
 fn preflight_origin_after_a_cross_origin_redirect_per_engine() {
-    // DESIGN.md (observed): Chromium sends Origin: null on the following preflight, Firefox the
-    // real origin; WebKit 2.50 sends null too (see webkit_2_50_* below).
+    // Observed: Chromium 156 sends Origin: null on the following preflight, Firefox 153 the
+    // real origin; WebKit 2.50.6 sends null too (see webkit_2_50_* in webkit.rs).
     for (browser, expected) in [
         (Browser::Chromium, "null"),
         (Browser::Firefox, PAGE),
@@ -84,8 +84,8 @@ fn redirect_loops_end() {
 
 #[test]
 fn see_other_turns_post_into_get_and_webkit_keeps_content_type() {
-    // Fetch: 303 -> GET, request-body headers removed. DESIGN.md (observed): WebKit still
-    // announces a non-safelisted Content-Type in the next preflight.
+    // Fetch: 303 -> GET, request-body headers removed. Observed in WebKit 2.50.6: it
+    // still announces a non-safelisted Content-Type in the next preflight.
     for (browser, second_preflight) in [(Browser::Chromium, false), (Browser::WebKit, true)] {
         let page = request(API)
             .method("POST")
@@ -109,7 +109,7 @@ fn see_other_turns_post_into_get_and_webkit_keeps_content_type() {
 
 #[test]
 fn authorization_across_origins() {
-    // Fetch removes Authorization on a cross-origin hop; WebKit keeps it (DESIGN.md).
+    // Fetch removes Authorization on a cross-origin hop; WebKit 2.50.6 keeps it (observed).
     for (browser, kept) in [
         (Browser::Chromium, false),
         (Browser::Firefox, false),
@@ -142,7 +142,7 @@ fn authorization_across_origins() {
 
 #[test]
 fn all_three_refuse_credentials_in_a_cors_redirect_to_the_pages_own_origin() {
-    // Chromium 156, Firefox 153 and WebKit 2.50.6 (observed, seed 0xc0a5a1): the API
+    // Chromium 156, Firefox 153 and WebKit 2.50.6 (observed): the API
     // redirects to `https://user@app.example/...`, the page's own origin. Fetch refuses
     // credentials only towards another origin than the request's; the engines refuse them
     // anyway, before anything is sent there.
@@ -161,7 +161,7 @@ fn all_three_refuse_credentials_in_a_cors_redirect_to_the_pages_own_origin() {
 
 #[test]
 fn only_chromium_156_refuses_credentials_in_a_same_origin_redirect() {
-    // Observed (seed 0xc0a5a1): a same-origin PUT redirected by a 302 to
+    // Observed: a same-origin PUT redirected by a 302 to
     // `https://user@app.example/...`. Firefox 153 and WebKit 2.50.6 follow it (a basic
     // response); Chromium fails the fetch.
     for (browser, followed) in [
@@ -183,7 +183,7 @@ fn only_chromium_156_refuses_credentials_in_a_same_origin_redirect() {
 
 #[test]
 fn webkit_2_50_preflights_a_credentialed_redirect_target_before_refusing_it() {
-    // Observed (seed 0xc0a5a1): a same-origin PATCH, 307 to `http://user:pw@api.example/...`.
+    // Observed in WebKit 2.50.6: a same-origin PATCH, 307 to `http://user:pw@api.example/...`.
     // WebKit sends the preflight the new URL needs, then fails without the actual request;
     // Chromium and Firefox fail at the redirect.
     for (browser, expected) in [
@@ -219,7 +219,7 @@ fn webkit_2_50_preflights_a_credentialed_redirect_target_before_refusing_it() {
 
 #[test]
 fn an_empty_location_per_engine() {
-    // Observed (seed 0xc0a5a1), a 307 with `Location:` empty: Chromium 156 hands the 307 to
+    // Observed, a 307 with `Location:` empty: Chromium 156 hands the 307 to
     // the page; Firefox 153 resolves the empty reference to the same URL and loops until its
     // redirect limit; WebKit 2.50.6 fails at once.
     let server = |_: &Outgoing| {
@@ -248,7 +248,7 @@ fn an_empty_location_per_engine() {
 
 #[test]
 fn firefox_153_remembers_the_unsafe_headers_of_a_same_origin_hop() {
-    // Observed (seeds 0xc0a5a1, 0x11): a same-origin POST with a non-safelisted Content-Type,
+    // Observed in Firefox 153: a same-origin POST with a non-safelisted Content-Type,
     // 301 to another origin: the GET that follows carries no body headers, yet Firefox
     // preflights it. A same-origin PROPFIND turned into a GET by a 303 is not preflighted: only
     // headers are remembered. Chromium decides per hop.
@@ -289,7 +289,7 @@ fn firefox_153_remembers_the_unsafe_headers_of_a_same_origin_hop() {
 
 #[test]
 fn chromium_156_taints_a_no_cors_origin_on_any_cross_origin_hop() {
-    // Observed (seed 0x12): a same-origin no-cors POST, 307 to another origin, arrives with
+    // Observed in Chromium 156: a same-origin no-cors POST, 307 to another origin, arrives with
     // `Origin: null`; Fetch's redirect-taint (and Firefox's model) keeps the page's origin
     // because the hop leaves the page's own origin.
     let server = |outgoing: &Outgoing| {
@@ -352,7 +352,7 @@ fn no_cors_requests_keep_only_no_cors_safelisted_headers() {
 
 #[test]
 fn webkit_2_50_checks_a_cross_origin_redirect_with_same_origin_credentials() {
-    // Observed (seed 0x31): a same-origin GET with credentials `same-origin`, 302 to another
+    // Observed in WebKit 2.50.6: a same-origin GET with credentials `same-origin`, 302 to another
     // origin, whose own 302 carries `Access-Control-Allow-Origin: <page>` but no
     // `Access-Control-Allow-Credentials`. WebKit refuses that redirect as if credentials were
     // included; Chromium and Firefox follow it. The final response is checked without
@@ -379,7 +379,7 @@ fn webkit_2_50_checks_a_cross_origin_redirect_with_same_origin_credentials() {
         assert_eq!(sent.len(), if followed { 3 } else { 2 }, "{browser}");
     }
     // With credentials omitted WebKit follows it too, and so it does once a hop was
-    // preflighted (a non-safelisted header here; seed 0x31 again).
+    // preflighted (a non-safelisted header here; observed too).
     let (outcome, _) = run(
         Browser::WebKit,
         same_origin_request().credentials(Credentials::Omit),
@@ -406,7 +406,7 @@ fn webkit_2_50_checks_a_cross_origin_redirect_with_same_origin_credentials() {
 
 #[test]
 fn firefox_153_puts_authorization_back_on_a_same_origin_hop() {
-    // Observed (seed 0x33): API -> page's origin -> API -> API. Firefox drops `Authorization`
+    // Observed in Firefox 153: API -> page's origin -> API -> API. Firefox drops `Authorization`
     // on each hop between two origins but rebuilds the headers from the page's request, so
     // the last, same-origin hop announces it again. Chromium drops it for good.
     let server = |outgoing: &Outgoing| {
@@ -462,7 +462,7 @@ fn firefox_153_puts_authorization_back_on_a_same_origin_hop() {
 #[test]
 fn a_redirect_status_without_location_is_the_response() {
     // A 303 with no `Location` is the final response in every engine (WebKit 2.50.6 then checks
-    // it without credentials, seed 0x31).
+    // it without credentials, observed).
     let server = |outgoing: &Outgoing| {
         if outgoing.url.path() == "/start" {
             ResponseHead::new(302, [("Location", "https://cdn.example/hop")])
@@ -480,7 +480,7 @@ fn a_redirect_status_without_location_is_the_response() {
 
 #[test]
 fn firefox_153_restores_body_headers_after_the_hop_that_dropped_them() {
-    // Observed (seed 0x41): a PUT with an unsafe `Content-Type`, 303 to another origin (a GET
+    // Observed in Firefox 153: a PUT with an unsafe `Content-Type`, 303 to another origin (a GET
     // without body headers), then 307 within that origin: Firefox rebuilds the request from
     // the page's headers, so the last preflight announces `content-type` again. Chromium does
     // not.

@@ -30,7 +30,7 @@ fn webkit_2_50_sends_origin_null_on_a_preflight_after_a_cross_origin_redirect() 
 
 #[test]
 fn webkit_2_50_turns_delete_into_get_on_every_cross_origin_redirect() {
-    // Observed in WebKit 2.50.6 on 301, 302, 307 and (seed 0x77) 308: after a cross-origin
+    // Observed in WebKit 2.50.6 on 301, 302, 307 and 308: after a cross-origin
     // redirect the DELETE becomes a GET, so the next preflight asks for GET. Chromium and
     // Firefox keep DELETE (only POST changes on 301 and 302).
     for status in [301, 302, 307, 308] {
@@ -62,7 +62,7 @@ fn webkit_2_50_turns_delete_into_get_on_every_cross_origin_redirect() {
 
 #[test]
 fn webkit_2_50_caches_a_preflight_answer_that_refused_the_method() {
-    // WebKit 2.50.6 (observed, seed 0x1): the preflight for `PROPFIND` is answered with the
+    // Observed in WebKit 2.50.6: the preflight for `PROPFIND` is answered with the
     // page's origin and `Access-Control-Allow-Headers: content-language` but no methods, so
     // the fetch fails; WebKit has already cached the answer, so a following `POST` with
     // `Content-Language: de/DE` goes out without a preflight. Chromium and Firefox cache
@@ -161,7 +161,7 @@ fn webkit_2_50_drops_a_cached_answer_that_did_not_cover_a_request() {
 
 #[test]
 fn webkit_2_50_keeps_a_null_origin_on_a_same_origin_hop_and_none_across_origins() {
-    // Observed (seed 0x34), no-cors POSTs: API -> third origin (308, `Origin: null`) -> same
+    // Observed in WebKit 2.50.6, no-cors POSTs: API -> third origin (308, `Origin: null`) -> same
     // third origin (302, now a GET): WebKit still sends `Origin: null`. And the page's own
     // origin -> API (303, a GET): no `Origin` at all.
     let chain = |outgoing: &Outgoing| match outgoing.url.to_string().as_str() {
@@ -215,8 +215,7 @@ fn webkit_2_50_keeps_origin_on_a_redirected_no_cors_post() {
 
 #[test]
 fn chromium_156_and_webkit_2_50_do_not_reuse_a_preflight_sent_after_a_cross_origin_redirect() {
-    // Chromium 156 (observed, seed 0x18eb666f68b036a0) and WebKit 2.50.6 (observed, seeds
-    // 0x78, 0x7a, 0x7b): the preflight that follows a cross-origin redirect carries
+    // Observed in Chromium 156 and WebKit 2.50.6: the preflight that follows a cross-origin redirect carries
     // `Origin: null`, and its answer serves no later fetch: a second identical fetch
     // preflights the redirect target again. The first hop's answer (sent with the page's
     // origin) is still reused. (Firefox sends the page's origin there.)
