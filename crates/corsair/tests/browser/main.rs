@@ -13,6 +13,7 @@ mod chromium;
 mod firefox;
 mod messages;
 mod preflight;
+mod recognize;
 mod redirects;
 mod requests;
 mod webkit;
