@@ -9,7 +9,8 @@ use super::{
 };
 use crate::browser::{BlockReason, Blocked};
 
-/// Chromium 156 (156.0.8078.108), from its sources (cors.cc, preflight_result.cc, cors_error_string.cc) and as the real-browser suite observed it.
+/// Chromium 156 (156.0.8078.108), from its sources (cors.cc, preflight_result.cc,
+/// cors_error_string.cc) and as the real-browser suite observed it.
 pub(super) static PROFILE: Profile = Profile {
     name: "chromium",
     aliases: &["chromium", "chrome", "edge"],

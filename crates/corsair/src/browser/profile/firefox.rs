@@ -9,7 +9,8 @@ use super::{
 };
 use crate::browser::{BlockReason, Blocked};
 
-/// Firefox 153.7.0esr, from its sources (nsCORSListenerProxy.cpp, nsPreflightCache, security.properties) and as the real-browser suite observed it.
+/// Firefox 153.7.0esr, from its sources (nsCORSListenerProxy.cpp, nsPreflightCache,
+/// security.properties) and as the real-browser suite observed it.
 pub(super) static PROFILE: Profile = Profile {
     name: "firefox",
     aliases: &["firefox", "gecko"],

@@ -58,7 +58,7 @@ pub(crate) struct Profile {
     pub(crate) name: &'static str,
     /// The names [`Browser::from_str`] accepts for it, lowercase.
     pub(crate) aliases: &'static [&'static str],
-    /// The public part.
+    /// What code outside the model may read ([`Browser::facts`]).
     pub(crate) facts: Facts,
     /// How `Access-Control-Max-Age` is read.
     pub(crate) max_age: MaxAgeSyntax,

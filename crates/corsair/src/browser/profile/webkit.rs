@@ -9,7 +9,8 @@ use super::{
 };
 use crate::browser::{BlockReason, Blocked};
 
-/// WebKitGTK 2.50.6 (MiniBrowser), from its sources (CrossOriginAccessControl.cpp, CrossOriginPreflightResultCache.cpp) and as the real-browser suite observed it.
+/// WebKitGTK 2.50.6 (MiniBrowser), from its sources (CrossOriginAccessControl.cpp,
+/// CrossOriginPreflightResultCache.cpp) and as the real-browser suite observed it.
 pub(super) static PROFILE: Profile = Profile {
     name: "webkit",
     aliases: &["webkit", "safari"],
