@@ -1,8 +1,13 @@
 //! The preflight cache: what lets a second identical request skip its preflight.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::{Browser, check::PreflightGrant, safelist::is_safelisted_method};
+use super::{
+    Browser,
+    check::PreflightGrant,
+    profile::{CacheKey, CacheRules, CacheUpdate, CachedWildcard, CoveredMethods},
+    safelist::is_safelisted_method,
+};
 
 /// The preflight answers a browser remembers, keyed as that browser keys them.
 ///
@@ -15,17 +20,20 @@ use super::{Browser, check::PreflightGrant, safelist::is_safelisted_method};
 ///   without credentials (whatever the answer was obtained with), `Authorization` included.
 ///   An answer that does not cover a request is dropped when that request preflights again.
 ///
+/// The cache keeps its own clock, which starts at zero and moves only by [`age`](Self::age):
+/// the model reads no real time.
+///
 /// ```
-/// use std::time::{Duration, Instant};
 /// use corsair::browser::{Browser, PreflightCache};
 ///
-/// let mut cache = PreflightCache::new(Browser::Chromium);
-/// let now = Instant::now();
-/// assert!(!cache.covers("https://app.example", "https://api.example/x", false, "PUT", &[], now));
+/// let cache = PreflightCache::new(Browser::default());
+/// assert!(!cache.covers("https://app.example", "https://api.example/x", false, "PUT", &[]));
 /// ```
 #[derive(Clone, Debug)]
 pub struct PreflightCache {
-    browser: Browser,
+    rules: CacheRules,
+    /// The time since the cache was created, as [`age`](Self::age) advanced it.
+    clock: Duration,
     entries: Vec<Entry>,
 }
 
@@ -35,14 +43,16 @@ struct Entry {
     url: String,
     credentials: bool,
     grant: PreflightGrant,
-    expires: Instant,
+    /// On the cache's clock.
+    expires: Duration,
 }
 
 impl PreflightCache {
     /// An empty cache for `browser`.
     pub fn new(browser: Browser) -> Self {
         Self {
-            browser,
+            rules: browser.profile().cache,
+            clock: Duration::ZERO,
             entries: Vec::new(),
         }
     }
@@ -55,34 +65,35 @@ impl PreflightCache {
         credentials: bool,
         method: &str,
         unsafe_names: &[String],
-        now: Instant,
     ) -> bool {
+        let rules = &self.rules;
         self.entries
             .iter()
-            .filter(|entry| entry.origin == origin && entry.url == url && entry.expires > now)
-            .filter(|entry| match self.browser {
-                Browser::Firefox => entry.credentials == credentials,
-                Browser::Chromium | Browser::WebKit => entry.credentials || !credentials,
+            .filter(|entry| {
+                entry.origin == origin && entry.url == url && entry.expires > self.clock
+            })
+            .filter(|entry| match rules.key {
+                CacheKey::OriginUrlCredentials => entry.credentials == credentials,
+                CacheKey::OriginUrl => entry.credentials || !credentials,
             })
             .any(|entry| {
-                // Chromium asks whether the answer was obtained without credentials; WebKit
-                // asks it of the request being checked.
-                let wildcard = match self.browser {
-                    Browser::Chromium => !credentials && !entry.credentials,
-                    Browser::WebKit => !credentials,
-                    Browser::Firefox => false,
+                let wildcard = match rules.wildcard {
+                    CachedWildcard::Literal => false,
+                    CachedWildcard::AnswerAndRequestWithoutCredentials => {
+                        !credentials && !entry.credentials
+                    }
+                    CachedWildcard::RequestWithoutCredentials => !credentials,
                 };
-                let method_ok = match self.browser {
-                    // Firefox's cache skips only GET and POST, and matches `*` literally.
-                    Browser::Firefox => {
-                        matches!(method, "GET" | "POST")
-                            || entry.grant.methods.iter().any(|m| m == method)
-                    }
-                    _ => {
-                        is_safelisted_method(method)
-                            || entry.grant.methods.iter().any(|m| m == method)
-                            || (wildcard && entry.grant.methods.iter().any(|m| m == "*"))
-                    }
+                let covered_method = match rules.covered_methods {
+                    CoveredMethods::Safelisted => is_safelisted_method(method),
+                    CoveredMethods::GetAndPost => matches!(method, "GET" | "POST"),
+                };
+                let method_ok = covered_method
+                    || entry.grant.methods.iter().any(|m| m == method)
+                    || (wildcard && entry.grant.methods.iter().any(|m| m == "*"));
+                let wildcard_covers = |name: &str| {
+                    rules.wildcard == CachedWildcard::RequestWithoutCredentials
+                        || !name.eq_ignore_ascii_case("authorization")
                 };
                 method_ok
                     && unsafe_names.iter().all(|name| {
@@ -93,13 +104,12 @@ impl PreflightCache {
                             .any(|h| h.eq_ignore_ascii_case(name))
                             || (wildcard
                                 && entry.grant.headers.iter().any(|h| h == "*")
-                                && (self.browser == Browser::WebKit
-                                    || !name.eq_ignore_ascii_case("authorization")))
+                                && wildcard_covers(name))
                     })
             })
     }
 
-    /// Remembers a successful preflight's answer for `lifetime`.
+    /// Remembers a preflight's answer for `lifetime`, from the cache's present time.
     pub(crate) fn store(
         &mut self,
         origin: &str,
@@ -107,21 +117,24 @@ impl PreflightCache {
         credentials: bool,
         grant: PreflightGrant,
         lifetime: Duration,
-        now: Instant,
     ) {
-        let expires = now + lifetime;
+        let expires = self.clock.saturating_add(lifetime);
+        let key = self.rules.key;
         let same_key = |entry: &Entry| {
             entry.origin == origin
                 && entry.url == url
-                && (self.browser != Browser::Firefox || entry.credentials == credentials)
+                && (key == CacheKey::OriginUrl || entry.credentials == credentials)
         };
         if let Some(entry) = self.entries.iter_mut().find(|entry| same_key(entry)) {
-            if self.browser == Browser::Firefox {
-                merge(&mut entry.grant.methods, grant.methods);
-                merge(&mut entry.grant.headers, grant.headers);
-            } else {
-                entry.grant = grant;
-                entry.credentials = credentials;
+            match self.rules.update {
+                CacheUpdate::Merge => {
+                    merge(&mut entry.grant.methods, grant.methods);
+                    merge(&mut entry.grant.headers, grant.headers);
+                }
+                CacheUpdate::Replace => {
+                    entry.grant = grant;
+                    entry.credentials = credentials;
+                }
             }
             entry.expires = expires;
         } else {
@@ -143,14 +156,15 @@ impl PreflightCache {
             .retain(|entry| !(entry.origin == origin && entry.url == url));
     }
 
-    /// Ages every answer by `elapsed`, as if that much time had passed: for replaying a
-    /// recorded sequence of fetches with the pauses between them.
+    /// Advances the cache's clock by `elapsed`, so every answer ages by that much: for
+    /// replaying a recorded sequence of fetches with the pauses between them.
     ///
     /// ```
-    /// use std::time::{Duration, Instant};
+    /// use std::time::Duration;
     /// use corsair::{Origin, browser::{Browser, Fetch, PageRequest, PreflightCache, ResponseHead, Url}};
     ///
-    /// let mut cache = PreflightCache::new(Browser::Chromium);
+    /// let browser = Browser::default();
+    /// let mut cache = PreflightCache::new(browser);
     /// let request = || -> Result<PageRequest, Box<dyn std::error::Error>> {
     ///     Ok(PageRequest::new(Origin::parse("https://app.example")?, Url::parse("https://api.example/")?)
     ///         .method("PUT"))
@@ -159,24 +173,14 @@ impl PreflightCache {
     ///     ("Access-Control-Allow-Origin", "https://app.example"),
     ///     ("Access-Control-Allow-Methods", "PUT"),
     /// ]);
-    /// Fetch::new(Browser::Chromium, request()?, &mut cache).run(answer);
-    /// let now = Instant::now();
-    /// assert!(cache.covers("https://app.example", "https://api.example/", false, "PUT", &[], now));
+    /// Fetch::new(browser, request()?, &mut cache).run(answer);
+    /// assert!(cache.covers("https://app.example", "https://api.example/", false, "PUT", &[]));
     /// cache.age(Duration::from_secs(6)); // past the 5 s default
-    /// assert!(!cache.covers("https://app.example", "https://api.example/", false, "PUT", &[], now));
+    /// assert!(!cache.covers("https://app.example", "https://api.example/", false, "PUT", &[]));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn age(&mut self, elapsed: Duration) {
-        // An expiry that cannot move back that far lies before the clock's origin, so before
-        // now: that answer has expired.
-        self.entries
-            .retain_mut(|entry| match entry.expires.checked_sub(elapsed) {
-                Some(expires) => {
-                    entry.expires = expires;
-                    true
-                }
-                None => false,
-            });
+        self.clock = self.clock.saturating_add(elapsed);
     }
 
     /// Forgets every answer (as a browser does when its cache is cleared).
@@ -189,146 +193,6 @@ fn merge(into: &mut Vec<String>, more: Vec<String>) {
     for item in more {
         if !into.contains(&item) {
             into.push(item);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn grant(methods: &[&str], headers: &[&str]) -> PreflightGrant {
-        PreflightGrant {
-            methods: methods.iter().map(|m| (*m).to_owned()).collect(),
-            headers: headers.iter().map(|h| (*h).to_owned()).collect(),
-        }
-    }
-
-    const O: &str = "https://app.example";
-    const U: &str = "https://api.example/items";
-
-    fn names(names: &[&str]) -> Vec<String> {
-        names.iter().map(|n| (*n).to_owned()).collect()
-    }
-
-    #[test]
-    fn entries_expire() {
-        let now = Instant::now();
-        for browser in Browser::ALL {
-            let mut cache = PreflightCache::new(browser);
-            cache.store(
-                O,
-                U,
-                false,
-                grant(&["PUT"], &[]),
-                Duration::from_secs(5),
-                now,
-            );
-            assert!(cache.covers(O, U, false, "PUT", &[], now + Duration::from_secs(4)));
-            assert!(!cache.covers(O, U, false, "PUT", &[], now + Duration::from_secs(5)));
-            assert!(!cache.covers(O, "https://api.example/other", false, "PUT", &[], now));
-            assert!(!cache.covers("https://evil.example", U, false, "PUT", &[], now));
-        }
-    }
-
-    #[test]
-    fn credentials_in_the_key() {
-        // Chromium/WebKit: a credentialed answer serves both; a plain one only plain requests.
-        // Firefox: separate entries per credentials flag.
-        let now = Instant::now();
-        for browser in Browser::ALL {
-            let mut cache = PreflightCache::new(browser);
-            cache.store(
-                O,
-                U,
-                false,
-                grant(&["PUT"], &[]),
-                Duration::from_secs(60),
-                now,
-            );
-            assert!(!cache.covers(O, U, true, "PUT", &[], now), "{browser}");
-            let mut cache = PreflightCache::new(browser);
-            cache.store(
-                O,
-                U,
-                true,
-                grant(&["PUT"], &[]),
-                Duration::from_secs(60),
-                now,
-            );
-            assert_eq!(
-                cache.covers(O, U, false, "PUT", &[], now),
-                browser != Browser::Firefox,
-                "{browser}"
-            );
-        }
-    }
-
-    #[test]
-    fn cached_wildcards() {
-        let now = Instant::now();
-        let stored = |browser| {
-            let mut cache = PreflightCache::new(browser);
-            cache.store(
-                O,
-                U,
-                false,
-                grant(&["*"], &["*"]),
-                Duration::from_secs(60),
-                now,
-            );
-            cache
-        };
-        // Chromium: `*` honoured, but never for Authorization (a fresh preflight is needed).
-        let chromium = stored(Browser::Chromium);
-        assert!(chromium.covers(O, U, false, "DELETE", &names(&["x-a"]), now));
-        assert!(!chromium.covers(O, U, false, "DELETE", &names(&["authorization"]), now));
-        // WebKit: `*` covers Authorization too.
-        assert!(stored(Browser::WebKit).covers(
-            O,
-            U,
-            false,
-            "DELETE",
-            &names(&["authorization"]),
-            now
-        ));
-        // Firefox: `*` is a literal token in its cache.
-        assert!(!stored(Browser::Firefox).covers(O, U, false, "DELETE", &[], now));
-    }
-
-    #[test]
-    fn webkit_honours_a_credentialed_wildcard_for_a_plain_request() {
-        // WebKit 2.50.6 (observed, seed 0x77): an answer with `Access-Control-Allow-Headers: *`
-        // obtained for a credentialed PUT lets a later PUT without credentials send `X-Custom`
-        // unpreflighted. Chromium asks how the answer was obtained, so it preflights again.
-        let now = Instant::now();
-        for (browser, covered) in [(Browser::WebKit, true), (Browser::Chromium, false)] {
-            let mut cache = PreflightCache::new(browser);
-            let minute = Duration::from_secs(60);
-            cache.store(O, U, true, grant(&["PUT"], &["*"]), minute, now);
-            assert_eq!(
-                cache.covers(O, U, false, "PUT", &names(&["x-custom"]), now),
-                covered,
-                "{browser}"
-            );
-            assert!(!cache.covers(O, U, true, "PUT", &names(&["x-custom"]), now));
-        }
-    }
-
-    #[test]
-    fn firefox_merges_and_the_others_replace() {
-        let now = Instant::now();
-        let minute = Duration::from_secs(60);
-        for browser in Browser::ALL {
-            let mut cache = PreflightCache::new(browser);
-            cache.store(O, U, false, grant(&["PUT"], &[]), minute, now);
-            cache.store(O, U, false, grant(&["DELETE"], &[]), minute, now);
-            assert!(cache.covers(O, U, false, "DELETE", &[], now));
-            assert_eq!(
-                cache.covers(O, U, false, "PUT", &[], now),
-                browser == Browser::Firefox,
-                "{browser}"
-            );
         }
     }
 }

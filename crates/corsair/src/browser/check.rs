@@ -3,24 +3,23 @@
 use std::collections::BTreeSet;
 
 use super::{
-    Browser, ResponseHead,
+    ResponseHead,
     blocked::BlockReason,
-    profile::PreflightOrder,
+    profile::{AllowOriginRules, PreflightOrder, Profile},
     safelist::{SAFELISTED_RESPONSE_HEADERS, is_forbidden_response_header, is_safelisted_method},
 };
 use crate::headers::names::is_token;
 
-/// Fetch "CORS check" with each engine's way of classifying a failure. `origin` is the request
+/// Fetch "CORS check" with the engine's way of classifying a failure. `origin` is the request
 /// origin as serialized in the request's `Origin` header (`null` when tainted or opaque).
 pub(crate) fn cors_check(
-    browser: Browser,
+    rules: &AllowOriginRules,
     origin: &str,
     credentials: bool,
     response: &ResponseHead,
 ) -> Result<(), BlockReason> {
     let lines = response.values("access-control-allow-origin").count();
-    // Firefox counts header lines; one line "a, b" is a mismatch there, not "multiple".
-    if browser == Browser::Firefox && lines > 1 {
+    if rules.counts_lines && lines > 1 {
         return Err(BlockReason::MultipleAllowOriginValues {
             value: lossy(response.get("access-control-allow-origin")),
         });
@@ -36,17 +35,12 @@ pub(crate) fn cors_check(
         return Ok(());
     }
     if value != origin {
-        return Err(match browser {
-            Browser::Chromium if value.contains([' ', ',']) => {
-                BlockReason::MultipleAllowOriginValues { value }
-            }
-            Browser::Chromium if value != "null" && !looks_like_url(&value) => {
-                BlockReason::InvalidAllowOriginValue { value }
-            }
-            Browser::WebKit if value.contains(',') => {
-                BlockReason::MultipleAllowOriginValues { value }
-            }
-            _ => BlockReason::AllowOriginMismatch { value },
+        return Err(if value.contains(rules.list_separators) {
+            BlockReason::MultipleAllowOriginValues { value }
+        } else if rules.tells_invalid_values && value != "null" && !looks_like_url(&value) {
+            BlockReason::InvalidAllowOriginValue { value }
+        } else {
+            BlockReason::AllowOriginMismatch { value }
         });
     }
     if credentials {
@@ -93,7 +87,7 @@ pub(crate) struct PreflightGrant {
 /// `Access-Control-Allow-Methods` and `-Headers` parsed. Whether the grant admits the request
 /// is [`PreflightGrant::admits`].
 pub(crate) fn preflight_grant(
-    browser: Browser,
+    profile: &Profile,
     origin: &str,
     credentials: bool,
     response: &ResponseHead,
@@ -110,14 +104,15 @@ pub(crate) fn preflight_grant(
             })
         }
     };
-    match browser.preflight_order() {
+    let access = || cors_check(&profile.allow_origin, origin, credentials, response);
+    match profile.preflight_order {
         PreflightOrder::AccessThenStatus => {
-            cors_check(browser, origin, credentials, response)?;
+            access()?;
             status()?;
         }
         PreflightOrder::StatusThenAccess => {
             status()?;
-            cors_check(browser, origin, credentials, response)?;
+            access()?;
         }
     }
     let methods = parse_list(response, "access-control-allow-methods")
@@ -135,7 +130,6 @@ impl PreflightGrant {
     /// `Access-Control-Request-Headers` (in the order the engine checks them).
     pub(crate) fn admits(
         &self,
-        browser: Browser,
         method: &str,
         unsafe_names: &[String],
         credentials: bool,
@@ -147,7 +141,7 @@ impl PreflightGrant {
         }
         match unsafe_names
             .iter()
-            .find(|name| !self.allows_header(browser, name, credentials))
+            .find(|name| !self.allows_header(name, credentials))
         {
             Some(name) => Err(BlockReason::HeaderNotAllowed { name: name.clone() }),
             None => Ok(()),
@@ -161,14 +155,13 @@ impl PreflightGrant {
             || (!credentials && self.methods.iter().any(|m| m == "*"))
     }
 
-    /// Fetch: a listed name (case-insensitive), or `*` without credentials; whether `*`
-    /// covers `Authorization` is the engine's call.
-    pub(crate) fn allows_header(&self, browser: Browser, name: &str, credentials: bool) -> bool {
+    /// Fetch: a listed name (case-insensitive), or `*` without credentials. The spec keeps
+    /// `Authorization` out of `*`; all three engines let it through in a fresh answer
+    /// (Chromium keeps the spec's rule behind a disabled feature, Firefox behind a pref that
+    /// defaults to covering it, with a console warning).
+    pub(crate) fn allows_header(&self, name: &str, credentials: bool) -> bool {
         self.headers.iter().any(|h| h.eq_ignore_ascii_case(name))
-            || (!credentials
-                && self.headers.iter().any(|h| h == "*")
-                && (browser.wildcard_covers_authorization()
-                    || !name.eq_ignore_ascii_case("authorization")))
+            || (!credentials && self.headers.iter().any(|h| h == "*"))
     }
 }
 

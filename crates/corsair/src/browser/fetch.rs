@@ -1,225 +1,18 @@
 //! The browser's side of one `fetch()`, as a state machine: the caller does the I/O.
 
-use std::{fmt, str::FromStr, time::Instant};
-
 use super::{
-    Browser, EmptyLocation, PreflightCache, ResponseHead, Url,
+    Browser, Credentials, Exchange, Mode, Outcome, Outgoing, PageRequest, PreflightCache,
+    ResponseHead, ResponseType, Step, Url,
     blocked::{BlockReason, Blocked},
     check::{basic_readable_headers, cors_check, preflight_grant, readable_headers},
-    safelist::{
-        firefox_unsafe_request_header_names, header_value_bytes,
-        is_no_cors_safelisted_request_header, is_safelisted_method,
-        is_settable_request_header_value, normalize_header_value, normalize_method,
-        unsafe_request_header_names,
-    },
+    profile::{EmptyLocation, Profile},
+    request_headers::RequestHeaders,
+    safelist::{is_safelisted_method, normalize_method},
 };
 use crate::{
     Origin,
     headers::names::{FORBIDDEN_METHODS, is_token},
 };
-
-/// `RequestInit.mode`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Mode {
-    /// `cors`: the default for `fetch()`.
-    #[default]
-    Cors,
-    /// `no-cors`: an opaque response, no CORS headers needed, no access for script.
-    NoCors,
-    /// `same-origin`: cross-origin URLs fail.
-    SameOrigin,
-}
-
-/// `RequestInit.credentials`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Credentials {
-    /// `omit`: never send cookies or HTTP authentication.
-    Omit,
-    /// `same-origin`: only to the page's own origin (the default).
-    #[default]
-    SameOrigin,
-    /// `include`: always, which CORS then checks strictly.
-    Include,
-}
-
-/// A value of [`Mode`] or [`Credentials`] that `fetch()` does not know.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("`{value}` is not a valid {what}: use {expected}")]
-pub struct InvalidOption {
-    value: String,
-    what: &'static str,
-    expected: &'static str,
-}
-
-impl FromStr for Mode {
-    type Err = InvalidOption;
-
-    fn from_str(value: &str) -> Result<Self, InvalidOption> {
-        match value {
-            "cors" => Ok(Self::Cors),
-            "no-cors" => Ok(Self::NoCors),
-            "same-origin" => Ok(Self::SameOrigin),
-            _ => Err(InvalidOption {
-                value: value.to_owned(),
-                what: "request mode",
-                expected: "cors, no-cors or same-origin",
-            }),
-        }
-    }
-}
-
-impl FromStr for Credentials {
-    type Err = InvalidOption;
-
-    fn from_str(value: &str) -> Result<Self, InvalidOption> {
-        match value {
-            "omit" => Ok(Self::Omit),
-            "same-origin" => Ok(Self::SameOrigin),
-            "include" => Ok(Self::Include),
-            _ => Err(InvalidOption {
-                value: value.to_owned(),
-                what: "credentials mode",
-                expected: "omit, same-origin or include",
-            }),
-        }
-    }
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Cors => "cors",
-            Self::NoCors => "no-cors",
-            Self::SameOrigin => "same-origin",
-        })
-    }
-}
-
-impl fmt::Display for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Omit => "omit",
-            Self::SameOrigin => "same-origin",
-            Self::Include => "include",
-        })
-    }
-}
-
-/// What a page asks for: `fetch(url, { method, headers, mode, credentials })` from a page at
-/// `origin`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PageRequest {
-    /// The page's origin.
-    pub origin: Origin,
-    /// The URL fetched.
-    pub url: Url,
-    /// The method as the page wrote it.
-    pub method: String,
-    /// Headers the page sets, in order.
-    pub headers: Vec<(String, String)>,
-    /// `RequestInit.mode`.
-    pub mode: Mode,
-    /// `RequestInit.credentials`.
-    pub credentials: Credentials,
-}
-
-impl PageRequest {
-    /// A `GET` in `cors` mode with `same-origin` credentials, like `fetch(url)`.
-    pub fn new(origin: Origin, url: Url) -> Self {
-        Self {
-            origin,
-            url,
-            method: "GET".to_owned(),
-            headers: Vec::new(),
-            mode: Mode::Cors,
-            credentials: Credentials::SameOrigin,
-        }
-    }
-
-    /// Sets the method.
-    pub fn method(mut self, method: impl Into<String>) -> Self {
-        self.method = method.into();
-        self
-    }
-
-    /// Adds a header.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sets the mode.
-    pub fn mode(mut self, mode: Mode) -> Self {
-        self.mode = mode;
-        self
-    }
-
-    /// Sets the credentials mode.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = credentials;
-        self
-    }
-}
-
-/// Which of a fetch's requests this is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exchange {
-    /// The CORS preflight (`OPTIONS`).
-    Preflight,
-    /// The request the page asked for (possibly after redirects).
-    Actual,
-}
-
-/// A request the browser sends.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outgoing {
-    /// Preflight or actual.
-    pub exchange: Exchange,
-    /// The method.
-    pub method: String,
-    /// The URL.
-    pub url: Url,
-    /// The headers the CORS protocol is about (`Origin`, `Access-Control-Request-*`) and
-    /// those the page set, in order.
-    pub headers: Vec<(String, String)>,
-    /// Whether cookies and HTTP authentication go along.
-    pub with_credentials: bool,
-}
-
-/// What the page gets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResponseType {
-    /// Same-origin: everything but `Set-Cookie` is readable.
-    Basic,
-    /// Cross-origin, allowed by CORS.
-    Cors,
-    /// `no-cors`: status 0, no headers, no body for script.
-    Opaque,
-}
-
-/// How a fetch ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outcome {
-    /// The response type, or why the browser blocked the request.
-    pub result: Result<ResponseType, Blocked>,
-    /// The status of the last response received (the network's, even when script sees none).
-    pub status: Option<u16>,
-    /// Lowercase names of the response headers script can read.
-    pub readable_headers: Vec<String>,
-    /// Preflights sent.
-    pub preflights: u32,
-    /// Actual requests sent (more than one after redirects).
-    pub requests: u32,
-}
-
-/// The next thing the browser does.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Step {
-    /// Send this request, then pass its response to [`Fetch::receive`].
-    Send(Outgoing),
-    /// The fetch is over.
-    Done(Outcome),
-}
 
 #[derive(Clone, Debug)]
 enum State {
@@ -251,8 +44,9 @@ enum State {
 /// let request = PageRequest::new(page, Url::parse("https://api.example/items")?)
 ///     .method("PUT")
 ///     .header("Content-Type", "application/json");
-/// let mut cache = PreflightCache::new(Browser::Chromium);
-/// let mut fetch = Fetch::new(Browser::Chromium, request, &mut cache);
+/// let chromium = Browser::default();
+/// let mut cache = PreflightCache::new(chromium);
+/// let mut fetch = Fetch::new(chromium, request, &mut cache);
 ///
 /// let Step::Send(preflight) = fetch.step() else { unreachable!() };
 /// assert_eq!(preflight.exchange, Exchange::Preflight);
@@ -271,63 +65,50 @@ enum State {
 /// ```
 #[derive(Debug)]
 pub struct Fetch<'c> {
-    browser: Browser,
+    profile: &'static Profile,
     cache: &'c mut PreflightCache,
     origin: Origin,
     initial_url: Url,
-    url: Url,
-    method: String,
-    headers: Vec<(String, String)>,
-    /// The settable headers as the page appended them, one entry each (Firefox judges them so).
-    entries: Vec<(String, String)>,
-    /// Whether a hop of this fetch needed a preflight: Firefox and WebKit then preflight every
-    /// later cross-origin hop too (see `Browser::preflights_every_hop_after_a_preflight`).
-    needed_preflight: bool,
-    /// Whether the last request of this fetch carried `Origin`, and the redirect after it
-    /// stayed on that request's origin: WebKit then keeps `Origin` on the next request.
-    keeps_origin: bool,
-    dropped_headers: Vec<String>,
     mode: Mode,
     credentials: Credentials,
-    /// A redirect between two origins, not from the page's own, happened: `Origin` is now
-    /// `null` (Fetch "redirect-taint").
-    tainted: bool,
-    /// Once a request went cross-origin in cors mode, every later response is checked.
-    cors_tainting: bool,
-    /// The page's headers and entries as the fetch started, which Firefox starts again from
-    /// on every redirect.
-    page_headers: (HeaderLines, HeaderLines),
-    /// A redirect's refusal that WebKit reports only when the request would be sent (after a
-    /// preflight it needs), with the redirect's status.
+    /// The request as the current hop sends it.
+    hop: Hop,
+    /// A redirect's refusal that the engine reports only when the request would be sent
+    /// (after a preflight it needs), with the redirect's status.
     refused_when_sending: Option<(BlockReason, u16)>,
-    redirects: u32,
     preflights: u32,
     requests: u32,
     last_status: Option<u16>,
     state: State,
 }
 
-/// Request header lines, names and values as the page wrote them (values trimmed).
-type HeaderLines = Vec<(String, String)>;
-
-/// Header lines with their values as the bytes that go on the wire.
-fn on_the_wire(headers: &[(String, String)]) -> Vec<(&str, std::borrow::Cow<'_, [u8]>)> {
-    headers
-        .iter()
-        .map(|(name, value)| (name.as_str(), header_value_bytes(value)))
-        .collect()
+/// The request as it stands at one hop of a fetch: what each redirect rewrites.
+#[derive(Debug)]
+pub(super) struct Hop {
+    pub(super) url: Url,
+    pub(super) method: String,
+    pub(super) headers: RequestHeaders,
+    pub(super) flags: Flags,
+    /// Redirects followed so far.
+    pub(super) redirects: u32,
 }
 
-/// Fetch "HTTP-redirect fetch": more than this many redirects is a network error.
-const MAX_REDIRECTS: u32 = 20;
-
-/// Headers describing a request body, dropped when a redirect turns the method into GET.
-const BODY_HEADERS: &[&str] = &[
-    "content-encoding",
-    "content-language",
-    "content-location",
-    "content-type",
-];
+/// What a fetch remembers from its earlier hops.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Flags {
+    /// Whether a hop of this fetch needed a preflight: some engines then preflight every
+    /// later cross-origin hop too.
+    pub(super) needed_preflight: bool,
+    /// Whether the last request carried `Origin` and the redirect after it stayed on that
+    /// request's origin: some engines then keep `Origin` on the next request.
+    pub(super) keeps_origin: bool,
+    /// A redirect between two origins, not from the page's own, happened: `Origin` is now
+    /// `null` (Fetch "redirect-taint").
+    pub(super) tainted: bool,
+    /// Once a request went cross-origin in cors mode, every later response is checked
+    /// (Fetch "CORS tainting").
+    pub(super) cors_tainting: bool,
+}
 
 impl<'c> Fetch<'c> {
     /// Starts a fetch. Header values lose their leading and trailing whitespace (as
@@ -336,51 +117,21 @@ impl<'c> Fetch<'c> {
     /// `no-cors` mode, every header that would not stay a no-CORS-safelisted one (Fetch's
     /// "request-no-cors" guard); same-named headers are combined with `, `.
     pub fn new(browser: Browser, request: PageRequest, cache: &'c mut PreflightCache) -> Self {
-        let mut headers: Vec<(String, String)> = Vec::new();
-        let mut entries = Vec::new();
-        let mut dropped_headers = Vec::new();
-        for (name, value) in request.headers {
-            let value = normalize_header_value(&value).to_owned();
-            let known = headers
-                .iter()
-                .position(|(known, _)| known.eq_ignore_ascii_case(&name));
-            let combined = match known {
-                Some(i) => format!("{}, {value}", headers[i].1),
-                None => value.clone(),
-            };
-            let guarded = request.mode == Mode::NoCors
-                && !is_no_cors_safelisted_request_header(&name, combined.as_bytes());
-            if guarded || !is_settable_request_header_value(&name, &value) {
-                dropped_headers.push(name.to_ascii_lowercase());
-                continue;
-            }
-            entries.push((name.clone(), value));
-            match known {
-                Some(i) => headers[i].1 = combined,
-                None => headers.push((name, combined)),
-            }
-        }
-        let url = request.url;
-        let page_headers = (headers.clone(), entries.clone());
         Self {
-            browser,
+            profile: browser.profile(),
             cache,
             origin: request.origin,
-            initial_url: url.clone(),
-            url,
-            method: normalize_method(&request.method).to_owned(),
-            headers,
-            entries,
-            needed_preflight: false,
-            keeps_origin: false,
-            dropped_headers,
+            initial_url: request.url.clone(),
             mode: request.mode,
             credentials: request.credentials,
-            tainted: false,
-            cors_tainting: false,
+            hop: Hop {
+                url: request.url,
+                method: normalize_method(&request.method).to_owned(),
+                headers: RequestHeaders::from_page(request.headers, request.mode),
+                flags: Flags::default(),
+                redirects: 0,
+            },
             refused_when_sending: None,
-            page_headers,
-            redirects: 0,
             preflights: 0,
             requests: 0,
             last_status: None,
@@ -391,7 +142,7 @@ impl<'c> Fetch<'c> {
     /// Headers the page set that the browser silently dropped (forbidden request headers, and
     /// in `no-cors` mode those that are not no-CORS-safelisted).
     pub fn dropped_headers(&self) -> &[String] {
-        &self.dropped_headers
+        self.hop.headers.dropped()
     }
 
     /// The next request to send, or the outcome.
@@ -412,13 +163,14 @@ impl<'c> Fetch<'c> {
         if let Some(reason) = self.method_error() {
             return self.block(reason, false, None);
         }
-        let same_origin = self.url.origin() == &self.origin && !self.tainted;
-        if same_origin && !self.cors_tainting {
+        let profile = self.profile;
+        let same_origin = self.hop.url.origin() == &self.origin && !self.hop.flags.tainted;
+        if same_origin && !self.hop.flags.cors_tainting {
             if self.mode == Mode::Cors
-                && self.browser.flags_preflight_on_same_origin_hops()
-                && !self.unsafe_names().is_empty()
+                && profile.redirects.flags_preflight_on_same_origin_hops
+                && !self.hop.headers.unsafe_names(profile).is_empty()
             {
-                self.needed_preflight = true;
+                self.hop.flags.needed_preflight = true;
             }
             return self.send_actual(ResponseType::Basic);
         }
@@ -426,38 +178,34 @@ impl<'c> Fetch<'c> {
             Mode::SameOrigin => self.block(BlockReason::DisallowedByMode, false, None),
             Mode::NoCors => self.send_actual(ResponseType::Opaque),
             Mode::Cors => {
-                self.cors_tainting = true;
-                let unsafe_names = self.unsafe_names();
-                let own_need = self.needs_own_preflight(&unsafe_names);
-                // Firefox and WebKit keep the preflight flag across redirects: a hop after one
-                // that needed a preflight is preflighted too (a 303's GET included).
+                self.hop.flags.cors_tainting = true;
+                let unsafe_names = self.hop.headers.unsafe_names(profile);
+                let own_need = !is_safelisted_method(&self.hop.method) || !unsafe_names.is_empty();
+                // A hop after one that needed a preflight may be preflighted too (a 303's GET
+                // included).
                 let inherited = !own_need
-                    && self.browser.preflights_every_hop_after_a_preflight()
-                    && self.needed_preflight;
+                    && profile.redirects.preflights_every_hop_after_a_preflight
+                    && self.hop.flags.needed_preflight;
                 let needs_preflight = own_need || inherited;
                 if needs_preflight {
-                    self.needed_preflight = true;
+                    self.hop.flags.needed_preflight = true;
                 }
                 let origin = self.preflight_origin();
-                let url = self.url.to_string();
+                let url = self.hop.url.to_string();
                 let credentials = self.credentials == Credentials::Include;
-                let cached = needs_preflight
-                    && !preflighted
+                let consult = needs_preflight && !preflighted;
+                let cached = consult
                     && self.cache.covers(
                         &origin,
                         &url,
                         credentials,
-                        &self.method,
+                        &self.hop.method,
                         &unsafe_names,
-                        Instant::now(),
                     );
-                // WebKit 2.50 drops the answer it consulted when that answer does not cover
-                // the request (`CrossOriginPreflightResultCache::canSkipPreflight`), so a
-                // failing preflight that follows leaves nothing cached for the URL.
-                if needs_preflight && !preflighted && !cached && self.browser == Browser::WebKit {
+                if consult && !cached && profile.cache.drops_answers_that_miss {
                     self.cache.remove(&origin, &url);
                 }
-                if needs_preflight && !preflighted && !cached {
+                if consult && !cached {
                     self.send_preflight(unsafe_names)
                 } else {
                     self.send_actual(ResponseType::Cors)
@@ -466,24 +214,9 @@ impl<'c> Fetch<'c> {
         }
     }
 
-    /// The request's header names a preflight must announce, as the engine counts them.
-    fn unsafe_names(&self) -> Vec<String> {
-        if self.browser == Browser::Firefox {
-            // Firefox judges each appended entry, not the combined values.
-            firefox_unsafe_request_header_names(&on_the_wire(&self.entries))
-        } else {
-            unsafe_request_header_names(&on_the_wire(&self.headers))
-        }
-    }
-
-    /// Whether this hop needs a preflight by itself (not inherited from an earlier hop).
-    fn needs_own_preflight(&self, unsafe_names: &[String]) -> bool {
-        !is_safelisted_method(&self.method) || !unsafe_names.is_empty()
-    }
-
     /// `fetch()`'s own checks of the method, before anything is sent (TypeErrors).
     fn method_error(&self) -> Option<BlockReason> {
-        let method = self.method.clone();
+        let method = self.hop.method.clone();
         if !is_token(method.as_bytes()) {
             Some(BlockReason::InvalidMethod { method })
         } else if FORBIDDEN_METHODS
@@ -500,16 +233,17 @@ impl<'c> Fetch<'c> {
 
     /// The request origin as serialized in `Origin`: `null` after a cross-origin redirect.
     fn request_origin(&self) -> String {
-        if self.tainted {
+        if self.hop.flags.tainted {
             "null".to_owned()
         } else {
             self.origin.to_string()
         }
     }
 
-    /// The `Origin` of a preflight: only Chromium taints it after a cross-origin redirect.
+    /// The `Origin` of a preflight: `null` after a cross-origin redirect only in the engines
+    /// that send it so.
     fn preflight_origin(&self) -> String {
-        if self.tainted && self.browser.preflight_origin_null_after_redirect() {
+        if self.hop.flags.tainted && self.profile.facts.null_origin_in_redirected_preflights {
             "null".to_owned()
         } else {
             self.origin.to_string()
@@ -522,7 +256,7 @@ impl<'c> Fetch<'c> {
             ("Origin".to_owned(), self.preflight_origin()),
             (
                 "Access-Control-Request-Method".to_owned(),
-                self.method.clone(),
+                self.hop.method.clone(),
             ),
         ];
         if !unsafe_names.is_empty() {
@@ -534,31 +268,11 @@ impl<'c> Fetch<'c> {
         let outgoing = Outgoing {
             exchange: Exchange::Preflight,
             method: "OPTIONS".to_owned(),
-            url: self.url.clone(),
+            url: self.hop.url.clone(),
             headers,
             with_credentials: false,
         };
-        // Which name a failing header check reports: Firefox checks the sorted list, Chromium
-        // and WebKit the request's order (WebKit prints the name as the page wrote it).
-        let checked_names = match self.browser {
-            Browser::Firefox => unsafe_names,
-            Browser::Chromium | Browser::WebKit => {
-                let mut ordered: Vec<String> = Vec::new();
-                for (name, _) in &self.headers {
-                    let lowercase = name.to_ascii_lowercase();
-                    if unsafe_names.contains(&lowercase)
-                        && !ordered.iter().any(|n| n.eq_ignore_ascii_case(name))
-                    {
-                        ordered.push(if self.browser == Browser::WebKit {
-                            name.clone()
-                        } else {
-                            lowercase
-                        });
-                    }
-                }
-                ordered
-            }
-        };
+        let checked_names = self.hop.headers.checked_names(self.profile, unsafe_names);
         self.preflights += 1;
         self.state = State::Preflight {
             outgoing: outgoing.clone(),
@@ -574,17 +288,15 @@ impl<'c> Fetch<'c> {
         let mut headers = Vec::new();
         // Fetch "append a request `Origin` header": always with CORS tainting, otherwise only
         // for methods other than GET and HEAD (Chromium 156 sends none on a no-cors GET).
-        // WebKit 2.50.6 keeps the `Origin` it sent (`null` included) across a same-origin
-        // redirect: a no-cors POST turned into GET by a redirect within one origin still
-        // carries it; after a redirect to another origin it carries none (seed 0x34).
         let sends_origin = kind == ResponseType::Cors
-            || !matches!(self.method.as_str(), "GET" | "HEAD")
-            || (self.browser == Browser::WebKit && self.keeps_origin);
-        self.keeps_origin = sends_origin;
+            || !matches!(self.hop.method.as_str(), "GET" | "HEAD")
+            || (self.profile.redirects.keeps_origin_within_an_origin
+                && self.hop.flags.keeps_origin);
+        self.hop.flags.keeps_origin = sends_origin;
         if sends_origin {
             headers.push(("Origin".to_owned(), self.request_origin()));
         }
-        headers.extend(self.headers.iter().cloned());
+        headers.extend(self.hop.headers.lines().iter().cloned());
         let with_credentials = match self.credentials {
             Credentials::Include => true,
             Credentials::SameOrigin => kind == ResponseType::Basic,
@@ -592,8 +304,8 @@ impl<'c> Fetch<'c> {
         };
         let outgoing = Outgoing {
             exchange: Exchange::Actual,
-            method: self.method.clone(),
-            url: self.url.clone(),
+            method: self.hop.method.clone(),
+            url: self.hop.url.clone(),
             headers,
             with_credentials,
         };
@@ -611,12 +323,13 @@ impl<'c> Fetch<'c> {
     /// ```
     /// use corsair::{Origin, browser::{Browser, Fetch, PageRequest, PreflightCache, ResponseHead, Url}};
     ///
+    /// let firefox: Browser = "firefox".parse()?;
     /// let request = PageRequest::new(Origin::parse("https://app.example")?, Url::parse("https://api.example/")?);
-    /// let mut cache = PreflightCache::new(Browser::Firefox);
-    /// let outcome = Fetch::new(Browser::Firefox, request, &mut cache)
+    /// let mut cache = PreflightCache::new(firefox);
+    /// let outcome = Fetch::new(firefox, request, &mut cache)
     ///     .run(|_request| ResponseHead::new(200, [("content-type", "text/plain")]));
     /// let blocked = outcome.result.unwrap_err();
-    /// assert!(blocked.console_message(Browser::Firefox).ends_with(
+    /// assert!(blocked.console_message(firefox).ends_with(
     ///     "(Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200."
     /// ));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -647,31 +360,30 @@ impl<'c> Fetch<'c> {
     }
 
     fn receive_preflight(&mut self, response: &ResponseHead, checked_names: &[String]) {
+        let profile = self.profile;
         let credentials = self.credentials == Credentials::Include;
         let origin = self.preflight_origin();
-        let grant = match preflight_grant(self.browser, &origin, credentials, response) {
+        let grant = match preflight_grant(profile, &origin, credentials, response) {
             Ok(grant) => grant,
             Err(reason) => {
                 self.block(reason, true, Some(response.status));
                 return;
             }
         };
-        let admitted = grant.admits(self.browser, &self.method, checked_names, credentials);
+        let admitted = grant.admits(&self.hop.method, checked_names, credentials);
         let max_age = response.get("access-control-max-age");
-        let cacheable = (!self.tainted || self.browser.caches_preflights_after_taint())
-            && (admitted.is_ok() || self.browser.caches_grants_that_refuse_the_request());
-        if let Some(lifetime) = self
-            .browser
+        let cacheable = (!self.hop.flags.tainted || profile.cache.stores_after_taint)
+            && (admitted.is_ok() || profile.cache.stores_answers_that_refuse);
+        if let Some(lifetime) = profile
             .preflight_lifetime(max_age.as_deref())
             .filter(|_| cacheable)
         {
             self.cache.store(
                 &origin,
-                &self.url.to_string(),
+                &self.hop.url.to_string(),
                 credentials,
                 grant,
                 lifetime,
-                Instant::now(),
             );
         }
         match admitted {
@@ -683,27 +395,49 @@ impl<'c> Fetch<'c> {
     }
 
     fn receive_actual(&mut self, response: &ResponseHead, kind: ResponseType) {
+        let rules = &self.profile.redirects;
         let location = response
             .get("location")
             .filter(|_| response.is_redirect())
             .filter(|location| {
-                !(location.is_empty() && self.browser.empty_location() == EmptyLocation::Ignored)
+                !(location.is_empty() && rules.empty_location == EmptyLocation::Ignored)
             });
         let credentials = self.credentials == Credentials::Include
             || (self.credentials == Credentials::SameOrigin
                 && location.is_some()
                 && self.initial_url.origin() == &self.origin
-                && !self.needed_preflight
-                && self.browser.checks_redirects_with_same_origin_credentials());
+                && !self.hop.flags.needed_preflight
+                && rules.checks_redirects_with_same_origin_credentials);
         if kind == ResponseType::Cors
-            && let Err(reason) =
-                cors_check(self.browser, &self.request_origin(), credentials, response)
+            && let Err(reason) = cors_check(
+                &self.profile.allow_origin,
+                &self.request_origin(),
+                credentials,
+                response,
+            )
         {
             self.block(reason, false, Some(response.status));
             return;
         }
         if let Some(location) = location {
-            self.redirect(&String::from_utf8_lossy(&location), response.status);
+            let location = String::from_utf8_lossy(&location);
+            match self.hop.follow(
+                self.profile,
+                &self.origin,
+                self.mode,
+                &location,
+                response.status,
+            ) {
+                Ok(refused_when_sending) => {
+                    if let Some(reason) = refused_when_sending {
+                        self.refused_when_sending = Some((reason, response.status));
+                    }
+                    self.state = State::Ready { preflighted: false };
+                }
+                Err(reason) => {
+                    self.block(reason, false, Some(response.status));
+                }
+            }
             return;
         }
         let readable_headers = match kind {
@@ -714,93 +448,16 @@ impl<'c> Fetch<'c> {
         self.finish(Ok(kind), readable_headers);
     }
 
-    /// Fetch "HTTP-redirect fetch", with each engine's departures.
-    fn redirect(&mut self, location: &str, status: u16) {
-        let block = |this: &mut Self, reason| {
-            this.block(reason, false, Some(status));
-        };
-        self.redirects += 1;
-        if self.redirects > MAX_REDIRECTS {
-            return block(self, BlockReason::TooManyRedirects);
-        }
-        let refused_empty =
-            location.is_empty() && self.browser.empty_location() == EmptyLocation::Refused;
-        let Some(next) = self.url.join(location).ok().filter(|_| !refused_empty) else {
-            return block(
-                self,
-                BlockReason::InvalidRedirectLocation {
-                    location: location.to_owned(),
-                },
-            );
-        };
-        // Fetch refuses credentials in a cors-mode redirect when they lead to another origin
-        // than the request's; the engines also when the request is already cross-origin.
-        let cross_origin = self.cors_tainting || next.origin() != &self.origin;
-        if next.has_credentials()
-            && ((self.mode == Mode::Cors && cross_origin)
-                || self.browser.refuses_credentials_in_any_redirect())
-        {
-            let reason = BlockReason::RedirectContainsCredentials {
-                location: next.to_string(),
-            };
-            if !self.cors_tainting && self.browser.refuses_url_credentials_only_when_sending() {
-                self.refused_when_sending = Some((reason, status));
-            } else {
-                return block(self, reason);
-            }
-        }
-        if self.browser.rebuilds_headers_on_each_redirect() {
-            (self.headers, self.entries) = self.page_headers.clone();
-        }
-        let to_get = (matches!(status, 301 | 302) && self.method == "POST")
-            || (status == 303 && !matches!(self.method.as_str(), "GET" | "HEAD"));
-        if to_get {
-            self.method = "GET".to_owned();
-            if self.browser.drops_body_headers_on_method_change() {
-                self.headers.retain(|(name, _)| {
-                    !BODY_HEADERS.contains(&name.to_ascii_lowercase().as_str())
-                });
-                self.entries.retain(|(name, _)| {
-                    !BODY_HEADERS.contains(&name.to_ascii_lowercase().as_str())
-                });
-            }
-        }
-        if next.origin() != self.url.origin() {
-            self.keeps_origin = false;
-            if self.browser.drops_authorization_across_origins() {
-                self.headers
-                    .retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
-                self.entries
-                    .retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
-            }
-            if self.method == "DELETE" && self.browser.turns_delete_into_get_across_origins() {
-                self.method = "GET".to_owned();
-            }
-            // Fetch "redirect-taint": a hop between two origins taints the request unless it
-            // starts at the page's own origin. So a redirect from the API back to the page's
-            // origin taints it too (Chromium 156 then sends `Origin: null`).
-            if self.url.origin() != &self.origin
-                || (self.mode == Mode::NoCors
-                    && self.browser.taints_no_cors_on_any_cross_origin_hop())
-            {
-                self.tainted = true;
-            }
-        }
-        self.url = next;
-        self.state = State::Ready { preflighted: false };
-    }
-
     fn block(&mut self, reason: BlockReason, in_preflight: bool, status: Option<u16>) -> Step {
-        // Firefox 153 forgets the cached preflight answers for a URL whose response (final or
-        // redirect) fails the CORS check, so the next fetch preflights again.
-        if self.browser == Browser::Firefox && !in_preflight && status.is_some() {
+        // A response (final or redirect) that fails the CORS check.
+        if self.profile.cache.forgets_on_failed_check && !in_preflight && status.is_some() {
             let origin = self.preflight_origin();
-            self.cache.remove(&origin, &self.url.to_string());
+            self.cache.remove(&origin, &self.hop.url.to_string());
         }
         let blocked = Blocked {
             reason,
             in_preflight,
-            url: self.url.to_string(),
+            url: self.hop.url.to_string(),
             initial_url: self.initial_url.to_string(),
             origin: if in_preflight {
                 self.preflight_origin()

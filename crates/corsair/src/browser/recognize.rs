@@ -136,31 +136,16 @@ fn templates() -> Vec<Template> {
 }
 
 /// The forms in which a rendered message may be pasted, the whole first: whole; its first
-/// line alone (WebKit
-/// and Firefox print some failures as several lines, and only the first identifies the
-/// reason); and, for a Chromium network error (`GET <url> net::ERR_…` in DevTools), the
-/// wording of Chromium's log (`Failed to load resource: net::ERR_…`, as chromedriver and
-/// `--enable-logging` show it).
+/// line alone (WebKit and Firefox print some failures as several lines, and only the first
+/// identifies the reason); and the engine's own other forms.
 fn pasted_forms(browser: Browser, rendered: &str) -> Vec<String> {
     let mut forms = vec![rendered.to_owned()];
     if let Some((first_line, _)) = rendered.split_once('\n') {
         forms.push(first_line.to_owned());
     }
-    if browser == Browser::Chromium
-        && let Some((_, error)) = rendered.split_once(" net::")
-    {
-        forms.push(format!("Failed to load resource: net::{error}"));
-    }
-    // Firefox names the document's URL where the model renders the page's origin and `/`.
-    if browser == Browser::Firefox && rendered.contains(FIREFOX_DOCUMENT) {
-        forms.push(rendered.replace(FIREFOX_DOCUMENT, " may not load data from "));
-    }
+    forms.extend((browser.profile().messages.pasted_forms)(rendered));
     forms
 }
-
-/// What follows the document's URL in Firefox's same-origin-mode error, as the model renders
-/// it (the page's origin, then `/`).
-const FIREFOX_DOCUMENT: &str = "/ may not load data from ";
 
 /// The origin of `text` when it is a URL with a path (a document's URL read in an origin's
 /// place), else `text`.
@@ -238,13 +223,13 @@ fn match_rest(parts: &[Part], mut rest: &str) -> Option<Vec<(char, String)>> {
 /// failure of Chromium, Firefox or WebKit that prints it.
 ///
 /// ```
-/// use corsair::browser::{BlockReason, Browser, recognize};
+/// use corsair::browser::{BlockReason, recognize};
 ///
 /// let pasted = "index.html:1 Access to fetch at 'https://api.example/x' from origin \
 ///     'https://app.example' has been blocked by CORS policy: Response to preflight request \
 ///     doesn't pass access control check: It does not have HTTP ok status.";
 /// let recognized = recognize(pasted).unwrap();
-/// assert_eq!(recognized.browser, Browser::Chromium);
+/// assert_eq!(recognized.browser.name(), "chromium");
 /// assert!(recognized.blocked.in_preflight);
 /// assert!(matches!(recognized.blocked.reason, BlockReason::PreflightInvalidStatus { .. }));
 /// assert_eq!(recognized.blocked.origin, "https://app.example");
@@ -262,21 +247,8 @@ pub fn recognize(message: &str) -> Option<Recognized> {
         .max_by_key(|(template, _)| (template.literal_len, template.whole))
         .map(|(template, fields)| Recognized {
             browser: template.browser,
-            blocked: by_status(template.browser, fill(template.sample, &fields)),
+            blocked: (template.browser.profile().messages.reread)(fill(template.sample, &fields)),
         })
-}
-
-/// WebKit words a preflight answered with a redirect and one answered with another status
-/// that is not ok alike, with the status: a status that is not a redirect's is the latter.
-fn by_status(browser: Browser, mut blocked: Blocked) -> Blocked {
-    if browser == Browser::WebKit
-        && blocked.reason == BlockReason::PreflightDisallowedRedirect
-        && let Some(status) = blocked.status
-        && !matches!(status, 301 | 302 | 303 | 307 | 308)
-    {
-        blocked.reason = BlockReason::PreflightInvalidStatus { status };
-    }
-    blocked
 }
 
 /// Puts the text read from a message into a sample's placeholders.
@@ -336,167 +308,10 @@ fn fill(mut blocked: Blocked, fields: &[(char, String)]) -> Blocked {
 mod tests {
     use super::*;
 
-    fn example(reason: BlockReason, in_preflight: bool) -> Blocked {
-        Blocked {
-            reason,
-            in_preflight,
-            url: "https://api.example/items?x=1".into(),
-            initial_url: "https://api.example/items?x=1".into(),
-            origin: "https://app.example".into(),
-            page_origin: "https://app.example".into(),
-            status: Some(404),
-        }
-    }
-
     #[test]
     fn every_sample_is_a_distinct_reason() {
         let kinds: std::collections::BTreeSet<_> =
             samples().iter().map(BlockReason::kind).collect();
         assert_eq!(kinds.len(), samples().len());
-    }
-
-    /// Renders a concrete failure and reads it back: the reason (up to the engines' own
-    /// ambiguities) and the values must survive.
-    #[test]
-    fn every_message_of_every_engine_is_recognised() {
-        use BlockReason::*;
-        let reasons = [
-            MissingAllowOrigin,
-            MultipleAllowOriginValues {
-                value: "https://a.example, https://b.example".into(),
-            },
-            AllowOriginMismatch {
-                value: "https://other.example".into(),
-            },
-            WildcardOriginNotAllowed,
-            InvalidAllowCredentials {
-                value: "True".into(),
-            },
-            PreflightInvalidStatus { status: 401 },
-            PreflightDisallowedRedirect,
-            InvalidAllowMethods {
-                token: "(bad)".into(),
-            },
-            InvalidAllowHeaders {
-                token: "x y".into(),
-            },
-            MethodNotAllowed {
-                method: "PATCH".into(),
-            },
-            HeaderNotAllowed {
-                name: "x-api-key".into(),
-            },
-            DisallowedByMode,
-        ];
-        for browser in Browser::ALL {
-            for reason in &reasons {
-                for in_preflight in [false, true] {
-                    let blocked = example(reason.clone(), in_preflight);
-                    let message = blocked.console_message(browser);
-                    let recognized = recognize(&format!("  [Error] {message}  "))
-                        .unwrap_or_else(|| panic!("{browser}: not recognised: {message}"));
-                    assert_eq!(recognized.browser, browser, "{message}");
-                    // What the message says, rendered again, is the message itself.
-                    assert_eq!(
-                        recognized.blocked.console_message(browser),
-                        message,
-                        "{browser}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn values_are_read_back() {
-        let message = "Access to fetch at 'https://api.example/v2' (redirected from 'https://api.example/v1') from origin 'http://localhost:3000' has been blocked by CORS policy: Request header field x-api-key is not allowed by Access-Control-Allow-Headers in preflight response.";
-        let recognized = recognize(message).unwrap();
-        assert_eq!(
-            recognized.blocked.reason,
-            BlockReason::HeaderNotAllowed {
-                name: "x-api-key".into()
-            }
-        );
-        assert_eq!(recognized.blocked.url, "https://api.example/v2");
-        assert_eq!(recognized.blocked.initial_url, "https://api.example/v1");
-        assert_eq!(recognized.blocked.origin, "http://localhost:3000");
-    }
-
-    #[test]
-    fn webkit_2_50_preflight_status_tells_a_redirect_from_a_failed_status() {
-        let reading = |status: u16| {
-            let text = format!("Preflight response is not successful. Status code: {status}");
-            recognize(&text).map(|r| (r.browser, r.blocked.reason))
-        };
-        assert_eq!(
-            reading(404),
-            Some((
-                Browser::WebKit,
-                BlockReason::PreflightInvalidStatus { status: 404 }
-            ))
-        );
-        assert_eq!(
-            reading(302),
-            Some((Browser::WebKit, BlockReason::PreflightDisallowedRedirect))
-        );
-    }
-
-    #[test]
-    fn chromium_156_log_wording_of_network_errors_is_recognised() {
-        for (text, kind) in [
-            (
-                "Failed to load resource: net::ERR_TOO_MANY_REDIRECTS",
-                "too_many_redirects",
-            ),
-            (
-                "Failed to load resource: net::ERR_INVALID_REDIRECT",
-                "invalid_redirect_location",
-            ),
-        ] {
-            let reading = recognize(text).unwrap();
-            assert_eq!(
-                (reading.browser, reading.blocked.reason.kind()),
-                (Browser::Chromium, kind)
-            );
-        }
-    }
-
-    #[test]
-    fn webkit_2_50_redirect_that_fails_the_cors_check_names_the_page_origin() {
-        let text = "Cross-origin redirection to http://localhost:33641/s/1/r denied by Cross-Origin Resource Sharing policy: Origin http://127.0.0.1:37655 is not allowed by Access-Control-Allow-Origin. Status code: 302\nFetch API cannot load http://localhost:33641/s/1 due to access control checks.";
-        let reading = recognize(text).unwrap();
-        assert_eq!(reading.browser, Browser::WebKit);
-        assert_eq!(reading.blocked.origin, "http://127.0.0.1:37655");
-        assert_eq!(reading.blocked.status, Some(302));
-    }
-
-    #[test]
-    fn webkit_2_50_summary_line_alone_is_not_a_same_origin_mode_failure() {
-        let text = "Fetch API cannot load http://localhost:18081/x due to access control checks.";
-        assert_eq!(recognize(text), None);
-    }
-
-    #[test]
-    fn firefox_153_same_origin_mode_error_of_a_page_below_the_root() {
-        let text = "Security Error: Content at http://127.0.0.1:18080/app/index.html may not load data from http://localhost:18081/items.";
-        let reading = recognize(text).unwrap();
-        assert_eq!(
-            (reading.browser, reading.blocked.reason),
-            (Browser::Firefox, BlockReason::DisallowedByMode)
-        );
-        assert_eq!(reading.blocked.origin, "http://127.0.0.1:18080");
-        assert_eq!(reading.blocked.url, "http://localhost:18081/items");
-    }
-
-    #[test]
-    fn other_text_is_not_recognised() {
-        for text in [
-            "",
-            "Uncaught TypeError: x is undefined",
-            "Access to fetch at",
-            "CORS",
-        ] {
-            assert_eq!(recognize(text), None, "{text}");
-        }
     }
 }

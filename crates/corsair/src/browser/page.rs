@@ -1,0 +1,149 @@
+//! What a page asks for: `fetch(url, { method, headers, mode, credentials })`.
+
+use std::{fmt, str::FromStr};
+
+use super::Url;
+use crate::Origin;
+
+/// `RequestInit.mode`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// `cors`: the default for `fetch()`.
+    #[default]
+    Cors,
+    /// `no-cors`: an opaque response, no CORS headers needed, no access for script.
+    NoCors,
+    /// `same-origin`: cross-origin URLs fail.
+    SameOrigin,
+}
+
+/// `RequestInit.credentials`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Credentials {
+    /// `omit`: never send cookies or HTTP authentication.
+    Omit,
+    /// `same-origin`: only to the page's own origin (the default).
+    #[default]
+    SameOrigin,
+    /// `include`: always, which CORS then checks strictly.
+    Include,
+}
+
+/// A value of [`Mode`] or [`Credentials`] that `fetch()` does not know.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not a valid {what}: use {expected}")]
+pub struct InvalidOption {
+    value: String,
+    what: &'static str,
+    expected: &'static str,
+}
+
+impl FromStr for Mode {
+    type Err = InvalidOption;
+
+    fn from_str(value: &str) -> Result<Self, InvalidOption> {
+        match value {
+            "cors" => Ok(Self::Cors),
+            "no-cors" => Ok(Self::NoCors),
+            "same-origin" => Ok(Self::SameOrigin),
+            _ => Err(InvalidOption {
+                value: value.to_owned(),
+                what: "request mode",
+                expected: "cors, no-cors or same-origin",
+            }),
+        }
+    }
+}
+
+impl FromStr for Credentials {
+    type Err = InvalidOption;
+
+    fn from_str(value: &str) -> Result<Self, InvalidOption> {
+        match value {
+            "omit" => Ok(Self::Omit),
+            "same-origin" => Ok(Self::SameOrigin),
+            "include" => Ok(Self::Include),
+            _ => Err(InvalidOption {
+                value: value.to_owned(),
+                what: "credentials mode",
+                expected: "omit, same-origin or include",
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Cors => "cors",
+            Self::NoCors => "no-cors",
+            Self::SameOrigin => "same-origin",
+        })
+    }
+}
+
+impl fmt::Display for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Omit => "omit",
+            Self::SameOrigin => "same-origin",
+            Self::Include => "include",
+        })
+    }
+}
+
+/// What a page asks for: `fetch(url, { method, headers, mode, credentials })` from a page at
+/// `origin`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    /// The page's origin.
+    pub origin: Origin,
+    /// The URL fetched.
+    pub url: Url,
+    /// The method as the page wrote it.
+    pub method: String,
+    /// Headers the page sets, in order.
+    pub headers: Vec<(String, String)>,
+    /// `RequestInit.mode`.
+    pub mode: Mode,
+    /// `RequestInit.credentials`.
+    pub credentials: Credentials,
+}
+
+impl PageRequest {
+    /// A `GET` in `cors` mode with `same-origin` credentials, like `fetch(url)`.
+    pub fn new(origin: Origin, url: Url) -> Self {
+        Self {
+            origin,
+            url,
+            method: "GET".to_owned(),
+            headers: Vec::new(),
+            mode: Mode::Cors,
+            credentials: Credentials::SameOrigin,
+        }
+    }
+
+    /// Sets the method.
+    pub fn method(mut self, method: impl Into<String>) -> Self {
+        self.method = method.into();
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the mode.
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Sets the credentials mode.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}

@@ -1,0 +1,373 @@
+//! The three engines as data: one [`Profile`] table per engine (`chromium.rs`, `firefox.rs`,
+//! `webkit.rs`), read by the algorithm. Every place where an engine departs from the Fetch
+//! Standard's text is a field of that table; nothing else in the model branches on the engine.
+
+mod chromium;
+mod firefox;
+mod webkit;
+
+use std::{fmt, str::FromStr, time::Duration};
+
+use super::Blocked;
+
+/// A browser engine whose CORS behaviour the model follows.
+///
+/// Where an engine differs from the spec text, the model follows the engine. What other code
+/// may need to know about an engine is in its [`Facts`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Browser {
+    /// Chromium (Chrome, Edge, Opera...): the default.
+    #[default]
+    Chromium,
+    /// Firefox (Gecko).
+    Firefox,
+    /// WebKit (Safari).
+    WebKit,
+}
+
+/// The max-age a browser gives a preflight answer without `Access-Control-Max-Age`: 5 seconds
+/// in all three engines (and in the spec).
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5);
+
+/// What an engine does that code outside the model may need: a lint's caps, a scanner's
+/// expectations.
+///
+/// ```
+/// use std::time::Duration;
+/// use corsair::browser::Browser;
+///
+/// let longest = Browser::ALL.iter().map(|b| b.facts().max_age_cap).max();
+/// assert_eq!(longest, Some(Duration::from_secs(86_400)));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Facts {
+    /// The longest a preflight answer is cached, whatever `Access-Control-Max-Age` says: 2
+    /// hours in Chromium (`kMaxTimeout`), 24 hours in Firefox, 10 minutes in WebKit.
+    pub max_age_cap: Duration,
+    /// Whether a preflight that follows a cross-origin redirect carries `Origin: null`
+    /// (Chromium; WebKit 2.50 too) rather than the page's origin (Firefox 153). Actual
+    /// requests carry `null` after such a redirect in every engine.
+    pub null_origin_in_redirected_preflights: bool,
+}
+
+/// One engine's table: every fact the algorithm reads.
+#[derive(Debug)]
+pub(crate) struct Profile {
+    /// The name used on the command line and in JSON.
+    pub(crate) name: &'static str,
+    /// The names [`Browser::from_str`] accepts for it, lowercase.
+    pub(crate) aliases: &'static [&'static str],
+    /// What code outside the model may read ([`Browser::facts`]).
+    pub(crate) facts: Facts,
+    /// How `Access-Control-Max-Age` is read.
+    pub(crate) max_age: MaxAgeSyntax,
+    /// How the preflight cache keys, merges and matches answers.
+    pub(crate) cache: CacheRules,
+    /// How the request's header names a preflight announces are counted.
+    pub(crate) unsafe_names: UnsafeNames,
+    /// Which unsafe name a failing `Access-Control-Allow-Headers` check reports.
+    pub(crate) reported_header: ReportedHeader,
+    /// How the preflight checks that both fail are ordered.
+    pub(crate) preflight_order: PreflightOrder,
+    /// How a mismatching `Access-Control-Allow-Origin` is classified.
+    pub(crate) allow_origin: AllowOriginRules,
+    /// What a redirect does to the request.
+    pub(crate) redirects: RedirectRules,
+    /// The console messages.
+    pub(crate) messages: Messages,
+}
+
+/// How an engine parses `Access-Control-Max-Age`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MaxAgeSyntax {
+    /// An integer with an optional sign (Chromium's `StringToInt64`, WebKit's
+    /// `parseInteger`): zero or negative caches nothing, anything unparsable (empty
+    /// included) means the 5 s default.
+    SignedInteger,
+    /// Digits only (Firefox 153): empty means the 5 s default, a sign or any other byte means
+    /// "do not cache".
+    DigitsOnly,
+}
+
+/// Which cached answers a request may use, and what a new answer does to them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CacheKey {
+    /// One answer per (origin, URL); an answer obtained with credentials also serves a request
+    /// without, not the other way round.
+    OriginUrl,
+    /// One answer per (origin, URL, credentials); a request uses only the answer obtained
+    /// with its own credentials flag.
+    OriginUrlCredentials,
+}
+
+/// What storing an answer under a key that already has one does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CacheUpdate {
+    /// The new answer replaces the old.
+    Replace,
+    /// The methods and headers of both are kept.
+    Merge,
+}
+
+/// When a cached `*` in `Access-Control-Allow-Methods` or `-Headers` is a wildcard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CachedWildcard {
+    /// Never: it is matched literally.
+    Literal,
+    /// When the answer was obtained without credentials and the request has none; it never
+    /// covers `Authorization`.
+    AnswerAndRequestWithoutCredentials,
+    /// When the request being checked has no credentials (however the answer was obtained);
+    /// it covers `Authorization` too.
+    RequestWithoutCredentials,
+}
+
+/// Which methods a cached answer covers without listing them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CoveredMethods {
+    /// The safelisted ones: GET, HEAD, POST.
+    Safelisted,
+    /// GET and POST only.
+    GetAndPost,
+}
+
+/// The preflight cache's rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CacheRules {
+    pub(crate) key: CacheKey,
+    pub(crate) update: CacheUpdate,
+    pub(crate) wildcard: CachedWildcard,
+    pub(crate) covered_methods: CoveredMethods,
+    /// Whether a preflight answer obtained after a cross-origin redirect (sent with
+    /// `Origin: null`) is cached for later fetches.
+    pub(crate) stores_after_taint: bool,
+    /// Whether an answer that passed the access checks and parsed is cached even when it
+    /// does not allow the request's method or headers.
+    pub(crate) stores_answers_that_refuse: bool,
+    /// Whether the answer consulted for a request it does not cover is dropped before the
+    /// request preflights again.
+    pub(crate) drops_answers_that_miss: bool,
+    /// Whether the answers for a URL are forgotten when a response from it (final or
+    /// redirect) fails the CORS check.
+    pub(crate) forgets_on_failed_check: bool,
+}
+
+/// How an engine counts the request's header names a preflight announces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum UnsafeNames {
+    /// Fetch's rule on the combined values (one per name).
+    Combined,
+    /// Each appended entry judged on its own (Firefox 153, `nsCORSListenerProxy`).
+    PerEntry,
+}
+
+/// Which name a failing `Access-Control-Allow-Headers` check reports, and in which order the
+/// names are checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReportedHeader {
+    /// The sorted, lowercase list the preflight announced: the first refused of it.
+    Sorted,
+    /// The request's order, lowercase.
+    RequestOrder,
+    /// The request's order, as the page wrote the name.
+    RequestOrderAsWritten,
+}
+
+/// How an engine orders the preflight checks that both fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PreflightOrder {
+    /// The `Access-Control-Allow-Origin`/`-Credentials` check first, then the status
+    /// (Chromium's `CheckPreflightAccess`, Firefox's `CheckRequestApproved`).
+    AccessThenStatus,
+    /// The status first (WebKit's `validatePreflightResponse`).
+    StatusThenAccess,
+}
+
+/// How an engine classifies an `Access-Control-Allow-Origin` that is not the request's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AllowOriginRules {
+    /// Whether several header lines are "multiple values" whatever they hold (Firefox counts
+    /// lines; one line "a, b" is a mismatch there).
+    pub(crate) counts_lines: bool,
+    /// Characters that make a mismatching value "multiple values".
+    pub(crate) list_separators: &'static [char],
+    /// Whether a mismatching value that is neither `null` nor URL-like is "invalid" rather
+    /// than a mismatch.
+    pub(crate) tells_invalid_values: bool,
+}
+
+/// What an engine does with a redirect (301, 302, 303, 307, 308) whose `Location` is empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EmptyLocation {
+    /// The response is not a redirect: the page gets it as it is (Chromium 156).
+    Ignored,
+    /// The empty reference resolves to the same URL, as the WHATWG URL parser says, so the
+    /// fetch redirects to itself until the redirect limit (Firefox 153).
+    SameUrl,
+    /// A network error (WebKit 2.50.6).
+    Refused,
+}
+
+/// What a redirect does to the request, where engines depart from Fetch "HTTP-redirect fetch".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RedirectRules {
+    pub(crate) empty_location: EmptyLocation,
+    /// Whether, once a hop of a fetch needed a preflight, every later cross-origin hop is
+    /// preflighted too, even a 303's `GET` that needs none by itself (the request keeps its
+    /// "preflight required" flag across redirects; the spec decides per hop).
+    pub(crate) preflights_every_hop_after_a_preflight: bool,
+    /// Whether a same-origin hop of a cors-mode fetch with non-safelisted headers already
+    /// counts as one that needed a preflight.
+    pub(crate) flags_preflight_on_same_origin_hops: bool,
+    /// Whether each redirect starts again from the page's own request headers, removing only
+    /// what that redirect removes.
+    pub(crate) rebuilds_headers: bool,
+    /// Whether a redirect that turns the method into GET (303, or 301/302 after POST) drops
+    /// the request-body headers (`Content-Type`...), as the spec says.
+    pub(crate) drops_body_headers_on_method_change: bool,
+    /// Whether a cross-origin redirect removes `Authorization`, as the spec says.
+    pub(crate) drops_authorization_across_origins: bool,
+    /// Whether a redirect to another origin turns `DELETE` into `GET`, whatever its status.
+    pub(crate) turns_delete_into_get_across_origins: bool,
+    /// Whether a `no-cors` request's `Origin` becomes `null` on every redirect to another
+    /// origin, even one that leaves the page's own origin (where Fetch's redirect-taint keeps
+    /// the origin).
+    pub(crate) taints_no_cors_on_any_cross_origin_hop: bool,
+    /// Whether a redirect to a URL with a username or password fails in every request mode,
+    /// `no-cors` included (all engines refuse it in cors mode whatever the origin).
+    pub(crate) refuses_url_credentials_in_any_mode: bool,
+    /// Whether a refused redirect to a URL with credentials fails only when the request would
+    /// be sent there, so a preflight the new URL needs still goes out.
+    pub(crate) refuses_url_credentials_only_when_sending: bool,
+    /// Whether, in a fetch with credentials `same-origin` that starts on the page's own
+    /// origin and has needed no preflight, a redirect answered by another origin is
+    /// CORS-checked as if credentials were included.
+    pub(crate) checks_redirects_with_same_origin_credentials: bool,
+    /// Whether a request keeps the `Origin` it carried (`null` included) across a redirect
+    /// within one origin, even a GET that would carry none by itself.
+    pub(crate) keeps_origin_within_an_origin: bool,
+}
+
+/// An engine's console wording.
+#[derive(Debug)]
+pub(crate) struct Messages {
+    /// The message the engine prints for a blocked request.
+    pub(crate) render: fn(&Blocked) -> String,
+    /// Other forms in which a rendered message may be pasted, besides the whole message and
+    /// its first line.
+    pub(crate) pasted_forms: fn(&str) -> Vec<String>,
+    /// Corrects a [`Blocked`] read back from a message where the wording is shared by
+    /// several reasons and a value tells them apart.
+    pub(crate) reread: fn(Blocked) -> Blocked,
+}
+
+/// No other pasted forms.
+fn no_other_forms(_: &str) -> Vec<String> {
+    Vec::new()
+}
+
+/// Nothing to correct.
+fn as_read(blocked: Blocked) -> Blocked {
+    blocked
+}
+
+impl Profile {
+    /// How long a preflight answer with this `Access-Control-Max-Age` value (if any) is cached;
+    /// `None` when it is not cached at all.
+    ///
+    /// * absent: 5 seconds everywhere;
+    /// * empty: 5 seconds in Firefox too (it reads an empty value as absent);
+    /// * not a number: Chromium and WebKit fall back to 5 seconds, Firefox caches nothing;
+    /// * zero or negative: nothing is cached;
+    /// * beyond the cap: the cap.
+    pub(crate) fn preflight_lifetime(&self, max_age: Option<&[u8]>) -> Option<Duration> {
+        let Some(value) = max_age else {
+            return Some(DEFAULT_MAX_AGE);
+        };
+        let text = std::str::from_utf8(value).unwrap_or_default().trim();
+        let seconds = match self.max_age {
+            MaxAgeSyntax::DigitsOnly if text.is_empty() => return Some(DEFAULT_MAX_AGE),
+            MaxAgeSyntax::DigitsOnly if !text.bytes().all(|b| b.is_ascii_digit()) => {
+                return None;
+            }
+            MaxAgeSyntax::DigitsOnly => text.parse::<u64>().unwrap_or(u64::MAX),
+            MaxAgeSyntax::SignedInteger => match text.parse::<i64>() {
+                Ok(seconds) if seconds <= 0 => return None,
+                Ok(seconds) => seconds.unsigned_abs(),
+                Err(_) => return Some(DEFAULT_MAX_AGE),
+            },
+        };
+        (seconds > 0).then(|| Duration::from_secs(seconds).min(self.facts.max_age_cap))
+    }
+}
+
+impl Browser {
+    /// Every profile.
+    pub const ALL: [Browser; 3] = [Browser::Chromium, Browser::Firefox, Browser::WebKit];
+
+    /// The engine's table.
+    pub(crate) fn profile(self) -> &'static Profile {
+        match self {
+            Self::Chromium => &chromium::PROFILE,
+            Self::Firefox => &firefox::PROFILE,
+            Self::WebKit => &webkit::PROFILE,
+        }
+    }
+
+    /// What code outside the model may need to know about this engine.
+    pub fn facts(self) -> &'static Facts {
+        &self.profile().facts
+    }
+
+    /// The name used on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        self.profile().name
+    }
+}
+
+impl fmt::Display for Browser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A browser name that is not `chromium`, `firefox` or `webkit`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown browser `{0}`: use chromium, firefox or webkit")]
+pub struct UnknownBrowser(pub String);
+
+impl FromStr for Browser {
+    type Err = UnknownBrowser;
+
+    fn from_str(name: &str) -> Result<Self, UnknownBrowser> {
+        let lowercase = name.to_ascii_lowercase();
+        Browser::ALL
+            .into_iter()
+            .find(|browser| browser.profile().aliases.contains(&lowercase.as_str()))
+            .ok_or_else(|| UnknownBrowser(name.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+/// A failure as the real-browser console suite provoked it, for the engines' message tests.
+#[cfg(test)]
+mod captured {
+    use crate::browser::{BlockReason, Blocked};
+
+    pub(super) const URL: &str = "http://localhost:18081/s/1";
+
+    pub(super) fn blocked(reason: BlockReason, in_preflight: bool, status: Option<u16>) -> Blocked {
+        Blocked {
+            reason,
+            in_preflight,
+            url: URL.into(),
+            initial_url: URL.into(),
+            origin: "http://127.0.0.1:18080".into(),
+            page_origin: "http://127.0.0.1:18080".into(),
+            status,
+        }
+    }
+}
