@@ -397,7 +397,7 @@ fn shuffle(rng: &mut Rng, mut groups: Vec<Vec<(String, Vec<u8>)>>) -> Vec<(Strin
 }
 
 /// The method and header names the page's request presumably announces (for answers that
-/// echo them; what Chromium really sends is what the suite checks).
+/// echo them; what the engine really sends is what the suite checks).
 fn announced(init: &FetchInit) -> (String, Vec<String>) {
     let method = corsair::browser::safelist::normalize_method(&init.method).to_owned();
     (method, unsafe_request_header_names(&init.headers))

@@ -3,12 +3,13 @@
 
 use std::{sync::Mutex, time::Duration};
 
-use fantoccini::Client;
-use serde_json::Value;
+use fantoccini::{Client, ClientBuilder, wd::TimeoutConfiguration};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Map, Value};
 
 use crate::{
     Error, Result,
-    chromium::{FetchResult, results_from_json},
+    result::{FetchResult, results_from_json},
 };
 
 /// How `corsairRun` is called from WebDriver: its promise settles the script.
@@ -29,6 +30,33 @@ impl Session {
             client: Some(client),
             current_page: Mutex::new(None),
         }
+    }
+
+    /// Opens a session with `capabilities` on the driver listening on loopback `port`; scripts
+    /// may run 300 s, pages may load for 30 s.
+    pub async fn connect(port: u16, capabilities: Map<String, Value>) -> Result<Self> {
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await?;
+        client
+            .update_timeouts(TimeoutConfiguration::new(
+                Some(Duration::from_secs(300)),
+                Some(Duration::from_secs(30)),
+                Some(Duration::ZERO),
+            ))
+            .await?;
+        Ok(Self::new(client))
+    }
+
+    /// The `browserVersion` the driver reported, if any.
+    pub fn browser_version(&self) -> Option<String> {
+        self.client
+            .as_ref()?
+            .capabilities()?
+            .get("browserVersion")?
+            .as_str()
+            .map(str::to_owned)
     }
 
     /// The client, unless the session was closed.
