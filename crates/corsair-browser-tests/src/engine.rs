@@ -1,4 +1,4 @@
-//! What the model half needs from a real browser, whichever engine it is.
+//! What the suites need from a real browser, whichever engine it is, and how they judge one.
 
 use std::{future::Future, time::Duration};
 

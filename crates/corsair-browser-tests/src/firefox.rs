@@ -20,6 +20,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
 
 use crate::{
     Error, Result,
+    page::CurrentPage,
     process::{Children, find_binary},
     result::{FetchResult, results_from_json},
 };
@@ -73,7 +74,7 @@ pub struct Firefox {
     next_id: AtomicU64,
     context: String,
     version: String,
-    current_page: std::sync::Mutex<Option<String>>,
+    current_page: CurrentPage,
     /// The texts of `log.entryAdded` events not yet taken by `console_lines`.
     console: std::sync::Mutex<Vec<String>>,
     children: Children,
@@ -116,7 +117,7 @@ impl Firefox {
             next_id: AtomicU64::new(1),
             context: String::new(),
             version: String::new(),
-            current_page: std::sync::Mutex::new(None),
+            current_page: CurrentPage::default(),
             console: std::sync::Mutex::new(Vec::new()),
             children,
         };
@@ -209,22 +210,16 @@ impl Firefox {
 
     /// Navigates to `url` unless the page is already there.
     pub async fn open(&self, url: &str) -> Result<()> {
-        let already = self
-            .current_page
-            .lock()
-            .map(|page| page.as_deref() == Some(url))
-            .unwrap_or(false);
-        if !already {
-            self.command(
-                "browsingContext.navigate",
-                json!({ "context": self.context, "url": url, "wait": "complete" }),
-            )
-            .await?;
-            if let Ok(mut page) = self.current_page.lock() {
-                *page = Some(url.to_owned());
-            }
-        }
-        Ok(())
+        self.current_page
+            .open(url, async || {
+                self.command(
+                    "browsingContext.navigate",
+                    json!({ "context": self.context, "url": url, "wait": "complete" }),
+                )
+                .await
+                .map(drop)
+            })
+            .await
     }
 
     /// Calls `function` (a JavaScript function expression; it may return a promise) with the

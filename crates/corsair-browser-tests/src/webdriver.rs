@@ -1,7 +1,7 @@
 //! A WebDriver classic session (fantoccini), as the Chromium and WebKit harnesses drive it:
 //! which page it is on, running scenarios from that page, and closing it.
 
-use std::{sync::Mutex, time::Duration};
+use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, wd::TimeoutConfiguration};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     Error, Result,
+    page::CurrentPage,
     result::{FetchResult, results_from_json},
 };
 
@@ -20,7 +21,7 @@ const RUN_SCRIPT: &str = "const [scenarios, concurrency, done] = arguments; \
 #[derive(Debug, Default)]
 pub struct Session {
     client: Option<Client>,
-    current_page: Mutex<Option<String>>,
+    current_page: CurrentPage,
 }
 
 impl Session {
@@ -28,7 +29,7 @@ impl Session {
     pub fn new(client: Client) -> Self {
         Self {
             client: Some(client),
-            current_page: Mutex::new(None),
+            current_page: CurrentPage::default(),
         }
     }
 
@@ -68,18 +69,9 @@ impl Session {
 
     /// Navigates to `url` unless the page is already there.
     pub async fn open(&self, url: &str) -> Result<()> {
-        let already = self
-            .current_page
-            .lock()
-            .map(|page| page.as_deref() == Some(url))
-            .unwrap_or(false);
-        if !already {
-            self.client()?.goto(url).await?;
-            if let Ok(mut page) = self.current_page.lock() {
-                *page = Some(url.to_owned());
-            }
-        }
-        Ok(())
+        self.current_page
+            .open(url, async || Ok(self.client()?.goto(url).await?))
+            .await
     }
 
     /// Runs `scenarios` (JSON objects `{url, fetches: [init...]}`) from the page at `page_url`,

@@ -52,24 +52,12 @@ enum Page {
     Subdomain,
 }
 
-fn init(method: &str, headers: &[(&str, &str)], credentials: Credentials) -> FetchInit {
-    FetchInit {
-        method: method.to_owned(),
-        headers: headers
-            .iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect(),
-        mode: Mode::Cors,
-        credentials,
-    }
-}
-
 fn omit(method: &str, headers: &[(&str, &str)]) -> FetchInit {
-    init(method, headers, Credentials::Omit)
+    FetchInit::new(method, headers, Mode::Cors, Credentials::Omit)
 }
 
 fn include(method: &str, headers: &[(&str, &str)]) -> FetchInit {
-    init(method, headers, Credentials::Include)
+    FetchInit::new(method, headers, Mode::Cors, Credentials::Include)
 }
 
 /// Safelisted names the handler's response carries, plus `x-request-id` when exposed.

@@ -18,26 +18,11 @@ use corsair_browser_tests::{
     generate::Context,
     model_half::ModelHalf,
     record::Kind,
-    scenario::{Answer, FetchInit, Scenario, Start},
+    scenario::{Answer, FetchInit, Scenario, Start, header_lines as lines},
 };
 
 fn put(headers: &[(&str, &str)], credentials: Credentials) -> FetchInit {
-    FetchInit {
-        method: "PUT".to_owned(),
-        headers: headers
-            .iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect(),
-        mode: Mode::Cors,
-        credentials,
-    }
-}
-
-fn lines(headers: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
-    headers
-        .iter()
-        .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec()))
-        .collect()
+    FetchInit::new("PUT", headers, Mode::Cors, credentials)
 }
 
 struct Case {
