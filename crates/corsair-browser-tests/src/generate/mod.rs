@@ -1,8 +1,8 @@
 //! Seeded, reproducible scenario generation, and shrinking of a failing scenario.
 //!
-//! A scenario is drawn from [`rng`] in parts: the page's [`request`]s, origin B's CORS header
-//! lines ([`answer`]), and here the redirect chains and how the parts fit together; [`shrink`]
-//! simplifies one that exposed a disagreement.
+//! A scenario is drawn from one [`Rng`] in parts: the page's [`request`]s, origin B's CORS
+//! header lines (module `answer`), and here the redirect chains and how the parts fit
+//! together; [`simplifications`] shrink one that exposed a disagreement.
 
 mod answer;
 mod request;
