@@ -4,7 +4,8 @@
 //! machine needs, DevTools on a free port) and then chromedriver on a free port, which
 //! attaches to it (`goog:chromeOptions.debuggerAddress`). So both processes are the harness's
 //! own children and [`Chromium`]'s `Drop` ends both, plus anything still mentioning the
-//! profile directory; a [`Watchdog`](crate::process::Watchdog) does the same if the test process is killed.
+//! profile directory; a [`Watchdog`](crate::process::Watchdog) does the same if the test
+//! process is killed.
 
 use std::{net::TcpStream, path::Path, process::Command, time::Duration};
 

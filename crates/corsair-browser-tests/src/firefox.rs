@@ -4,8 +4,8 @@
 //! The harness starts Firefox (own process group, fresh profile with quiet prefs in
 //! `user.js`), reads the BiDi WebSocket address from its log, opens a session and runs the
 //! page's `window.corsairRun` with `script.callFunction`. [`Firefox`]'s `Drop` ends the
-//! process group plus anything still mentioning the profile directory; a [`Watchdog`](crate::process::Watchdog) does
-//! the same if the test process is killed.
+//! process group plus anything still mentioning the profile directory; a
+//! [`Watchdog`](crate::process::Watchdog) does the same if the test process is killed.
 
 use std::{
     process::Command,

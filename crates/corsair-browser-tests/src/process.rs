@@ -53,9 +53,11 @@ pub fn find_binary(variable: Option<&str>, candidates: &[&str], hint: &str) -> R
         })
         .find(|candidate| candidate.is_file())
         .ok_or_else(|| {
+            let on_path = candidates.iter().any(|c| !Path::new(c).is_absolute());
             Error::new(format!(
-                "`{}` not found (on PATH); {hint}",
-                candidates.join("` or `")
+                "`{}` not found{}; {hint}",
+                candidates.join("` or `"),
+                if on_path { " on PATH" } else { "" }
             ))
         })
 }

@@ -3,7 +3,8 @@
 //!
 //! The harness starts Xvfb and WebKitWebDriver in their own process groups; the driver starts
 //! MiniBrowser and its web, network and GPU processes in its group. [`WebKit`]'s `Drop` ends
-//! every group; a [`Watchdog`](crate::process::Watchdog) does the same if the test process is killed.
+//! every group; a [`Watchdog`](crate::process::Watchdog) does the same if the test process is
+//! killed.
 //!
 //! WebKit prints nothing to its console log for pages under automation (WebKit 2.50:
 //! `FrameConsoleClient::addMessage` writes messages out only for pages that do not use an
