@@ -377,3 +377,85 @@ fn kill_pids(pids: &[u32]) {
     }
     let _ = command.stdout(Stdio::null()).stderr(Stdio::null()).status();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binaries_are_found_on_path_or_at_absolute_paths() {
+        assert!(find_binary(None, &["no-such-program-here", "sh"], "hint").is_ok());
+        assert!(find_binary(None, &["/no/such/sh", "/bin/sh"], "hint").is_ok());
+        let Err(error) = find_binary(None, &["no-such-program-here"], "install it") else {
+            panic!("a missing program was found");
+        };
+        assert_eq!(
+            error.to_string(),
+            "`no-such-program-here` not found on PATH; install it"
+        );
+    }
+
+    #[test]
+    fn a_log_tail_is_its_last_fifteen_lines() {
+        let directory = TempDir::new("log-tail").unwrap();
+        let log = directory.path().join("a.log");
+        let text: Vec<String> = (1..=20).map(|n| n.to_string()).collect();
+        fs::write(&log, text.join("\n")).unwrap();
+        assert_eq!(log_tail(&log), text[5..].join("\n"));
+        assert_eq!(log_tail(&directory.path().join("missing.log")), "");
+    }
+
+    #[tokio::test]
+    async fn waiting_ends_with_the_answer_or_with_the_log_of_a_process_that_exited() {
+        let mut children = Children::new("wait").unwrap();
+        let mut command = Command::new("sh");
+        command.args(["-c", "echo starting; exit 3"]);
+        let guard = children.spawn("early-exit", command).unwrap();
+        let error = guard
+            .wait_for("nothing", Duration::from_secs(10), || None::<()>)
+            .await
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("early-exit exited (exit status: 3); log:\nstarting"),
+            "{error}"
+        );
+        let mut command = Command::new("sleep");
+        command.arg("60");
+        let guard = children.spawn("sleeper", command).unwrap();
+        let mut polls = 0;
+        let answer = guard
+            .wait_for("three polls", Duration::from_secs(10), || {
+                polls += 1;
+                (polls == 3).then_some("ready")
+            })
+            .await;
+        assert_eq!(answer, Ok("ready"));
+    }
+
+    #[test]
+    fn stopping_ends_every_process_of_every_group_and_removes_the_directory() {
+        let mut children = Children::new("stop").unwrap();
+        for name in ["first", "second"] {
+            let mut command = Command::new("sh");
+            // A grandchild in the group, and the shell waiting for it.
+            command.args(["-c", "sleep 60 & wait"]);
+            children.spawn(name, command).unwrap();
+        }
+        let directory = children.path().unwrap().to_path_buf();
+        let groups: Vec<u32> = children.started.iter().map(ProcessGuard::pid).collect();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while live_processes(|pid| in_groups(pid, &groups)).len() < 4 {
+            assert!(Instant::now() < deadline, "the sleeps did not start");
+            std::thread::sleep(POLL);
+        }
+        assert_eq!(children.stop(), Vec::<u32>::new());
+        assert_eq!(
+            live_processes(|pid| in_groups(pid, &groups)),
+            Vec::<u32>::new()
+        );
+        assert!(!directory.exists());
+        assert!(children.path().is_err());
+    }
+}
