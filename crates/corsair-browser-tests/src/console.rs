@@ -6,10 +6,10 @@
 use corsair::browser::{BlockReason, Blocked, Browser, Credentials, Mode, Url, recognize};
 
 use crate::{
-    chromium::FetchResult,
     engine::{ConsoleRun, Engine},
     generate::Context,
     model_half::ModelHalf,
+    result::FetchResult,
     scenario::{Answer, FetchInit, REDIRECTED_SUFFIX, Scenario, Start, header_lines as lines},
 };
 

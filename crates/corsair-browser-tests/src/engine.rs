@@ -1,11 +1,11 @@
-//! What the model half needs from a real browser, whichever engine it is.
+//! What the suites need from a real browser, whichever engine it is, and how they judge one.
 
 use std::{future::Future, time::Duration};
 
 use corsair::browser::Browser;
 use serde_json::Value;
 
-use crate::{Result, chromium::Chromium, chromium::FetchResult, firefox::Firefox, webkit::WebKit};
+use crate::{Result, chromium::Chromium, firefox::Firefox, result::FetchResult, webkit::WebKit};
 
 /// How long an engine may take to print a failed fetch's console messages after the page saw
 /// the failure (they travel apart from the promise's rejection).
@@ -148,4 +148,41 @@ pub async fn judged<E: Engine>(
         Ok(Err(report)) => panic!("{label}{name} {version}:\n{report}"),
         Ok(Ok(summary)) => eprintln!("{name} {version}: {summary}"),
     }
+}
+
+/// One `#[tokio::test]` per engine running `check::<E>()`, for a `check` generic over
+/// [`Engine`] in the calling module: `test::chromium`, `test::firefox` and `test::webkit`.
+/// The engine in each name is what `scripts/test` selects them by (`--skip firefox --skip
+/// webkit`, or the filter `firefox` or `webkit`).
+///
+/// ```no_run
+/// use corsair_browser_tests::engine::Engine;
+///
+/// async fn starts<E: Engine>() {
+///     let engine = E::launch().await.unwrap();
+///     assert!(engine.shutdown().await.is_empty());
+/// }
+///
+/// corsair_browser_tests::engine_tests!(each_engine_starts => starts);
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! engine_tests {
+    ($(#[$attribute:meta])* $test:ident => $check:ident) => {
+        $crate::engine_tests!(@engines $(#[$attribute])* $test => $check:
+            chromium $crate::chromium::Chromium,
+            firefox $crate::firefox::Firefox,
+            webkit $crate::webkit::WebKit);
+    };
+    (@engines $(#[$attribute:meta])* $test:ident => $check:ident: $($name:ident $engine:ty),*) => {
+        $(#[$attribute])*
+        mod $test {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$check::<$engine>().await;
+                }
+            )*
+        }
+    };
 }

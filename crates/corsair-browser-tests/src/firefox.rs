@@ -4,14 +4,13 @@
 //! The harness starts Firefox (own process group, fresh profile with quiet prefs in
 //! `user.js`), reads the BiDi WebSocket address from its log, opens a session and runs the
 //! page's `window.corsairRun` with `script.callFunction`. [`Firefox`]'s `Drop` ends the
-//! process group plus anything still mentioning the profile directory; a [`Watchdog`] does
-//! the same if the test process is killed.
+//! process group plus anything still mentioning the profile directory; a
+//! [`Watchdog`](crate::process::Watchdog) does the same if the test process is killed.
 
 use std::{
-    path::{Path, PathBuf},
     process::Command,
     sync::atomic::{AtomicU64, Ordering},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use futures_util::{SinkExt, StreamExt};
@@ -21,8 +20,9 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
 
 use crate::{
     Error, Result,
-    chromium::FetchResult,
-    process::{ProcessGuard, TempDir, Watchdog, reap},
+    page::CurrentPage,
+    process::{Children, find_binary},
+    result::{FetchResult, results_from_json},
 };
 
 /// How to get Firefox when it is missing.
@@ -74,56 +74,26 @@ pub struct Firefox {
     next_id: AtomicU64,
     context: String,
     version: String,
-    current_page: std::sync::Mutex<Option<String>>,
+    current_page: CurrentPage,
     /// The texts of `log.entryAdded` events not yet taken by `console_lines`.
     console: std::sync::Mutex<Vec<String>>,
-    browser: Option<ProcessGuard>,
-    watchdog: Option<Watchdog>,
-    directory: Option<TempDir>,
-}
-
-fn find_firefox() -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os("CORSAIR_FIREFOX") {
-        let path = PathBuf::from(path);
-        return if path.is_file() {
-            Ok(path)
-        } else {
-            Err(Error::new(format!(
-                "CORSAIR_FIREFOX={} does not exist; {INSTALL_HINT}",
-                path.display()
-            )))
-        };
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for directory in std::env::split_paths(&path) {
-        for name in ["firefox-esr", "firefox"] {
-            let candidate = directory.join(name);
-            if candidate.is_file() {
-                return Ok(candidate);
-            }
-        }
-    }
-    Err(Error::new(format!(
-        "`firefox-esr` or `firefox` not found on PATH; {INSTALL_HINT}"
-    )))
-}
-
-fn log_tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(15)..].join("\n")
+    children: Children,
 }
 
 impl Firefox {
     /// Starts Firefox and opens a BiDi session. Fails with [`INSTALL_HINT`] when the binary
     /// is missing.
     pub async fn launch() -> Result<Self> {
-        let binary = find_firefox()?;
-        let directory = TempDir::new("firefox")?;
-        let profile = directory.path().join("profile");
+        let binary = find_binary(
+            Some("CORSAIR_FIREFOX"),
+            &["firefox-esr", "firefox"],
+            INSTALL_HINT,
+        )?;
+        let mut children = Children::new("firefox")?;
+        let profile = children.path()?.join("profile");
         std::fs::create_dir_all(&profile)?;
         std::fs::write(profile.join("user.js"), USER_JS)?;
-        let log = directory.path().join("firefox.log");
+        let log = children.path()?.join("firefox.log");
         let mut command = Command::new(&binary);
         command
             .arg("--headless")
@@ -133,27 +103,24 @@ impl Firefox {
             .arg("--remote-debugging-port=0")
             .arg("about:blank")
             .env("MOZ_CRASHREPORTER_DISABLE", "1");
-        let browser = ProcessGuard::spawn("firefox", command, &log)?;
-        let watchdog = Watchdog::start(
-            &[browser.pid()],
-            directory.path(),
-            &directory.path().join("watchdog.log"),
-        )?;
+        let address = children
+            .spawn("firefox", command)?
+            .wait_for("no WebDriver BiDi address", Duration::from_secs(60), || {
+                let text = std::fs::read_to_string(&log).unwrap_or_default();
+                let rest = text.split("WebDriver BiDi listening on ").nth(1)?;
+                rest.split_whitespace().next().map(str::to_owned)
+            })
+            .await
+            .map_err(|e| e.context("starting headless Firefox"))?;
         let mut firefox = Self {
             socket: Mutex::new(None),
             next_id: AtomicU64::new(1),
             context: String::new(),
             version: String::new(),
-            current_page: std::sync::Mutex::new(None),
+            current_page: CurrentPage::default(),
             console: std::sync::Mutex::new(Vec::new()),
-            browser: Some(browser),
-            watchdog: Some(watchdog),
-            directory: Some(directory),
+            children,
         };
-        let address = firefox
-            .wait_for_bidi(&log)
-            .await
-            .map_err(|e| e.context("starting headless Firefox"))?;
         let (socket, _) = tokio_tungstenite::connect_async(format!("{address}/session"))
             .await
             .map_err(|e| Error::new(format!("connecting to {address}/session: {e}")))?;
@@ -179,33 +146,6 @@ impl Firefox {
             .ok_or_else(|| Error::new(format!("no browsing context in {tree}")))?
             .to_owned();
         Ok(firefox)
-    }
-
-    async fn wait_for_bidi(&mut self, log: &Path) -> Result<String> {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let text = std::fs::read_to_string(log).unwrap_or_default();
-            if let Some(rest) = text.split("WebDriver BiDi listening on ").nth(1)
-                && let Some(address) = rest.split_whitespace().next()
-            {
-                return Ok(address.to_owned());
-            }
-            if let Some(guard) = self.browser.as_mut()
-                && let Some(status) = guard.exited()
-            {
-                return Err(Error::new(format!(
-                    "firefox exited ({status}); log:\n{}",
-                    log_tail(log)
-                )));
-            }
-            if Instant::now() > deadline {
-                return Err(Error::new(format!(
-                    "no WebDriver BiDi address after 60 s; log:\n{}",
-                    log_tail(log)
-                )));
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
     }
 
     /// Sends one BiDi command and waits (at most 300 s) for its answer, keeping the text of
@@ -270,22 +210,16 @@ impl Firefox {
 
     /// Navigates to `url` unless the page is already there.
     pub async fn open(&self, url: &str) -> Result<()> {
-        let already = self
-            .current_page
-            .lock()
-            .map(|page| page.as_deref() == Some(url))
-            .unwrap_or(false);
-        if !already {
-            self.command(
-                "browsingContext.navigate",
-                json!({ "context": self.context, "url": url, "wait": "complete" }),
-            )
-            .await?;
-            if let Ok(mut page) = self.current_page.lock() {
-                *page = Some(url.to_owned());
-            }
-        }
-        Ok(())
+        self.current_page
+            .open(url, async || {
+                self.command(
+                    "browsingContext.navigate",
+                    json!({ "context": self.context, "url": url, "wait": "complete" }),
+                )
+                .await
+                .map(drop)
+            })
+            .await
     }
 
     /// Calls `function` (a JavaScript function expression; it may return a promise) with the
@@ -334,7 +268,7 @@ impl Firefox {
                 &[Value::from(scenarios.to_vec()), concurrency.into()],
             )
             .await?;
-        crate::chromium::results_from_json(&value, scenarios.len())
+        results_from_json(&value, scenarios.len())
     }
 
     /// Ends the session, then every process; returns the ids of processes that still run
@@ -350,11 +284,7 @@ impl Firefox {
 
     fn stop(&mut self) -> Vec<u32> {
         self.socket.get_mut().take();
-        self.browser = None;
-        let survivors = reap(self.directory.as_ref(), self.watchdog.as_ref());
-        self.watchdog = None;
-        self.directory = None;
-        survivors
+        self.children.stop()
     }
 }
 

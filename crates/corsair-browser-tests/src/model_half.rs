@@ -1,5 +1,5 @@
 //! The browser-model half as a whole: origin A's page, origin B's scripted server, running
-//! scenarios in Chromium and in the model, and shrinking disagreements.
+//! scenarios in an engine and in the model, and shrinking disagreements.
 
 use std::time::{Duration, Instant};
 
@@ -7,10 +7,10 @@ use corsair::Origin;
 
 use crate::{
     Error, Result,
-    chromium::FetchResult,
     engine::{ConsoleRun, Engine},
     generate::{self, Context, Rng, renamed, simplifications},
     record::Kind,
+    result::FetchResult,
     scenario::{
         ModelOutcome, Observed, Scenario, ScriptedServer, model, model_outcomes, reproducer,
     },
@@ -42,7 +42,7 @@ pub struct Run {
 }
 
 impl Run {
-    /// Whether the model predicted Chromium exactly.
+    /// Whether the model predicted the engine exactly.
     pub fn agrees(&self) -> bool {
         self.engine.agrees_with(&self.model)
     }
@@ -74,8 +74,8 @@ impl ModelHalf {
         format!("{}/", self.page_origin)
     }
 
-    /// Runs `scenarios` in Chromium (in batches, from one page) and in the model.
-    pub async fn run(&self, chromium: &impl Engine, scenarios: &[Scenario]) -> Result<Vec<Run>> {
+    /// Runs `scenarios` in `engine` (in batches, from one page) and in the model.
+    pub async fn run(&self, engine: &impl Engine, scenarios: &[Scenario]) -> Result<Vec<Run>> {
         let ctx = self.context();
         let mut runs = Vec::with_capacity(scenarios.len());
         for batch in scenarios.chunks(BATCH) {
@@ -83,17 +83,17 @@ impl ModelHalf {
                 self.server.register(scenario);
             }
             let json: Vec<_> = batch.iter().map(|s| s.to_json(&ctx)).collect();
-            let results = chromium.run(&self.page_url(), &json, CONCURRENCY).await?;
+            let results = engine.run(&self.page_url(), &json, CONCURRENCY).await?;
             for (scenario, fetches) in batch.iter().zip(results) {
-                let engine = Observed {
+                let observed = Observed {
                     fetches,
                     arrivals: self.server.arrivals(&scenario.id),
                 };
-                let browser = chromium.profile();
+                let browser = engine.profile();
                 let model = model(browser, scenario, &self.page_origin, &ctx)?;
                 runs.push(Run {
                     scenario: scenario.clone(),
-                    engine,
+                    engine: observed,
                     browser,
                     model,
                 });
@@ -131,14 +131,14 @@ impl ModelHalf {
     /// such as a 5-second default max-age expiring between two fetches on a loaded machine).
     pub async fn confirm(
         &self,
-        chromium: &impl Engine,
+        engine: &impl Engine,
         failing: Vec<Run>,
     ) -> Result<(Vec<Run>, Vec<Run>)> {
         let again: Vec<Scenario> = failing
             .iter()
             .map(|run| renamed(run.scenario.clone(), &format!("{}-again", run.scenario.id)))
             .collect();
-        let reruns = self.run(chromium, &again).await?;
+        let reruns = self.run(engine, &again).await?;
         let mut confirmed = Vec::new();
         let mut unconfirmed = Vec::new();
         for (first, rerun) in failing.into_iter().zip(reruns) {
@@ -151,16 +151,16 @@ impl ModelHalf {
         Ok((confirmed, unconfirmed))
     }
 
-    /// Shrinks a disagreement: repeatedly tries simpler variants in Chromium and keeps the
+    /// Shrinks a disagreement: repeatedly tries simpler variants in `engine` and keeps the
     /// first that still disagrees with the model, until none does.
-    pub async fn shrink(&self, chromium: &impl Engine, failing: Run) -> Result<Run> {
+    pub async fn shrink(&self, engine: &impl Engine, failing: Run) -> Result<Run> {
         let mut current = failing;
         for _round in 0..40 {
             let candidates = simplifications(&current.scenario);
             if candidates.is_empty() {
                 break;
             }
-            let runs = self.run(chromium, &candidates).await?;
+            let runs = self.run(engine, &candidates).await?;
             match runs.into_iter().find(|run| !run.agrees()) {
                 Some(simpler) => current = simpler,
                 None => break,
@@ -188,7 +188,7 @@ const SHRUNK: usize = 3;
 /// Runs `count` scenarios generated from `seed` in `engine` and in the model; `Ok(summary)`
 /// when the model predicted every one (or the disagreements did not reproduce), else the
 /// report with shrunk reproducers.
-pub async fn judge(chromium: &impl Engine, seed: u64, count: usize) -> Result<String, String> {
+pub async fn judge(engine: &impl Engine, seed: u64, count: usize) -> Result<String, String> {
     let started = Instant::now();
     let half = ModelHalf::start().await.map_err(|e| e.to_string())?;
     let context = half.context();
@@ -197,7 +197,7 @@ pub async fn judge(chromium: &impl Engine, seed: u64, count: usize) -> Result<St
         .map(|i| generate::scenario(&mut rng, &context, format!("{seed:x}-{i}")))
         .collect();
     let runs = half
-        .run(chromium, &scenarios)
+        .run(engine, &scenarios)
         .await
         .map_err(|e| e.to_string())?;
     let summary = summarize(&runs, started.elapsed());
@@ -206,7 +206,7 @@ pub async fn judge(chromium: &impl Engine, seed: u64, count: usize) -> Result<St
         return Ok(summary);
     }
     let (failing, unconfirmed) = half
-        .confirm(chromium, failing)
+        .confirm(engine, failing)
         .await
         .map_err(|e| e.to_string())?;
     for run in &unconfirmed {
@@ -230,7 +230,7 @@ pub async fn judge(chromium: &impl Engine, seed: u64, count: usize) -> Result<St
     for run in failing.iter().take(SHRUNK) {
         report.push_str("\noriginal ");
         report.push_str(&half.reproducer(run));
-        match half.shrink(chromium, run.clone()).await {
+        match half.shrink(engine, run.clone()).await {
             Ok(minimal) => {
                 report.push_str("minimal ");
                 report.push_str(&half.reproducer(&minimal));

@@ -1,7 +1,7 @@
 //! Origin A: a tiny page whose script runs `fetch()`es for the harness and reports what
 //! script could observe.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::{
     Result,
@@ -92,4 +92,29 @@ pub async fn serve_page() -> Result<Server> {
         }
     }))
     .await
+}
+
+/// The page a browser was last sent to, so that scenarios run from the page it already shows
+/// do not reload it.
+#[derive(Debug, Default)]
+pub(crate) struct CurrentPage(Mutex<Option<String>>);
+
+impl CurrentPage {
+    /// Runs `navigate` unless the browser is already at `url`.
+    pub(crate) async fn open(
+        &self,
+        url: &str,
+        navigate: impl AsyncFnOnce() -> Result<()>,
+    ) -> Result<()> {
+        let already = self.lock().as_deref() == Some(url);
+        if !already {
+            navigate().await?;
+            *self.lock() = Some(url.to_owned());
+        }
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }

@@ -1,5 +1,5 @@
 //! Scenarios for the browser-model half: what the page asks for, what origin B answers (to
-//! the preflight and to the actual request), what Chromium did, and what the model predicts
+//! the preflight and to the actual request), what the engine did, and what the model predicts
 //! for the same answers.
 
 use std::{
@@ -20,11 +20,11 @@ use serde_json::{Value, json};
 
 use crate::{
     Error, Result,
-    chromium::FetchResult,
     generate::Context,
     http1::{RawRequest, RawResponse, Server, has_no_body},
     page::page_response,
     record::{Arrival, Kind, Records, id_from_path},
+    result::FetchResult,
 };
 
 /// What the page passes to `fetch()`.
@@ -365,7 +365,7 @@ impl ScriptedServer {
     }
 }
 
-/// What one side (Chromium or the model) did with a scenario.
+/// What one side (the engine or the model) did with a scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Observed {
     /// Per fetch: what the page saw.

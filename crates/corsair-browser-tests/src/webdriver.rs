@@ -1,14 +1,16 @@
 //! A WebDriver classic session (fantoccini), as the Chromium and WebKit harnesses drive it:
 //! which page it is on, running scenarios from that page, and closing it.
 
-use std::{sync::Mutex, time::Duration};
+use std::time::Duration;
 
-use fantoccini::Client;
-use serde_json::Value;
+use fantoccini::{Client, ClientBuilder, wd::TimeoutConfiguration};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Map, Value};
 
 use crate::{
     Error, Result,
-    chromium::{FetchResult, results_from_json},
+    page::CurrentPage,
+    result::{FetchResult, results_from_json},
 };
 
 /// How `corsairRun` is called from WebDriver: its promise settles the script.
@@ -19,7 +21,7 @@ const RUN_SCRIPT: &str = "const [scenarios, concurrency, done] = arguments; \
 #[derive(Debug, Default)]
 pub struct Session {
     client: Option<Client>,
-    current_page: Mutex<Option<String>>,
+    current_page: CurrentPage,
 }
 
 impl Session {
@@ -27,8 +29,35 @@ impl Session {
     pub fn new(client: Client) -> Self {
         Self {
             client: Some(client),
-            current_page: Mutex::new(None),
+            current_page: CurrentPage::default(),
         }
+    }
+
+    /// Opens a session with `capabilities` on the driver listening on loopback `port`; scripts
+    /// may run 300 s, pages may load for 30 s.
+    pub async fn connect(port: u16, capabilities: Map<String, Value>) -> Result<Self> {
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await?;
+        client
+            .update_timeouts(TimeoutConfiguration::new(
+                Some(Duration::from_secs(300)),
+                Some(Duration::from_secs(30)),
+                Some(Duration::ZERO),
+            ))
+            .await?;
+        Ok(Self::new(client))
+    }
+
+    /// The `browserVersion` the driver reported, if any.
+    pub fn browser_version(&self) -> Option<String> {
+        self.client
+            .as_ref()?
+            .capabilities()?
+            .get("browserVersion")?
+            .as_str()
+            .map(str::to_owned)
     }
 
     /// The client, unless the session was closed.
@@ -40,18 +69,9 @@ impl Session {
 
     /// Navigates to `url` unless the page is already there.
     pub async fn open(&self, url: &str) -> Result<()> {
-        let already = self
-            .current_page
-            .lock()
-            .map(|page| page.as_deref() == Some(url))
-            .unwrap_or(false);
-        if !already {
-            self.client()?.goto(url).await?;
-            if let Ok(mut page) = self.current_page.lock() {
-                *page = Some(url.to_owned());
-            }
-        }
-        Ok(())
+        self.current_page
+            .open(url, async || Ok(self.client()?.goto(url).await?))
+            .await
     }
 
     /// Runs `scenarios` (JSON objects `{url, fetches: [init...]}`) from the page at `page_url`,

@@ -1,15 +1,35 @@
-//! The browser model against headless Chromium: at least 500 generated scenarios (seeded:
+//! The browser model against each engine (headless Chromium, headless Firefox, and WebKitGTK's
+//! MiniBrowser on a private Xvfb display): at least 500 generated scenarios (seeded:
 //! `CORSAIR_BROWSER_SEED` replays a run, `CORSAIR_BROWSER_SCENARIOS` changes the count), each
 //! answered by origin B with scripted, often malformed CORS headers. For every scenario the
-//! model's Chromium profile, fed exactly the same answers, must predict what Chromium did:
-//! allowed or blocked, the preflights and actual requests that reached the server (method,
-//! `Origin`, `Access-Control-Request-*`), the status and the readable header names.
+//! engine's profile in the model, fed exactly the same answers, must predict what the engine
+//! did: allowed or blocked, the preflights and actual requests that reached the server
+//! (method, `Origin`, `Access-Control-Request-*`), the status and the readable header names.
 
-use corsair_browser_tests::{chromium::Chromium, model_half::judge_generated};
+use corsair_browser_tests::{
+    chromium::Chromium, engine::Engine, engine_tests, firefox::Firefox,
+    model_half::judge_generated, webkit::WebKit,
+};
 
-const DEFAULT_SCENARIOS: usize = 2000;
+/// How many scenarios an engine runs unless `CORSAIR_BROWSER_SCENARIOS` says otherwise.
+trait DefaultScenarios {
+    const DEFAULT_SCENARIOS: usize;
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_model_predicts_chromium_on_generated_scenarios() {
-    judge_generated::<Chromium>(DEFAULT_SCENARIOS).await;
+impl DefaultScenarios for Chromium {
+    const DEFAULT_SCENARIOS: usize = 2000;
+}
+
+impl DefaultScenarios for Firefox {
+    const DEFAULT_SCENARIOS: usize = 1000;
+}
+
+impl DefaultScenarios for WebKit {
+    const DEFAULT_SCENARIOS: usize = 1000;
+}
+
+engine_tests!(the_model_predicts_generated_scenarios => judge);
+
+async fn judge<E: Engine + DefaultScenarios>() {
+    judge_generated::<E>(E::DEFAULT_SCENARIOS).await;
 }

@@ -1,8 +1,9 @@
 //! The tower middleware in a real browser: each policy served by `corsair_tower::CorsLayer`
 //! on origin B (`http://localhost:PORT_B`), a page on origin A (`http://127.0.0.1:PORT_A`, or
 //! `http://app.localhost:PORT_A` for subdomain patterns) runs `fetch()`, and what each engine
-//! (Chromium, Firefox, WebKit) lets the page do must be exactly what the policy intends: allowed or blocked, how many
-//! preflights and actual requests reached the server, the status and the readable headers.
+//! (Chromium, Firefox, WebKit) lets the page do must be exactly what the policy intends:
+//! allowed or blocked, how many preflights and actual requests reached the server, the status
+//! and the readable headers.
 
 use std::{collections::BTreeMap, time::Duration};
 
@@ -11,14 +12,13 @@ use corsair::{
     browser::{Credentials, Mode},
 };
 use corsair_browser_tests::{
-    chromium::{Chromium, FetchResult},
     engine::{Engine, judged},
-    firefox::Firefox,
+    engine_tests,
     middleware::TowerServer,
     page::serve_page,
     record::Kind,
+    result::FetchResult,
     scenario::FetchInit,
-    webkit::WebKit,
 };
 use serde_json::json;
 
@@ -52,24 +52,12 @@ enum Page {
     Subdomain,
 }
 
-fn init(method: &str, headers: &[(&str, &str)], credentials: Credentials) -> FetchInit {
-    FetchInit {
-        method: method.to_owned(),
-        headers: headers
-            .iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect(),
-        mode: Mode::Cors,
-        credentials,
-    }
-}
-
 fn omit(method: &str, headers: &[(&str, &str)]) -> FetchInit {
-    init(method, headers, Credentials::Omit)
+    FetchInit::new(method, headers, Mode::Cors, Credentials::Omit)
 }
 
 fn include(method: &str, headers: &[(&str, &str)]) -> FetchInit {
-    init(method, headers, Credentials::Include)
+    FetchInit::new(method, headers, Mode::Cors, Credentials::Include)
 }
 
 /// Safelisted names the handler's response carries, plus `x-request-id` when exposed.
@@ -426,32 +414,17 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn chromium_does_what_each_policy_intends() {
-    judged::<Chromium>(Duration::from_secs(240), "", async |engine| {
+engine_tests!(does_what_each_policy_intends => judge);
+
+async fn judge<E: Engine>() {
+    judged::<E>(Duration::from_secs(240), "", async |engine| {
         check(engine).await
     })
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn firefox_does_what_each_policy_intends() {
-    judged::<Firefox>(Duration::from_secs(240), "", async |engine| {
-        check(engine).await
-    })
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn webkit_does_what_each_policy_intends() {
-    judged::<WebKit>(Duration::from_secs(240), "", async |engine| {
-        check(engine).await
-    })
-    .await;
-}
-
-async fn check(browser: &impl Engine) -> Result<String, String> {
-    let engine = browser.profile();
+async fn check(engine: &impl Engine) -> Result<String, String> {
+    let profile = engine.profile();
     let page = serve_page().await.map_err(|e| e.to_string())?;
     let mut servers = BTreeMap::new();
     for (name, policy) in policies(page.port()) {
@@ -483,7 +456,7 @@ async fn check(browser: &impl Engine) -> Result<String, String> {
                 json!({ "url": format!("http://localhost:{port}/m/{i}"), "fetches": fetches })
             })
             .collect();
-        let results = browser
+        let results = engine
             .run(&page_url, &json, 6)
             .await
             .map_err(|e| e.to_string())?;
@@ -518,7 +491,7 @@ async fn check(browser: &impl Engine) -> Result<String, String> {
                 };
                 if !ok {
                     problems.push(format!(
-                        "fetch {}: intended {intent:?}, {engine} gave {result:?}",
+                        "fetch {}: intended {intent:?}, {profile} gave {result:?}",
                         n + 1
                     ));
                 }
@@ -538,7 +511,7 @@ async fn check(browser: &impl Engine) -> Result<String, String> {
             }
             if let Some(arrival) = arrivals.iter().find(|a| !a.other_cors_headers.is_empty()) {
                 problems.push(format!(
-                    "{engine} sent {:?}: Private Network Access applies after all (update the README)",
+                    "{profile} sent {:?}: Private Network Access applies after all (update the README)",
                     arrival.other_cors_headers
                 ));
             }

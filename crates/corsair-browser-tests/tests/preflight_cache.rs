@@ -13,33 +13,16 @@ use std::time::Duration;
 
 use corsair::browser::{Credentials, Mode};
 use corsair_browser_tests::{
-    chromium::Chromium,
     engine::{Engine, judged},
-    firefox::Firefox,
+    engine_tests,
     generate::Context,
     model_half::ModelHalf,
     record::Kind,
-    scenario::{Answer, FetchInit, Scenario, Start},
-    webkit::WebKit,
+    scenario::{Answer, FetchInit, Scenario, Start, header_lines as lines},
 };
 
 fn put(headers: &[(&str, &str)], credentials: Credentials) -> FetchInit {
-    FetchInit {
-        method: "PUT".to_owned(),
-        headers: headers
-            .iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect(),
-        mode: Mode::Cors,
-        credentials,
-    }
-}
-
-fn lines(headers: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
-    headers
-        .iter()
-        .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec()))
-        .collect()
+    FetchInit::new("PUT", headers, Mode::Cors, credentials)
 }
 
 struct Case {
@@ -301,32 +284,17 @@ fn scenario(case: &Case, index: usize, ctx: &Context) -> Scenario {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn chromium_and_the_model_reuse_preflight_answers_alike() {
-    judged::<Chromium>(Duration::from_secs(120), "", async |engine| {
+engine_tests!(reuse_preflight_answers_like_the_model => judge);
+
+async fn judge<E: Engine>() {
+    judged::<E>(Duration::from_secs(120), "", async |engine| {
         check(engine).await
     })
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn firefox_and_the_model_reuse_preflight_answers_alike() {
-    judged::<Firefox>(Duration::from_secs(120), "", async |engine| {
-        check(engine).await
-    })
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn webkit_and_the_model_reuse_preflight_answers_alike() {
-    judged::<WebKit>(Duration::from_secs(120), "", async |engine| {
-        check(engine).await
-    })
-    .await;
-}
-
-async fn check(browser: &impl Engine) -> Result<String, String> {
-    let engine = browser.profile();
+async fn check(engine: &impl Engine) -> Result<String, String> {
+    let profile = engine.profile();
     let half = ModelHalf::start().await.map_err(|e| e.to_string())?;
     let ctx = half.context();
     let cases = cases();
@@ -336,7 +304,7 @@ async fn check(browser: &impl Engine) -> Result<String, String> {
         .map(|(i, case)| scenario(case, i, &ctx))
         .collect();
     let runs = half
-        .run(browser, &scenarios)
+        .run(engine, &scenarios)
         .await
         .map_err(|e| e.to_string())?;
     let mut failures = Vec::new();
@@ -347,16 +315,16 @@ async fn check(browser: &impl Engine) -> Result<String, String> {
             .iter()
             .filter(|a| a.kind == Kind::Preflight)
             .count();
-        if preflights != case.expected(engine) {
+        if preflights != case.expected(profile) {
             failures.push(format!(
-                "{}: expected {} preflight(s) from {engine}, saw {preflights}\n{}",
+                "{}: expected {} preflight(s) from {profile}, saw {preflights}\n{}",
                 case.name,
-                case.expected(engine),
+                case.expected(profile),
                 half.reproducer(run)
             ));
         } else if !run.agrees() {
             failures.push(format!(
-                "{}: the model disagrees with {engine}\n{}",
+                "{}: the model disagrees with {profile}\n{}",
                 case.name,
                 half.reproducer(run)
             ));

@@ -1,10 +1,17 @@
-//! Asynchronous origin resolution, with a bounded, expiring cache.
+//! Asynchronous origin resolution, with a bounded, expiring cache and one lookup in flight
+//! per origin.
 
 use std::{
-    collections::HashMap, error::Error, fmt, future::Future, pin::Pin, sync::Mutex, time::Duration,
+    collections::HashMap,
+    error::Error,
+    fmt,
+    future::Future,
+    pin::Pin,
+    sync::{Mutex, MutexGuard, PoisonError},
+    time::Duration,
 };
 
-use tokio::time::Instant;
+use tokio::{sync::watch, time::Instant};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 type ResolveFuture = Pin<Box<dyn Future<Output = Result<bool, BoxError>> + Send>>;
@@ -12,6 +19,9 @@ type ResolveFn = Box<dyn Fn(String) -> ResolveFuture + Send + Sync>;
 
 /// Decides, asynchronously, whether an origin no policy entry lists is allowed, and remembers
 /// the answers.
+///
+/// Concurrent requests from one origin that is not cached share one lookup: the first asks
+/// the resolver, the others wait for its answer (a refusal, when it fails or times out).
 ///
 /// ```
 /// use std::time::Duration;
@@ -30,7 +40,27 @@ pub struct OriginResolver {
     timeout: Duration,
     allowed_ttl: Duration,
     denied_ttl: Duration,
-    cache: Mutex<Cache>,
+    state: Mutex<State>,
+}
+
+/// The answers, and the lookups under way; one lock, so that a lookup's answer is cached in
+/// the same step as it stops being under way, and no request sees neither.
+#[derive(Debug)]
+struct State {
+    cache: Cache,
+    /// Per origin being looked up, where its answer will be sent. An entry lives only as long
+    /// as its [`Lookup`], so there are never more than the requests waiting.
+    in_flight: HashMap<Box<str>, watch::Receiver<Option<bool>>>,
+}
+
+/// Where a request's answer comes from.
+enum Step<'a> {
+    /// A fresh cached answer.
+    Cached(bool),
+    /// No one is asking: this request asks the resolver, and tells the others.
+    Ask(Lookup<'a>),
+    /// Another request is asking: wait for its answer.
+    Wait(watch::Receiver<Option<bool>>),
 }
 
 impl OriginResolver {
@@ -50,7 +80,10 @@ impl OriginResolver {
             timeout: Duration::from_secs(2),
             allowed_ttl: Duration::from_secs(300),
             denied_ttl: Duration::from_secs(30),
-            cache: Mutex::new(Cache::new(10_000)),
+            state: Mutex::new(State {
+                cache: Cache::new(10_000),
+                in_flight: HashMap::new(),
+            }),
         }
     }
 
@@ -62,7 +95,8 @@ impl OriginResolver {
 
     /// How many origins the cache holds at most (at least one).
     pub fn capacity(mut self, capacity: usize) -> Self {
-        self.cache = Mutex::new(Cache::new(capacity.max(1)));
+        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        state.cache = Cache::new(capacity.max(1));
         self
     }
 
@@ -81,27 +115,62 @@ impl OriginResolver {
     /// The cached answer for `origin`, if there is a fresh one: the hot path, which never
     /// waits on the resolver.
     pub fn cached(&self, origin: &str) -> Option<bool> {
-        self.lock_cache().get(origin, Instant::now())
+        self.lock_state().cache.get(origin, Instant::now())
     }
 
     /// The answer for `origin`: cached, or asked of the resolver (within the timeout) and
     /// cached. A failure or a timeout refuses the origin, is logged, and is not cached, so the
-    /// next request asks again.
+    /// next request asks again. While one request asks, the others for the same origin wait
+    /// for its answer instead of asking too; none waits longer than the timeout.
     pub async fn resolve(&self, origin: &str) -> bool {
-        if let Some(allowed) = self.cached(origin) {
-            return allowed;
-        }
-        match tokio::time::timeout(self.timeout, (self.resolve)(origin.to_owned())).await {
-            Ok(Ok(allowed)) => {
-                let ttl = if allowed {
-                    self.allowed_ttl
-                } else {
-                    self.denied_ttl
-                };
-                let now = Instant::now();
-                self.lock_cache().insert(origin, allowed, now + ttl, now);
-                allowed
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            match self.step(origin) {
+                Step::Cached(allowed) => return allowed,
+                Step::Ask(lookup) => return self.ask(lookup, deadline).await,
+                Step::Wait(mut answer) => {
+                    match tokio::time::timeout_at(deadline, answer.wait_for(Option::is_some)).await
+                    {
+                        Ok(Ok(allowed)) => return allowed.unwrap_or(false),
+                        // The asking request was dropped before it had an answer: ask anew.
+                        Ok(Err(_)) => {}
+                        Err(_) => {
+                            self.timed_out(origin);
+                            return false;
+                        }
+                    }
+                }
             }
+        }
+    }
+
+    /// The cached answer for `origin`, or what this request does to get one.
+    fn step<'a>(&'a self, origin: &'a str) -> Step<'a> {
+        let mut state = self.lock_state();
+        if let Some(allowed) = state.cache.get(origin, Instant::now()) {
+            return Step::Cached(allowed);
+        }
+        if let Some(answer) = state.in_flight.get(origin) {
+            return Step::Wait(answer.clone());
+        }
+        let (sender, receiver) = watch::channel(None);
+        state.in_flight.insert(origin.into(), receiver);
+        Step::Ask(Lookup {
+            resolver: self,
+            origin,
+            sender,
+            settled: false,
+        })
+    }
+
+    /// Asks the resolver about `lookup`'s origin until `deadline`, caches a real answer, and
+    /// tells the requests waiting for it.
+    async fn ask(&self, mut lookup: Lookup<'_>, deadline: Instant) -> bool {
+        let origin = lookup.origin;
+        let answer = tokio::time::timeout_at(deadline, (self.resolve)(origin.to_owned())).await;
+        let ttl = match &answer {
+            Ok(Ok(true)) => Some(self.allowed_ttl),
+            Ok(Ok(false)) => Some(self.denied_ttl),
             Ok(Err(error)) => {
                 tracing::warn!(
                     target: "corsair",
@@ -109,37 +178,80 @@ impl OriginResolver {
                     %error,
                     "origin resolver failed; refusing the origin"
                 );
-                false
+                None
             }
             Err(_) => {
-                tracing::warn!(
-                    target: "corsair",
-                    origin,
-                    timeout = ?self.timeout,
-                    "origin resolver did not answer in time; refusing the origin"
-                );
-                false
+                self.timed_out(origin);
+                None
             }
-        }
+        };
+        let allowed = matches!(answer, Ok(Ok(true)));
+        lookup.settle(allowed, ttl);
+        allowed
     }
 
-    fn lock_cache(&self) -> std::sync::MutexGuard<'_, Cache> {
-        // A panic while holding the lock cannot leave the map inconsistent (every operation
+    /// Logs that the answer for `origin` did not come within the timeout.
+    fn timed_out(&self, origin: &str) {
+        tracing::warn!(
+            target: "corsair",
+            origin,
+            timeout = ?self.timeout,
+            "origin resolver did not answer in time; refusing the origin"
+        );
+    }
+
+    fn lock_state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the maps inconsistent (every operation
         // is a single insert or removal), so a poisoned lock is still usable.
-        self.cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl fmt::Debug for OriginResolver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.lock_state();
         f.debug_struct("OriginResolver")
             .field("timeout", &self.timeout)
             .field("allowed_ttl", &self.allowed_ttl)
             .field("denied_ttl", &self.denied_ttl)
-            .field("cached", &self.lock_cache().entries.len())
+            .field("cached", &state.cache.entries.len())
+            .field("resolving", &state.in_flight.len())
             .finish_non_exhaustive()
+    }
+}
+
+/// The one lookup under way for an origin. It leaves [`State::in_flight`] when it settles, or
+/// when the request that runs it is dropped first (its followers then ask anew).
+struct Lookup<'a> {
+    resolver: &'a OriginResolver,
+    origin: &'a str,
+    sender: watch::Sender<Option<bool>>,
+    settled: bool,
+}
+
+impl Lookup<'_> {
+    /// Caches the answer for `ttl` (`None`: a failure, not cached), ends the lookup, and
+    /// sends the answer to its followers.
+    fn settle(&mut self, allowed: bool, ttl: Option<Duration>) {
+        {
+            let mut state = self.resolver.lock_state();
+            if let Some(ttl) = ttl {
+                let now = Instant::now();
+                state.cache.insert(self.origin, allowed, now + ttl, now);
+            }
+            state.in_flight.remove(self.origin);
+        }
+        self.settled = true;
+        self.sender.send_replace(Some(allowed));
+    }
+}
+
+impl Drop for Lookup<'_> {
+    fn drop(&mut self) {
+        // Once settled, the entry may already be a newer lookup's.
+        if !self.settled {
+            self.resolver.lock_state().in_flight.remove(self.origin);
+        }
     }
 }
 
@@ -270,10 +382,122 @@ mod tests {
             resolver
                 .resolve(&format!("https://{i}.tenant.example"))
                 .await;
-            assert!(resolver.lock_cache().entries.len() <= 3);
+            assert!(resolver.lock_state().cache.entries.len() <= 3);
         }
         // The newest answers are the ones kept.
         assert_eq!(resolver.cached("https://9.tenant.example"), Some(true));
+    }
+
+    /// A resolver that answers `answers[n]` to its `n`th call (the last one from then on)
+    /// after `delay`, counting its calls.
+    fn slow(
+        delay: Duration,
+        answers: &'static [Result<bool, &'static str>],
+    ) -> (Arc<OriginResolver>, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = calls.clone();
+        let resolver = OriginResolver::new(move |_origin: String| {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            let answer = answers[n.min(answers.len() - 1)];
+            async move {
+                tokio::time::sleep(delay).await;
+                answer.map_err(std::io::Error::other)
+            }
+        });
+        (Arc::new(resolver), calls)
+    }
+
+    /// `count` concurrent resolutions of `origin`, in the order they were started.
+    async fn concurrently(
+        resolver: &Arc<OriginResolver>,
+        origin: &'static str,
+        count: usize,
+    ) -> Vec<bool> {
+        let tasks: Vec<_> = (0..count)
+            .map(|_| {
+                let resolver = resolver.clone();
+                tokio::spawn(async move { resolver.resolve(origin).await })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(task.await.unwrap());
+        }
+        answers
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_requests_for_one_origin_share_one_lookup() {
+        let (resolver, calls) = slow(Duration::from_millis(100), &[Ok(true)]);
+        let started = Instant::now();
+        let answers = concurrently(&resolver, "https://a.tenant.example", 16).await;
+        assert_eq!(answers, vec![true; 16]);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(started.elapsed(), Duration::from_millis(100));
+        assert_eq!(resolver.cached("https://a.tenant.example"), Some(true));
+        assert!(resolver.lock_state().in_flight.is_empty());
+        // Another origin is a lookup of its own.
+        assert_eq!(
+            concurrently(&resolver, "https://b.tenant.example", 2).await,
+            [true, true]
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_shared_lookup_refuses_every_waiter_and_is_asked_again() {
+        let (resolver, calls) = slow(
+            Duration::from_millis(100),
+            &[Err("database is down"), Ok(true)],
+        );
+        let answers = concurrently(&resolver, "https://a.tenant.example", 8).await;
+        assert_eq!(answers, vec![false; 8]);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(resolver.cached("https://a.tenant.example"), None);
+        assert!(resolver.lock_state().in_flight.is_empty());
+        // Failures are not cached: the next request asks again.
+        assert!(resolver.resolve("https://a.tenant.example").await);
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_shared_lookup_that_times_out_refuses_every_waiter_within_the_timeout() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = calls.clone();
+        let resolver = Arc::new(
+            OriginResolver::new(move |_origin: String| {
+                counter.fetch_add(1, Ordering::SeqCst);
+                std::future::pending::<Result<bool, std::io::Error>>()
+            })
+            .timeout(Duration::from_millis(250)),
+        );
+        let started = Instant::now();
+        let answers = concurrently(&resolver, "https://a.tenant.example", 8).await;
+        assert_eq!(answers, vec![false; 8]);
+        assert_eq!(started.elapsed(), Duration::from_millis(250));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(resolver.lock_state().in_flight.is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waiters_ask_anew_when_the_asking_request_is_dropped() {
+        let (resolver, calls) = slow(Duration::from_millis(100), &[Ok(true)]);
+        let asking = {
+            let resolver = resolver.clone();
+            tokio::spawn(async move { resolver.resolve("https://a.tenant.example").await })
+        };
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let waiting = {
+            let resolver = resolver.clone();
+            tokio::spawn(async move { resolver.resolve("https://a.tenant.example").await })
+        };
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        asking.abort();
+        assert!(asking.await.unwrap_err().is_cancelled());
+        assert!(waiting.await.unwrap());
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert!(resolver.lock_state().in_flight.is_empty());
     }
 
     #[test]
