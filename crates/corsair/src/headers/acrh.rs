@@ -8,7 +8,7 @@
 
 use std::ops::ControlFlow;
 
-use super::names::TCHAR;
+use crate::grammar::token::TCHAR;
 
 /// Empty list elements tolerated before the value is judged malformed. RFC 9110 asks
 /// recipients to accept a few; no honest client sends many.

@@ -1,34 +1,10 @@
-//! Tokens, forbidden request headers and the names CORS reserves.
+//! Forbidden request headers, the names CORS reserves, and sets of header names.
 
 use std::{
     collections::HashMap,
     fmt,
     hash::{BuildHasher, Hasher, RandomState},
 };
-
-/// RFC 9110 `tchar`: the bytes a method or a header name may consist of.
-pub(crate) const fn is_tchar(byte: u8) -> bool {
-    matches!(byte,
-        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.'
-        | b'^' | b'_' | b'`' | b'|' | b'~'
-        | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
-}
-
-/// [`is_tchar`] as a table, for scanning long header values a byte at a time.
-pub(crate) static TCHAR: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        table[byte] = is_tchar(byte as u8);
-        byte += 1;
-    }
-    table
-};
-
-/// RFC 9110 `token`: one or more `tchar`s.
-pub(crate) fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && bytes.iter().all(|&b| is_tchar(b))
-}
 
 /// The Fetch Standard's forbidden request-header names (lowercase): script can never set
 /// them, so listing one as an allowed request header can only be a mistake.
@@ -80,24 +56,6 @@ pub(crate) fn unexposable_reason(lowercase_name: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// Methods that `fetch()` upper-cases when given in any case (Fetch Standard, "normalize a
-/// method"). Any other method reaches the server exactly as the page spelled it.
-pub(crate) const NORMALIZED_METHODS: &[&str] = &["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
-
-/// Methods a browser refuses to send (Fetch Standard "forbidden method").
-pub(crate) const FORBIDDEN_METHODS: &[&str] = &["CONNECT", "TRACE", "TRACK"];
-
-/// CORS-safelisted methods: simple requests that CORS cannot prevent from being sent.
-pub(crate) const SAFELISTED_METHODS: &[&str] = &["GET", "HEAD", "POST"];
-
-/// The spelling `fetch()` gives `method`: upper case for the normalized methods.
-pub(crate) fn fetch_normalized_method(method: &str) -> Option<&'static str> {
-    NORMALIZED_METHODS
-        .iter()
-        .copied()
-        .find(|known| known.eq_ignore_ascii_case(method))
 }
 
 /// Header names, looked up case-insensitively without allocating: browsers send lowercase
@@ -392,23 +350,6 @@ mod tests {
     }
 
     #[test]
-    fn tchar_table() {
-        for byte in 0..=255u8 {
-            assert_eq!(TCHAR[usize::from(byte)], is_tchar(byte), "{byte}");
-        }
-    }
-
-    #[test]
-    fn tokens() {
-        assert!(is_token(b"X-Custom_Header.1"));
-        assert!(is_token(b"PATCH"));
-        assert!(!is_token(b""));
-        assert!(!is_token(b"x header"));
-        assert!(!is_token(b"x:y"));
-        assert!(!is_token("é".as_bytes()));
-    }
-
-    #[test]
     fn forbidden_request_headers_follow_fetch() {
         // Fetch Standard, "forbidden request-header": the list and the two prefixes.
         for name in [
@@ -436,13 +377,5 @@ mod tests {
         assert!(unexposable_reason("set-cookie").is_some());
         assert!(unexposable_reason("access-control-allow-origin").is_some());
         assert!(unexposable_reason("x-request-id").is_none());
-    }
-
-    #[test]
-    fn fetch_normalizes_only_some_methods() {
-        // Fetch Standard, "normalize a method": PATCH is not on the list.
-        assert_eq!(fetch_normalized_method("delete"), Some("DELETE"));
-        assert_eq!(fetch_normalized_method("Put"), Some("PUT"));
-        assert_eq!(fetch_normalized_method("patch"), None);
     }
 }

@@ -6,6 +6,7 @@ use std::fmt::{self, Write as _};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::OriginError;
+use crate::grammar::host::is_forbidden_domain_byte;
 
 /// The host of a tuple origin.
 ///
@@ -142,12 +143,6 @@ impl fmt::Display for Host {
             }
         }
     }
-}
-
-/// WHATWG "forbidden domain code point", restricted to ASCII: non-ASCII
-/// bytes are left for IDNA to judge.
-fn is_forbidden_domain_byte(byte: u8) -> bool {
-    byte <= b' ' || byte == 0x7f || b"#%/:<>?@[\\]^|".contains(&byte)
 }
 
 /// WHATWG percent-decode: a `%` not followed by two hex digits stays as is

@@ -1,6 +1,7 @@
 //! Parsing serialized origins and their scheme and port components.
 
 use super::{Host, Origin, TupleOrigin};
+use crate::grammar;
 
 /// Why a string is not a serialized origin (or scheme, host or port).
 ///
@@ -182,15 +183,9 @@ pub fn default_port(scheme: &str) -> Option<u16> {
 /// Validates a scheme (RFC 3986: `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`)
 /// and lowercases it.
 pub(crate) fn parse_scheme(s: &str) -> Result<String, OriginError> {
-    let mut bytes = s.bytes();
-    let valid = match bytes.next() {
-        None => return Err(OriginError::EmptyScheme),
-        Some(first) => {
-            first.is_ascii_alphabetic()
-                && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-        }
-    };
-    if valid {
+    if s.is_empty() {
+        Err(OriginError::EmptyScheme)
+    } else if grammar::scheme::is_valid(s.as_bytes()) {
         Ok(s.to_ascii_lowercase())
     } else {
         Err(OriginError::InvalidScheme {

@@ -6,6 +6,7 @@ use super::{
     Host, Origin, OriginError, default_port, is_loopback_domain, is_trustworthy_scheme,
     parse_scheme,
 };
+use crate::grammar::{self, host::is_canonical_domain_byte};
 
 /// One entry of a policy's origin list.
 ///
@@ -262,7 +263,7 @@ impl<'a> CanonicalParts<'a> {
         let separator = value.windows(3).position(|w| w == b"://")?;
         let scheme = &value[..separator];
         let authority = &value[separator + 3..];
-        if !is_canonical_scheme(scheme) {
+        if !grammar::scheme::is_canonical(scheme) {
             return None;
         }
         let host_len = if authority.first() == Some(&b'[') {
@@ -302,42 +303,13 @@ impl<'a> CanonicalParts<'a> {
     }
 }
 
-fn is_canonical_scheme(scheme: &[u8]) -> bool {
-    scheme.first().is_some_and(u8::is_ascii_lowercase)
-        && scheme
-            .iter()
-            .all(|&b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'+' | b'-' | b'.'))
-}
-
-/// Bytes a canonical (ASCII, lowercase, IDNA-processed) domain may hold: everything printable
-/// except upper case and the WHATWG forbidden domain code points.
-fn is_canonical_host_byte(byte: u8) -> bool {
-    byte.is_ascii_graphic()
-        && !byte.is_ascii_uppercase()
-        && !matches!(
-            byte,
-            b'#' | b'/'
-                | b':'
-                | b'<'
-                | b'>'
-                | b'?'
-                | b'@'
-                | b'['
-                | b'\\'
-                | b']'
-                | b'^'
-                | b'|'
-                | b'%'
-        )
-}
-
 /// Longest domain DNS can resolve (RFC 1035): no page has a longer host.
 const MAX_DOMAIN_LEN: usize = 253;
 
 fn is_canonical_domain_or_ipv4(host: &[u8]) -> bool {
     !host.is_empty()
         && host.len() <= MAX_DOMAIN_LEN
-        && host.iter().all(|&b| is_canonical_host_byte(b))
+        && host.iter().all(|&b| is_canonical_domain_byte(b))
         && host.split(|&b| b == b'.').all(|label| !label.is_empty())
 }
 

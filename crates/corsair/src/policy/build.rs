@@ -5,10 +5,8 @@ use http::HeaderValue;
 use super::{
     Compiled, Config, ConfigError, ConfigErrors, DebugSwitch, Grants, HeaderList, MaxAge, Policy,
 };
-use crate::headers::names::{
-    FORBIDDEN_METHODS, HeaderNameSet, fetch_normalized_method, is_forbidden_request_header,
-    is_token, unexposable_reason,
-};
+use crate::grammar::{self, token::is_token};
+use crate::headers::names::{HeaderNameSet, is_forbidden_request_header, unexposable_reason};
 use crate::origin::{HostPattern, OriginError, OriginMatcher, OriginPattern, PatternError, share};
 
 /// Longest preflight cache lifetime accepted, in seconds (Firefox's cap).
@@ -43,6 +41,7 @@ impl Config {
         let headers = self.validate_allow_headers(&mut errors);
         let expose = self.validate_expose_headers(&mut errors);
         let max_age = self.validate_max_age(&mut errors);
+        #[cfg(feature = "toml")]
         errors.extend(self.file_errors.iter().cloned());
         if let Some(errors) = ConfigErrors::new(errors) {
             return Err(errors);
@@ -59,7 +58,7 @@ impl Config {
                 Methods::Listed(listed) => listed
                     .iter()
                     .map(|m| String::from_utf8_lossy(m).into_owned())
-                    .filter(|m| !matches!(m.as_str(), "GET" | "HEAD" | "POST"))
+                    .filter(|m| !grammar::method::is_safelisted(m.as_bytes()))
                     .collect(),
             },
             headers: {
@@ -201,14 +200,11 @@ impl Config {
                 errors.push(ConfigError::InvalidMethod {
                     value: value.clone(),
                 });
-            } else if FORBIDDEN_METHODS
-                .iter()
-                .any(|m| m.eq_ignore_ascii_case(value))
-            {
+            } else if grammar::method::is_forbidden(value.as_bytes()) {
                 errors.push(ConfigError::ForbiddenMethod {
                     value: value.clone(),
                 });
-            } else if let Some(normalized) = fetch_normalized_method(value)
+            } else if let Some(normalized) = grammar::method::normalized(value)
                 && normalized != value
             {
                 errors.push(ConfigError::MethodNotNormalized {
