@@ -15,8 +15,8 @@ use std::collections::{HashMap, HashSet};
 
 use http::HeaderValue;
 
+use super::hash::KeyedState;
 use super::pattern::{CanonicalParts, HostPattern, OriginPattern, PortPattern, WildcardPattern};
-use crate::headers::names::KeyedState;
 
 /// What a lookup found for a request's `Origin` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
