@@ -2,3 +2,4 @@
 
 pub(crate) mod acrh;
 pub(crate) mod names;
+pub(crate) mod shared;

@@ -7,7 +7,8 @@ use super::{
 };
 use crate::grammar::{self, token::is_token};
 use crate::headers::names::{HeaderNameSet, is_forbidden_request_header, unexposable_reason};
-use crate::origin::{HostPattern, OriginError, OriginMatcher, OriginPattern, PatternError, share};
+use crate::headers::shared::shared_value;
+use crate::origin::{HostPattern, OriginError, OriginMatcher, OriginPattern, PatternError};
 
 /// Longest preflight cache lifetime accepted, in seconds (Firefox's cap).
 pub(crate) const MAX_AGE_LIMIT: u32 = 86_400;
@@ -267,7 +268,7 @@ impl Config {
             names.join(", ")
         };
         (!joined.is_empty())
-            .then(|| HeaderValue::from_str(&joined).ok().map(share))
+            .then(|| shared_value(joined).ok())
             .flatten()
     }
 
@@ -276,7 +277,7 @@ impl Config {
             MaxAge::BrowserDefault => None,
             MaxAge::Disabled | MaxAge::Seconds(0) => Some(HeaderValue::from_static("0")),
             MaxAge::Seconds(seconds) if seconds <= MAX_AGE_LIMIT => {
-                Some(share(HeaderValue::from(seconds)))
+                shared_value(seconds.to_string()).ok()
             }
             MaxAge::Seconds(seconds) => {
                 errors.push(ConfigError::MaxAgeOutOfRange {
