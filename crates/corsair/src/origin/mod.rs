@@ -16,7 +16,6 @@ pub(crate) use host::is_loopback_domain;
 
 pub(crate) use hash::KeyedState;
 pub(crate) use matcher::{Match, OriginMatcher};
-pub(crate) use parse::parse_scheme;
 pub use parse::{OriginError, default_port};
 pub use pattern::{HostPattern, OriginPattern, PatternError, PortPattern, WildcardPattern};
 

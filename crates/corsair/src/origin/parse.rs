@@ -230,6 +230,19 @@ fn is_whitespace_or_control(c: char) -> bool {
 }
 
 pub(super) fn parse_origin(input: &str) -> Result<Origin, OriginError> {
+    if input == "null" {
+        return Ok(Origin::Opaque);
+    }
+    if input.eq_ignore_ascii_case("null") {
+        return Err(OriginError::NullCase {
+            input: input.to_owned(),
+        });
+    }
+    parse_tuple_origin(input).map(Origin::Tuple)
+}
+
+/// Parses a serialized tuple origin, `scheme://host[:port]`: [`parse_origin`] without `null`.
+pub(super) fn parse_tuple_origin(input: &str) -> Result<TupleOrigin, OriginError> {
     if input.is_empty() {
         return Err(OriginError::Empty);
     }
@@ -237,14 +250,6 @@ pub(super) fn parse_origin(input: &str) -> Result<Origin, OriginError> {
         return Err(OriginError::SurroundingWhitespace {
             input: input.to_owned(),
             trimmed: input.trim_matches(is_whitespace_or_control).to_owned(),
-        });
-    }
-    if input == "null" {
-        return Ok(Origin::Opaque);
-    }
-    if input.eq_ignore_ascii_case("null") {
-        return Err(OriginError::NullCase {
-            input: input.to_owned(),
         });
     }
     let missing_separator = || OriginError::MissingSchemeSeparator {
@@ -289,7 +294,7 @@ pub(super) fn parse_origin(input: &str) -> Result<Origin, OriginError> {
             origin: origin.to_string(),
         });
     }
-    Ok(Origin::Tuple(origin))
+    Ok(origin)
 }
 
 /// Splits `host[:port]`. A `:` inside brackets belongs to an IPv6 host;
@@ -317,9 +322,9 @@ fn split_host_port(authority: &str) -> (&str, Option<&str>) {
 /// slashes. Only suggestions that parse are offered.
 fn suggest_origin(input: &str) -> Option<String> {
     let bare = input.trim_start_matches('/');
-    if let Ok(Origin::Tuple(origin)) = parse_origin(&format!("https://{bare}")) {
+    if let Ok(origin) = parse_tuple_origin(&format!("https://{bare}")) {
         if origin.host().is_loopback()
-            && let Ok(local) = parse_origin(&format!("http://{bare}"))
+            && let Ok(local) = parse_tuple_origin(&format!("http://{bare}"))
         {
             return Some(local.to_string());
         }
@@ -331,7 +336,7 @@ fn suggest_origin(input: &str) -> Option<String> {
         .split_once(':')
         .filter(|(scheme, _)| default_port(scheme).is_some())?;
     let rest = rest.trim_start_matches('/');
-    parse_origin(&format!("{scheme}://{rest}"))
+    parse_tuple_origin(&format!("{scheme}://{rest}"))
         .ok()
         .map(|origin| origin.to_string())
 }

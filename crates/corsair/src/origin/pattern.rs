@@ -4,7 +4,7 @@ use std::fmt;
 
 use super::{
     Host, Origin, OriginError, default_port, is_loopback_domain, is_trustworthy_scheme,
-    parse_scheme,
+    parse::{parse_scheme, parse_tuple_origin},
 };
 use crate::grammar::{self, host::is_canonical_domain_byte};
 
@@ -94,7 +94,7 @@ impl OriginPattern {
             return Ok(Self::Any);
         }
         let Some((scheme, authority)) = input.split_once("://") else {
-            return Ok(Self::Exact(reject_stray_wildcard(input)?));
+            return Ok(Self::Exact(Origin::parse(without_stray_wildcard(input)?)?));
         };
         let (authority, any_port) = match authority.strip_suffix(":*") {
             Some(rest) => (rest, true),
@@ -105,13 +105,12 @@ impl OriginPattern {
             None => (authority, false),
         };
         if !any_port && !subdomains {
-            return Ok(Self::Exact(reject_stray_wildcard(input)?));
+            return Ok(Self::Exact(Origin::parse(without_stray_wildcard(input)?)?));
         }
         let scheme = parse_scheme(scheme)?;
-        let origin = reject_stray_wildcard(&format!("{scheme}://{authority}"))?;
-        let (Some(host), port) = (origin.host(), origin.port()) else {
-            return Err(PatternError::Origin(OriginError::Empty));
-        };
+        let rest = format!("{scheme}://{authority}");
+        let origin = parse_tuple_origin(without_stray_wildcard(&rest)?)?;
+        let (host, port) = (origin.host(), origin.port());
         if any_port && authority_has_port(authority) {
             return Err(PatternError::MisplacedWildcard);
         }
@@ -230,11 +229,13 @@ impl fmt::Display for WildcardPattern {
     }
 }
 
-fn reject_stray_wildcard(input: &str) -> Result<Origin, PatternError> {
+/// `input`, unless it still holds a `*` that no pattern form accounts for.
+fn without_stray_wildcard(input: &str) -> Result<&str, PatternError> {
     if input.contains('*') {
-        return Err(PatternError::MisplacedWildcard);
+        Err(PatternError::MisplacedWildcard)
+    } else {
+        Ok(input)
     }
-    Ok(Origin::parse(input)?)
 }
 
 /// Whether an authority (without the `:*` suffix) still names a port: a `:` after the host.

@@ -511,7 +511,7 @@ impl AllowedHeaders {
             Err(Malformed::TooManyEmptyElements) => Err(Refusal::MalformedRequestHeaders {
                 problem: RequestHeadersProblem::TooManyEmptyElements,
             }),
-            Err(Malformed::InvalidName { .. }) => Err(Refusal::MalformedRequestHeaders {
+            Err(Malformed::InvalidName) => Err(Refusal::MalformedRequestHeaders {
                 problem: RequestHeadersProblem::InvalidName,
             }),
             Ok(Some((element, needs_explicit_listing))) => {
