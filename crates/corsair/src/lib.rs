@@ -96,6 +96,7 @@
 //! dangerously_allow_null_origin = false
 //! ```
 #![forbid(unsafe_code)]
+// On docs.rs (nightly), marks each feature-gated item with the feature it needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Request input and configuration never panic: errors are values.
 #![cfg_attr(

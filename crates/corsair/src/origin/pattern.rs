@@ -108,13 +108,12 @@ impl OriginPattern {
             return Ok(Self::Exact(Origin::parse(without_stray_wildcard(input)?)?));
         }
         let scheme = parse_scheme(scheme)?;
-        let rest = format!("{scheme}://{authority}");
-        let origin = parse_tuple_origin(without_stray_wildcard(&rest)?)?;
-        let (host, port) = (origin.host(), origin.port());
+        let without_wildcards = format!("{scheme}://{authority}");
+        let origin = parse_tuple_origin(without_stray_wildcard(&without_wildcards)?)?;
         if any_port && authority_has_port(authority) {
             return Err(PatternError::MisplacedWildcard);
         }
-        let host = match (subdomains, host) {
+        let host = match (subdomains, origin.host()) {
             (true, Host::Domain(domain)) => HostPattern::Subdomains(domain.clone()),
             (true, ip) => {
                 return Err(PatternError::SubdomainsOfIpAddress {
@@ -126,7 +125,7 @@ impl OriginPattern {
         let port = if any_port {
             PortPattern::Any
         } else {
-            PortPattern::Exact(port)
+            PortPattern::Exact(origin.port())
         };
         Ok(Self::Wildcard(WildcardPattern { scheme, host, port }))
     }
