@@ -1,5 +1,5 @@
 //! Loads a policy file (the embedded example by default), then shows how it answers a set of
-//! typical requests: `cargo run -p corsair --example policy [-- POLICY.toml]`.
+//! typical requests: `cargo run -p corsair --features toml --example policy [-- POLICY.toml]`.
 
 use std::process::ExitCode;
 

@@ -68,10 +68,19 @@
 //! Every refusal has a [`Refusal`] reason, logged through `tracing` at debug level; a
 //! [`DebugSwitch`] makes refused preflights tell the browser exactly what failed.
 //!
+//! # Cargo features
+//!
+//! None is on by default, so a server middleware compiles only the engine.
+//!
+//! | feature | adds |
+//! | --- | --- |
+//! | `toml` | `Policy::from_toml` and `Config::from_toml`: policy files (below), with `PolicyFileError` |
+//! | `browser` | the `browser` module: the browser's side of CORS, as Chromium, Firefox and WebKit run it |
+//!
 //! # Policy files
 //!
-//! [`Policy::from_toml`] reads the TOML format the `corsair` command-line tool uses. Unknown
-//! keys are errors, with a suggestion.
+//! With the `toml` feature, `Policy::from_toml` reads the TOML format the `corsair`
+//! command-line tool uses. Unknown keys are errors, with a suggestion.
 //!
 //! ```toml
 //! allow_origins = ["https://app.example.com", "https://*.preview.example.com", "http://localhost:*"]
@@ -87,13 +96,17 @@
 //! dangerously_allow_null_origin = false
 //! ```
 #![forbid(unsafe_code)]
+// On docs.rs (nightly), marks each feature-gated item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // Request input and configuration never panic: errors are values.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+#[cfg(feature = "browser")]
 pub mod browser;
+mod grammar;
 mod headers;
 pub mod origin;
 mod policy;

@@ -387,6 +387,11 @@ fn max_age_bounds() {
                 .is_ok()
         );
     }
+}
+
+#[cfg(feature = "toml")]
+#[test]
+fn policy_file_max_age_bounds() {
     // The policy file keeps integers: -1 disables caching, 0 is the browser default.
     for bad in [-2, 86_401, i64::MIN, i64::MAX] {
         let source = format!("allow_origins = [\"https://a.example\"]\nmax_age = {bad}");

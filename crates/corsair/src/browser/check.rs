@@ -8,7 +8,7 @@ use super::{
     profile::{AllowOriginRules, PreflightOrder, Profile},
     safelist::{SAFELISTED_RESPONSE_HEADERS, is_forbidden_response_header, is_safelisted_method},
 };
-use crate::headers::names::is_token;
+use crate::grammar::{self, token::is_token};
 
 /// Fetch "CORS check" with the engine's way of classifying a failure. `origin` is the request
 /// origin as serialized in the request's `Origin` header (`null` when tainted or opaque).
@@ -58,12 +58,7 @@ pub(crate) fn cors_check(
 /// goes: a scheme, `:`, and something after it.
 fn looks_like_url(value: &str) -> bool {
     value.split_once(':').is_some_and(|(scheme, rest)| {
-        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-            && !rest.is_empty()
-            && rest != "//"
+        grammar::scheme::is_valid(scheme.as_bytes()) && !rest.is_empty() && rest != "//"
     })
 }
 

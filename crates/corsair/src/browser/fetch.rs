@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     Origin,
-    headers::names::{FORBIDDEN_METHODS, is_token},
+    grammar::{self, token::is_token},
 };
 
 #[derive(Clone, Debug)]
@@ -219,10 +219,7 @@ impl<'c> Fetch<'c> {
         let method = self.hop.method.clone();
         if !is_token(method.as_bytes()) {
             Some(BlockReason::InvalidMethod { method })
-        } else if FORBIDDEN_METHODS
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(&method))
-        {
+        } else if grammar::method::is_forbidden(method.as_bytes()) {
             Some(BlockReason::ForbiddenMethod { method })
         } else if self.mode == Mode::NoCors && !is_safelisted_method(&method) {
             Some(BlockReason::NoCorsMethod { method })

@@ -3,9 +3,8 @@
 
 use std::borrow::Cow;
 
-use crate::headers::names::{
-    FORBIDDEN_METHODS, fetch_normalized_method, is_forbidden_request_header,
-};
+use crate::grammar::{self, token::is_token};
+use crate::headers::names::is_forbidden_request_header;
 
 /// Longest value a safelisted request header may have (Fetch, "CORS-safelisted
 /// request-header", step 1).
@@ -18,13 +17,13 @@ pub const SAFELISTED_TOTAL_LIMIT: usize = 1024;
 /// Fetch, "CORS-safelisted method": GET, HEAD, POST (compared after normalization, so
 /// byte-exact).
 pub fn is_safelisted_method(method: &str) -> bool {
-    matches!(method, "GET" | "HEAD" | "POST")
+    grammar::method::is_safelisted(method.as_bytes())
 }
 
 /// Fetch, "normalize a method": `fetch()` upper-cases DELETE, GET, HEAD, OPTIONS, POST and PUT
 /// in any case; every other method (PATCH included) is sent as written.
 pub fn normalize_method(method: &str) -> &str {
-    fetch_normalized_method(method).unwrap_or(method)
+    grammar::method::normalized(method).unwrap_or(method)
 }
 
 /// Fetch, "CORS-unsafe request-header byte".
@@ -86,8 +85,7 @@ fn mime_essence(value: &[u8]) -> Option<String> {
         .split(';')
         .next()?
         .trim_end_matches([' ', '\t', '\n', '\r']);
-    let is_token = |s: &str| !s.is_empty() && crate::headers::names::is_token(s.as_bytes());
-    (is_token(kind) && is_token(subtype)).then(|| {
+    (is_token(kind.as_bytes()) && is_token(subtype.as_bytes())).then(|| {
         format!(
             "{}/{}",
             kind.to_ascii_lowercase(),
@@ -239,9 +237,7 @@ pub fn is_settable_request_header_value(name: &str, value: &str) -> bool {
     !(is_override
         && value.split(',').any(|method| {
             let method = method.trim_matches(is_http_whitespace);
-            FORBIDDEN_METHODS
-                .iter()
-                .any(|forbidden| forbidden.eq_ignore_ascii_case(method))
+            grammar::method::is_forbidden(method.as_bytes())
         }))
 }
 

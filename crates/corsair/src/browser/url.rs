@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::grammar;
 use crate::origin::{Origin, OriginError};
 
 /// An absolute `http`/`https` URL: an origin, optional userinfo, and a path with query.
@@ -109,12 +110,9 @@ impl Url {
             // The WHATWG URL parser resolves the empty string to the base itself.
             return Ok(self.clone());
         }
-        let has_scheme = location.split_once(':').is_some_and(|(scheme, _)| {
-            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        });
+        let has_scheme = location
+            .split_once(':')
+            .is_some_and(|(scheme, _)| grammar::scheme::is_valid(scheme.as_bytes()));
         if has_scheme {
             // Absolute, whatever the scheme (`data:`, `ftp://`... are refused by `parse`).
             return Self::parse(location);

@@ -1,34 +1,8 @@
-//! Tokens, forbidden request headers and the names CORS reserves.
+//! Forbidden request headers, the names CORS reserves, and sets of header names.
 
-use std::{
-    collections::HashMap,
-    fmt,
-    hash::{BuildHasher, Hasher, RandomState},
-};
+use std::collections::HashMap;
 
-/// RFC 9110 `tchar`: the bytes a method or a header name may consist of.
-pub(crate) const fn is_tchar(byte: u8) -> bool {
-    matches!(byte,
-        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.'
-        | b'^' | b'_' | b'`' | b'|' | b'~'
-        | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
-}
-
-/// [`is_tchar`] as a table, for scanning long header values a byte at a time.
-pub(crate) static TCHAR: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        table[byte] = is_tchar(byte as u8);
-        byte += 1;
-    }
-    table
-};
-
-/// RFC 9110 `token`: one or more `tchar`s.
-pub(crate) fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && bytes.iter().all(|&b| is_tchar(b))
-}
+use crate::origin::KeyedState;
 
 /// The Fetch Standard's forbidden request-header names (lowercase): script can never set
 /// them, so listing one as an allowed request header can only be a mistake.
@@ -80,24 +54,6 @@ pub(crate) fn unexposable_reason(lowercase_name: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// Methods that `fetch()` upper-cases when given in any case (Fetch Standard, "normalize a
-/// method"). Any other method reaches the server exactly as the page spelled it.
-pub(crate) const NORMALIZED_METHODS: &[&str] = &["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
-
-/// Methods a browser refuses to send (Fetch Standard "forbidden method").
-pub(crate) const FORBIDDEN_METHODS: &[&str] = &["CONNECT", "TRACE", "TRACK"];
-
-/// CORS-safelisted methods: simple requests that CORS cannot prevent from being sent.
-pub(crate) const SAFELISTED_METHODS: &[&str] = &["GET", "HEAD", "POST"];
-
-/// The spelling `fetch()` gives `method`: upper case for the normalized methods.
-pub(crate) fn fetch_normalized_method(method: &str) -> Option<&'static str> {
-    NORMALIZED_METHODS
-        .iter()
-        .copied()
-        .find(|known| known.eq_ignore_ascii_case(method))
 }
 
 /// Header names, looked up case-insensitively without allocating: browsers send lowercase
@@ -171,147 +127,6 @@ impl HeaderNameSet {
     }
 }
 
-/// Random keys for [`KeyedHasher`], drawn once per table from the standard library's
-/// per-process random source (the one behind `RandomState`).
-///
-/// The policy's tables (exact origins, wildcard suffixes, header names) are built from the
-/// configuration and only looked up with request data, so a request cannot lengthen their
-/// probe sequences; the secret keys still keep an attacker from predicting which values
-/// collide. The hash is a folded 64x64->128-bit multiply per 16 bytes (the construction of
-/// foldhash and wyhash): several times cheaper than SipHash-1-3 on the short keys CORS looks
-/// up (origins, header names).
-#[derive(Clone, Copy)]
-pub(crate) struct KeyedState {
-    seed: u64,
-    key: u64,
-}
-
-impl KeyedState {
-    pub(crate) fn new() -> Self {
-        let random = RandomState::new();
-        Self {
-            seed: random.hash_one(0x243f_6a88_85a3_08d3_u64),
-            key: random.hash_one(0x1319_8a2e_0370_7344_u64),
-        }
-    }
-
-    /// A hash of `bytes` in which ASCII letters of either case hash alike (every byte is
-    /// hashed with its `0x20` bit set: `A` as `a`, but also `^` as `~`; equal hashes are
-    /// always confirmed by comparing the bytes).
-    pub(crate) fn hash_ascii_case_insensitive(&self, bytes: &[u8]) -> u64 {
-        finish(
-            hash(self.seed, self.key, bytes, 0x2020_2020_2020_2020),
-            self.key,
-        )
-    }
-}
-
-/// The keyed hash of `bytes` (each word OR-ed with `fold`) from `state`: one folded multiply
-/// per 16 bytes, the last 1 to 16 bytes read as two possibly overlapping words.
-fn hash(mut state: u64, key: u64, bytes: &[u8], fold: u64) -> u64 {
-    let mut rest = bytes;
-    while rest.len() > 16 {
-        let (block, tail) = rest.split_at(16);
-        state = folded_multiply(
-            state ^ (read_u64(&block[..8]) | fold),
-            key ^ (read_u64(&block[8..]) | fold),
-        );
-        rest = tail;
-    }
-    let length = rest.len();
-    let (low, high) = if length >= 8 {
-        (read_u64(&rest[..8]), read_u64(&rest[length - 8..]))
-    } else if length >= 4 {
-        (read_u32(&rest[..4]), read_u32(&rest[length - 4..]))
-    } else if length > 0 {
-        let spread = u64::from(rest[0]) << 16
-            | u64::from(rest[length / 2]) << 8
-            | u64::from(rest[length - 1]);
-        (spread, 0)
-    } else {
-        (0, 0)
-    };
-    let length = (bytes.len() as u64).wrapping_mul(LENGTH_MIX);
-    state = folded_multiply(state ^ (low | fold) ^ length, key ^ (high | fold));
-    state
-}
-
-/// The last mix, so that every input bit reaches every output bit.
-const fn finish(state: u64, key: u64) -> u64 {
-    folded_multiply(state, key.rotate_left(32) ^ LENGTH_MIX)
-}
-
-/// The first 8 bytes, little-endian.
-fn read_u64(bytes: &[u8]) -> u64 {
-    let mut word = [0u8; 8];
-    word.copy_from_slice(&bytes[..8]);
-    u64::from_le_bytes(word)
-}
-
-/// The first 4 bytes, little-endian.
-fn read_u32(bytes: &[u8]) -> u64 {
-    let mut word = [0u8; 4];
-    word.copy_from_slice(&bytes[..4]);
-    u64::from(u32::from_le_bytes(word))
-}
-
-impl Default for KeyedState {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl fmt::Debug for KeyedState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The keys are secret.
-        f.debug_struct("KeyedState").finish_non_exhaustive()
-    }
-}
-
-impl BuildHasher for KeyedState {
-    type Hasher = KeyedHasher;
-
-    fn build_hasher(&self) -> KeyedHasher {
-        KeyedHasher {
-            state: self.seed,
-            key: self.key,
-        }
-    }
-}
-
-/// The hasher of [`KeyedState`].
-pub(crate) struct KeyedHasher {
-    state: u64,
-    key: u64,
-}
-
-/// Multiplies as 128 bits and folds the halves together.
-const fn folded_multiply(a: u64, b: u64) -> u64 {
-    let product = (a as u128).wrapping_mul(b as u128);
-    (product as u64) ^ ((product >> 64) as u64)
-}
-
-/// Mixed into the tail so that inputs differing only in length hash apart.
-const LENGTH_MIX: u64 = 0x9e37_79b9_7f4a_7c15;
-
-impl Hasher for KeyedHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        self.state = hash(self.state, self.key, bytes, 0);
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.state = folded_multiply(self.state ^ value, self.key ^ LENGTH_MIX);
-    }
-
-    fn write_usize(&mut self, value: usize) {
-        self.write_u64(value as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        finish(self.state, self.key)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,63 +167,6 @@ mod tests {
     }
 
     #[test]
-    fn keyed_hash_separates_lengths_and_keys() {
-        let state = KeyedState::new();
-        let hash = |bytes: &[u8]| state.hash_one(bytes);
-        assert_eq!(hash(b"https://a.example"), hash(b"https://a.example"));
-        let inputs: [&[u8]; 6] = [
-            b"",
-            b"\0",
-            b"a",
-            b"a\0",
-            b"0123456789abcdef",
-            b"0123456789abcdef\0",
-        ];
-        for (i, a) in inputs.iter().enumerate() {
-            for b in &inputs[i + 1..] {
-                assert_ne!(hash(a), hash(b), "{a:?} {b:?}");
-            }
-        }
-        for (a, b) in [("X-Api-Key", "x-api-key"), ("CONTENT-TYPE", "content-type")] {
-            assert_eq!(
-                state.hash_ascii_case_insensitive(a.as_bytes()),
-                state.hash_ascii_case_insensitive(b.as_bytes())
-            );
-        }
-        let long = "x-".repeat(40);
-        assert_eq!(
-            state.hash_ascii_case_insensitive(long.as_bytes()),
-            state.hash_ascii_case_insensitive(long.to_ascii_uppercase().as_bytes())
-        );
-        assert_ne!(
-            state.hash_ascii_case_insensitive(b"x-api-key"),
-            state.hash_ascii_case_insensitive(b"x-api-kez")
-        );
-        // Another table, other keys.
-        assert_ne!(
-            KeyedState::new().hash_one(b"x-api-key"),
-            state.hash_one(b"x-api-key")
-        );
-    }
-
-    #[test]
-    fn tchar_table() {
-        for byte in 0..=255u8 {
-            assert_eq!(TCHAR[usize::from(byte)], is_tchar(byte), "{byte}");
-        }
-    }
-
-    #[test]
-    fn tokens() {
-        assert!(is_token(b"X-Custom_Header.1"));
-        assert!(is_token(b"PATCH"));
-        assert!(!is_token(b""));
-        assert!(!is_token(b"x header"));
-        assert!(!is_token(b"x:y"));
-        assert!(!is_token("é".as_bytes()));
-    }
-
-    #[test]
     fn forbidden_request_headers_follow_fetch() {
         // Fetch Standard, "forbidden request-header": the list and the two prefixes.
         for name in [
@@ -436,13 +194,5 @@ mod tests {
         assert!(unexposable_reason("set-cookie").is_some());
         assert!(unexposable_reason("access-control-allow-origin").is_some());
         assert!(unexposable_reason("x-request-id").is_none());
-    }
-
-    #[test]
-    fn fetch_normalizes_only_some_methods() {
-        // Fetch Standard, "normalize a method": PATCH is not on the list.
-        assert_eq!(fetch_normalized_method("delete"), Some("DELETE"));
-        assert_eq!(fetch_normalized_method("Put"), Some("PUT"));
-        assert_eq!(fetch_normalized_method("patch"), None);
     }
 }

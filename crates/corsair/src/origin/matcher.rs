@@ -15,8 +15,9 @@ use std::collections::{HashMap, HashSet};
 
 use http::HeaderValue;
 
+use super::hash::KeyedState;
 use super::pattern::{CanonicalParts, HostPattern, OriginPattern, PortPattern, WildcardPattern};
-use crate::headers::names::KeyedState;
+use crate::headers::shared::shared_value;
 
 /// What a lookup found for a request's `Origin` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,9 +59,8 @@ impl OriginMatcher {
             OriginPattern::Any => self.any = true,
             OriginPattern::Exact(origin) => {
                 let serialized = origin.to_string();
-                if let Ok(value) = HeaderValue::from_str(&serialized) {
-                    self.exact
-                        .insert(serialized.into_bytes().into(), share(value));
+                if let Ok(value) = shared_value(serialized.clone()) {
+                    self.exact.insert(serialized.into_bytes().into(), value);
                 }
             }
             OriginPattern::Wildcard(wildcard) => self.insert_wildcard(wildcard),
@@ -140,15 +140,6 @@ impl OriginMatcher {
         }
         false
     }
-}
-
-/// Turns a freshly built value into one whose clones never allocate. A `HeaderValue` made
-/// from a `String` owns a plain vector; `bytes` converts it to a shared buffer on first clone
-/// (one allocation), after which every clone only bumps a reference count. Doing that first
-/// clone here keeps it off the request path.
-pub(crate) fn share(value: HeaderValue) -> HeaderValue {
-    drop(value.clone());
-    value
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! the one canonical serialization a browser would send, so two spellings of
 //! the same origin compare equal.
 
+mod hash;
 mod host;
 mod matcher;
 mod parse;
@@ -13,8 +14,8 @@ mod pattern;
 pub use host::Host;
 pub(crate) use host::is_loopback_domain;
 
-pub(crate) use matcher::{Match, OriginMatcher, share};
-pub(crate) use parse::parse_scheme;
+pub(crate) use hash::KeyedState;
+pub(crate) use matcher::{Match, OriginMatcher};
 pub use parse::{OriginError, default_port};
 pub use pattern::{HostPattern, OriginPattern, PatternError, PortPattern, WildcardPattern};
 

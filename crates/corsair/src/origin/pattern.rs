@@ -4,8 +4,9 @@ use std::fmt;
 
 use super::{
     Host, Origin, OriginError, default_port, is_loopback_domain, is_trustworthy_scheme,
-    parse_scheme,
+    parse::{parse_scheme, parse_tuple_origin},
 };
+use crate::grammar::{self, host::is_canonical_domain_byte};
 
 /// One entry of a policy's origin list.
 ///
@@ -93,7 +94,7 @@ impl OriginPattern {
             return Ok(Self::Any);
         }
         let Some((scheme, authority)) = input.split_once("://") else {
-            return Ok(Self::Exact(reject_stray_wildcard(input)?));
+            return Ok(Self::Exact(Origin::parse(without_stray_wildcard(input)?)?));
         };
         let (authority, any_port) = match authority.strip_suffix(":*") {
             Some(rest) => (rest, true),
@@ -104,17 +105,15 @@ impl OriginPattern {
             None => (authority, false),
         };
         if !any_port && !subdomains {
-            return Ok(Self::Exact(reject_stray_wildcard(input)?));
+            return Ok(Self::Exact(Origin::parse(without_stray_wildcard(input)?)?));
         }
         let scheme = parse_scheme(scheme)?;
-        let origin = reject_stray_wildcard(&format!("{scheme}://{authority}"))?;
-        let (Some(host), port) = (origin.host(), origin.port()) else {
-            return Err(PatternError::Origin(OriginError::Empty));
-        };
+        let without_wildcards = format!("{scheme}://{authority}");
+        let origin = parse_tuple_origin(without_stray_wildcard(&without_wildcards)?)?;
         if any_port && authority_has_port(authority) {
             return Err(PatternError::MisplacedWildcard);
         }
-        let host = match (subdomains, host) {
+        let host = match (subdomains, origin.host()) {
             (true, Host::Domain(domain)) => HostPattern::Subdomains(domain.clone()),
             (true, ip) => {
                 return Err(PatternError::SubdomainsOfIpAddress {
@@ -126,7 +125,7 @@ impl OriginPattern {
         let port = if any_port {
             PortPattern::Any
         } else {
-            PortPattern::Exact(port)
+            PortPattern::Exact(origin.port())
         };
         Ok(Self::Wildcard(WildcardPattern { scheme, host, port }))
     }
@@ -229,11 +228,13 @@ impl fmt::Display for WildcardPattern {
     }
 }
 
-fn reject_stray_wildcard(input: &str) -> Result<Origin, PatternError> {
+/// `input`, unless it still holds a `*` that no pattern form accounts for.
+fn without_stray_wildcard(input: &str) -> Result<&str, PatternError> {
     if input.contains('*') {
-        return Err(PatternError::MisplacedWildcard);
+        Err(PatternError::MisplacedWildcard)
+    } else {
+        Ok(input)
     }
-    Ok(Origin::parse(input)?)
 }
 
 /// Whether an authority (without the `:*` suffix) still names a port: a `:` after the host.
@@ -262,7 +263,7 @@ impl<'a> CanonicalParts<'a> {
         let separator = value.windows(3).position(|w| w == b"://")?;
         let scheme = &value[..separator];
         let authority = &value[separator + 3..];
-        if !is_canonical_scheme(scheme) {
+        if !grammar::scheme::is_canonical(scheme) {
             return None;
         }
         let host_len = if authority.first() == Some(&b'[') {
@@ -302,42 +303,13 @@ impl<'a> CanonicalParts<'a> {
     }
 }
 
-fn is_canonical_scheme(scheme: &[u8]) -> bool {
-    scheme.first().is_some_and(u8::is_ascii_lowercase)
-        && scheme
-            .iter()
-            .all(|&b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'+' | b'-' | b'.'))
-}
-
-/// Bytes a canonical (ASCII, lowercase, IDNA-processed) domain may hold: everything printable
-/// except upper case and the WHATWG forbidden domain code points.
-fn is_canonical_host_byte(byte: u8) -> bool {
-    byte.is_ascii_graphic()
-        && !byte.is_ascii_uppercase()
-        && !matches!(
-            byte,
-            b'#' | b'/'
-                | b':'
-                | b'<'
-                | b'>'
-                | b'?'
-                | b'@'
-                | b'['
-                | b'\\'
-                | b']'
-                | b'^'
-                | b'|'
-                | b'%'
-        )
-}
-
 /// Longest domain DNS can resolve (RFC 1035): no page has a longer host.
 const MAX_DOMAIN_LEN: usize = 253;
 
 fn is_canonical_domain_or_ipv4(host: &[u8]) -> bool {
     !host.is_empty()
         && host.len() <= MAX_DOMAIN_LEN
-        && host.iter().all(|&b| is_canonical_host_byte(b))
+        && host.iter().all(|&b| is_canonical_domain_byte(b))
         && host.split(|&b| b == b'.').all(|label| !label.is_empty())
 }
 

@@ -5,11 +5,10 @@ use http::HeaderValue;
 use super::{
     Compiled, Config, ConfigError, ConfigErrors, DebugSwitch, Grants, HeaderList, MaxAge, Policy,
 };
-use crate::headers::names::{
-    FORBIDDEN_METHODS, HeaderNameSet, fetch_normalized_method, is_forbidden_request_header,
-    is_token, unexposable_reason,
-};
-use crate::origin::{HostPattern, OriginError, OriginMatcher, OriginPattern, PatternError, share};
+use crate::grammar::{self, token::is_token};
+use crate::headers::names::{HeaderNameSet, is_forbidden_request_header, unexposable_reason};
+use crate::headers::shared::shared_value;
+use crate::origin::{HostPattern, OriginError, OriginMatcher, OriginPattern, PatternError};
 
 /// Longest preflight cache lifetime accepted, in seconds (Firefox's cap).
 pub(crate) const MAX_AGE_LIMIT: u32 = 86_400;
@@ -43,6 +42,7 @@ impl Config {
         let headers = self.validate_allow_headers(&mut errors);
         let expose = self.validate_expose_headers(&mut errors);
         let max_age = self.validate_max_age(&mut errors);
+        #[cfg(feature = "toml")]
         errors.extend(self.file_errors.iter().cloned());
         if let Some(errors) = ConfigErrors::new(errors) {
             return Err(errors);
@@ -59,7 +59,7 @@ impl Config {
                 Methods::Listed(listed) => listed
                     .iter()
                     .map(|m| String::from_utf8_lossy(m).into_owned())
-                    .filter(|m| !matches!(m.as_str(), "GET" | "HEAD" | "POST"))
+                    .filter(|m| !grammar::method::is_safelisted(m.as_bytes()))
                     .collect(),
             },
             headers: {
@@ -201,14 +201,11 @@ impl Config {
                 errors.push(ConfigError::InvalidMethod {
                     value: value.clone(),
                 });
-            } else if FORBIDDEN_METHODS
-                .iter()
-                .any(|m| m.eq_ignore_ascii_case(value))
-            {
+            } else if grammar::method::is_forbidden(value.as_bytes()) {
                 errors.push(ConfigError::ForbiddenMethod {
                     value: value.clone(),
                 });
-            } else if let Some(normalized) = fetch_normalized_method(value)
+            } else if let Some(normalized) = grammar::method::normalized(value)
                 && normalized != value
             {
                 errors.push(ConfigError::MethodNotNormalized {
@@ -271,7 +268,7 @@ impl Config {
             names.join(", ")
         };
         (!joined.is_empty())
-            .then(|| HeaderValue::from_str(&joined).ok().map(share))
+            .then(|| shared_value(joined).ok())
             .flatten()
     }
 
@@ -280,7 +277,7 @@ impl Config {
             MaxAge::BrowserDefault => None,
             MaxAge::Disabled | MaxAge::Seconds(0) => Some(HeaderValue::from_static("0")),
             MaxAge::Seconds(seconds) if seconds <= MAX_AGE_LIMIT => {
-                Some(share(HeaderValue::from(seconds)))
+                shared_value(seconds.to_string()).ok()
             }
             MaxAge::Seconds(seconds) => {
                 errors.push(ConfigError::MaxAgeOutOfRange {

@@ -77,6 +77,7 @@ pub struct Config {
     pub(crate) null_origin: bool,
     /// Values from a policy file that the typed setters cannot express (an unsupported
     /// status, an out-of-range max-age), reported by `build` with the other problems.
+    #[cfg(feature = "toml")]
     pub(crate) file_errors: Vec<super::ConfigError>,
 }
 
@@ -203,7 +204,8 @@ impl Config {
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
+        let mut config = f.debug_struct("Config");
+        config
             .field("origins", &self.origins)
             .field("predicates", &self.predicates.len())
             .field("methods", &self.methods)
@@ -215,8 +217,9 @@ impl fmt::Debug for Config {
             .field("preflight_status", &self.preflight_status)
             .field("insecure_origins", &self.insecure_origins)
             .field("public_suffix_subdomains", &self.public_suffix_subdomains)
-            .field("null_origin", &self.null_origin)
-            .field("file_errors", &self.file_errors)
-            .finish_non_exhaustive()
+            .field("null_origin", &self.null_origin);
+        #[cfg(feature = "toml")]
+        config.field("file_errors", &self.file_errors);
+        config.finish_non_exhaustive()
     }
 }

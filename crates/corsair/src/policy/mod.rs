@@ -34,17 +34,15 @@ use request::Classified;
 pub use request::{RequestHead, RequestKind};
 pub use respond::{Actual, Evaluation, Preflight, ResponseHeaders};
 
-use crate::headers::{
-    acrh::{self, Malformed},
-    names::{FORBIDDEN_METHODS, SAFELISTED_METHODS, is_token},
-};
+use crate::grammar::{self, token::is_token};
+use crate::headers::acrh::{self, Malformed};
 use crate::origin::{Match, Origin, OriginMatcher, OriginPattern};
 use build::{AllowedHeaders, Methods};
 
 /// A validated, compiled CORS policy: immutable (but for its [`DebugSwitch`]), `Send + Sync`,
 /// and cheap to clone (one reference count).
 ///
-/// Build one with [`Config::build`] (or [`Policy::from_toml`]), then hand each request to
+/// Build one with [`Config::build`] (or `Policy::from_toml`), then hand each request to
 /// [`Policy::evaluate`]. Framework integrations do exactly that.
 ///
 /// ```
@@ -459,11 +457,9 @@ fn requests_private_network(headers: &http::HeaderMap) -> bool {
 
 impl Methods {
     fn allows(&self, method: &[u8]) -> bool {
-        SAFELISTED_METHODS.iter().any(|m| m.as_bytes() == method)
+        grammar::method::is_safelisted(method)
             || match self {
-                Self::Any => !FORBIDDEN_METHODS
-                    .iter()
-                    .any(|m| m.as_bytes().eq_ignore_ascii_case(method)),
+                Self::Any => !grammar::method::is_forbidden(method),
                 Self::Listed(listed) => listed.iter().any(|m| **m == *method),
             }
     }
@@ -515,7 +511,7 @@ impl AllowedHeaders {
             Err(Malformed::TooManyEmptyElements) => Err(Refusal::MalformedRequestHeaders {
                 problem: RequestHeadersProblem::TooManyEmptyElements,
             }),
-            Err(Malformed::InvalidName { .. }) => Err(Refusal::MalformedRequestHeaders {
+            Err(Malformed::InvalidName) => Err(Refusal::MalformedRequestHeaders {
                 problem: RequestHeadersProblem::InvalidName,
             }),
             Ok(Some((element, needs_explicit_listing))) => {
