@@ -11,7 +11,7 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use corsair::{RequestHead, RequestKind};
+use corsair::RequestHead;
 use serde::Serialize;
 
 /// How many demo requests are remembered (oldest forgotten first).
@@ -88,11 +88,9 @@ pub(crate) async fn record(
                 .get(name)
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         };
-        let kind = match RequestHead::new(request.method(), request.uri(), headers).kind() {
-            RequestKind::Preflight => "preflight",
-            RequestKind::Actual => "actual",
-            RequestKind::NotCors => "not-cors",
-        };
+        let kind = RequestHead::new(request.method(), request.uri(), headers)
+            .kind()
+            .as_str();
         (
             kind,
             request.method().to_string(),

@@ -85,23 +85,47 @@ impl FromStr for Credentials {
     }
 }
 
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Mode {
+    /// Every mode, in the order `fetch()` documents them.
+    pub const ALL: [Mode; 3] = [Mode::Cors, Mode::NoCors, Mode::SameOrigin];
+
+    /// The `RequestInit.mode` value, as [`FromStr`] reads it.
+    pub fn as_str(self) -> &'static str {
+        match self {
             Self::Cors => "cors",
             Self::NoCors => "no-cors",
             Self::SameOrigin => "same-origin",
-        })
+        }
+    }
+}
+
+impl Credentials {
+    /// Every credentials mode, in the order `fetch()` documents them.
+    pub const ALL: [Credentials; 3] = [
+        Credentials::Omit,
+        Credentials::SameOrigin,
+        Credentials::Include,
+    ];
+
+    /// The `RequestInit.credentials` value, as [`FromStr`] reads it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Omit => "omit",
+            Self::SameOrigin => "same-origin",
+            Self::Include => "include",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Display for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Omit => "omit",
-            Self::SameOrigin => "same-origin",
-            Self::Include => "include",
-        })
+        f.write_str(self.as_str())
     }
 }
 
@@ -170,6 +194,16 @@ pub enum Exchange {
     Actual,
 }
 
+impl Exchange {
+    /// A stable name: `preflight` or `request`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Preflight => "preflight",
+            Self::Actual => "request",
+        }
+    }
+}
+
 /// A request the browser sends.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outgoing {
@@ -195,6 +229,17 @@ pub enum ResponseType {
     Cors,
     /// `no-cors`: status 0, no headers, no body for script.
     Opaque,
+}
+
+impl ResponseType {
+    /// The Fetch Standard's name of the type: `basic`, `cors` or `opaque`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Basic => "basic",
+            Self::Cors => "cors",
+            Self::Opaque => "opaque",
+        }
+    }
 }
 
 /// How a fetch ended.

@@ -41,6 +41,29 @@ pub enum MaxAge {
     Seconds(u32),
 }
 
+impl MaxAge {
+    /// A stable name of the variant: `browser_default`, `disabled` or `seconds`.
+    ///
+    /// ```
+    /// assert_eq!(corsair::MaxAge::Seconds(600).as_str(), "seconds");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BrowserDefault => "browser_default",
+            Self::Disabled => "disabled",
+            Self::Seconds(_) => "seconds",
+        }
+    }
+
+    /// The lifetime of [`MaxAge::Seconds`].
+    pub fn seconds(self) -> Option<u32> {
+        match self {
+            Self::Seconds(seconds) => Some(seconds),
+            Self::BrowserDefault | Self::Disabled => None,
+        }
+    }
+}
+
 /// What a CORS policy allows, as stated by its author. [`Config::build`] validates it and
 /// compiles it into a [`Policy`](crate::Policy).
 ///

@@ -35,6 +35,21 @@ pub enum RequestKind {
     Actual,
 }
 
+impl RequestKind {
+    /// A stable name: `not-cors`, `preflight` or `actual`.
+    ///
+    /// ```
+    /// assert_eq!(corsair::RequestKind::NotCors.as_str(), "not-cors");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotCors => "not-cors",
+            Self::Preflight => "preflight",
+            Self::Actual => "actual",
+        }
+    }
+}
+
 impl<'a> RequestHead<'a> {
     /// A view of the given parts, borrowed: nothing is copied. An integration whose
     /// framework has its own request types fills a header map with just the headers the
