@@ -43,7 +43,6 @@ impl Config {
         let headers = self.validate_allow_headers(&mut errors);
         let expose = self.validate_expose_headers(&mut errors);
         let max_age = self.validate_max_age(&mut errors);
-        errors.extend(self.file_errors.iter().cloned());
         if let Some(errors) = ConfigErrors::new(errors) {
             return Err(errors);
         }

@@ -98,9 +98,6 @@ pub struct Config {
     pub(crate) insecure_origins: bool,
     pub(crate) public_suffix_subdomains: bool,
     pub(crate) null_origin: bool,
-    /// Values from a policy file that the typed setters cannot express (an unsupported
-    /// status, an out-of-range max-age), reported by `build` with the other problems.
-    pub(crate) file_errors: Vec<super::ConfigError>,
 }
 
 impl Config {
@@ -239,7 +236,6 @@ impl fmt::Debug for Config {
             .field("insecure_origins", &self.insecure_origins)
             .field("public_suffix_subdomains", &self.public_suffix_subdomains)
             .field("null_origin", &self.null_origin)
-            .field("file_errors", &self.file_errors)
             .finish_non_exhaustive()
     }
 }

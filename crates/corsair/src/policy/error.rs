@@ -241,6 +241,13 @@ impl ConfigErrors {
         (!errors.is_empty()).then_some(Self(errors))
     }
 
+    /// These problems, then `more`.
+    #[cfg(feature = "toml")]
+    pub(crate) fn followed_by(mut self, more: impl IntoIterator<Item = ConfigError>) -> Self {
+        self.0.extend(more);
+        self
+    }
+
     /// The problems, in order.
     pub fn iter(&self) -> std::slice::Iter<'_, ConfigError> {
         self.0.iter()
