@@ -2,7 +2,7 @@
 
 use std::{fmt, sync::Arc};
 
-use super::RequestHead;
+use super::{MaxAge, RequestHead};
 
 /// A user-supplied origin check, for origins that cannot be listed (e.g. per-tenant domains).
 ///
@@ -25,41 +25,6 @@ impl PreflightStatus {
         match self {
             Self::NoContent => http::StatusCode::NO_CONTENT,
             Self::Ok => http::StatusCode::OK,
-        }
-    }
-}
-
-/// How long browsers may cache a preflight answer (`Access-Control-Max-Age`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum MaxAge {
-    /// No header: each browser's default (5 seconds in Chromium, Firefox and WebKit).
-    #[default]
-    BrowserDefault,
-    /// `Access-Control-Max-Age: 0`: every request is preflighted.
-    Disabled,
-    /// This many seconds, at most 86400 (Firefox's cap; Chromium caps at 7200).
-    Seconds(u32),
-}
-
-impl MaxAge {
-    /// A stable name of the variant: `browser_default`, `disabled` or `seconds`.
-    ///
-    /// ```
-    /// assert_eq!(corsair::MaxAge::Seconds(600).as_str(), "seconds");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::BrowserDefault => "browser_default",
-            Self::Disabled => "disabled",
-            Self::Seconds(_) => "seconds",
-        }
-    }
-
-    /// The lifetime of [`MaxAge::Seconds`].
-    pub fn seconds(self) -> Option<u32> {
-        match self {
-            Self::Seconds(seconds) => Some(seconds),
-            Self::BrowserDefault | Self::Disabled => None,
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::origin::PatternError;
+use crate::{headers::names::is_token, origin::PatternError};
 
 /// One problem in a [`Config`](crate::Config). [`Config::build`](crate::Config::build)
 /// reports all of them at once, in a [`ConfigErrors`].
@@ -228,6 +228,22 @@ impl fmt::Display for HeaderList {
             Self::AllowHeaders => "allow_headers",
             Self::ExposeHeaders => "expose_headers",
         })
+    }
+}
+
+impl HeaderList {
+    /// Validates one header name of this list and lowercases it; `None` (with the error
+    /// appended) if it is not a token.
+    pub(super) fn name(self, value: &str, errors: &mut Vec<ConfigError>) -> Option<String> {
+        if is_token(value.as_bytes()) {
+            Some(value.to_ascii_lowercase())
+        } else {
+            errors.push(ConfigError::InvalidHeaderName {
+                value: value.to_owned(),
+                list: self,
+            });
+            None
+        }
     }
 }
 

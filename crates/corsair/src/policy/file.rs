@@ -23,7 +23,7 @@ use toml::{
 };
 
 use super::{
-    Config, ConfigError, ConfigErrors, MaxAge, Policy, PreflightStatus, build::MAX_AGE_LIMIT,
+    Config, ConfigError, ConfigErrors, MaxAge, Policy, PreflightStatus, max_age::MAX_AGE_LIMIT,
 };
 
 /// A key a policy file may contain, and how its value goes into the configuration.
@@ -369,13 +369,14 @@ mod tests {
         .unwrap();
         assert_eq!(policy.origins().len(), 2);
         assert!(policy.allows_credentials());
-        let compiled = &*policy.compiled;
-        assert_eq!(compiled.max_age.as_ref().unwrap(), "600");
-        assert!(!compiled.headers.any);
-        assert_eq!(compiled.expose.as_ref().unwrap(), "x-request-id");
-        assert!(compiled.private_network);
-        assert_eq!(compiled.preflight_status, 200);
-        assert!(compiled.headers.listed.contains(b"x-token".as_slice()));
+        let grants = policy.grants();
+        assert_eq!(grants.methods, ["PUT"]);
+        assert_eq!(grants.headers, ["x-token"]);
+        assert_eq!(grants.exposed_headers, ["x-request-id"]);
+        assert_eq!(grants.max_age, MaxAge::Seconds(600));
+        assert!(grants.private_network);
+        assert_eq!(grants.preflight_status, 200);
+        assert_eq!(policy.compiled.max_age.as_ref().unwrap(), "600");
     }
 
     #[test]
