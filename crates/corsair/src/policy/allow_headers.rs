@@ -18,7 +18,7 @@ use crate::headers::{
 static ANY_HEADER: HeaderValue = HeaderValue::from_static("*");
 
 /// Request headers a preflight may ask for.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(super) struct AllowHeaders {
     /// `*`: every name but `authorization`.
     any: bool,

@@ -9,7 +9,7 @@ use crate::headers::names::{
 };
 
 /// Methods a preflight may ask for.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(super) enum AllowMethods {
     /// Any method token except the forbidden ones.
     Any,

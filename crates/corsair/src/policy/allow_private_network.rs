@@ -10,19 +10,13 @@ const REQUEST_PRIVATE_NETWORK: HeaderName =
 const ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
 
-/// Whether Private Network Access preflights are granted.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct AllowPrivateNetwork(pub(super) bool);
-
-impl AllowPrivateNetwork {
-    /// Whether the answer grants Private Network Access: only when asked for, and refused
-    /// when asked for but not allowed.
-    pub(super) fn check(self, request: &HeaderMap) -> Result<bool, Refusal> {
-        match (requests_private_network(request), self.0) {
-            (false, _) => Ok(false),
-            (true, true) => Ok(true),
-            (true, false) => Err(Refusal::PrivateNetworkNotAllowed),
-        }
+/// Whether the answer grants Private Network Access: only when the preflight asks for it,
+/// which is refused unless the policy `allowed` it.
+pub(super) fn check(allowed: bool, request: &HeaderMap) -> Result<bool, Refusal> {
+    match (requests_private_network(request), allowed) {
+        (false, _) => Ok(false),
+        (true, true) => Ok(true),
+        (true, false) => Err(Refusal::PrivateNetworkNotAllowed),
     }
 }
 

@@ -3,8 +3,7 @@
 
 use super::{
     Compiled, Config, ConfigErrors, DebugSwitch, Grants, Policy, allow_headers::AllowHeaders,
-    allow_methods::AllowMethods, allow_origin::AllowOrigin,
-    allow_private_network::AllowPrivateNetwork, expose_headers::ExposeHeaders,
+    allow_methods::AllowMethods, allow_origin::AllowOrigin, expose_headers::ExposeHeaders,
 };
 
 impl Config {
@@ -53,7 +52,7 @@ impl Config {
             credentials: self.credentials,
             expose,
             max_age,
-            private_network: AllowPrivateNetwork(self.private_network),
+            private_network: self.private_network,
             preflight_status: self.preflight_status.status(),
             debug: DebugSwitch::default(),
             grants,

@@ -8,7 +8,7 @@ use crate::headers::names::unexposable_reason;
 use crate::origin::share;
 
 /// The precomputed `Access-Control-Expose-Headers` value, if any header is exposed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
 pub(super) struct ExposeHeaders(Option<HeaderValue>);
 
 impl ExposeHeaders {

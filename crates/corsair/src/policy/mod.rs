@@ -48,7 +48,6 @@ use crate::origin::OriginPattern;
 use allow_headers::AllowHeaders;
 use allow_methods::AllowMethods;
 use allow_origin::AllowOrigin;
-use allow_private_network::AllowPrivateNetwork;
 use expose_headers::ExposeHeaders;
 
 /// The value of every boolean grant (`Access-Control-Allow-Credentials`,
@@ -99,7 +98,7 @@ struct Compiled {
     expose: ExposeHeaders,
     /// `Access-Control-Max-Age` of granted preflights.
     max_age: Option<HeaderValue>,
-    private_network: AllowPrivateNetwork,
+    private_network: bool,
     preflight_status: StatusCode,
     debug: DebugSwitch,
     grants: Grants,
@@ -229,7 +228,7 @@ impl fmt::Debug for Compiled {
             .field("credentials", &self.credentials)
             .field("expose", &self.expose.value())
             .field("max_age", &self.max_age)
-            .field("private_network", &self.private_network.0)
+            .field("private_network", &self.private_network)
             .field("preflight_status", &self.preflight_status)
             .field("debug", &self.debug.is_enabled())
             .finish_non_exhaustive()

@@ -159,7 +159,7 @@ fn check<'a>(
         .headers
         .check(head.headers(), policy.credentials)
         .map_err(|refusal| refused(refusal, Passed::Method { origin, method }))?;
-    match policy.private_network.check(head.headers()) {
+    match allow_private_network::check(policy.private_network, head.headers()) {
         Ok(private_network) => Ok(Granted {
             origin,
             method,
