@@ -21,7 +21,7 @@ pub enum PreflightStatus {
 }
 
 impl PreflightStatus {
-    pub(crate) fn status(self) -> http::StatusCode {
+    pub(super) fn status(self) -> http::StatusCode {
         match self {
             Self::NoContent => http::StatusCode::NO_CONTENT,
             Self::Ok => http::StatusCode::OK,
@@ -51,18 +51,18 @@ impl PreflightStatus {
 /// ```
 #[derive(Clone, Default)]
 pub struct Config {
-    pub(crate) origins: Vec<String>,
-    pub(crate) predicates: Vec<OriginPredicate>,
-    pub(crate) methods: Vec<String>,
-    pub(crate) headers: Vec<String>,
-    pub(crate) expose: Vec<String>,
-    pub(crate) credentials: bool,
-    pub(crate) max_age: MaxAge,
-    pub(crate) private_network: bool,
-    pub(crate) preflight_status: PreflightStatus,
-    pub(crate) insecure_origins: bool,
-    pub(crate) public_suffix_subdomains: bool,
-    pub(crate) null_origin: bool,
+    pub(super) origins: Vec<String>,
+    pub(super) predicates: Vec<OriginPredicate>,
+    pub(super) methods: Vec<String>,
+    pub(super) headers: Vec<String>,
+    pub(super) expose: Vec<String>,
+    pub(super) credentials: bool,
+    pub(super) max_age: MaxAge,
+    pub(super) private_network: bool,
+    pub(super) preflight_status: PreflightStatus,
+    pub(super) insecure_origins: bool,
+    pub(super) public_suffix_subdomains: bool,
+    pub(super) null_origin: bool,
 }
 
 impl Config {

@@ -39,59 +39,47 @@ type Value<'a> = Spanned<DeValue<'a>>;
 const KEYS: &[Key] = &[
     Key {
         name: "allow_origins",
-        read: |file, value| read_into(&mut file.config.origins, value),
+        read: |file, value| file.set(value, Config::allow_origins::<Vec<String>>),
     },
     Key {
         name: "allow_methods",
-        read: |file, value| read_into(&mut file.config.methods, value),
+        read: |file, value| file.set(value, Config::allow_methods::<Vec<String>>),
     },
     Key {
         name: "allow_headers",
-        read: |file, value| read_into(&mut file.config.headers, value),
+        read: |file, value| file.set(value, Config::allow_headers::<Vec<String>>),
     },
     Key {
         name: "expose_headers",
-        read: |file, value| read_into(&mut file.config.expose, value),
+        read: |file, value| file.set(value, Config::expose_headers::<Vec<String>>),
     },
     Key {
         name: "allow_credentials",
-        read: |file, value| read_into(&mut file.config.credentials, value),
+        read: |file, value| file.set(value, Config::allow_credentials),
     },
     Key {
         name: "max_age",
-        read: |file, value| {
-            match max_age(read(value)?) {
-                Ok(max_age) => file.config.max_age = max_age,
-                Err(error) => file.invalid.push(error),
-            }
-            Ok(())
-        },
+        read: |file, value| file.set_converted(value, max_age, Config::max_age),
     },
     Key {
         name: "allow_private_network",
-        read: |file, value| read_into(&mut file.config.private_network, value),
+        read: |file, value| file.set(value, Config::allow_private_network),
     },
     Key {
         name: "preflight_status",
-        read: |file, value| {
-            match preflight_status(read(value)?) {
-                Ok(status) => file.config.preflight_status = status,
-                Err(error) => file.invalid.push(error),
-            }
-            Ok(())
-        },
+        read: |file, value| file.set_converted(value, preflight_status, Config::preflight_status),
     },
     Key {
         name: "dangerously_allow_insecure_origins",
-        read: |file, value| read_into(&mut file.config.insecure_origins, value),
+        read: |file, value| file.set(value, Config::dangerously_allow_insecure_origins),
     },
     Key {
         name: "dangerously_allow_public_suffix_subdomains",
-        read: |file, value| read_into(&mut file.config.public_suffix_subdomains, value),
+        read: |file, value| file.set(value, Config::dangerously_allow_public_suffix_subdomains),
     },
     Key {
         name: "dangerously_allow_null_origin",
-        read: |file, value| read_into(&mut file.config.null_origin, value),
+        read: |file, value| file.set(value, Config::dangerously_allow_null_origin),
     },
 ];
 
@@ -100,6 +88,32 @@ const KEYS: &[Key] = &[
 struct Reading {
     config: Config,
     invalid: Vec<ConfigError>,
+}
+
+impl Reading {
+    /// Reads a value of the key's type and hands it to the key's setter.
+    fn set<'de, T: Deserialize<'de>>(
+        &mut self,
+        value: Value<'de>,
+        setter: fn(Config, T) -> Config,
+    ) -> Result<(), Misread> {
+        self.set_converted(value, Ok, setter)
+    }
+
+    /// Like [`set`](Self::set), for a value that files state differently: `convert` turns
+    /// it into the setter's type, or into the problem that it cannot be.
+    fn set_converted<'de, T: Deserialize<'de>, U>(
+        &mut self,
+        value: Value<'de>,
+        convert: fn(T) -> Result<U, ConfigError>,
+        setter: fn(Config, U) -> Config,
+    ) -> Result<(), Misread> {
+        match convert(read(value)?) {
+            Ok(converted) => self.config = setter(std::mem::take(&mut self.config), converted),
+            Err(error) => self.invalid.push(error),
+        }
+        Ok(())
+    }
 }
 
 /// A value of the wrong type, and the offset of the problem.
@@ -114,11 +128,6 @@ fn read<'de, T: Deserialize<'de>>(value: Value<'de>) -> Result<T, Misread> {
         at: error.span().map_or(at, |span| span.start),
         error,
     })
-}
-
-fn read_into<'de, T: Deserialize<'de>>(field: &mut T, value: Value<'de>) -> Result<(), Misread> {
-    *field = read(value)?;
-    Ok(())
 }
 
 /// A file's `max_age`: seconds, `-1` to disable caching, `0` for the browser default.
