@@ -20,7 +20,7 @@ struct Record {
 }
 
 pub(crate) fn run(args: &CheckArgs) -> ExitCode {
-    let browser = Browser::from(args.browser);
+    let browser = args.browser;
     let (request, client) = match prepare(args) {
         Ok(prepared) => prepared,
         Err(message) => return usage_error(args.json, browser, &message),
@@ -86,8 +86,8 @@ fn prepare(args: &CheckArgs) -> Result<(PageRequest, Client), String> {
     let url = Url::parse(&args.url).map_err(|e| e.to_string())?;
     let mut request = PageRequest::new(origin, url)
         .method(args.method.clone())
-        .mode(args.mode.into())
-        .credentials(args.credentials.into());
+        .mode(args.mode)
+        .credentials(args.credentials);
     for header in &args.headers {
         let Some((name, value)) = header.split_once(':') else {
             return Err(format!("-H {header:?}: expected 'Name: value'"));
@@ -151,10 +151,7 @@ fn report_text(
         ));
     }
     for record in records {
-        let what = match record.outgoing.exchange {
-            Exchange::Preflight => "preflight",
-            Exchange::Actual => "request",
-        };
+        let what = record.outgoing.exchange.as_str();
         out.push_str(&format!(
             "\n> {what}: {} {}\n",
             record.outgoing.method, record.outgoing.url
@@ -236,7 +233,7 @@ fn exchanges_json(records: &[Record]) -> Value {
             .iter()
             .map(|record| {
                 json!({
-                    "kind": match record.outgoing.exchange { Exchange::Preflight => "preflight", Exchange::Actual => "request" },
+                    "kind": record.outgoing.exchange.as_str(),
                     "method": record.outgoing.method,
                     "url": record.outgoing.url.to_string(),
                     "request_headers": record.outgoing.headers.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
@@ -268,11 +265,7 @@ fn report_json(browser: Browser, records: &[Record], outcome: &Outcome) -> Value
         "preflight": exchange_json(records, Exchange::Preflight),
         "actual": exchange_json(records, Exchange::Actual),
         "readable_headers": outcome.readable_headers,
-        "response_type": outcome.result.as_ref().ok().map(|kind| match kind {
-            ResponseType::Basic => "basic",
-            ResponseType::Cors => "cors",
-            ResponseType::Opaque => "opaque",
-        }),
+        "response_type": outcome.result.as_ref().ok().map(|kind| kind.as_str()),
         "error": error,
         "exchanges": exchanges_json(records),
     })

@@ -34,7 +34,8 @@ pub(crate) fn run(path: &Path, json: bool) -> ExitCode {
                             "headers": grants.headers,
                             "exposed_headers": grants.exposed_headers,
                             "credentials": grants.credentials,
-                            "max_age": format!("{:?}", grants.max_age),
+                            "max_age": grants.max_age.as_str(),
+                            "max_age_seconds": grants.max_age.seconds(),
                             "private_network": grants.private_network,
                             "preflight_status": grants.preflight_status,
                         }
@@ -70,35 +71,17 @@ pub(crate) fn run(path: &Path, json: bool) -> ExitCode {
 }
 
 /// Each problem as (kind, message); the messages say how to fix them.
-fn problems(error: &PolicyFileError) -> Vec<(String, String)> {
+fn problems(error: &PolicyFileError) -> Vec<(&'static str, String)> {
     match error {
-        PolicyFileError::Syntax { .. } => vec![("syntax".to_owned(), error.to_string())],
+        PolicyFileError::Syntax { .. } => vec![("syntax", error.to_string())],
         PolicyFileError::UnknownKeys(keys) => keys
             .iter()
-            .map(|key| ("unknown_key".to_owned(), key.to_string()))
+            .map(|key| ("unknown_key", key.to_string()))
             .collect(),
         PolicyFileError::Invalid(errors) => errors
             .iter()
-            .map(|error| (kind_of(error), error.to_string()))
+            .map(|error| (error.kind(), error.to_string()))
             .collect(),
-        other => vec![("invalid".to_owned(), other.to_string())],
+        other => vec![("invalid", other.to_string())],
     }
-}
-
-/// The variant name in snake case, e.g. `any_origin_with_credentials`.
-fn kind_of(error: &corsair::ConfigError) -> String {
-    let debug = format!("{error:?}");
-    let name = debug.split([' ', '{', '(']).next().unwrap_or_default();
-    let mut kind = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                kind.push('_');
-            }
-            kind.push(c.to_ascii_lowercase());
-        } else {
-            kind.push(c);
-        }
-    }
-    kind
 }

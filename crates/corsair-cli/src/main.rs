@@ -9,9 +9,12 @@ mod explain;
 mod lint;
 mod shell;
 
-use std::{path::PathBuf, process::ExitCode, time::Duration};
+use std::{error::Error, path::PathBuf, process::ExitCode, str::FromStr, time::Duration};
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{
+    CommandFactory, Parser, Subcommand,
+    builder::{PossibleValuesParser, TypedValueParser},
+};
 use corsair::browser::{Browser, Credentials, Mode};
 
 /// CORS, checked and explained: what a browser would send, what it would conclude, and what
@@ -88,14 +91,22 @@ pub(crate) struct CheckArgs {
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     pub(crate) headers: Vec<String>,
     /// The fetch() credentials mode.
-    #[arg(long, value_enum, default_value_t = CredentialsArg::SameOrigin)]
-    pub(crate) credentials: CredentialsArg,
+    #[arg(
+        long,
+        default_value_t = Credentials::SameOrigin,
+        value_parser = one_of(&Credentials::ALL, |c| c.as_str()),
+    )]
+    pub(crate) credentials: Credentials,
     /// The fetch() request mode.
-    #[arg(long, value_enum, default_value_t = ModeArg::Cors)]
-    pub(crate) mode: ModeArg,
+    #[arg(long, default_value_t = Mode::Cors, value_parser = one_of(&Mode::ALL, |m| m.as_str()))]
+    pub(crate) mode: Mode,
     /// Whose behaviour to follow.
-    #[arg(long, value_enum, default_value_t = BrowserArg::Chromium)]
-    pub(crate) browser: BrowserArg,
+    #[arg(
+        long,
+        default_value_t = Browser::Chromium,
+        value_parser = one_of(&Browser::ALL, |b| b.name()),
+    )]
+    pub(crate) browser: Browser,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub(crate) json: bool,
@@ -110,55 +121,12 @@ pub(crate) struct CheckArgs {
     pub(crate) cacert: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(crate) enum CredentialsArg {
-    Omit,
-    SameOrigin,
-    Include,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(crate) enum ModeArg {
-    Cors,
-    NoCors,
-    SameOrigin,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(crate) enum BrowserArg {
-    Chromium,
-    Firefox,
-    Webkit,
-}
-
-impl From<CredentialsArg> for Credentials {
-    fn from(value: CredentialsArg) -> Self {
-        match value {
-            CredentialsArg::Omit => Self::Omit,
-            CredentialsArg::SameOrigin => Self::SameOrigin,
-            CredentialsArg::Include => Self::Include,
-        }
-    }
-}
-
-impl From<ModeArg> for Mode {
-    fn from(value: ModeArg) -> Self {
-        match value {
-            ModeArg::Cors => Self::Cors,
-            ModeArg::NoCors => Self::NoCors,
-            ModeArg::SameOrigin => Self::SameOrigin,
-        }
-    }
-}
-
-impl From<BrowserArg> for Browser {
-    fn from(value: BrowserArg) -> Self {
-        match value {
-            BrowserArg::Chromium => Self::Chromium,
-            BrowserArg::Firefox => Self::Firefox,
-            BrowserArg::Webkit => Self::WebKit,
-        }
-    }
+/// Parses a library enum with its `FromStr`, so `--help` and completions list `values`.
+fn one_of<T>(values: &[T], name: fn(&T) -> &'static str) -> impl TypedValueParser<Value = T>
+where
+    T: FromStr<Err: Error + Send + Sync + 'static> + Clone + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(values.iter().map(name)).try_map(|value| value.parse::<T>())
 }
 
 /// A timeout flag as a duration; usage errors for nonsense.

@@ -447,6 +447,8 @@ fn lint_summarises_a_valid_policy() {
     );
     assert_eq!(json["grants"]["methods"], serde_json::json!(["PUT"]));
     assert_eq!(json["grants"]["credentials"], true);
+    assert_eq!(json["grants"]["max_age"], "seconds");
+    assert_eq!(json["grants"]["max_age_seconds"], 600);
     let output = corsair(&["lint", "/definitely/not/here.toml"], None);
     assert_eq!(output.status.code(), Some(2));
 }

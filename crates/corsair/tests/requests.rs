@@ -184,15 +184,24 @@ fn refused_preflights_are_403_without_grants() {
 
 #[test]
 fn two_origin_headers_are_refused() {
-    let mut request = preflight_headers(ORIGIN, "PUT", &[]);
-    request
+    let mut twice = preflight_headers(ORIGIN, "PUT", &[]);
+    twice
         .headers_mut()
         .append("origin", ORIGIN.parse().unwrap());
     let policy = policy();
-    let Evaluation::Preflight(answer) = policy.evaluate(&RequestHead::from(&request)) else {
+    let Evaluation::Preflight(answer) = policy.evaluate(&RequestHead::from(&twice)) else {
         panic!()
     };
     assert_eq!(answer.refusal(), Some(&Refusal::MalformedOrigin));
+    assert_eq!(
+        answer.refusal().map(Refusal::kind),
+        Some("malformed_origin")
+    );
+    let get = request("GET", &[("origin", ORIGIN), ("origin", ORIGIN)]);
+    let Evaluation::Actual(cors) = policy.evaluate(&RequestHead::from(&get)) else {
+        panic!()
+    };
+    assert_eq!(cors.refusal(), Some(&Refusal::MalformedOrigin));
 }
 
 #[test]
@@ -641,6 +650,33 @@ mod debug_mode {
         assert_eq!(
             values(h, "access-control-allow-headers"),
             ["content-type,x-api-key"]
+        );
+    }
+
+    #[test]
+    fn refused_private_network_keeps_every_other_grant() {
+        let response = preflight(
+            &debug_policy(),
+            &preflight_headers(
+                ORIGIN,
+                "PUT",
+                &[
+                    ("access-control-request-headers", "content-type"),
+                    ("access-control-request-private-network", "true"),
+                ],
+            ),
+        );
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        let h = response.headers();
+        assert_eq!(values(h, "access-control-allow-origin"), [ORIGIN]);
+        assert_eq!(values(h, "access-control-allow-credentials"), ["true"]);
+        assert_eq!(values(h, "access-control-allow-methods"), ["PUT"]);
+        assert_eq!(values(h, "access-control-allow-headers"), ["content-type"]);
+        assert!(h.get("access-control-allow-private-network").is_none());
+        assert!(h.get("access-control-max-age").is_none());
+        assert_eq!(
+            values(h, "x-corsair-refusal"),
+            [Refusal::PrivateNetworkNotAllowed.to_string()]
         );
     }
 

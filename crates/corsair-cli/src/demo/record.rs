@@ -11,7 +11,7 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use corsair::{RequestHead, RequestKind};
+use corsair::RequestHead;
 use serde::Serialize;
 
 /// How many demo requests are remembered (oldest forgotten first).
@@ -116,11 +116,9 @@ pub(crate) async fn record(
     let (kind, method, origin, request_method, request_headers) = {
         let headers = request.headers();
         let header = |name: &str| headers.get(name).map(|v| bounded(v.as_bytes()));
-        let kind = match RequestHead::new(request.method(), request.uri(), headers).kind() {
-            RequestKind::Preflight => "preflight",
-            RequestKind::Actual => "actual",
-            RequestKind::NotCors => "not-cors",
-        };
+        let kind = RequestHead::new(request.method(), request.uri(), headers)
+            .kind()
+            .as_str();
         (
             kind,
             bounded(request.method().as_str().as_bytes()),

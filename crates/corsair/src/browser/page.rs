@@ -72,23 +72,47 @@ impl FromStr for Credentials {
     }
 }
 
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Mode {
+    /// Every mode, in the order `fetch()` documents them.
+    pub const ALL: [Mode; 3] = [Mode::Cors, Mode::NoCors, Mode::SameOrigin];
+
+    /// The `RequestInit.mode` value, as [`FromStr`] reads it.
+    pub fn as_str(self) -> &'static str {
+        match self {
             Self::Cors => "cors",
             Self::NoCors => "no-cors",
             Self::SameOrigin => "same-origin",
-        })
+        }
+    }
+}
+
+impl Credentials {
+    /// Every credentials mode, in the order `fetch()` documents them.
+    pub const ALL: [Credentials; 3] = [
+        Credentials::Omit,
+        Credentials::SameOrigin,
+        Credentials::Include,
+    ];
+
+    /// The `RequestInit.credentials` value, as [`FromStr`] reads it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Omit => "omit",
+            Self::SameOrigin => "same-origin",
+            Self::Include => "include",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Display for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Omit => "omit",
-            Self::SameOrigin => "same-origin",
-            Self::Include => "include",
-        })
+        f.write_str(self.as_str())
     }
 }
 

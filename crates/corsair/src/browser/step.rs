@@ -11,6 +11,16 @@ pub enum Exchange {
     Actual,
 }
 
+impl Exchange {
+    /// A stable name: `preflight` or `request`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Preflight => "preflight",
+            Self::Actual => "request",
+        }
+    }
+}
+
 /// A request the browser sends.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outgoing {
@@ -36,6 +46,17 @@ pub enum ResponseType {
     Cors,
     /// `no-cors`: status 0, no headers, no body for script.
     Opaque,
+}
+
+impl ResponseType {
+    /// The Fetch Standard's name of the type: `basic`, `cors` or `opaque`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Basic => "basic",
+            Self::Cors => "cors",
+            Self::Opaque => "opaque",
+        }
+    }
 }
 
 /// How a fetch ended.

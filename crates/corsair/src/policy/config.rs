@@ -2,7 +2,7 @@
 
 use std::{fmt, sync::Arc};
 
-use super::RequestHead;
+use super::{MaxAge, RequestHead};
 
 /// A user-supplied origin check, for origins that cannot be listed (e.g. per-tenant domains).
 ///
@@ -21,24 +21,12 @@ pub enum PreflightStatus {
 }
 
 impl PreflightStatus {
-    pub(crate) fn status(self) -> http::StatusCode {
+    pub(super) fn status(self) -> http::StatusCode {
         match self {
             Self::NoContent => http::StatusCode::NO_CONTENT,
             Self::Ok => http::StatusCode::OK,
         }
     }
-}
-
-/// How long browsers may cache a preflight answer (`Access-Control-Max-Age`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum MaxAge {
-    /// No header: each browser's default (5 seconds in Chromium, Firefox and WebKit).
-    #[default]
-    BrowserDefault,
-    /// `Access-Control-Max-Age: 0`: every request is preflighted.
-    Disabled,
-    /// This many seconds, at most 86400 (Firefox's cap; Chromium caps at 7200).
-    Seconds(u32),
 }
 
 /// What a CORS policy allows, as stated by its author. [`Config::build`] validates it and
@@ -63,22 +51,18 @@ pub enum MaxAge {
 /// ```
 #[derive(Clone, Default)]
 pub struct Config {
-    pub(crate) origins: Vec<String>,
-    pub(crate) predicates: Vec<OriginPredicate>,
-    pub(crate) methods: Vec<String>,
-    pub(crate) headers: Vec<String>,
-    pub(crate) expose: Vec<String>,
-    pub(crate) credentials: bool,
-    pub(crate) max_age: MaxAge,
-    pub(crate) private_network: bool,
-    pub(crate) preflight_status: PreflightStatus,
-    pub(crate) insecure_origins: bool,
-    pub(crate) public_suffix_subdomains: bool,
-    pub(crate) null_origin: bool,
-    /// Values from a policy file that the typed setters cannot express (an unsupported
-    /// status, an out-of-range max-age), reported by `build` with the other problems.
-    #[cfg(feature = "toml")]
-    pub(crate) file_errors: Vec<super::ConfigError>,
+    pub(super) origins: Vec<String>,
+    pub(super) predicates: Vec<OriginPredicate>,
+    pub(super) methods: Vec<String>,
+    pub(super) headers: Vec<String>,
+    pub(super) expose: Vec<String>,
+    pub(super) credentials: bool,
+    pub(super) max_age: MaxAge,
+    pub(super) private_network: bool,
+    pub(super) preflight_status: PreflightStatus,
+    pub(super) insecure_origins: bool,
+    pub(super) public_suffix_subdomains: bool,
+    pub(super) null_origin: bool,
 }
 
 impl Config {
@@ -217,9 +201,7 @@ impl fmt::Debug for Config {
             .field("preflight_status", &self.preflight_status)
             .field("insecure_origins", &self.insecure_origins)
             .field("public_suffix_subdomains", &self.public_suffix_subdomains)
-            .field("null_origin", &self.null_origin);
-        #[cfg(feature = "toml")]
-        config.field("file_errors", &self.file_errors);
-        config.finish_non_exhaustive()
+            .field("null_origin", &self.null_origin)
+            .finish_non_exhaustive()
     }
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::origin::PatternError;
+use crate::{grammar::token::is_token, origin::PatternError};
 
 /// One problem in a [`Config`](crate::Config). [`Config::build`](crate::Config::build)
 /// reports all of them at once, in a [`ConfigErrors`].
@@ -177,6 +177,42 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// A stable identifier of the problem, the variant's name in snake case (e.g.
+    /// `any_origin_with_credentials`), for tools that report problems as data.
+    ///
+    /// Stable: an identifier never changes meaning and is never reused, though new variants
+    /// bring new ones.
+    ///
+    /// ```
+    /// let errors = corsair::Config::new().build().unwrap_err();
+    /// assert_eq!(errors.iter().next().map(|e| e.kind()), Some("no_origins"));
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::NoOrigins => "no_origins",
+            Self::InvalidOrigin { .. } => "invalid_origin",
+            Self::NonCanonicalOrigin { .. } => "non_canonical_origin",
+            Self::AnyOriginWithCredentials => "any_origin_with_credentials",
+            Self::AnyOriginWithOthers { .. } => "any_origin_with_others",
+            Self::NullOrigin => "null_origin",
+            Self::FileOrigin { .. } => "file_origin",
+            Self::SchemeNeverSent { .. } => "scheme_never_sent",
+            Self::InsecureOriginWithCredentials { .. } => "insecure_origin_with_credentials",
+            Self::PublicSuffixSubdomains { .. } => "public_suffix_subdomains",
+            Self::InvalidMethod { .. } => "invalid_method",
+            Self::ForbiddenMethod { .. } => "forbidden_method",
+            Self::MethodNotNormalized { .. } => "method_not_normalized",
+            Self::InvalidHeaderName { .. } => "invalid_header_name",
+            Self::ForbiddenRequestHeader { .. } => "forbidden_request_header",
+            Self::UnexposableHeader { .. } => "unexposable_header",
+            Self::AnyExposedHeaderWithCredentials => "any_exposed_header_with_credentials",
+            Self::MaxAgeOutOfRange { .. } => "max_age_out_of_range",
+            Self::UnsupportedPreflightStatus { .. } => "unsupported_preflight_status",
+        }
+    }
+}
+
 /// Which header list a [`ConfigError::InvalidHeaderName`] is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HeaderList {
@@ -195,6 +231,22 @@ impl fmt::Display for HeaderList {
     }
 }
 
+impl HeaderList {
+    /// Validates one header name of this list and lowercases it; `None` (with the error
+    /// appended) if it is not a token.
+    pub(super) fn name(self, value: &str, errors: &mut Vec<ConfigError>) -> Option<String> {
+        if is_token(value.as_bytes()) {
+            Some(value.to_ascii_lowercase())
+        } else {
+            errors.push(ConfigError::InvalidHeaderName {
+                value: value.to_owned(),
+                list: self,
+            });
+            None
+        }
+    }
+}
+
 /// Every problem [`Config::build`](crate::Config::build) found, in the order of the
 /// configuration. Never empty.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -203,6 +255,13 @@ pub struct ConfigErrors(Vec<ConfigError>);
 impl ConfigErrors {
     pub(crate) fn new(errors: Vec<ConfigError>) -> Option<Self> {
         (!errors.is_empty()).then_some(Self(errors))
+    }
+
+    /// These problems, then `more`.
+    #[cfg(feature = "toml")]
+    pub(crate) fn followed_by(mut self, more: impl IntoIterator<Item = ConfigError>) -> Self {
+        self.0.extend(more);
+        self
     }
 
     /// The problems, in order.
@@ -251,3 +310,72 @@ impl fmt::Display for ConfigErrors {
 }
 
 impl std::error::Error for ConfigErrors {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One value of every variant; `kind` must be the variant's name in snake case, so the
+    /// identifiers the CLI printed before `kind` existed stay the same.
+    #[test]
+    fn kinds_are_the_snake_case_variant_names() {
+        let source = crate::OriginPattern::parse("nonsense").unwrap_err();
+        let text = || String::from("x");
+        let all = [
+            ConfigError::NoOrigins,
+            ConfigError::InvalidOrigin {
+                value: text(),
+                source,
+            },
+            ConfigError::NonCanonicalOrigin {
+                value: text(),
+                canonical: text(),
+            },
+            ConfigError::AnyOriginWithCredentials,
+            ConfigError::AnyOriginWithOthers { other: text() },
+            ConfigError::NullOrigin,
+            ConfigError::FileOrigin { value: text() },
+            ConfigError::SchemeNeverSent {
+                origin: text(),
+                scheme: text(),
+            },
+            ConfigError::InsecureOriginWithCredentials { origin: text() },
+            ConfigError::PublicSuffixSubdomains {
+                pattern: text(),
+                suffix: text(),
+            },
+            ConfigError::InvalidMethod { value: text() },
+            ConfigError::ForbiddenMethod { value: text() },
+            ConfigError::MethodNotNormalized {
+                value: text(),
+                normalized: "X",
+            },
+            ConfigError::InvalidHeaderName {
+                value: text(),
+                list: HeaderList::AllowHeaders,
+            },
+            ConfigError::ForbiddenRequestHeader { name: text() },
+            ConfigError::UnexposableHeader {
+                name: text(),
+                why: "x",
+            },
+            ConfigError::AnyExposedHeaderWithCredentials,
+            ConfigError::MaxAgeOutOfRange { value: 0 },
+            ConfigError::UnsupportedPreflightStatus { value: 0 },
+        ];
+        let mut kinds = std::collections::HashSet::new();
+        for error in &all {
+            let debug = format!("{error:?}");
+            let name = debug.split([' ', '{']).next().unwrap();
+            let mut snake = String::new();
+            for (i, c) in name.char_indices() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    snake.push('_');
+                }
+                snake.push(c.to_ascii_lowercase());
+            }
+            assert_eq!(error.kind(), snake);
+            assert!(kinds.insert(error.kind()), "{} is not unique", error.kind());
+        }
+    }
+}

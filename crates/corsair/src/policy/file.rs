@@ -14,53 +14,141 @@
 //! dangerously_allow_null_origin = false
 //! ```
 
-use std::{collections::BTreeMap, fmt};
+use std::fmt;
 
-use serde::{Deserialize, de::IgnoredAny};
-use toml::Spanned;
-
-use super::{
-    Config, ConfigError, ConfigErrors, MaxAge, Policy, PreflightStatus, build::MAX_AGE_LIMIT,
+use serde::Deserialize;
+use toml::{
+    Spanned,
+    de::{DeTable, DeValue, ValueDeserializer},
 };
 
-/// Every key a policy file may contain.
-const KEYS: &[&str] = &[
-    "allow_origins",
-    "allow_methods",
-    "allow_headers",
-    "expose_headers",
-    "allow_credentials",
-    "max_age",
-    "allow_private_network",
-    "preflight_status",
-    "dangerously_allow_insecure_origins",
-    "dangerously_allow_public_suffix_subdomains",
-    "dangerously_allow_null_origin",
+use super::{
+    Config, ConfigError, ConfigErrors, MaxAge, Policy, PreflightStatus, max_age::MAX_AGE_LIMIT,
+};
+
+/// A key a policy file may contain, and how its value goes into the configuration.
+struct Key {
+    name: &'static str,
+    read: fn(&mut Reading, Value<'_>) -> Result<(), Misread>,
+}
+
+type Value<'a> = Spanned<DeValue<'a>>;
+
+/// Every key a policy file may contain: the one list that reading, the unknown-key check and
+/// the suggestions all use.
+const KEYS: &[Key] = &[
+    Key {
+        name: "allow_origins",
+        read: |file, value| file.set(value, Config::allow_origins::<Vec<String>>),
+    },
+    Key {
+        name: "allow_methods",
+        read: |file, value| file.set(value, Config::allow_methods::<Vec<String>>),
+    },
+    Key {
+        name: "allow_headers",
+        read: |file, value| file.set(value, Config::allow_headers::<Vec<String>>),
+    },
+    Key {
+        name: "expose_headers",
+        read: |file, value| file.set(value, Config::expose_headers::<Vec<String>>),
+    },
+    Key {
+        name: "allow_credentials",
+        read: |file, value| file.set(value, Config::allow_credentials),
+    },
+    Key {
+        name: "max_age",
+        read: |file, value| file.set_converted(value, max_age, Config::max_age),
+    },
+    Key {
+        name: "allow_private_network",
+        read: |file, value| file.set(value, Config::allow_private_network),
+    },
+    Key {
+        name: "preflight_status",
+        read: |file, value| file.set_converted(value, preflight_status, Config::preflight_status),
+    },
+    Key {
+        name: "dangerously_allow_insecure_origins",
+        read: |file, value| file.set(value, Config::dangerously_allow_insecure_origins),
+    },
+    Key {
+        name: "dangerously_allow_public_suffix_subdomains",
+        read: |file, value| file.set(value, Config::dangerously_allow_public_suffix_subdomains),
+    },
+    Key {
+        name: "dangerously_allow_null_origin",
+        read: |file, value| file.set(value, Config::dangerously_allow_null_origin),
+    },
 ];
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PolicyFile {
-    #[serde(default)]
-    allow_origins: Vec<String>,
-    #[serde(default)]
-    allow_methods: Vec<String>,
-    #[serde(default)]
-    allow_headers: Vec<String>,
-    #[serde(default)]
-    expose_headers: Vec<String>,
-    #[serde(default)]
-    allow_credentials: bool,
-    max_age: Option<i64>,
-    #[serde(default)]
-    allow_private_network: bool,
-    preflight_status: Option<i64>,
-    #[serde(default)]
-    dangerously_allow_insecure_origins: bool,
-    #[serde(default)]
-    dangerously_allow_public_suffix_subdomains: bool,
-    #[serde(default)]
-    dangerously_allow_null_origin: bool,
+/// A policy file being read: the configuration so far, and the values it cannot hold.
+#[derive(Default)]
+struct Reading {
+    config: Config,
+    invalid: Vec<ConfigError>,
+}
+
+impl Reading {
+    /// Reads a value of the key's type and hands it to the key's setter.
+    fn set<'de, T: Deserialize<'de>>(
+        &mut self,
+        value: Value<'de>,
+        setter: fn(Config, T) -> Config,
+    ) -> Result<(), Misread> {
+        self.set_converted(value, Ok, setter)
+    }
+
+    /// Like [`set`](Self::set), for a value that files state differently: `convert` turns
+    /// it into the setter's type, or into the problem that it cannot be.
+    fn set_converted<'de, T: Deserialize<'de>, U>(
+        &mut self,
+        value: Value<'de>,
+        convert: fn(T) -> Result<U, ConfigError>,
+        setter: fn(Config, U) -> Config,
+    ) -> Result<(), Misread> {
+        match convert(read(value)?) {
+            Ok(converted) => self.config = setter(std::mem::take(&mut self.config), converted),
+            Err(error) => self.invalid.push(error),
+        }
+        Ok(())
+    }
+}
+
+/// A value of the wrong type, and the offset of the problem.
+struct Misread {
+    error: toml::de::Error,
+    at: usize,
+}
+
+fn read<'de, T: Deserialize<'de>>(value: Value<'de>) -> Result<T, Misread> {
+    let at = value.span().start;
+    T::deserialize(ValueDeserializer::from(value)).map_err(|error| Misread {
+        at: error.span().map_or(at, |span| span.start),
+        error,
+    })
+}
+
+/// A file's `max_age`: seconds, `-1` to disable caching, `0` for the browser default.
+fn max_age(seconds: i64) -> Result<MaxAge, ConfigError> {
+    match seconds {
+        0 => Ok(MaxAge::BrowserDefault),
+        -1 => Ok(MaxAge::Disabled),
+        _ => u32::try_from(seconds)
+            .ok()
+            .filter(|&seconds| seconds <= MAX_AGE_LIMIT)
+            .map(MaxAge::Seconds)
+            .ok_or(ConfigError::MaxAgeOutOfRange { value: seconds }),
+    }
+}
+
+fn preflight_status(value: i64) -> Result<PreflightStatus, ConfigError> {
+    match value {
+        204 => Ok(PreflightStatus::NoContent),
+        200 => Ok(PreflightStatus::Ok),
+        _ => Err(ConfigError::UnsupportedPreflightStatus { value }),
+    }
 }
 
 /// Why a policy file could not be loaded.
@@ -99,7 +187,16 @@ impl fmt::Display for UnknownKey {
         write!(f, "line {}: unknown key `{}`", self.line, self.key)?;
         match self.suggestion {
             Some(known) => write!(f, "; did you mean `{known}`?"),
-            None => write!(f, "; known keys: {}", KEYS.join(", ")),
+            None => {
+                f.write_str("; known keys: ")?;
+                for (index, key) in KEYS.iter().enumerate() {
+                    if index > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(key.name)?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -120,8 +217,10 @@ impl fmt::Display for UnknownKeys<'_> {
 
 impl Config {
     /// Reads a policy file (TOML; [the crate documentation](crate#policy-files) lists its
-    /// keys). Validation happens in [`Config::build`]; an unsupported
-    /// `preflight_status` is reported there with the other problems.
+    /// keys). Values a `Config` cannot hold (a `preflight_status` other than 204 and 200, a
+    /// `max_age` out of range) are returned as [`PolicyFileError::Invalid`], all of them;
+    /// the rest is validated by [`Config::build`]. [`Policy::from_toml`] does both and
+    /// reports every problem together.
     ///
     /// ```
     /// let config = corsair::Config::from_toml(r#"
@@ -130,49 +229,23 @@ impl Config {
     /// "#)?;
     /// let policy = config.build()?;
     /// assert_eq!(policy.origins()[0].to_string(), "https://app.example.com");
+    ///
+    /// let error = corsair::Config::from_toml("preflight_status = 201").unwrap_err();
+    /// assert!(matches!(error, corsair::PolicyFileError::Invalid(_)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_toml(source: &str) -> Result<Self, PolicyFileError> {
-        check_keys(source)?;
-        let file: PolicyFile =
-            toml::from_str(source).map_err(|error| syntax_error(source, &error))?;
-        let mut config = Config::new()
-            .allow_origins(file.allow_origins)
-            .allow_methods(file.allow_methods)
-            .allow_headers(file.allow_headers)
-            .expose_headers(file.expose_headers)
-            .allow_credentials(file.allow_credentials)
-            .allow_private_network(file.allow_private_network)
-            .dangerously_allow_insecure_origins(file.dangerously_allow_insecure_origins)
-            .dangerously_allow_public_suffix_subdomains(
-                file.dangerously_allow_public_suffix_subdomains,
-            )
-            .dangerously_allow_null_origin(file.dangerously_allow_null_origin);
-        match file.max_age {
-            None | Some(0) => {}
-            Some(-1) => config.max_age = MaxAge::Disabled,
-            Some(seconds) => match u32::try_from(seconds) {
-                Ok(seconds) if seconds <= MAX_AGE_LIMIT => {
-                    config.max_age = MaxAge::Seconds(seconds)
-                }
-                _ => config
-                    .file_errors
-                    .push(ConfigError::MaxAgeOutOfRange { value: seconds }),
-            },
+        let Reading { config, invalid } = Reading::parse(source)?;
+        match ConfigErrors::new(invalid) {
+            Some(errors) => Err(PolicyFileError::Invalid(errors)),
+            None => Ok(config),
         }
-        match file.preflight_status {
-            None | Some(204) => {}
-            Some(200) => config.preflight_status = PreflightStatus::Ok,
-            Some(value) => config
-                .file_errors
-                .push(ConfigError::UnsupportedPreflightStatus { value }),
-        }
-        Ok(config)
     }
 }
 
 impl Policy {
-    /// Reads and builds a policy file in one step.
+    /// Reads and builds a policy file in one step, reporting the file's problems and the
+    /// policy's together.
     ///
     /// ```
     /// let errors = corsair::Policy::from_toml(r#"allow_orgins = ["https://a.example"]"#)
@@ -181,51 +254,83 @@ impl Policy {
     /// assert_eq!(errors, "line 1: unknown key `allow_orgins`; did you mean `allow_origins`?");
     /// ```
     pub fn from_toml(source: &str) -> Result<Self, PolicyFileError> {
-        Ok(Config::from_toml(source)?.build()?)
+        let Reading { config, invalid } = Reading::parse(source)?;
+        match (config.build(), ConfigErrors::new(invalid)) {
+            (Ok(policy), None) => Ok(policy),
+            (Ok(_), Some(errors)) => Err(PolicyFileError::Invalid(errors)),
+            (Err(errors), invalid) => Err(PolicyFileError::Invalid(
+                errors.followed_by(invalid.into_iter().flatten()),
+            )),
+        }
     }
 }
 
-fn check_keys(source: &str) -> Result<(), PolicyFileError> {
-    let table: BTreeMap<Spanned<String>, IgnoredAny> =
-        toml::from_str(source).map_err(|error| syntax_error(source, &error))?;
-    let unknown: Vec<UnknownKey> = table
-        .keys()
-        .filter(|key| !KEYS.contains(&key.get_ref().as_str()))
-        .map(|key| UnknownKey {
-            key: key.get_ref().clone(),
-            line: line_of(source, key.span().start),
-            suggestion: suggest(key.get_ref()),
-        })
-        .collect();
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(PolicyFileError::UnknownKeys(unknown))
+impl Reading {
+    /// Parses the file once, then reads each key: a syntax error stops at once; otherwise
+    /// every unknown key is reported, and failing that the first value of the wrong type.
+    fn parse(source: &str) -> Result<Self, PolicyFileError> {
+        let lines = Lines::of(source);
+        let table = DeTable::parse(source).map_err(|error| PolicyFileError::Syntax {
+            message: error.message().trim_end().to_owned(),
+            line: error.span().map(|span| lines.line(span.start)),
+        })?;
+        let mut file = Self::default();
+        let mut unknown = Vec::new();
+        let mut misread = None;
+        for (key, value) in table.into_inner() {
+            match KEYS.iter().find(|known| known.name == key.get_ref()) {
+                Some(known) => {
+                    if let Err(error) = (known.read)(&mut file, value) {
+                        misread.get_or_insert(error);
+                    }
+                }
+                None => unknown.push(UnknownKey {
+                    key: key.get_ref().to_string(),
+                    line: lines.line(key.span().start),
+                    suggestion: suggest(key.get_ref()),
+                }),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(PolicyFileError::UnknownKeys(unknown));
+        }
+        match misread {
+            Some(Misread { error, at }) => Err(PolicyFileError::Syntax {
+                message: error.message().trim_end().to_owned(),
+                line: Some(lines.line(at)),
+            }),
+            None => Ok(file),
+        }
     }
 }
 
-fn syntax_error(source: &str, error: &toml::de::Error) -> PolicyFileError {
-    PolicyFileError::Syntax {
-        message: error.message().trim_end().to_owned(),
-        line: error.span().map(|span| line_of(source, span.start)),
-    }
-}
+/// Where each line of a source starts, found in one pass, so any offset's line is a binary
+/// search away.
+struct Lines(Vec<usize>);
 
-fn line_of(source: &str, offset: usize) -> usize {
-    source
-        .as_bytes()
-        .iter()
-        .take(offset)
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+impl Lines {
+    fn of(source: &str) -> Self {
+        Self(
+            source
+                .bytes()
+                .enumerate()
+                .filter(|&(_, byte)| byte == b'\n')
+                .map(|(offset, _)| offset)
+                .collect(),
+        )
+    }
+
+    /// The 1-based line of a byte offset.
+    fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&newline| newline < offset) + 1
+    }
 }
 
 /// The known key closest to `key`: a small edit away, or containing it (`origins`).
 fn suggest(key: &str) -> Option<&'static str> {
     let key = key.to_ascii_lowercase().replace('-', "_");
     KEYS.iter()
-        .map(|&known| (edit_distance(&key, known), known))
+        .map(|known| (edit_distance(&key, known.name), known.name))
         .filter(|&(distance, known)| {
             distance <= (known.len() / 4).max(2) || (key.len() >= 4 && known.contains(&key))
         })
@@ -273,13 +378,14 @@ mod tests {
         .unwrap();
         assert_eq!(policy.origins().len(), 2);
         assert!(policy.allows_credentials());
-        let compiled = &*policy.compiled;
-        assert_eq!(compiled.max_age.as_ref().unwrap(), "600");
-        assert!(!compiled.headers.any);
-        assert_eq!(compiled.expose.as_ref().unwrap(), "x-request-id");
-        assert!(compiled.private_network);
-        assert_eq!(compiled.preflight_status, 200);
-        assert!(compiled.headers.listed.contains(b"x-token".as_slice()));
+        let grants = policy.grants();
+        assert_eq!(grants.methods, ["PUT"]);
+        assert_eq!(grants.headers, ["x-token"]);
+        assert_eq!(grants.exposed_headers, ["x-request-id"]);
+        assert_eq!(grants.max_age, MaxAge::Seconds(600));
+        assert!(grants.private_network);
+        assert_eq!(grants.preflight_status, 200);
+        assert_eq!(policy.compiled.max_age.as_ref().unwrap(), "600");
     }
 
     #[test]
@@ -333,6 +439,39 @@ mod tests {
         assert!(errors.contains(&ConfigError::AnyOriginWithCredentials));
         assert!(errors.contains(&ConfigError::UnsupportedPreflightStatus { value: 201 }));
         assert!(errors.contains(&ConfigError::MaxAgeOutOfRange { value: 100_000 }));
+    }
+
+    #[test]
+    fn config_from_toml_returns_every_value_it_cannot_hold() {
+        let error = Config::from_toml("preflight_status = 201\nmax_age = -2\n").unwrap_err();
+        let PolicyFileError::Invalid(errors) = error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(
+            errors.into_iter().collect::<Vec<_>>(),
+            [
+                ConfigError::MaxAgeOutOfRange { value: -2 },
+                ConfigError::UnsupportedPreflightStatus { value: 201 },
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_come_before_values_of_the_wrong_type() {
+        let error = Policy::from_toml("max_age = \"ten\"\ncolour = 1\n").unwrap_err();
+        assert!(
+            matches!(&error, PolicyFileError::UnknownKeys(keys) if keys.len() == 1),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn lines() {
+        let lines = Lines::of("a\nb\n\nc");
+        assert_eq!(
+            (0..6).map(|at| lines.line(at)).collect::<Vec<_>>(),
+            [1, 1, 2, 2, 3, 4]
+        );
     }
 
     #[test]

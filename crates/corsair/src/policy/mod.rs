@@ -1,43 +1,58 @@
 //! The server half: a validated, compiled CORS policy and how it answers requests.
+//!
+//! One module per concept, each holding its configuration's validation, its compiled form and
+//! its part of the answer: `allow_origin`, `allow_methods`, `allow_headers`,
+//! `expose_headers`, `max_age`, `allow_private_network`. `preflight` and `actual` put the
+//! parts together; `debug` answers refused preflights for debugging.
 
+mod actual;
+mod allow_headers;
+mod allow_methods;
+mod allow_origin;
+mod allow_private_network;
 mod build;
 mod config;
+mod debug;
 mod error;
+mod expose_headers;
 #[cfg(feature = "toml")]
 mod file;
+mod grants;
 mod handle;
+mod max_age;
+mod preflight;
 mod refusal;
 mod request;
-mod respond;
+mod response_headers;
 
-use std::{
-    fmt,
-    ops::ControlFlow,
-    sync::{
-        Arc,
-        atomic::{AtomicBool, Ordering},
-    },
-};
+use std::{fmt, sync::Arc};
 
-use http::{
-    HeaderName, HeaderValue, StatusCode,
-    header::{self, GetAll},
-};
+use http::{HeaderValue, StatusCode};
 
-pub use config::{Config, MaxAge, OriginPredicate, PreflightStatus};
+pub use actual::Actual;
+pub use config::{Config, OriginPredicate, PreflightStatus};
+pub use debug::DebugSwitch;
 pub use error::{ConfigError, ConfigErrors, HeaderList};
 #[cfg(feature = "toml")]
 pub use file::{PolicyFileError, UnknownKey};
+pub use grants::Grants;
 pub use handle::PolicyHandle;
+pub use max_age::MaxAge;
+pub use preflight::Preflight;
 pub use refusal::{Refusal, RequestHeadersProblem};
 use request::Classified;
 pub use request::{RequestHead, RequestKind};
-pub use respond::{Actual, Evaluation, Preflight, ResponseHeaders};
+pub use response_headers::ResponseHeaders;
 
-use crate::grammar::{self, token::is_token};
-use crate::headers::acrh::{self, Malformed};
-use crate::origin::{Match, Origin, OriginMatcher, OriginPattern};
-use build::{AllowedHeaders, Methods};
+use crate::origin::OriginPattern;
+use allow_headers::AllowHeaders;
+use allow_methods::AllowMethods;
+use allow_origin::AllowOrigin;
+use expose_headers::ExposeHeaders;
+
+/// The value of every boolean grant (`Access-Control-Allow-Credentials`,
+/// `-Allow-Private-Network`).
+static TRUE: HeaderValue = HeaderValue::from_static("true");
 
 /// A validated, compiled CORS policy: immutable (but for its [`DebugSwitch`]), `Send + Sync`,
 /// and cheap to clone (one reference count).
@@ -76,147 +91,29 @@ pub struct Policy {
 
 /// Everything [`Config::build`] precomputes.
 struct Compiled {
-    origins: OriginMatcher,
-    patterns: Vec<OriginPattern>,
-    predicates: Vec<OriginPredicate>,
-    methods: Methods,
-    headers: AllowedHeaders,
+    origins: AllowOrigin,
+    methods: AllowMethods,
+    headers: AllowHeaders,
     credentials: bool,
-    expose: Option<HeaderValue>,
+    expose: ExposeHeaders,
+    /// `Access-Control-Max-Age` of granted preflights.
     max_age: Option<HeaderValue>,
-    /// Predicate grants to non-trustworthy origins are allowed with credentials.
-    insecure_origins: bool,
     private_network: bool,
     preflight_status: StatusCode,
     debug: DebugSwitch,
     grants: Grants,
 }
 
-/// What a policy grants, in words: the summary `corsair lint` prints.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Grants {
-    /// Origin entries, canonical.
-    pub origins: Vec<String>,
-    /// How many origin predicates there are.
-    pub predicates: usize,
-    /// Methods a preflight may ask for besides GET, HEAD and POST (`*` for any).
-    pub methods: Vec<String>,
-    /// Request headers a preflight may ask for, lowercase (`*` for any but `authorization`).
-    pub headers: Vec<String>,
-    /// Response headers script may read besides the safelisted ones.
-    pub exposed_headers: Vec<String>,
-    /// Whether credentialed requests may read responses.
-    pub credentials: bool,
-    /// Preflight caching.
-    pub max_age: MaxAge,
-    /// Whether Private Network Access preflights are granted.
-    pub private_network: bool,
-    /// The status of successful preflight answers.
-    pub preflight_status: u16,
+/// What the policy decided for one request.
+#[derive(Debug)]
+pub enum Evaluation<'a> {
+    /// A preflight: answer it with [`Preflight::response`] (or [`Preflight::status`] and
+    /// [`Preflight::write_headers`]) without calling the application.
+    Preflight(Preflight<'a>),
+    /// Any other request: call the application, then [`Actual::apply`] to its response,
+    /// error responses included.
+    Actual(Actual),
 }
-
-impl fmt::Display for Grants {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |items: &[String], empty: &str| {
-            if items.is_empty() {
-                empty.to_owned()
-            } else {
-                items.join(", ")
-            }
-        };
-        writeln!(
-            f,
-            "origins:          {}",
-            list(&self.origins, "none listed")
-        )?;
-        if self.predicates > 0 {
-            writeln!(f, "                  and {} predicate(s)", self.predicates)?;
-        }
-        writeln!(
-            f,
-            "methods:          GET, HEAD, POST{}",
-            if self.methods.is_empty() {
-                String::new()
-            } else {
-                format!(", {}", self.methods.join(", "))
-            }
-        )?;
-        writeln!(
-            f,
-            "request headers:  {}",
-            list(&self.headers, "CORS-safelisted only")
-        )?;
-        writeln!(
-            f,
-            "exposed headers:  {}",
-            list(&self.exposed_headers, "CORS-safelisted only")
-        )?;
-        writeln!(
-            f,
-            "credentials:      {}",
-            if self.credentials {
-                "allowed"
-            } else {
-                "not allowed"
-            }
-        )?;
-        let max_age = match self.max_age {
-            MaxAge::BrowserDefault => "browser default (5 s)".to_owned(),
-            MaxAge::Disabled | MaxAge::Seconds(0) => {
-                "disabled (every request is preflighted)".to_owned()
-            }
-            MaxAge::Seconds(seconds) => format!("{seconds} s"),
-        };
-        writeln!(f, "preflight cache:  {max_age}")?;
-        writeln!(
-            f,
-            "private network:  {}",
-            if self.private_network {
-                "granted"
-            } else {
-                "not granted"
-            }
-        )?;
-        write!(f, "preflight status: {}", self.preflight_status)
-    }
-}
-
-/// A run-time switch, shared by every clone of a [`Policy`], under which refused preflights are
-/// answered with an ok status and every grant that did pass, so that the browser's console
-/// names the precise reason (which origin, method or header) instead of "does not have HTTP
-/// ok status". The reason is also sent in an `x-corsair-refusal` header, visible in the
-/// browser's network panel.
-///
-/// Off by default: debug answers tell any site which parts of a request were acceptable.
-///
-/// ```
-/// let policy = corsair::Config::new().allow_origins(["https://a.example"]).build()?;
-/// let switch = policy.debug_switch();
-/// switch.set(true);
-/// assert!(policy.clone().debug_switch().is_enabled());
-/// # Ok::<(), corsair::ConfigErrors>(())
-/// ```
-#[derive(Clone, Debug, Default)]
-pub struct DebugSwitch(Arc<AtomicBool>);
-
-impl DebugSwitch {
-    /// Turns debug answers on or off for every clone of the policy.
-    pub fn set(&self, enabled: bool) {
-        self.0.store(enabled, Ordering::Relaxed);
-    }
-
-    /// Whether debug answers are on.
-    pub fn is_enabled(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
-}
-
-/// `Access-Control-Allow-Origin: *`.
-static ANY_ORIGIN: HeaderValue = HeaderValue::from_static("*");
-/// Private Network Access asks for a grant with this header on preflights.
-const REQUEST_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-request-private-network");
 
 impl Policy {
     fn from_compiled(compiled: Compiled) -> Self {
@@ -258,12 +155,15 @@ impl Policy {
         head: &RequestHead<'a>,
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Evaluation<'a> {
-        let request = head.classify();
-        match request.kind {
-            RequestKind::Preflight => {
-                Evaluation::Preflight(self.preflight(head, &request, resolved))
+        let policy = &*self.compiled;
+        match head.classify() {
+            Classified::Preflight { origin, method } => {
+                Evaluation::Preflight(Preflight::evaluate(policy, head, origin, method, resolved))
             }
-            _ => Evaluation::Actual(self.actual(head, &request, resolved)),
+            Classified::Actual { origin } => {
+                Evaluation::Actual(Actual::evaluate(policy, head, origin, resolved))
+            }
+            Classified::NotCors => Evaluation::Actual(Actual::not_cors(policy)),
         }
     }
 
@@ -273,22 +173,7 @@ impl Policy {
     /// `dangerously_allow_insecure_origins`). Integrations check this before asking a slow
     /// resolver, so junk `Origin` values never reach a database.
     pub fn may_resolve(&self, origin: &str) -> bool {
-        let policy = &*self.compiled;
-        let Ok(parsed) = Origin::parse(origin) else {
-            return false;
-        };
-        if parsed.is_opaque() || parsed.to_string() != origin {
-            return false;
-        }
-        if policy.credentials && !policy.insecure_origins && !parsed.is_potentially_trustworthy() {
-            tracing::debug!(
-                target: "corsair",
-                origin,
-                "not resolving: credentials are allowed and the origin is not secure"
-            );
-            return false;
-        }
-        true
+        self.compiled.origins.may_resolve(origin)
     }
 
     /// The handle that turns debug answers on and off (see [`DebugSwitch`]).
@@ -298,7 +183,7 @@ impl Policy {
 
     /// The origin entries, canonical, in configuration order (predicates not included).
     pub fn origins(&self) -> &[OriginPattern] {
-        &self.compiled.patterns
+        self.compiled.origins.patterns()
     }
 
     /// What the policy grants, in words.
@@ -321,224 +206,7 @@ impl Policy {
     /// Whether responses depend on the request's `Origin`, so caches must key on it
     /// (`Vary: Origin`). Only a policy allowing `*` answers the same to everyone.
     pub fn varies_by_origin(&self) -> bool {
-        !self.compiled.origins.is_any()
-    }
-
-    fn preflight<'a>(
-        &'a self,
-        head: &RequestHead<'a>,
-        request: &Classified<'a>,
-        resolved: Option<&dyn Fn(&str) -> bool>,
-    ) -> Preflight<'a> {
-        let mut answer = Preflight::new(&self.compiled, *head, self.compiled.debug.is_enabled());
-        let refusal = self
-            .check_preflight(head, request, resolved, &mut answer)
-            .err();
-        answer.refuse(refusal);
-        answer
-    }
-
-    /// Runs the preflight checks in the order browsers report failures, recording each grant
-    /// as it passes so debug answers can include them.
-    fn check_preflight<'a>(
-        &'a self,
-        head: &RequestHead<'a>,
-        request: &Classified<'a>,
-        resolved: Option<&dyn Fn(&str) -> bool>,
-        answer: &mut Preflight<'a>,
-    ) -> Result<(), Refusal> {
-        let policy = &*self.compiled;
-        answer.allow_origin = Some(self.check_origin(head, request.origin, resolved)?);
-
-        let method = request
-            .method
-            .filter(|method| is_token(method.as_bytes()))
-            .ok_or(Refusal::MalformedMethod)?;
-        if !policy.methods.allows(method.as_bytes()) {
-            return Err(Refusal::MethodNotAllowed {
-                method: method.clone(),
-            });
-        }
-        answer.allow_method = Some(method);
-
-        let requested = head
-            .headers()
-            .get_all(header::ACCESS_CONTROL_REQUEST_HEADERS);
-        answer.allow_headers = policy
-            .headers
-            .check_requested(&requested, policy.credentials)?;
-        answer.requested = Some(requested);
-
-        if requests_private_network(head.headers()) {
-            if !policy.private_network {
-                return Err(Refusal::PrivateNetworkNotAllowed);
-            }
-            answer.allow_private_network = true;
-        }
-        Ok(())
-    }
-
-    fn actual(
-        &self,
-        head: &RequestHead<'_>,
-        request: &Classified<'_>,
-        resolved: Option<&dyn Fn(&str) -> bool>,
-    ) -> Actual {
-        let policy = &*self.compiled;
-        let decision = match request.kind {
-            RequestKind::NotCors => Ok(None),
-            _ => self
-                .check_origin(head, request.origin, resolved)
-                .map(|origin| Some(origin.clone())),
-        };
-        let (allow_origin, refusal) = match decision {
-            Ok(allow_origin) => (allow_origin, None),
-            Err(refusal) => {
-                tracing::debug!(target: "corsair", reason = %refusal, "CORS request refused");
-                (None, Some(refusal))
-            }
-        };
-        Actual {
-            allow_credentials: policy.credentials && allow_origin.is_some(),
-            expose: allow_origin.as_ref().and_then(|_| policy.expose.clone()),
-            allow_origin,
-            vary_by_origin: self.varies_by_origin(),
-            refusal,
-        }
-    }
-
-    /// The `Access-Control-Allow-Origin` value for the request's origin, if it is allowed.
-    fn check_origin<'a>(
-        &'a self,
-        head: &RequestHead<'a>,
-        origin: Option<&'a HeaderValue>,
-        resolved: Option<&dyn Fn(&str) -> bool>,
-    ) -> Result<&'a HeaderValue, Refusal> {
-        let policy = &*self.compiled;
-        let origin = origin.ok_or(Refusal::MalformedOrigin)?;
-        match policy.origins.find(origin.as_bytes()) {
-            Some(Match::Exact(value)) => return Ok(value),
-            Some(Match::Any) => return Ok(&ANY_ORIGIN),
-            Some(Match::Pattern) => return Ok(origin),
-            None => {}
-        }
-        let unlisted_allowed = (!policy.predicates.is_empty() || resolved.is_some())
-            && origin.to_str().is_ok_and(|value| {
-                self.may_resolve(value)
-                    && (policy
-                        .predicates
-                        .iter()
-                        .any(|predicate| predicate(value, head))
-                        || resolved.is_some_and(|resolved| resolved(value)))
-            });
-        if unlisted_allowed {
-            Ok(origin)
-        } else {
-            Err(Refusal::OriginNotAllowed {
-                origin: origin.clone(),
-            })
-        }
-    }
-}
-
-/// Whether the request's first `Access-Control-Request-Private-Network` value is `true`.
-///
-/// Found by comparing the request's header names rather than by a map lookup: the map hashes
-/// a name it has no constant for byte by byte, each step waiting on the one before, and for
-/// these 38 bytes that takes longer than comparing the dozen or so names a request carries
-/// (most of them fail on their length or kind at once). The scan is bounded by the server's
-/// limit on request headers.
-fn requests_private_network(headers: &http::HeaderMap) -> bool {
-    headers
-        .iter()
-        .find(|(name, _)| *name == REQUEST_PRIVATE_NETWORK)
-        .is_some_and(|(_, value)| value == "true")
-}
-
-impl Methods {
-    fn allows(&self, method: &[u8]) -> bool {
-        grammar::method::is_safelisted(method)
-            || match self {
-                Self::Any => !grammar::method::is_forbidden(method),
-                Self::Listed(listed) => listed.iter().any(|m| **m == *method),
-            }
-    }
-}
-
-/// What a preflight's `Access-Control-Allow-Headers` should say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AllowHeaders {
-    /// Nothing was requested.
-    None,
-    /// `*`, legal only without credentials.
-    Any,
-    /// The requested lines, echoed.
-    Echo,
-}
-
-impl AllowedHeaders {
-    /// Whether one requested name (as sent: browsers lowercase, proxies may not) is allowed.
-    /// `Err(true)` when it is `authorization` under `*`, which must be listed by name.
-    fn allows(&self, name: &[u8]) -> Result<(), bool> {
-        let is_authorization = name.eq_ignore_ascii_case(b"authorization");
-        if self.listed.contains(name) || (self.any && !is_authorization) {
-            Ok(())
-        } else {
-            Err(self.any && is_authorization)
-        }
-    }
-
-    /// Checks every requested header in one linear, allocation-free pass. With credentials,
-    /// browsers read `*` as a header literally named `*`, so the answer echoes instead.
-    fn check_requested(
-        &self,
-        lines: &GetAll<'_, HeaderValue>,
-        credentials: bool,
-    ) -> Result<AllowHeaders, Refusal> {
-        let mut requested = false;
-        let mut authorization = false;
-        let scanned = acrh::scan(lines.iter().map(HeaderValue::as_bytes), |element| {
-            requested = true;
-            authorization |= element.name.eq_ignore_ascii_case(b"authorization");
-            match self.allows(element.name) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(needs_explicit_listing) => {
-                    ControlFlow::Break((element, needs_explicit_listing))
-                }
-            }
-        });
-        match scanned {
-            Err(Malformed::TooManyEmptyElements) => Err(Refusal::MalformedRequestHeaders {
-                problem: RequestHeadersProblem::TooManyEmptyElements,
-            }),
-            Err(Malformed::InvalidName) => Err(Refusal::MalformedRequestHeaders {
-                problem: RequestHeadersProblem::InvalidName,
-            }),
-            Ok(Some((element, needs_explicit_listing))) => {
-                Err(refused_header(lines, element, needs_explicit_listing))
-            }
-            Ok(_) if !requested => Ok(AllowHeaders::None),
-            Ok(_) if self.any && !authorization && !credentials => Ok(AllowHeaders::Any),
-            Ok(_) => Ok(AllowHeaders::Echo),
-        }
-    }
-}
-
-/// Reports a refused name by its place in the request's own header line, without copying it.
-fn refused_header(
-    lines: &GetAll<'_, HeaderValue>,
-    element: acrh::Element<'_>,
-    needs_explicit_listing: bool,
-) -> Refusal {
-    match lines.iter().nth(element.line) {
-        Some(line) => Refusal::HeaderNotAllowed {
-            line: line.clone(),
-            range: element.start..element.start + element.name.len(),
-            needs_explicit_listing,
-        },
-        None => Refusal::MalformedRequestHeaders {
-            problem: RequestHeadersProblem::InvalidName,
-        },
+        self.compiled.origins.varies()
     }
 }
 
@@ -553,12 +221,12 @@ impl fmt::Debug for Policy {
 impl fmt::Debug for Compiled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Compiled")
-            .field("origins", &self.patterns)
-            .field("predicates", &self.predicates.len())
+            .field("origins", &self.origins.patterns())
+            .field("predicates", &self.origins.predicates())
             .field("methods", &self.methods)
             .field("headers", &self.headers)
             .field("credentials", &self.credentials)
-            .field("expose", &self.expose)
+            .field("expose", &self.expose.value())
             .field("max_age", &self.max_age)
             .field("private_network", &self.private_network)
             .field("preflight_status", &self.preflight_status)

@@ -13,7 +13,9 @@ use crate::headers::acrh::MAX_EMPTY_ELEMENTS;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Refusal {
-    /// `Origin` is missing from a preflight, repeated, or not a serialized origin.
+    /// `Origin` is repeated. A value that is not a serialized origin matches no entry and is
+    /// refused as [`Refusal::OriginNotAllowed`]; a request without `Origin` is not a CORS
+    /// request and is never refused.
     MalformedOrigin,
     /// The origin matches no entry of the policy.
     OriginNotAllowed {
@@ -56,6 +58,21 @@ pub enum RequestHeadersProblem {
 }
 
 impl Refusal {
+    /// A stable identifier of the reason, the variant's name in snake case (e.g.
+    /// `origin_not_allowed`), for logs and tools. Stable like
+    /// [`ConfigError::kind`](crate::ConfigError::kind).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::MalformedOrigin => "malformed_origin",
+            Self::OriginNotAllowed { .. } => "origin_not_allowed",
+            Self::MalformedMethod => "malformed_method",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::MalformedRequestHeaders { .. } => "malformed_request_headers",
+            Self::HeaderNotAllowed { .. } => "header_not_allowed",
+            Self::PrivateNetworkNotAllowed => "private_network_not_allowed",
+        }
+    }
+
     /// For [`Refusal::HeaderNotAllowed`], the refused header name as sent.
     pub fn header_name(&self) -> Option<&[u8]> {
         match self {
@@ -68,9 +85,7 @@ impl Refusal {
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::MalformedOrigin => {
-                f.write_str("the `Origin` header is missing, repeated or not a serialized origin")
-            }
+            Self::MalformedOrigin => f.write_str("the `Origin` header is repeated"),
             Self::OriginNotAllowed { origin } => write!(
                 f,
                 "origin `{}` is not allowed by the policy",

@@ -35,6 +35,21 @@ pub enum RequestKind {
     Actual,
 }
 
+impl RequestKind {
+    /// A stable name: `not-cors`, `preflight` or `actual`.
+    ///
+    /// ```
+    /// assert_eq!(corsair::RequestKind::NotCors.as_str(), "not-cors");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotCors => "not-cors",
+            Self::Preflight => "preflight",
+            Self::Actual => "actual",
+        }
+    }
+}
+
 impl<'a> RequestHead<'a> {
     /// A view of the given parts, borrowed: nothing is copied. An integration whose
     /// framework has its own request types fills a header map with just the headers the
@@ -78,43 +93,47 @@ impl<'a> RequestHead<'a> {
 
     /// Classifies the request (Fetch Standard, "CORS-preflight request").
     pub fn kind(&self) -> RequestKind {
-        self.classify().kind
+        match self.classify() {
+            Classified::NotCors => RequestKind::NotCors,
+            Classified::Preflight { .. } => RequestKind::Preflight,
+            Classified::Actual { .. } => RequestKind::Actual,
+        }
     }
 
     /// Classifies the request and reads the headers that decide it, each looked up once.
     pub(crate) fn classify(&self) -> Classified<'a> {
         let Some(origin) = Occurrences::of(self.headers, &header::ORIGIN) else {
-            return Classified {
-                kind: RequestKind::NotCors,
-                origin: None,
-                method: None,
-            };
+            return Classified::NotCors;
         };
         let method = if self.method == Method::OPTIONS {
             Occurrences::of(self.headers, &header::ACCESS_CONTROL_REQUEST_METHOD)
         } else {
             None
         };
-        Classified {
-            kind: if method.is_some() {
-                RequestKind::Preflight
-            } else {
-                RequestKind::Actual
+        match method {
+            Some(method) => Classified::Preflight {
+                origin: origin.single(),
+                method: method.single(),
             },
-            origin: origin.single(),
-            method: method.and_then(Occurrences::single),
+            None => Classified::Actual {
+                origin: origin.single(),
+            },
         }
     }
 }
 
-/// A request's kind and the values that decided it.
+/// A request's kind and the values that decided it. A value is `None` when its header is
+/// repeated, which makes the request malformed.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Classified<'a> {
-    pub(crate) kind: RequestKind,
-    /// The `Origin` value, when there is exactly one: a request with several is malformed.
-    pub(crate) origin: Option<&'a HeaderValue>,
-    /// For preflights, the `Access-Control-Request-Method` value, when there is exactly one.
-    pub(crate) method: Option<&'a HeaderValue>,
+pub(crate) enum Classified<'a> {
+    NotCors,
+    Preflight {
+        origin: Option<&'a HeaderValue>,
+        method: Option<&'a HeaderValue>,
+    },
+    Actual {
+        origin: Option<&'a HeaderValue>,
+    },
 }
 
 /// The first value of a header that is present, and whether it is repeated.

@@ -1,0 +1,124 @@
+//! The answer to a CORS request that is not a preflight: headers for the application's
+//! response.
+
+use http::{
+    HeaderValue,
+    header::{self, VARY},
+};
+
+use super::{Compiled, Refusal, RequestHead, ResponseHeaders, TRUE};
+
+static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
+
+/// The CORS headers for the application's response to a request that is not a preflight.
+///
+/// Owns everything it needs (no borrow of the request or the policy), so it can be held while
+/// the application runs.
+#[derive(Debug, Clone)]
+pub struct Actual {
+    decision: Decision,
+    vary_by_origin: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Decision {
+    /// No `Origin`: no grant needed.
+    NotCors,
+    Allowed {
+        origin: HeaderValue,
+        credentials: bool,
+        expose: Option<HeaderValue>,
+    },
+    Refused(Refusal),
+}
+
+impl Actual {
+    /// The answer to a request without `Origin`.
+    pub(super) fn not_cors(policy: &Compiled) -> Self {
+        Self {
+            decision: Decision::NotCors,
+            vary_by_origin: policy.origins.varies(),
+        }
+    }
+
+    /// The answer to a request with `Origin` (`None` when it is repeated).
+    pub(super) fn evaluate(
+        policy: &Compiled,
+        head: &RequestHead<'_>,
+        origin: Option<&HeaderValue>,
+        resolved: Option<&dyn Fn(&str) -> bool>,
+    ) -> Self {
+        let decision = match policy.origins.check(head, origin, resolved) {
+            Ok(origin) => Decision::Allowed {
+                origin: origin.clone(),
+                credentials: policy.credentials,
+                expose: policy.expose.value().cloned(),
+            },
+            Err(refusal) => {
+                tracing::debug!(
+                    target: "corsair",
+                    reason = %refusal,
+                    kind = refusal.kind(),
+                    "CORS request refused"
+                );
+                Decision::Refused(refusal)
+            }
+        };
+        Self {
+            decision,
+            vary_by_origin: policy.origins.varies(),
+        }
+    }
+
+    /// Whether the response will let the page read it (`false` for requests without
+    /// `Origin`, which need no grant).
+    pub fn is_allowed(&self) -> bool {
+        matches!(self.decision, Decision::Allowed { .. })
+    }
+
+    /// Why the origin was refused, if it was.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match &self.decision {
+            Decision::Refused(refusal) => Some(refusal),
+            Decision::NotCors | Decision::Allowed { .. } => None,
+        }
+    }
+
+    /// Adds the CORS headers to the application's response headers.
+    ///
+    /// corsair owns the `Access-Control-*` response headers: any the application set are
+    /// replaced (or removed, for a refused origin), since two `Access-Control-Allow-Origin`
+    /// values make every browser fail. `Vary: Origin` is added unless `Vary` already covers
+    /// it; existing `Vary` values are kept.
+    pub fn apply(&self, headers: &mut impl ResponseHeaders) {
+        if headers.remove_access_control() {
+            tracing::debug!(
+                target: "corsair",
+                "replaced Access-Control-* headers set by the application"
+            );
+        }
+        if let Decision::Allowed {
+            origin,
+            credentials,
+            expose,
+        } = &self.decision
+        {
+            headers.insert(&header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            if *credentials {
+                headers.insert(&header::ACCESS_CONTROL_ALLOW_CREDENTIALS, &TRUE);
+            }
+            if let Some(expose) = expose {
+                headers.insert(&header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
+            }
+        }
+        // Append `Vary: Origin` unless a `Vary` value already lists `Origin` or `*`.
+        if self.vary_by_origin {
+            headers.append_unless(&VARY, &VARY_ORIGIN, &mut |value| {
+                value.split(|&b| b == b',').any(|token| {
+                    let token = token.trim_ascii();
+                    token == b"*" || token.eq_ignore_ascii_case(b"origin")
+                })
+            });
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! `Access-Control-Allow-Methods`: the methods a preflight may ask for, their validation, and
+//! the check of `Access-Control-Request-Method`.
+
+use http::{HeaderValue, header};
+
+use super::{Config, ConfigError, Refusal, ResponseHeaders};
+use crate::grammar::{self, token::is_token};
+
+/// Methods a preflight may ask for.
+#[derive(Debug)]
+pub(super) enum AllowMethods {
+    /// Any method token except the forbidden ones.
+    Any,
+    /// Exactly these (case-sensitive), besides the safelisted ones.
+    Listed(Vec<Box<[u8]>>),
+}
+
+impl AllowMethods {
+    /// Checks every method, appending each problem to `errors`.
+    pub(super) fn validate(config: &Config, errors: &mut Vec<ConfigError>) -> Self {
+        let mut listed: Vec<Box<[u8]>> = Vec::new();
+        let mut any = false;
+        for value in &config.methods {
+            if value == "*" {
+                any = true;
+            } else if !is_token(value.as_bytes()) {
+                errors.push(ConfigError::InvalidMethod {
+                    value: value.clone(),
+                });
+            } else if grammar::method::is_forbidden(value.as_bytes()) {
+                errors.push(ConfigError::ForbiddenMethod {
+                    value: value.clone(),
+                });
+            } else if let Some(normalized) = grammar::method::normalized(value)
+                && normalized != value
+            {
+                errors.push(ConfigError::MethodNotNormalized {
+                    value: value.clone(),
+                    normalized,
+                });
+            } else if !listed.iter().any(|m| **m == *value.as_bytes()) {
+                listed.push(value.as_bytes().into());
+            }
+        }
+        if any { Self::Any } else { Self::Listed(listed) }
+    }
+
+    /// The methods granted besides GET, HEAD and POST, for [`Grants`](crate::Grants).
+    pub(super) fn grants(&self) -> Vec<String> {
+        match self {
+            Self::Any => vec!["*".to_owned()],
+            Self::Listed(listed) => listed
+                .iter()
+                .map(|m| String::from_utf8_lossy(m).into_owned())
+                .filter(|m| !grammar::method::is_safelisted(m.as_bytes()))
+                .collect(),
+        }
+    }
+
+    /// The requested method (`None` when `Access-Control-Request-Method` is repeated), if it
+    /// is allowed: it is echoed.
+    pub(super) fn check<'a>(
+        &self,
+        requested: Option<&'a HeaderValue>,
+    ) -> Result<&'a HeaderValue, Refusal> {
+        let method = requested
+            .filter(|method| is_token(method.as_bytes()))
+            .ok_or(Refusal::MalformedMethod)?;
+        if self.allows(method.as_bytes()) {
+            Ok(method)
+        } else {
+            Err(Refusal::MethodNotAllowed {
+                method: method.clone(),
+            })
+        }
+    }
+
+    fn allows(&self, method: &[u8]) -> bool {
+        grammar::method::is_safelisted(method)
+            || match self {
+                Self::Any => !grammar::method::is_forbidden(method),
+                Self::Listed(listed) => listed.iter().any(|m| **m == *method),
+            }
+    }
+}
+
+/// Grants the method a preflight asked for.
+pub(super) fn write(method: &HeaderValue, headers: &mut impl ResponseHeaders) {
+    headers.insert(&header::ACCESS_CONTROL_ALLOW_METHODS, method);
+}

@@ -1,0 +1,88 @@
+//! What a policy grants, in words.
+
+use std::fmt;
+
+use super::MaxAge;
+
+/// What a policy grants, in words: the summary `corsair lint` prints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Grants {
+    /// Origin entries, canonical.
+    pub origins: Vec<String>,
+    /// How many origin predicates there are.
+    pub predicates: usize,
+    /// Methods a preflight may ask for besides GET, HEAD and POST (`*` for any).
+    pub methods: Vec<String>,
+    /// Request headers a preflight may ask for, lowercase (`*` for any but `authorization`).
+    pub headers: Vec<String>,
+    /// Response headers script may read besides the safelisted ones.
+    pub exposed_headers: Vec<String>,
+    /// Whether credentialed requests may read responses.
+    pub credentials: bool,
+    /// Preflight caching.
+    pub max_age: MaxAge,
+    /// Whether Private Network Access preflights are granted.
+    pub private_network: bool,
+    /// The status of successful preflight answers.
+    pub preflight_status: u16,
+}
+
+impl fmt::Display for Grants {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |items: &[String], empty: &str| {
+            if items.is_empty() {
+                empty.to_owned()
+            } else {
+                items.join(", ")
+            }
+        };
+        writeln!(
+            f,
+            "origins:          {}",
+            list(&self.origins, "none listed")
+        )?;
+        if self.predicates > 0 {
+            writeln!(f, "                  and {} predicate(s)", self.predicates)?;
+        }
+        writeln!(
+            f,
+            "methods:          GET, HEAD, POST{}",
+            if self.methods.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", self.methods.join(", "))
+            }
+        )?;
+        writeln!(
+            f,
+            "request headers:  {}",
+            list(&self.headers, "CORS-safelisted only")
+        )?;
+        writeln!(
+            f,
+            "exposed headers:  {}",
+            list(&self.exposed_headers, "CORS-safelisted only")
+        )?;
+        writeln!(
+            f,
+            "credentials:      {}",
+            if self.credentials {
+                "allowed"
+            } else {
+                "not allowed"
+            }
+        )?;
+        writeln!(f, "preflight cache:  {}", self.max_age.describe())?;
+        writeln!(
+            f,
+            "private network:  {}",
+            if self.private_network {
+                "granted"
+            } else {
+                "not granted"
+            }
+        )?;
+        write!(f, "preflight status: {}", self.preflight_status)
+    }
+}

@@ -1,0 +1,204 @@
+//! The answer to a preflight: the checks in the order browsers report failures, and the
+//! headers of a granted preflight.
+
+use http::{
+    HeaderValue, Response, StatusCode,
+    header::{self, VARY},
+};
+
+use super::{
+    Compiled, Refusal, RequestHead, ResponseHeaders, TRUE, allow_headers::HeadersGrant,
+    allow_methods, allow_private_network, debug::Explained,
+};
+
+/// What a preflight answer depends on, for caches.
+static PREFLIGHT_VARY: HeaderValue = HeaderValue::from_static(
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
+     Access-Control-Request-Private-Network",
+);
+
+/// The answer to a preflight request.
+#[derive(Debug)]
+pub struct Preflight<'a> {
+    policy: &'a Compiled,
+    answer: Answer<'a>,
+}
+
+#[derive(Debug)]
+enum Answer<'a> {
+    Granted(Granted<'a>),
+    /// Refused: a 403 with no grant at all.
+    Refused(Refusal),
+    /// Refused while debug answers are on.
+    Explained(Explained<'a>),
+}
+
+/// Every part of a granted preflight, each checked.
+#[derive(Debug)]
+struct Granted<'a> {
+    origin: &'a HeaderValue,
+    method: &'a HeaderValue,
+    headers: HeadersGrant<'a>,
+    private_network: bool,
+}
+
+/// A refused preflight: why, and the parts that passed before the refusal.
+#[derive(Debug)]
+pub(super) struct Refused<'a> {
+    pub(super) refusal: Refusal,
+    pub(super) passed: Passed<'a>,
+}
+
+/// The checks a refused preflight passed, which debug answers grant: each includes the
+/// ones before it, in the order browsers check them.
+#[derive(Debug)]
+pub(super) enum Passed<'a> {
+    Nothing,
+    Origin(&'a HeaderValue),
+    Method {
+        origin: &'a HeaderValue,
+        method: &'a HeaderValue,
+    },
+    Headers {
+        origin: &'a HeaderValue,
+        method: &'a HeaderValue,
+        headers: HeadersGrant<'a>,
+    },
+}
+
+impl<'a> Preflight<'a> {
+    /// Checks a preflight; `origin` and `method` are `None` when their header is repeated.
+    pub(super) fn evaluate(
+        policy: &'a Compiled,
+        head: &RequestHead<'a>,
+        origin: Option<&'a HeaderValue>,
+        method: Option<&'a HeaderValue>,
+        resolved: Option<&dyn Fn(&str) -> bool>,
+    ) -> Self {
+        let answer = match check(policy, head, origin, method, resolved) {
+            Ok(granted) => Answer::Granted(granted),
+            Err(refused) => {
+                tracing::debug!(
+                    target: "corsair",
+                    reason = %refused.refusal,
+                    kind = refused.refusal.kind(),
+                    "CORS preflight refused"
+                );
+                if policy.debug.is_enabled() {
+                    Answer::Explained(Explained::new(refused, head.headers()))
+                } else {
+                    Answer::Refused(refused.refusal)
+                }
+            }
+        };
+        Self { policy, answer }
+    }
+
+    /// Whether the preflight is granted.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self.answer, Answer::Granted(_))
+    }
+
+    /// Why it was refused, if it was.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match &self.answer {
+            Answer::Granted(_) => None,
+            Answer::Refused(refusal) => Some(refusal),
+            Answer::Explained(explained) => Some(explained.refusal()),
+        }
+    }
+
+    /// The response status: the configured success status, or `403 Forbidden` for a
+    /// refusal (the success status in debug mode, so the browser reports the real reason).
+    pub fn status(&self) -> StatusCode {
+        match self.answer {
+            Answer::Refused(_) => StatusCode::FORBIDDEN,
+            Answer::Granted(_) | Answer::Explained(_) => self.policy.preflight_status,
+        }
+    }
+
+    /// Writes the answer's headers into a new response's header map.
+    ///
+    /// A refusal carries no grant at all (outside debug mode), only `Vary`.
+    pub fn write_headers(&self, headers: &mut impl ResponseHeaders) {
+        headers.append(&VARY, &PREFLIGHT_VARY);
+        match &self.answer {
+            Answer::Granted(granted) => granted.write(self.policy, headers),
+            Answer::Refused(_) => {}
+            Answer::Explained(explained) => explained.write(self.policy, headers),
+        }
+    }
+
+    /// The whole answer as a response with an empty body.
+    pub fn response<B: Default>(&self) -> Response<B> {
+        let mut response = Response::new(B::default());
+        *response.status_mut() = self.status();
+        self.write_headers(response.headers_mut());
+        response
+    }
+}
+
+/// Runs the checks in the order browsers report failures; a refusal keeps what passed.
+fn check<'a>(
+    policy: &'a Compiled,
+    head: &RequestHead<'a>,
+    origin: Option<&'a HeaderValue>,
+    method: Option<&'a HeaderValue>,
+    resolved: Option<&dyn Fn(&str) -> bool>,
+) -> Result<Granted<'a>, Refused<'a>> {
+    let refused = |refusal, passed| Refused { refusal, passed };
+    let origin = policy
+        .origins
+        .check(head, origin, resolved)
+        .map_err(|refusal| refused(refusal, Passed::Nothing))?;
+    let method = policy
+        .methods
+        .check(method)
+        .map_err(|refusal| refused(refusal, Passed::Origin(origin)))?;
+    let headers = policy
+        .headers
+        .check(head.headers(), policy.credentials)
+        .map_err(|refusal| refused(refusal, Passed::Method { origin, method }))?;
+    match allow_private_network::check(policy.private_network, head.headers()) {
+        Ok(private_network) => Ok(Granted {
+            origin,
+            method,
+            headers,
+            private_network,
+        }),
+        Err(refusal) => Err(refused(
+            refusal,
+            Passed::Headers {
+                origin,
+                method,
+                headers,
+            },
+        )),
+    }
+}
+
+impl Granted<'_> {
+    fn write(&self, policy: &Compiled, headers: &mut impl ResponseHeaders) {
+        write_origin(policy, self.origin, headers);
+        allow_methods::write(self.method, headers);
+        self.headers.write(headers);
+        if self.private_network {
+            allow_private_network::write(headers);
+        }
+        if let Some(max_age) = &policy.max_age {
+            headers.insert(&header::ACCESS_CONTROL_MAX_AGE, max_age);
+        }
+    }
+}
+
+/// Grants the origin, with credentials when the policy allows them.
+pub(super) fn write_origin(
+    policy: &Compiled,
+    origin: &HeaderValue,
+    headers: &mut impl ResponseHeaders,
+) {
+    headers.insert(&header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    if policy.credentials {
+        headers.insert(&header::ACCESS_CONTROL_ALLOW_CREDENTIALS, &TRUE);
+    }
+}
