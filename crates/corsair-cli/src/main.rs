@@ -74,6 +74,13 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Prints the manual page (roff), e.g. `corsair man > /usr/local/share/man/man1/corsair.1`;
+    /// with --out-dir, writes it and one page per command (`corsair-check.1`, ...) there.
+    Man {
+        /// Write every page into this directory instead of printing the main one.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 /// `corsair check` options.
@@ -159,6 +166,38 @@ fn main() -> ExitCode {
                 &mut std::io::stdout(),
             );
             ExitCode::SUCCESS
+        }
+        Command::Man { out_dir } => manual(out_dir.as_deref()),
+    }
+}
+
+/// Writes the manual pages, made from the same definitions as `--help` and the completions.
+fn manual(out_dir: Option<&std::path::Path>) -> ExitCode {
+    if let Some(dir) = out_dir {
+        return match clap_mangen::generate_to(Cli::command(), dir) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!(
+                    "corsair man: cannot write the pages into {}: {e}",
+                    dir.display()
+                );
+                ExitCode::from(2)
+            }
+        };
+    }
+    let mut page = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
+        eprintln!("corsair man: {e}");
+        return ExitCode::from(2);
+    }
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(&page) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`corsair man | head`) is the reader's choice, not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("corsair man: {e}");
+            ExitCode::from(2)
         }
     }
 }
