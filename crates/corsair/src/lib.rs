@@ -113,9 +113,10 @@ mod policy;
 
 pub use origin::{Origin, OriginError, OriginPattern, PatternError};
 pub use policy::{
-    Actual, Config, ConfigError, ConfigErrors, DebugSwitch, Evaluation, Grants, HeaderList, MaxAge,
-    OriginPredicate, Policy, PolicyHandle, Preflight, PreflightStatus, Refusal, RequestHead,
-    RequestHeadersProblem, RequestKind, ResponseHeaders,
+    Actual, Check, Config, ConfigError, ConfigErrors, CrossOriginSignal, DebugSwitch, Evaluation,
+    Forbidden, Grants, HeaderList, MaxAge, OriginPredicate, Outcome, Policy, PolicyHandle,
+    Preflight, PreflightStatus, ProtectionNote, Refusal, RequestHead, RequestHeadersProblem,
+    RequestKind, ResponseHeaders, Verdict,
 };
 #[cfg(feature = "toml")]
 pub use policy::{PolicyFileError, UnknownKey};
