@@ -33,6 +33,36 @@ static CORS_REQUEST_HEADERS: [(HeaderName, http::HeaderName); 4] = [
     ),
 ];
 
+/// The request headers the cross-origin protections read, for every method.
+static PROTECTION_REQUEST_HEADERS: [(HeaderName, http::HeaderName); 4] = [
+    (
+        HeaderName::from_static("sec-fetch-site"),
+        http::HeaderName::from_static("sec-fetch-site"),
+    ),
+    (header::HOST, http::header::HOST),
+    (header::UPGRADE, http::header::UPGRADE),
+    (
+        HeaderName::from_static("x-forwarded-host"),
+        http::HeaderName::from_static("x-forwarded-host"),
+    ),
+];
+
+/// What of a request the engine needs carried over.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reads {
+    /// Everything: origin predicates may read any part of the request.
+    pub(crate) whole: bool,
+    /// The path, for write exemptions.
+    pub(crate) path: bool,
+}
+
+impl Reads {
+    pub(crate) const WHOLE: Self = Self {
+        whole: true,
+        path: true,
+    };
+}
+
 /// The response headers the engine writes (but for debug answers' reason), both versions.
 static CORS_RESPONSE_HEADERS: [(http::HeaderName, HeaderName); 8] = [
     (http::header::VARY, header::VARY),
@@ -81,7 +111,7 @@ pub(crate) struct Carried {
 
 impl Carried {
     /// Carries `request` over into `headers`, an empty map.
-    pub(crate) fn new(request: &ServiceRequest, whole: bool, headers: http::HeaderMap) -> Self {
+    pub(crate) fn new(request: &ServiceRequest, reads: Reads, headers: http::HeaderMap) -> Self {
         let method = request.method();
         let mut carried = Self {
             method: http::Method::from_bytes(method.as_str().as_bytes()).unwrap_or_else(|error| {
@@ -92,7 +122,7 @@ impl Carried {
             headers,
             echoes: Echoes::default(),
         };
-        if whole {
+        if reads.whole {
             carried.carry_whole(request);
         } else {
             let read = if *method == actix_web::http::Method::OPTIONS {
@@ -100,26 +130,21 @@ impl Carried {
             } else {
                 &CORS_REQUEST_HEADERS[..1]
             };
-            for (actix, engine) in read {
+            for (actix, engine) in read.iter().chain(&PROTECTION_REQUEST_HEADERS) {
                 for value in request.headers().get_all(actix) {
                     carried.carry(engine.clone(), value);
                 }
+            }
+            // HTTP/2 carries the host in the URI (`:authority`), not in a `Host` header.
+            if reads.path || request.uri().authority().is_some() {
+                carried.carry_uri(request);
             }
         }
         carried
     }
 
     fn carry_whole(&mut self, request: &ServiceRequest) {
-        let uri = request.uri();
-        let converted = match uri.path_and_query() {
-            // The usual origin form (`/path?query`): no formatting needed.
-            Some(path) if uri.scheme().is_none() => http::Uri::try_from(path.as_str()),
-            _ => http::Uri::try_from(uri.to_string()),
-        };
-        match converted {
-            Ok(converted) => self.uri = converted,
-            Err(error) => dropped("URI", &uri.to_string(), &error),
-        }
+        self.carry_uri(request);
         let source = request.headers();
         self.headers.reserve(source.len());
         // One name's values come out in the order they were received, which the engine
@@ -129,6 +154,19 @@ impl Carried {
                 Ok(engine) => self.carry(engine, value),
                 Err(error) => dropped("request header name", name.as_str(), &error),
             }
+        }
+    }
+
+    fn carry_uri(&mut self, request: &ServiceRequest) {
+        let uri = request.uri();
+        let converted = match uri.path_and_query() {
+            // The usual origin form (`/path?query`): no formatting needed.
+            Some(path) if uri.scheme().is_none() => http::Uri::try_from(path.as_str()),
+            _ => http::Uri::try_from(uri.to_string()),
+        };
+        match converted {
+            Ok(converted) => self.uri = converted,
+            Err(error) => dropped("URI", &uri.to_string(), &error),
         }
     }
 
@@ -320,7 +358,8 @@ mod tests {
     #[test]
     fn request_heads_keep_every_value_in_order() {
         for whole in [false, true] {
-            let carried = Carried::new(&preflight(), whole, http::HeaderMap::new());
+            let reads = Reads { whole, path: false };
+            let carried = Carried::new(&preflight(), reads, http::HeaderMap::new());
             let head = carried.head();
             assert_eq!(head.method(), http::Method::OPTIONS);
             let lines: Vec<_> = head
@@ -340,12 +379,34 @@ mod tests {
 
     #[test]
     fn only_predicates_get_the_uri_and_other_headers() {
-        let carried = Carried::new(&preflight(), false, http::HeaderMap::new());
+        let request = TestRequest::default()
+            .uri("/items?page=2")
+            .method(actix_web::http::Method::POST)
+            .append_header(("origin", "https://a.example"))
+            .append_header(("host", "api.example"))
+            .append_header(("sec-fetch-site", "cross-site"))
+            .append_header(("cookie", "a=b"))
+            .to_srv_request();
+        let neither = Reads {
+            whole: false,
+            path: false,
+        };
+        let carried = Carried::new(&request, neither, http::HeaderMap::new());
         assert_eq!(carried.head().uri(), "/");
-        assert!(!carried.head().headers().contains_key("host"));
-        let carried = Carried::new(&preflight(), true, http::HeaderMap::new());
-        assert_eq!(carried.head().uri(), "/items?page=2");
+        // The protections read `Host` and `Sec-Fetch-Site`; nothing else is copied.
         assert_eq!(carried.head().headers()["host"], "api.example");
+        assert_eq!(carried.head().headers()["sec-fetch-site"], "cross-site");
+        assert!(!carried.head().headers().contains_key("cookie"));
+        let path = Reads {
+            whole: false,
+            path: true,
+        };
+        let carried = Carried::new(&request, path, http::HeaderMap::new());
+        assert_eq!(carried.head().uri(), "/items?page=2");
+        assert!(!carried.head().headers().contains_key("cookie"));
+        let carried = Carried::new(&request, Reads::WHOLE, http::HeaderMap::new());
+        assert_eq!(carried.head().uri(), "/items?page=2");
+        assert_eq!(carried.head().headers()["cookie"], "a=b");
     }
 
     #[test]
@@ -353,14 +414,18 @@ mod tests {
         let request = TestRequest::default()
             .uri("http://api.example:8080/items")
             .to_srv_request();
-        let carried = Carried::new(&request, true, http::HeaderMap::new());
+        let carried = Carried::new(&request, Reads::WHOLE, http::HeaderMap::new());
         assert_eq!(carried.head().uri(), "http://api.example:8080/items");
     }
 
     #[test]
     fn echoed_values_are_the_requests_own() {
         let request = preflight();
-        let (_, echoes) = Carried::new(&request, false, http::HeaderMap::new()).recycle();
+        let reads = Reads {
+            whole: false,
+            path: false,
+        };
+        let (_, echoes) = Carried::new(&request, reads, http::HeaderMap::new()).recycle();
         let origin = actix_value(
             &http::HeaderValue::from_static("https://a.example"),
             &echoes,

@@ -51,6 +51,17 @@
 //!   the server runs; each request sees exactly one policy.
 //! * [`Cors::resolver`] adds an [`OriginResolver`] for origins kept elsewhere (a database);
 //!   requests from origins it already answered for never wait on it.
+//! * **Cross-origin protections**: a WebSocket handshake from an origin the policy does not
+//!   allow (and that is not the server's own) is answered `403 Forbidden` before the inner
+//!   service sees it, by default; with `refuse_cross_origin_writes`, so are forged writes
+//!   (see [`corsair::Config::refuse_cross_origin_writes`]). A report-only policy
+//!   ([`corsair::Config::report_only`]) changes no response at all.
+//! * [`Cors::shadow`] evaluates a candidate policy beside the enforced one and reports where
+//!   it would decide differently; every decision goes to `tracing`, and with the `metrics`
+//!   feature to the `metrics` facade (see [`corsair_middleware`]).
+//!
+//! Exemptions from the refusal of forged writes match the request's full path: a
+//! `web::scope` does not rewrite it, so under `web::scope("/api")` write `/api/hook`.
 //!
 //! # Cost
 //!
@@ -58,8 +69,9 @@
 //! value can lend its buffer to the other, so what the engine reads is copied into an
 //! `http` 1.x request head first: the method and the CORS request headers (`Origin`,
 //! `Access-Control-Request-Method`, `-Headers`, `-Private-Network`; `Origin` alone for
-//! methods other than `OPTIONS`), into a header map each middleware reuses: one allocation
-//! per value present. With origin predicates, which may read anything, the URI and every
+//! methods other than `OPTIONS`) and those the protections read (`Sec-Fetch-Site`, `Host`,
+//! `Upgrade`, `X-Forwarded-Host`), into a header map each middleware reuses: one
+//! allocation per value present. With write exemptions, the path is copied too. With origin predicates, which may read anything, the URI and every
 //! header are copied too. The response headers the engine writes come back without
 //! copies: names are mapped to actix-web's constants, echoed values are the request's own,
 //! and the policy's fixed values are converted once per thread. Behind `corsair-tower` the
@@ -95,7 +107,7 @@ pub use corsair::{Policy, PolicyHandle};
 pub use corsair_middleware::OriginResolver;
 pub use future::ResponseFuture;
 
-use headers::{ActixHeaders, Carried, Echoes};
+use headers::{ActixHeaders, Carried, Echoes, Reads};
 
 /// CORS for an actix-web `App`, `Scope` or `Resource`: a
 /// [`Transform`] producing [`CorsMiddleware`], for their `wrap` methods.
@@ -185,6 +197,26 @@ impl Cors {
         self.gate = self.gate.with_resolver(resolver);
         self
     }
+
+    /// Also evaluates `candidate` on every request, changing nothing, and reports each
+    /// request it would decide differently, with both reasons.
+    ///
+    /// ```
+    /// use corsair_actix::Cors;
+    ///
+    /// let permissive = corsair::Config::new().allow_origins(["*"]).build()?;
+    /// let strict = corsair::Config::new()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .refuse_cross_origin_writes(true)
+    ///     .build()?;
+    /// let cors = Cors::new(permissive).shadow(strict);
+    /// # let _ = cors;
+    /// # Ok::<(), corsair::ConfigErrors>(())
+    /// ```
+    pub fn shadow(mut self, candidate: Policy) -> Self {
+        self.gate = self.gate.with_shadow(candidate);
+        self
+    }
 }
 
 impl<S, B> Transform<S, ServiceRequest> for Cors
@@ -229,7 +261,7 @@ impl<S> fmt::Debug for CorsMiddleware<S> {
 
 /// What the policy decided for a request.
 enum Decision {
-    /// A preflight: this is the whole answer.
+    /// A preflight, or a refused write or handshake: this is the whole answer.
     Answer(HttpResponse),
     /// Call the inner service, then add these headers.
     Forward(corsair::Actual),
@@ -250,9 +282,13 @@ where
         let gate = &self.cors.gate;
         let policy = gate.current();
         // Origin predicates may read any part of the request; otherwise the engine reads
-        // only the CORS headers, and only those are carried over.
-        let whole = policy.grants().predicates > 0;
-        let carried = Carried::new(&request, whole, self.scratch.take());
+        // only the CORS and protection headers (and the path, for write exemptions), and
+        // only those are carried over.
+        let reads = Reads {
+            whole: gate.reads_whole_request(&policy),
+            path: gate.reads_path(&policy),
+        };
+        let carried = Carried::new(&request, reads, self.scratch.take());
         let route = gate.route_under(&policy, &carried.head(), |evaluation| {
             decide(evaluation, &carried.echoes)
         });
@@ -268,7 +304,7 @@ where
             Route::Resolve(origin) => ResponseFuture::resolving(resolve_then_call(
                 gate.clone(),
                 Rc::clone(&self.service),
-                Carried::new(&request, true, http::HeaderMap::new()),
+                Carried::new(&request, Reads::WHOLE, http::HeaderMap::new()),
                 request,
                 origin,
             )),
@@ -283,6 +319,11 @@ fn decide(evaluation: Evaluation<'_>, echoes: &Echoes) -> Decision {
             let status =
                 StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::FORBIDDEN);
             let mut response = HttpResponse::new(status);
+            answer.write_headers(&mut ActixHeaders::new(response.headers_mut(), echoes));
+            Decision::Answer(response)
+        }
+        Evaluation::Forbidden(answer) => {
+            let mut response = HttpResponse::new(StatusCode::FORBIDDEN);
             answer.write_headers(&mut ActixHeaders::new(response.headers_mut(), echoes));
             Decision::Answer(response)
         }

@@ -38,11 +38,17 @@ pub(crate) fn run(path: &Path, json: bool) -> ExitCode {
                             "max_age_seconds": grants.max_age.seconds(),
                             "private_network": grants.private_network,
                             "preflight_status": grants.preflight_status,
-                        }
+                        },
+                        "warnings": grants.protection_notes().iter()
+                            .map(|note| json!({ "kind": note.kind(), "message": note.to_string() }))
+                            .collect::<Vec<_>>(),
                     })
                 );
             } else {
                 println!("{} is valid. It grants:\n{grants}", path.display());
+                for note in grants.protection_notes() {
+                    println!("warning: {note}");
+                }
             }
             ExitCode::SUCCESS
         }

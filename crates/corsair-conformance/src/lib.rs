@@ -38,6 +38,9 @@ pub struct Case {
     pub policy: String,
     /// Request method.
     pub method: String,
+    /// Request target; `/api/items` when absent.
+    #[serde(default)]
+    pub uri: Option<String>,
     /// Request headers, in order; names may repeat.
     #[serde(default)]
     pub headers: Vec<(String, String)>,
@@ -150,7 +153,10 @@ impl Case {
             Ok(method) => method,
             Err(error) => panic!("case {:?}: bad method: {error}", self.name),
         };
-        *request.uri_mut() = http::Uri::from_static("/api/items");
+        *request.uri_mut() = match self.uri.as_deref().unwrap_or("/api/items").parse() {
+            Ok(uri) => uri,
+            Err(error) => panic!("case {:?}: bad uri: {error}", self.name),
+        };
         for (name, value) in self.request_headers() {
             match (
                 http::HeaderName::from_bytes(name.as_bytes()),
@@ -280,11 +286,14 @@ pub async fn exchange(
         *outgoing.method_mut() = request.method().clone();
         *outgoing.uri_mut() = request.uri().clone();
         *outgoing.headers_mut() = request.headers().clone();
-        outgoing.headers_mut().insert(
-            http::header::HOST,
-            http::HeaderValue::from_str(&address.to_string())
-                .map_err(|error| format!("host header: {error}"))?,
-        );
+        // A row that names its own `Host` (to be same-origin with an `Origin`) keeps it.
+        if !outgoing.headers().contains_key(http::header::HOST) {
+            outgoing.headers_mut().insert(
+                http::header::HOST,
+                http::HeaderValue::from_str(&address.to_string())
+                    .map_err(|error| format!("host header: {error}"))?,
+            );
+        }
         let response = sender
             .send_request(outgoing)
             .await

@@ -17,6 +17,10 @@ fn every_row_passes_against_the_engine() {
                 let response = answer.response::<()>();
                 (response.status().as_u16(), response.headers().clone())
             }
+            Evaluation::Forbidden(answer) => {
+                let response = answer.response::<()>();
+                (response.status().as_u16(), response.headers().clone())
+            }
             Evaluation::Actual(cors) => {
                 let (status, handler_headers) = handler_response(
                     request

@@ -13,8 +13,28 @@
 //! malformed `Origin` values never reach the database. Its answers are kept in a bounded cache
 //! that expires, so requests from known origins never wait; a resolver that fails or does not
 //! answer in time refuses the origin (logged at warn level) and never hangs the request.
+//!
+//! # Shadow policies and observability
+//!
+//! [`PolicyGate::with_shadow`] evaluates a second policy on every request, changing
+//! nothing, and reports each request it decides differently (another outcome or reason)
+//! with both reasons: the safe way to tighten a permissive policy. Every decision is logged
+//! through `tracing` (target `corsair`, debug level; shadow differences at info level) with
+//! the fields `kind`, `decision`, `reason`, `origin`, `method` and `route`; with the
+//! `metrics` feature the same decisions are counted through the [`metrics`] facade:
+//!
+//! * `corsair_requests_total{kind, decision, reason}`: `kind` is `preflight`, `actual`,
+//!   `not_cors`, `websocket` or `write` ([`corsair::Check`]); `decision` is `allowed`,
+//!   `refused` or `shadow_refused` ([`corsair::Outcome`]); `reason` a
+//!   [`Refusal::kind`] or `none`.
+//! * `corsair_shadow_differences_total{kind}`.
+//!
+//! Labels are fixed strings, so the number of series is bounded.
+//!
+//! [`metrics`]: https://docs.rs/metrics
 #![forbid(unsafe_code)]
 
+mod observe;
 mod resolver;
 
 use std::{fmt, ops::Deref, sync::Arc};
@@ -28,6 +48,8 @@ pub use resolver::OriginResolver;
 pub struct PolicyGate {
     source: Source,
     resolver: Option<Arc<OriginResolver>>,
+    /// Evaluated beside the enforced policy, to report where it would differ.
+    shadow: Option<Policy>,
 }
 
 /// Where each request's policy comes from.
@@ -77,6 +99,7 @@ impl PolicyGate {
         Self {
             source: Source::Fixed(policy),
             resolver: None,
+            shadow: None,
         }
     }
 
@@ -86,6 +109,7 @@ impl PolicyGate {
         Self {
             source: Source::Reloadable(handle),
             resolver: None,
+            shadow: None,
         }
     }
 
@@ -93,6 +117,64 @@ impl PolicyGate {
     pub fn with_resolver(mut self, resolver: OriginResolver) -> Self {
         self.resolver = Some(Arc::new(resolver));
         self
+    }
+
+    /// Also evaluates `candidate` on every request, without changing any response, and
+    /// reports each request it decides differently from the enforced policy (see the
+    /// [crate documentation](crate#shadow-policies-and-observability)).
+    ///
+    /// ```
+    /// use corsair_middleware::PolicyGate;
+    ///
+    /// let enforced = corsair::Config::new().allow_origins(["*"]).build()?;
+    /// let candidate = corsair::Config::new().allow_origins(["https://app.example.com"]).build()?;
+    /// let gate = PolicyGate::new(enforced).with_shadow(candidate);
+    /// # let _ = gate;
+    /// # Ok::<(), corsair::ConfigErrors>(())
+    /// ```
+    pub fn with_shadow(mut self, candidate: Policy) -> Self {
+        self.shadow = Some(candidate);
+        self
+    }
+
+    /// Whether deciding may read any part of the request, so an integration that copies
+    /// requests must copy all of it: the enforced or the shadow policy has origin
+    /// predicates.
+    pub fn reads_whole_request(&self, policy: &Policy) -> bool {
+        self.policies(policy)
+            .any(|policy| policy.grants().predicates > 0)
+    }
+
+    /// Whether deciding reads the request's path: the enforced or the shadow policy exempts
+    /// paths from the refusal of forged writes.
+    pub fn reads_path(&self, policy: &Policy) -> bool {
+        self.policies(policy)
+            .any(|policy| !policy.grants().write_exemptions.is_empty())
+    }
+
+    fn policies<'a>(&'a self, policy: &'a Policy) -> impl Iterator<Item = &'a Policy> {
+        std::iter::once(policy).chain(&self.shadow)
+    }
+
+    /// Reports the final evaluation (and the shadow policy's, if it differs), then lets the
+    /// integration act on it.
+    fn report<R>(
+        &self,
+        head: &RequestHead<'_>,
+        evaluation: Evaluation<'_>,
+        resolved: Option<&dyn Fn(&str) -> bool>,
+        decide: impl FnOnce(Evaluation<'_>) -> R,
+    ) -> R {
+        let verdict = evaluation.verdict();
+        observe::decision(&verdict, head);
+        if let Some(shadow) = &self.shadow {
+            let candidate = shadow.evaluate_with(head, resolved);
+            let candidate = candidate.verdict();
+            if !verdict.agrees_with(&candidate) {
+                observe::difference(&verdict, &candidate, head);
+            }
+        }
+        decide(evaluation)
     }
 
     /// The policy for the request arriving now: one load of a reloadable handle, so that an
@@ -134,23 +216,26 @@ impl PolicyGate {
     ) -> Route<R> {
         let evaluation = policy.evaluate(head);
         let Some(resolver) = &self.resolver else {
-            return Route::Decided(decide(evaluation));
+            return Route::Decided(self.report(head, evaluation, None, decide));
         };
-        let unlisted = match &evaluation {
-            Evaluation::Preflight(answer) => unlisted_origin(answer.refusal()),
-            Evaluation::Actual(cors) => unlisted_origin(cors.refusal()),
-        };
+        let unlisted = evaluation
+            .verdict()
+            .refusal
+            .and_then(Refusal::unlisted_origin)
+            .and_then(|origin| origin.to_str().ok());
         if let Some(origin) = unlisted
             && policy.may_resolve(origin)
         {
             return match resolver.cached(origin) {
                 Some(allowed) => {
-                    Route::Decided(decide(policy.evaluate_with(head, Some(&|_: &str| allowed))))
+                    let resolved = |_: &str| allowed;
+                    let evaluation = policy.evaluate_with(head, Some(&resolved));
+                    Route::Decided(self.report(head, evaluation, Some(&resolved), decide))
                 }
                 None => Route::Resolve(origin.to_owned()),
             };
         }
-        Route::Decided(decide(evaluation))
+        Route::Decided(self.report(head, evaluation, None, decide))
     }
 
     /// Waits for the resolver's answer about `origin` (bounded by its timeout).
@@ -172,15 +257,8 @@ impl PolicyGate {
     ) -> R {
         let policy = self.current();
         let resolved = |candidate: &str| allowed && candidate == origin;
-        decide(policy.evaluate_with(head, Some(&resolved)))
-    }
-}
-
-/// The origin of a request refused only because no entry lists it.
-fn unlisted_origin(refusal: Option<&Refusal>) -> Option<&str> {
-    match refusal {
-        Some(Refusal::OriginNotAllowed { origin }) => origin.to_str().ok(),
-        _ => None,
+        let evaluation = policy.evaluate_with(head, Some(&resolved));
+        self.report(head, evaluation, Some(&resolved), decide)
     }
 }
 
@@ -189,6 +267,7 @@ impl fmt::Debug for PolicyGate {
         f.debug_struct("PolicyGate")
             .field("source", &self.source)
             .field("resolver", &self.resolver)
+            .field("shadow", &self.shadow)
             .finish()
     }
 }

@@ -26,6 +26,17 @@
 //!   while the server runs; each request sees exactly one policy.
 //! * [`CorsLayer::resolver`] adds an [`OriginResolver`] for origins kept elsewhere (a
 //!   database); requests from origins it already answered for never wait on it.
+//! * **Cross-origin protections**: a WebSocket handshake from an origin the policy does not
+//!   allow (and that is not the server's own) is answered `403 Forbidden` before the inner
+//!   service sees it, by default; with `refuse_cross_origin_writes`, so are forged writes
+//!   (see [`corsair::Config::refuse_cross_origin_writes`]). A report-only policy
+//!   ([`corsair::Config::report_only`]) changes no response at all.
+//! * [`CorsLayer::shadow`] evaluates a candidate policy beside the enforced one and reports
+//!   where it would decide differently; every decision goes to `tracing`, and with the
+//!   `metrics` feature to the `metrics` facade (see [`corsair_middleware`]).
+//!
+//! Exemptions from the refusal of forged writes match the path this layer sees: on a router
+//! given to axum's `Router::nest`, that path lacks the nest's prefix.
 //!
 //! [tower]: https://docs.rs/tower
 #![forbid(unsafe_code)]
@@ -95,6 +106,26 @@ impl CorsLayer {
         self.gate = self.gate.with_resolver(resolver);
         self
     }
+
+    /// Also evaluates `candidate` on every request, changing nothing, and reports each
+    /// request it would decide differently, with both reasons.
+    ///
+    /// ```
+    /// use corsair_tower::CorsLayer;
+    ///
+    /// let permissive = corsair::Config::new().allow_origins(["*"]).build()?;
+    /// let strict = corsair::Config::new()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .refuse_cross_origin_writes(true)
+    ///     .build()?;
+    /// let layer = CorsLayer::new(permissive).shadow(strict);
+    /// # let _ = layer;
+    /// # Ok::<(), corsair::ConfigErrors>(())
+    /// ```
+    pub fn shadow(mut self, candidate: Policy) -> Self {
+        self.gate = self.gate.with_shadow(candidate);
+        self
+    }
 }
 
 impl<S> Layer<S> for CorsLayer {
@@ -125,7 +156,7 @@ impl<S> Cors<S> {
 
 /// What the policy decided for a request.
 enum Decision<B> {
-    /// A preflight: this is the whole answer.
+    /// A preflight, or a refused write or handshake: this is the whole answer.
     Answer(Response<B>),
     /// Call the inner service, then add these headers.
     Forward(corsair::Actual),
@@ -169,6 +200,7 @@ where
 fn decide<B: Default>(evaluation: Evaluation<'_>) -> Decision<B> {
     match evaluation {
         Evaluation::Preflight(answer) => Decision::Answer(answer.response()),
+        Evaluation::Forbidden(answer) => Decision::Answer(answer.response()),
         Evaluation::Actual(cors) => Decision::Forward(cors),
     }
 }

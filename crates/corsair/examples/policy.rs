@@ -103,6 +103,14 @@ fn describe(policy: &Policy, request: &Request<()>) -> String {
             cors.apply(&mut headers);
             (verdict, "from the application".to_owned(), headers)
         }
+        Evaluation::Forbidden(answer) => {
+            let response = answer.response::<()>();
+            (
+                format!("refused before the application: {}", answer.refusal()),
+                response.status().to_string(),
+                response.headers().clone(),
+            )
+        }
     };
     let headers: Vec<String> = headers
         .iter()

@@ -65,6 +65,11 @@
 //!   `Access-Control-Allow-Origin` (the exact origin, or `*`), `-Allow-Credentials` and
 //!   `-Expose-Headers`, replacing any the application set; `Vary: Origin` is merged.
 //!
+//! * Beside CORS, before the application: a WebSocket handshake whose `Origin` is neither
+//!   allowed nor the server's own, and (with [`Config::refuse_cross_origin_writes`]) a
+//!   forged write, are [`Evaluation::Forbidden`]: `403`, the application never runs. A
+//!   [`Config::report_only`] policy only reports ([`Evaluation::verdict`]).
+//!
 //! Every refusal has a [`Refusal`] reason, logged through `tracing` at debug level; a
 //! [`DebugSwitch`] makes refused preflights tell the browser exactly what failed.
 //!
@@ -94,6 +99,11 @@
 //! dangerously_allow_insecure_origins = false
 //! dangerously_allow_public_suffix_subdomains = false
 //! dangerously_allow_null_origin = false
+//! refuse_cross_origin_writes = true    # see Config::refuse_cross_origin_writes
+//! cross_origin_write_exemptions = [{ method = "POST", path = "/webhooks/stripe" }]
+//! allow_cross_origin_websockets = false
+//! trust_forwarded_host = false
+//! report_only = false
 //! ```
 #![forbid(unsafe_code)]
 // On docs.rs (nightly), marks each feature-gated item with the feature it needs.
@@ -113,9 +123,10 @@ mod policy;
 
 pub use origin::{Origin, OriginError, OriginPattern, PatternError};
 pub use policy::{
-    Actual, Config, ConfigError, ConfigErrors, DebugSwitch, Evaluation, Grants, HeaderList, MaxAge,
-    OriginPredicate, Policy, PolicyHandle, Preflight, PreflightStatus, Refusal, RequestHead,
-    RequestHeadersProblem, RequestKind, ResponseHeaders,
+    Actual, Check, Config, ConfigError, ConfigErrors, CrossOriginSignal, DebugSwitch, Evaluation,
+    Forbidden, Grants, HeaderList, MaxAge, OriginPredicate, Outcome, Policy, PolicyHandle,
+    Preflight, PreflightStatus, ProtectionNote, Refusal, RequestHead, RequestHeadersProblem,
+    RequestKind, ResponseHeaders, Verdict,
 };
 #[cfg(feature = "toml")]
 pub use policy::{PolicyFileError, UnknownKey};

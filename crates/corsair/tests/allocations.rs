@@ -80,6 +80,10 @@ fn handle(policy: &Policy, request: &Request<()>, response: &mut HeaderMap) {
             answer.write_headers(response);
         }
         Evaluation::Actual(cors) => cors.apply(response),
+        Evaluation::Forbidden(answer) => {
+            let _status = answer.status();
+            answer.write_headers(response);
+        }
     }
 }
 
@@ -147,6 +151,123 @@ fn no_allocation_per_request() {
         let count = allocations_in(|| handle(&policy, case, &mut response));
         assert_eq!(count, 0, "{case:?} allocated; wrote {response:?}");
         assert!(!response.is_empty());
+    }
+}
+
+#[test]
+fn no_allocation_per_request_with_the_protections_on() {
+    let policy = Config::new()
+        .allow_origins(["https://app.example.com", "https://*.preview.example.com"])
+        .allow_methods(["PUT"])
+        .refuse_cross_origin_writes(true)
+        .exempt_cross_origin_write("POST", "/webhooks/stripe")
+        .exempt_cross_origin_write("POST", "/webhooks/github")
+        .trust_forwarded_host(true)
+        .build()
+        .unwrap();
+    let cross_site = ("sec-fetch-site", "cross-site");
+    let evil = ("origin", "https://evil.example");
+    let host = ("host", "api.example.com");
+    let mut exempt = request("POST", &[cross_site, evil]);
+    *exempt.uri_mut() = http::Uri::from_static("/webhooks/github");
+    let cases = [
+        (request("POST", &[cross_site, evil]), true),
+        (request("post", &[cross_site, evil]), true),
+        (
+            request(
+                "DELETE",
+                &[
+                    ("sec-fetch-site", "same-site"),
+                    ("origin", "https://blog.example.com"),
+                ],
+            ),
+            true,
+        ),
+        (
+            request(
+                "POST",
+                &[cross_site, ("origin", "https://pr-3.preview.example.com")],
+            ),
+            false,
+        ),
+        (
+            request(
+                "POST",
+                &[
+                    ("sec-fetch-site", "same-origin"),
+                    ("origin", "https://api.example.com"),
+                ],
+            ),
+            false,
+        ),
+        (request("POST", &[evil, host]), true),
+        (request("POST", &[("origin", "null"), host]), true),
+        (
+            request("POST", &[("origin", "https://api.example.com"), host]),
+            false,
+        ),
+        (
+            request(
+                "PUT",
+                &[
+                    ("origin", "https://api.example.com"),
+                    ("host", "backend"),
+                    ("x-forwarded-host", "api.example.com"),
+                ],
+            ),
+            false,
+        ),
+        (
+            request(
+                "POST",
+                &[("origin", "http://[::1]:8080"), ("host", "[::1]:8080")],
+            ),
+            false,
+        ),
+        (request("POST", &[]), false),
+        (
+            request("GET", &[("upgrade", "websocket"), evil, host]),
+            true,
+        ),
+        (
+            request(
+                "GET",
+                &[
+                    ("upgrade", "websocket"),
+                    ("origin", "https://api.example.com"),
+                    host,
+                ],
+            ),
+            false,
+        ),
+        (
+            request(
+                "GET",
+                &[
+                    ("upgrade", "websocket"),
+                    ("origin", "https://app.example.com"),
+                    host,
+                ],
+            ),
+            false,
+        ),
+        (exempt, false),
+    ];
+    for (case, refused) in &cases {
+        let mut response = HeaderMap::with_capacity(16);
+        let mut forbidden = false;
+        let count = allocations_in(|| {
+            let evaluation = policy.evaluate(&RequestHead::from(case));
+            forbidden = matches!(evaluation, Evaluation::Forbidden(_));
+            let _reason = evaluation.verdict().reason();
+            match evaluation {
+                Evaluation::Preflight(answer) => answer.write_headers(&mut response),
+                Evaluation::Actual(cors) => cors.apply(&mut response),
+                Evaluation::Forbidden(answer) => answer.write_headers(&mut response),
+            }
+        });
+        assert_eq!(count, 0, "{case:?} allocated; wrote {response:?}");
+        assert_eq!(forbidden, *refused, "{case:?}");
     }
 }
 

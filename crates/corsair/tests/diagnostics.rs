@@ -61,6 +61,7 @@ fn logged_for(method: &str, headers: &[(&str, &str)]) -> Vec<(Level, String, Str
         match policy.evaluate(&RequestHead::from(&request)) {
             Evaluation::Preflight(answer) => drop(answer.response::<()>()),
             Evaluation::Actual(cors) => cors.apply(&mut http::HeaderMap::new()),
+            Evaluation::Forbidden(answer) => drop(answer.response::<()>()),
         }
     });
     capture.0.lock().unwrap().clone()

@@ -84,6 +84,7 @@ proptest! {
                 answer.write_headers(&mut response);
             }
             Evaluation::Actual(cors) => cors.apply(&mut response),
+            Evaluation::Forbidden(answer) => answer.write_headers(&mut response),
         }
         if let Some(granted) = response.get("access-control-allow-origin") {
             prop_assert_eq!(origins.len(), 1);

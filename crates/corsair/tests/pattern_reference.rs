@@ -164,7 +164,9 @@ fn allows(policy: &Policy, origin: &str) -> bool {
     };
     match policy.evaluate(&RequestHead::from(&request)) {
         Evaluation::Actual(cors) => cors.is_allowed(),
-        Evaluation::Preflight(_) => unreachable!("GET is never a preflight"),
+        Evaluation::Preflight(_) | Evaluation::Forbidden(_) => {
+            unreachable!("GET is never a preflight, nor a write")
+        }
     }
 }
 

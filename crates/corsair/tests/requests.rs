@@ -26,7 +26,7 @@ fn preflight_headers(origin: &str, method: &str, extra: &[(&str, &str)]) -> Requ
 fn preflight(policy: &Policy, request: &Request<()>) -> Response<()> {
     match policy.evaluate(&RequestHead::from(request)) {
         Evaluation::Preflight(answer) => answer.response(),
-        Evaluation::Actual(_) => panic!("not classified as a preflight"),
+        Evaluation::Actual(_) | Evaluation::Forbidden(_) => panic!("not classified as a preflight"),
     }
 }
 

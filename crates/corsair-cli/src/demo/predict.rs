@@ -135,6 +135,10 @@ fn answer(policy: &Policy, outgoing: &Outgoing) -> ResponseHead {
             cors.apply(&mut headers);
             (200, headers)
         }
+        Evaluation::Forbidden(answer) => {
+            let response = answer.response::<()>();
+            (response.status().as_u16(), response.headers().clone())
+        }
     };
     ResponseHead::new(
         status,

@@ -6,7 +6,7 @@ use http::{
     header::{self, VARY},
 };
 
-use super::{Compiled, Refusal, RequestHead, ResponseHeaders, TRUE};
+use super::{Check, Compiled, Outcome, Refusal, RequestHead, ResponseHeaders, TRUE, Verdict};
 
 static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 
@@ -18,6 +18,7 @@ static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 pub struct Actual {
     decision: Decision,
     vary_by_origin: bool,
+    check: Check,
 }
 
 #[derive(Debug, Clone)]
@@ -30,6 +31,9 @@ enum Decision {
         expose: Option<HeaderValue>,
     },
     Refused(Refusal),
+    /// Report-only: the application's response is left as it is; what would have been
+    /// refused, if anything.
+    Reported(Option<Refusal>),
 }
 
 impl Actual {
@@ -38,7 +42,23 @@ impl Actual {
         Self {
             decision: Decision::NotCors,
             vary_by_origin: policy.origins.varies(),
+            check: Check::NotCors,
         }
+    }
+
+    /// Report-only: nothing is changed; `refusal` is what would have been refused.
+    pub(super) fn reported(check: Check, refusal: Option<Refusal>) -> Self {
+        Self {
+            decision: Decision::Reported(refusal),
+            vary_by_origin: false,
+            check,
+        }
+    }
+
+    /// The same answer, for a WebSocket handshake that passed its origin check.
+    pub(super) fn for_websocket(mut self) -> Self {
+        self.check = Check::WebSocket;
+        self
     }
 
     /// The answer to a request with `Origin` (`None` when it is repeated).
@@ -67,6 +87,7 @@ impl Actual {
         Self {
             decision,
             vary_by_origin: policy.origins.varies(),
+            check: Check::Actual,
         }
     }
 
@@ -80,7 +101,24 @@ impl Actual {
     pub fn refusal(&self) -> Option<&Refusal> {
         match &self.decision {
             Decision::Refused(refusal) => Some(refusal),
-            Decision::NotCors | Decision::Allowed { .. } => None,
+            Decision::NotCors | Decision::Allowed { .. } | Decision::Reported(_) => None,
+        }
+    }
+
+    /// What was decided, for logs and metrics. A WebSocket handshake that passed its origin
+    /// check is allowed whatever CORS decided: CORS grants mean nothing to WebSockets.
+    pub fn verdict(&self) -> Verdict<'_> {
+        let (outcome, refusal) = match &self.decision {
+            Decision::Refused(refusal) if self.check != Check::WebSocket => {
+                (Outcome::Refused, Some(refusal))
+            }
+            Decision::Reported(Some(refusal)) => (Outcome::ShadowRefused, Some(refusal)),
+            _ => (Outcome::Allowed, None),
+        };
+        Verdict {
+            check: self.check,
+            outcome,
+            refusal,
         }
     }
 
@@ -90,7 +128,12 @@ impl Actual {
     /// replaced (or removed, for a refused origin), since two `Access-Control-Allow-Origin`
     /// values make every browser fail. `Vary: Origin` is added unless `Vary` already covers
     /// it; existing `Vary` values are kept.
+    ///
+    /// Under a report-only policy it changes nothing.
     pub fn apply(&self, headers: &mut impl ResponseHeaders) {
+        if let Decision::Reported(_) = self.decision {
+            return;
+        }
         if headers.remove_access_control() {
             tracing::debug!(
                 target: "corsair",

@@ -3,7 +3,8 @@
 
 use super::{
     Compiled, Config, ConfigErrors, DebugSwitch, Grants, Policy, allow_headers::AllowHeaders,
-    allow_methods::AllowMethods, allow_origin::AllowOrigin, expose_headers::ExposeHeaders,
+    allow_methods::AllowMethods, allow_origin::AllowOrigin, cross_origin_writes::CrossOriginWrites,
+    expose_headers::ExposeHeaders,
 };
 
 impl Config {
@@ -31,6 +32,7 @@ impl Config {
         let headers = AllowHeaders::validate(self, &mut errors);
         let expose = ExposeHeaders::validate(self, &mut errors);
         let max_age = self.max_age.validate(&mut errors);
+        let writes = CrossOriginWrites::validate(self, &mut errors);
         if let Some(errors) = ConfigErrors::new(errors) {
             return Err(errors);
         }
@@ -44,6 +46,15 @@ impl Config {
             max_age: self.max_age,
             private_network: self.private_network,
             preflight_status: self.preflight_status.status().as_u16(),
+            refuses_cross_origin_writes: writes.is_some(),
+            write_exemptions: writes
+                .iter()
+                .flat_map(CrossOriginWrites::exemptions)
+                .map(|(method, path)| (method.to_owned(), path.to_owned()))
+                .collect(),
+            allows_cross_origin_websockets: self.cross_origin_websockets,
+            trusts_forwarded_host: self.trust_forwarded_host,
+            report_only: self.report_only,
         };
         Ok(Policy::from_compiled(Compiled {
             origins,
@@ -56,6 +67,10 @@ impl Config {
             preflight_status: self.preflight_status.status(),
             debug: DebugSwitch::default(),
             grants,
+            writes,
+            websockets: !self.cross_origin_websockets,
+            trust_forwarded_host: self.trust_forwarded_host,
+            report_only: self.report_only,
         }))
     }
 }

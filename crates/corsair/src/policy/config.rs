@@ -63,6 +63,12 @@ pub struct Config {
     pub(super) insecure_origins: bool,
     pub(super) public_suffix_subdomains: bool,
     pub(super) null_origin: bool,
+    pub(super) refuse_cross_origin_writes: bool,
+    /// Exempted `(method, path)` pairs, as written.
+    pub(super) write_exemptions: Vec<(String, String)>,
+    pub(super) cross_origin_websockets: bool,
+    pub(super) trust_forwarded_host: bool,
+    pub(super) report_only: bool,
 }
 
 impl Config {
@@ -184,6 +190,96 @@ impl Config {
         self.null_origin = allow;
         self
     }
+
+    /// Refuses forged writes (cross-site request forgery): a request with a method other
+    /// than GET, HEAD and OPTIONS is answered `403 Forbidden`, without calling the
+    /// application, when the browser says it comes from another site (`Sec-Fetch-Site:
+    /// cross-site` or `same-site`) and its `Origin` is not allowed by an exact entry, a
+    /// pattern, a predicate or a resolver (`*` trusts no one to write). Browsers without
+    /// `Sec-Fetch-Site` are judged by `Origin`: refused when it is `null` or names another
+    /// host and port than `Host`. Requests with neither header (non-browser clients) pass.
+    ///
+    /// ```
+    /// use corsair::{Config, Evaluation, RequestHead};
+    ///
+    /// let policy = Config::new()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .refuse_cross_origin_writes(true)
+    ///     .build()?;
+    /// let forged = http::Request::post("/transfer")
+    ///     .header("sec-fetch-site", "cross-site")
+    ///     .header("origin", "https://evil.example")
+    ///     .body(())
+    ///     .unwrap();
+    /// let Evaluation::Forbidden(answer) = policy.evaluate(&RequestHead::from(&forged)) else {
+    ///     unreachable!("a cross-site POST from an unlisted origin is refused");
+    /// };
+    /// assert_eq!(answer.response::<()>().status(), 403);
+    /// assert_eq!(answer.refusal().kind(), "cross_origin_write");
+    /// # Ok::<(), corsair::ConfigErrors>(())
+    /// ```
+    pub fn refuse_cross_origin_writes(mut self, refuse: bool) -> Self {
+        self.refuse_cross_origin_writes = refuse;
+        self
+    }
+
+    /// Exempts one `(method, path)` pair from
+    /// [`refuse_cross_origin_writes`](Self::refuse_cross_origin_writes), for endpoints that
+    /// other sites must reach (a payment provider's webhook).
+    ///
+    /// The pair matches exactly: the method byte for byte, and the path byte for byte as the
+    /// middleware sees it (no query; no trailing-slash, case or percent-decoding
+    /// equivalence; never a prefix). Behind axum's `Router::nest` or an actix-web
+    /// `web::scope`, write the path as the layer sees it: a layer on the nested router sees
+    /// the path with the nest's prefix removed, one on the outer router (or on an actix-web
+    /// scope, which does not rewrite the URI) sees the full path.
+    ///
+    /// ```
+    /// let policy = corsair::Config::new()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .refuse_cross_origin_writes(true)
+    ///     .exempt_cross_origin_write("POST", "/webhooks/stripe")
+    ///     .build()?;
+    /// assert_eq!(policy.grants().write_exemptions, [("POST".to_owned(), "/webhooks/stripe".to_owned())]);
+    /// # Ok::<(), corsair::ConfigErrors>(())
+    /// ```
+    pub fn exempt_cross_origin_write(
+        mut self,
+        method: impl Into<String>,
+        path: impl Into<String>,
+    ) -> Self {
+        self.write_exemptions.push((method.into(), path.into()));
+        self
+    }
+
+    /// Lets WebSocket handshakes from any origin through. By default a handshake
+    /// (`Upgrade: websocket`) whose `Origin` is neither allowed by the policy nor the
+    /// server's own is answered `403 Forbidden` before the application sees it, since
+    /// CORS does not apply to WebSockets and any site could otherwise open one with the
+    /// user's cookies (cross-site WebSocket hijacking). Handshakes without `Origin`
+    /// (non-browser clients) always pass.
+    pub fn allow_cross_origin_websockets(mut self, allow: bool) -> Self {
+        self.cross_origin_websockets = allow;
+        self
+    }
+
+    /// Compares `Origin` with `X-Forwarded-Host` (its last value) instead of `Host` when
+    /// deciding whether a request comes from the server's own origin. Set it only behind a
+    /// reverse proxy that rewrites `Host` and sets `X-Forwarded-Host` itself: otherwise any
+    /// client could claim to be same-origin.
+    pub fn trust_forwarded_host(mut self, trust: bool) -> Self {
+        self.trust_forwarded_host = trust;
+        self
+    }
+
+    /// Decides, logs and reports as usual, but changes nothing: no CORS header is added or
+    /// removed, preflights reach the application, and nothing is refused. What would have
+    /// been refused is reported as `shadow_refused` (see [`Verdict`](crate::Verdict)); the
+    /// safe way to try a policy on live traffic.
+    pub fn report_only(mut self, report_only: bool) -> Self {
+        self.report_only = report_only;
+        self
+    }
 }
 
 impl fmt::Debug for Config {
@@ -202,6 +298,14 @@ impl fmt::Debug for Config {
             .field("insecure_origins", &self.insecure_origins)
             .field("public_suffix_subdomains", &self.public_suffix_subdomains)
             .field("null_origin", &self.null_origin)
+            .field(
+                "refuse_cross_origin_writes",
+                &self.refuse_cross_origin_writes,
+            )
+            .field("write_exemptions", &self.write_exemptions)
+            .field("cross_origin_websockets", &self.cross_origin_websockets)
+            .field("trust_forwarded_host", &self.trust_forwarded_host)
+            .field("report_only", &self.report_only)
             .finish_non_exhaustive()
     }
 }

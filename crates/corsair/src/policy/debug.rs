@@ -14,7 +14,7 @@ use super::{
 };
 
 /// Carries the refusal reason in debug answers.
-const REFUSAL_HEADER: HeaderName = HeaderName::from_static("x-corsair-refusal");
+pub(super) const REFUSAL_HEADER: HeaderName = HeaderName::from_static("x-corsair-refusal");
 
 /// A run-time switch, shared by every clone of a [`Policy`](crate::Policy), under which
 /// refused preflights are answered with an ok status and every grant that did pass, so that

@@ -175,6 +175,17 @@ pub enum ConfigError {
         /// The value given.
         value: i64,
     },
+    /// A cross-origin write exemption that could never match what a browser sends, or that
+    /// reads as a pattern.
+    #[error("cross-origin write exemption `{method} {path}` is invalid: {why}")]
+    InvalidWriteExemption {
+        /// The method as written.
+        method: String,
+        /// The path as written.
+        path: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
 }
 
 impl ConfigError {
@@ -209,6 +220,7 @@ impl ConfigError {
             Self::AnyExposedHeaderWithCredentials => "any_exposed_header_with_credentials",
             Self::MaxAgeOutOfRange { .. } => "max_age_out_of_range",
             Self::UnsupportedPreflightStatus { .. } => "unsupported_preflight_status",
+            Self::InvalidWriteExemption { .. } => "invalid_write_exemption",
         }
     }
 }
@@ -361,6 +373,11 @@ mod tests {
             },
             ConfigError::AnyExposedHeaderWithCredentials,
             ConfigError::MaxAgeOutOfRange { value: 0 },
+            ConfigError::InvalidWriteExemption {
+                method: text(),
+                path: text(),
+                why: "x",
+            },
             ConfigError::UnsupportedPreflightStatus { value: 0 },
         ];
         let mut kinds = std::collections::HashSet::new();

@@ -81,6 +81,26 @@ const KEYS: &[Key] = &[
         name: "dangerously_allow_null_origin",
         read: |file, value| file.set(value, Config::dangerously_allow_null_origin),
     },
+    Key {
+        name: "refuse_cross_origin_writes",
+        read: |file, value| file.set(value, Config::refuse_cross_origin_writes),
+    },
+    Key {
+        name: "cross_origin_write_exemptions",
+        read: |file, value| file.set(value, Config::exempt_entries),
+    },
+    Key {
+        name: "allow_cross_origin_websockets",
+        read: |file, value| file.set(value, Config::allow_cross_origin_websockets),
+    },
+    Key {
+        name: "trust_forwarded_host",
+        read: |file, value| file.set(value, Config::trust_forwarded_host),
+    },
+    Key {
+        name: "report_only",
+        read: |file, value| file.set(value, Config::report_only),
+    },
 ];
 
 /// A policy file being read: the configuration so far, and the values it cannot hold.

@@ -3,7 +3,11 @@
 //! One module per concept, each holding its configuration's validation, its compiled form and
 //! its part of the answer: `allow_origin`, `allow_methods`, `allow_headers`,
 //! `expose_headers`, `max_age`, `allow_private_network`. `preflight` and `actual` put the
-//! parts together; `debug` answers refused preflights for debugging.
+//! parts together; `debug` answers refused preflights for debugging. Beside CORS, the
+//! cross-origin protections: `cross_origin_writes` (forged writes) and `websocket`
+//! (handshakes), both judging origins with `same_origin`, refused with a `forbidden`
+//! answer; `report_only` turns every answer into a report, and `verdict` is what is
+//! reported.
 
 mod actual;
 mod allow_headers;
@@ -12,18 +16,24 @@ mod allow_origin;
 mod allow_private_network;
 mod build;
 mod config;
+mod cross_origin_writes;
 mod debug;
 mod error;
 mod expose_headers;
 #[cfg(feature = "toml")]
 mod file;
+mod forbidden;
 mod grants;
 mod handle;
 mod max_age;
 mod preflight;
 mod refusal;
+mod report_only;
 mod request;
 mod response_headers;
+mod same_origin;
+mod verdict;
+mod websocket;
 
 use std::{fmt, sync::Arc};
 
@@ -35,19 +45,22 @@ pub use debug::DebugSwitch;
 pub use error::{ConfigError, ConfigErrors, HeaderList};
 #[cfg(feature = "toml")]
 pub use file::{PolicyFileError, UnknownKey};
-pub use grants::Grants;
+pub use forbidden::Forbidden;
+pub use grants::{Grants, ProtectionNote};
 pub use handle::PolicyHandle;
 pub use max_age::MaxAge;
 pub use preflight::Preflight;
-pub use refusal::{Refusal, RequestHeadersProblem};
+pub use refusal::{CrossOriginSignal, Refusal, RequestHeadersProblem};
 use request::Classified;
 pub use request::{RequestHead, RequestKind};
 pub use response_headers::ResponseHeaders;
+pub use verdict::{Check, Outcome, Verdict};
 
 use crate::origin::OriginPattern;
 use allow_headers::AllowHeaders;
 use allow_methods::AllowMethods;
 use allow_origin::AllowOrigin;
+use cross_origin_writes::CrossOriginWrites;
 use expose_headers::ExposeHeaders;
 
 /// The value of every boolean grant (`Access-Control-Allow-Credentials`,
@@ -102,6 +115,13 @@ struct Compiled {
     preflight_status: StatusCode,
     debug: DebugSwitch,
     grants: Grants,
+    /// Forged writes are refused: `None` when the protection is off.
+    writes: Option<CrossOriginWrites>,
+    /// WebSocket handshakes have their origin checked.
+    websockets: bool,
+    /// `Origin` is compared with `X-Forwarded-Host` rather than `Host`.
+    trust_forwarded_host: bool,
+    report_only: bool,
 }
 
 /// What the policy decided for one request.
@@ -113,6 +133,32 @@ pub enum Evaluation<'a> {
     /// Any other request: call the application, then [`Actual::apply`] to its response,
     /// error responses included.
     Actual(Actual),
+    /// A forged write or a WebSocket handshake from a foreign origin: answer it with
+    /// [`Forbidden::response`] without calling the application.
+    Forbidden(Forbidden),
+}
+
+impl Evaluation<'_> {
+    /// What was decided, for logs and metrics.
+    pub fn verdict(&self) -> Verdict<'_> {
+        match self {
+            Self::Preflight(answer) => Verdict {
+                check: Check::Preflight,
+                outcome: if answer.is_allowed() {
+                    Outcome::Allowed
+                } else {
+                    Outcome::Refused
+                },
+                refusal: answer.refusal(),
+            },
+            Self::Actual(cors) => cors.verdict(),
+            Self::Forbidden(answer) => Verdict {
+                check: answer.check(),
+                outcome: Outcome::Refused,
+                refusal: Some(answer.refusal()),
+            },
+        }
+    }
 }
 
 impl Policy {
@@ -122,9 +168,11 @@ impl Policy {
         }
     }
 
-    /// Decides how to answer a request: a preflight is answered by the policy alone; any
+    /// Decides how to answer a request: a preflight is answered by the policy alone, and so
+    /// is a request the cross-origin protections refuse ([`Evaluation::Forbidden`]); any
     /// other request goes to the application, and the returned [`Actual`] then adds the CORS
-    /// headers to its response.
+    /// headers to its response. Under a report-only policy every request goes to the
+    /// application untouched.
     pub fn evaluate<'a>(&'a self, head: &RequestHead<'a>) -> Evaluation<'a> {
         self.evaluate_with(head, None)
     }
@@ -156,14 +204,11 @@ impl Policy {
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Evaluation<'a> {
         let policy = &*self.compiled;
-        match head.classify() {
-            Classified::Preflight { origin, method } => {
-                Evaluation::Preflight(Preflight::evaluate(policy, head, origin, method, resolved))
-            }
-            Classified::Actual { origin } => {
-                Evaluation::Actual(Actual::evaluate(policy, head, origin, resolved))
-            }
-            Classified::NotCors => Evaluation::Actual(Actual::not_cors(policy)),
+        let evaluation = policy.evaluate(head, resolved);
+        if policy.report_only {
+            report_only::report(evaluation)
+        } else {
+            evaluation
         }
     }
 
@@ -210,6 +255,44 @@ impl Policy {
     }
 }
 
+impl Compiled {
+    /// The protections first (they answer before the application), then CORS.
+    fn evaluate<'a>(
+        &'a self,
+        head: &RequestHead<'a>,
+        resolved: Option<&dyn Fn(&str) -> bool>,
+    ) -> Evaluation<'a> {
+        let classified = head.classify();
+        let origin = classified.origin();
+        let handshake = self.websockets && websocket::is_handshake(head);
+        if handshake && let Err(refusal) = websocket::check(self, head, origin, resolved) {
+            return self.forbid(refusal, Check::WebSocket);
+        }
+        if let Some(writes) = &self.writes
+            && let Err(refusal) = writes.check(self, head, origin, resolved)
+        {
+            return self.forbid(refusal, Check::Write);
+        }
+        let evaluation = match classified {
+            Classified::Preflight { origin, method } => {
+                Evaluation::Preflight(Preflight::evaluate(self, head, origin, method, resolved))
+            }
+            Classified::Actual { origin } => {
+                Evaluation::Actual(Actual::evaluate(self, head, origin, resolved))
+            }
+            Classified::NotCors => Evaluation::Actual(Actual::not_cors(self)),
+        };
+        match evaluation {
+            Evaluation::Actual(cors) if handshake => Evaluation::Actual(cors.for_websocket()),
+            evaluation => evaluation,
+        }
+    }
+
+    fn forbid(&self, refusal: Refusal, check: Check) -> Evaluation<'_> {
+        Evaluation::Forbidden(Forbidden::new(refusal, check, self.debug.is_enabled()))
+    }
+}
+
 impl fmt::Debug for Policy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Policy")
@@ -231,6 +314,10 @@ impl fmt::Debug for Compiled {
             .field("private_network", &self.private_network)
             .field("preflight_status", &self.preflight_status)
             .field("debug", &self.debug.is_enabled())
+            .field("writes", &self.writes)
+            .field("websockets", &self.websockets)
+            .field("trust_forwarded_host", &self.trust_forwarded_host)
+            .field("report_only", &self.report_only)
             .finish_non_exhaustive()
     }
 }

@@ -45,6 +45,52 @@ pub enum Refusal {
     },
     /// The preflight asks for Private Network Access, which the policy does not allow.
     PrivateNetworkNotAllowed,
+    /// A write (a method other than GET, HEAD and OPTIONS) from another site or origin,
+    /// refused under [`Config::refuse_cross_origin_writes`](crate::Config::refuse_cross_origin_writes).
+    CrossOriginWrite {
+        /// What showed the request to come from elsewhere.
+        signal: CrossOriginSignal,
+        /// The request's `Origin` value, when it has one.
+        origin: Option<HeaderValue>,
+    },
+    /// A WebSocket handshake from an origin the policy does not allow and that is not the
+    /// server's own (see
+    /// [`Config::allow_cross_origin_websockets`](crate::Config::allow_cross_origin_websockets)).
+    WebSocketOriginNotAllowed {
+        /// The request's `Origin` value.
+        origin: HeaderValue,
+    },
+}
+
+/// What showed a [`Refusal::CrossOriginWrite`] to come from another site or origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CrossOriginSignal {
+    /// `Sec-Fetch-Site: cross-site`.
+    CrossSite,
+    /// `Sec-Fetch-Site: same-site`: another origin of the same site (a sibling subdomain).
+    SameSite,
+    /// `Sec-Fetch-Site` repeated, or with a value browsers never send.
+    UnrecognizedFetchSite,
+    /// No `Sec-Fetch-Site`, and `Origin: null` (a sandboxed document, a `data:` URL).
+    NullOrigin,
+    /// No `Sec-Fetch-Site`, and `Origin` names another host or port than the request's
+    /// `Host` (or `:authority`, or a trusted `X-Forwarded-Host`), or there is none.
+    HostMismatch,
+}
+
+impl CrossOriginSignal {
+    /// A stable name: `cross_site`, `same_site`, `unrecognized_fetch_site`, `null_origin` or
+    /// `host_mismatch`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CrossSite => "cross_site",
+            Self::SameSite => "same_site",
+            Self::UnrecognizedFetchSite => "unrecognized_fetch_site",
+            Self::NullOrigin => "null_origin",
+            Self::HostMismatch => "host_mismatch",
+        }
+    }
 }
 
 /// What is wrong with an `Access-Control-Request-Headers` value.
@@ -70,6 +116,22 @@ impl Refusal {
             Self::MalformedRequestHeaders { .. } => "malformed_request_headers",
             Self::HeaderNotAllowed { .. } => "header_not_allowed",
             Self::PrivateNetworkNotAllowed => "private_network_not_allowed",
+            Self::CrossOriginWrite { .. } => "cross_origin_write",
+            Self::WebSocketOriginNotAllowed { .. } => "websocket_origin_not_allowed",
+        }
+    }
+
+    /// The request's `Origin` when the refusal is only that no entry allows it, so that
+    /// another source of allowed origins (a resolver) may still change the answer.
+    pub fn unlisted_origin(&self) -> Option<&HeaderValue> {
+        match self {
+            Self::OriginNotAllowed { origin }
+            | Self::WebSocketOriginNotAllowed { origin }
+            | Self::CrossOriginWrite {
+                origin: Some(origin),
+                ..
+            } => Some(origin),
+            _ => None,
         }
     }
 
@@ -124,6 +186,39 @@ impl fmt::Display for Refusal {
             }
             Self::PrivateNetworkNotAllowed => f.write_str(
                 "the preflight asks for Private Network Access, which the policy does not allow",
+            ),
+            Self::CrossOriginWrite { signal, origin } => {
+                f.write_str("cross-origin write refused: ")?;
+                match signal {
+                    CrossOriginSignal::CrossSite => {
+                        f.write_str("the browser sent `Sec-Fetch-Site: cross-site`")?;
+                    }
+                    CrossOriginSignal::SameSite => {
+                        f.write_str("the browser sent `Sec-Fetch-Site: same-site`")?;
+                    }
+                    CrossOriginSignal::UnrecognizedFetchSite => {
+                        f.write_str("`Sec-Fetch-Site` is repeated or has an unknown value")?;
+                    }
+                    CrossOriginSignal::NullOrigin => f.write_str("the origin is `null`")?,
+                    CrossOriginSignal::HostMismatch => {
+                        f.write_str("the origin is not the host the request was sent to")?;
+                    }
+                }
+                match origin {
+                    Some(origin) if *signal != CrossOriginSignal::NullOrigin => write!(
+                        f,
+                        " and origin `{}` is not allowed by the policy",
+                        origin.as_bytes().escape_ascii()
+                    ),
+                    Some(_) => Ok(()),
+                    None => f.write_str(" and there is no `Origin`"),
+                }
+            }
+            Self::WebSocketOriginNotAllowed { origin } => write!(
+                f,
+                "WebSocket handshake refused: origin `{}` is neither allowed by the policy nor \
+                 the server's own",
+                origin.as_bytes().escape_ascii()
             ),
         }
     }

@@ -136,6 +136,16 @@ pub(crate) enum Classified<'a> {
     },
 }
 
+impl<'a> Classified<'a> {
+    /// The request's `Origin`: `None` when absent, `Some(None)` when repeated.
+    pub(crate) fn origin(&self) -> Option<Option<&'a HeaderValue>> {
+        match *self {
+            Self::NotCors => None,
+            Self::Preflight { origin, .. } | Self::Actual { origin } => Some(origin),
+        }
+    }
+}
+
 /// The first value of a header that is present, and whether it is repeated.
 #[derive(Debug, Clone, Copy)]
 struct Occurrences<'a> {

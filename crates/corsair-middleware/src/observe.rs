@@ -1,0 +1,56 @@
+//! Every decision, to `tracing` and (with the `metrics` feature) to the `metrics` facade:
+//! the one place both integrations report from.
+
+use corsair::{RequestHead, Verdict};
+use http::header;
+
+/// Logs and counts one decision: `corsair_requests_total{kind, decision, reason}`.
+pub(crate) fn decision(verdict: &Verdict<'_>, head: &RequestHead<'_>) {
+    let origin = head
+        .headers()
+        .get(header::ORIGIN)
+        .map(|o| o.as_bytes().escape_ascii());
+    tracing::debug!(
+        target: "corsair",
+        kind = verdict.check.as_str(),
+        decision = verdict.outcome.as_str(),
+        reason = verdict.reason(),
+        origin = origin.map(tracing::field::display),
+        method = head.method().as_str(),
+        route = head.uri().path(),
+        "CORS decision"
+    );
+    #[cfg(feature = "metrics")]
+    metrics::counter!(
+        "corsair_requests_total",
+        "kind" => verdict.check.as_str(),
+        "decision" => verdict.outcome.as_str(),
+        "reason" => verdict.reason(),
+    )
+    .increment(1);
+}
+
+/// Logs and counts a request the shadow policy decides differently:
+/// `corsair_shadow_differences_total{kind}`.
+pub(crate) fn difference(enforced: &Verdict<'_>, shadow: &Verdict<'_>, head: &RequestHead<'_>) {
+    let origin = head
+        .headers()
+        .get(header::ORIGIN)
+        .map(|o| o.as_bytes().escape_ascii());
+    tracing::info!(
+        target: "corsair",
+        kind = enforced.check.as_str(),
+        decision = enforced.outcome.as_str(),
+        reason = enforced.reason(),
+        shadow_kind = shadow.check.as_str(),
+        shadow_decision = shadow.outcome.as_str(),
+        shadow_reason = shadow.reason(),
+        origin = origin.map(tracing::field::display),
+        method = head.method().as_str(),
+        route = head.uri().path(),
+        "the shadow policy decides differently"
+    );
+    #[cfg(feature = "metrics")]
+    metrics::counter!("corsair_shadow_differences_total", "kind" => enforced.check.as_str())
+        .increment(1);
+}

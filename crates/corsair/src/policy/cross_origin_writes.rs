@@ -1,0 +1,165 @@
+//! Forged writes (cross-site request forgery): writes from other sites refused unless their
+//! origin is one the policy trusts, with exact `(method, path)` exemptions.
+
+use http::{HeaderName, HeaderValue, Method};
+
+use super::{Compiled, Config, ConfigError, CrossOriginSignal, Refusal, RequestHead, same_origin};
+use crate::grammar::{self, token::is_token};
+
+/// Sent by every current browser: where the request comes from, relative to its target.
+static SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
+/// The compiled protection: on, with its exemptions.
+#[derive(Debug)]
+pub(super) struct CrossOriginWrites {
+    /// Exact `(method, path)` pairs, byte for byte.
+    exemptions: Vec<(Method, Box<str>)>,
+}
+
+/// Methods that never write, so never checked. Byte-exact: methods are case-sensitive, and
+/// `get` is not `GET` to a server either.
+pub(super) fn is_safe(method: &Method) -> bool {
+    matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS")
+}
+
+impl CrossOriginWrites {
+    /// Checks every exemption, appending each problem to `errors`; `None` when the
+    /// protection is off.
+    pub(super) fn validate(config: &Config, errors: &mut Vec<ConfigError>) -> Option<Self> {
+        let mut exemptions = Vec::new();
+        for (method, path) in &config.write_exemptions {
+            match exemption(method, path) {
+                Ok(pair) if !exemptions.contains(&pair) => exemptions.push(pair),
+                Ok(_) => {}
+                Err(why) => errors.push(ConfigError::InvalidWriteExemption {
+                    method: method.clone(),
+                    path: path.clone(),
+                    why,
+                }),
+            }
+        }
+        config
+            .refuse_cross_origin_writes
+            .then_some(Self { exemptions })
+    }
+
+    /// The exemptions, as configured.
+    pub(super) fn exemptions(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.exemptions
+            .iter()
+            .map(|(method, path)| (method.as_str(), &**path))
+    }
+
+    /// Refuses a write from another site or origin that the policy does not trust. `origin`
+    /// is the request's `Origin` (`Some(None)` when repeated).
+    pub(super) fn check(
+        &self,
+        policy: &Compiled,
+        head: &RequestHead<'_>,
+        origin: Option<Option<&HeaderValue>>,
+        resolved: Option<&dyn Fn(&str) -> bool>,
+    ) -> Result<(), Refusal> {
+        if is_safe(head.method()) || self.is_exempt(head) {
+            return Ok(());
+        }
+        let mut sites = head.headers().get_all(&SEC_FETCH_SITE).iter();
+        let signal = match (sites.next().map(HeaderValue::as_bytes), sites.next()) {
+            (Some(b"same-origin" | b"none"), None) => return Ok(()),
+            (Some(b"cross-site"), None) => CrossOriginSignal::CrossSite,
+            (Some(b"same-site"), None) => CrossOriginSignal::SameSite,
+            (Some(_), _) => CrossOriginSignal::UnrecognizedFetchSite,
+            // Browsers older than `Sec-Fetch-Site`: `Origin` against `Host`.
+            (None, _) => match origin {
+                None => return Ok(()),
+                Some(Some(origin)) if origin.as_bytes() == b"null" => CrossOriginSignal::NullOrigin,
+                Some(Some(origin))
+                    if same_origin::is_own_origin(
+                        origin.as_bytes(),
+                        head,
+                        policy.trust_forwarded_host,
+                    ) =>
+                {
+                    return Ok(());
+                }
+                Some(_) => CrossOriginSignal::HostMismatch,
+            },
+        };
+        let origin = origin.flatten();
+        if origin.is_some_and(|origin| trusts(policy, head, origin, resolved)) {
+            return Ok(());
+        }
+        Err(Refusal::CrossOriginWrite {
+            signal,
+            origin: origin.cloned(),
+        })
+    }
+
+    fn is_exempt(&self, head: &RequestHead<'_>) -> bool {
+        let path = head.uri().path();
+        self.exemptions
+            .iter()
+            .any(|(method, exempt)| method == head.method() && **exempt == *path)
+    }
+}
+
+/// Whether the policy names `origin` as one that may write: by an entry, a pattern, a
+/// predicate or the resolver. `*` names no one, and `null` is never trusted (any sandboxed
+/// document sends it).
+fn trusts(
+    policy: &Compiled,
+    head: &RequestHead<'_>,
+    origin: &HeaderValue,
+    resolved: Option<&dyn Fn(&str) -> bool>,
+) -> bool {
+    origin.as_bytes() != b"null"
+        && policy.origins.varies()
+        && policy.origins.check(head, Some(origin), resolved).is_ok()
+}
+
+/// One exemption, checked: a method a browser sends as written, and an absolute path
+/// without query or fragment.
+fn exemption(method: &str, path: &str) -> Result<(Method, Box<str>), &'static str> {
+    if !is_token(method.as_bytes()) {
+        return Err("the method is not an HTTP method token");
+    }
+    if grammar::method::normalized(method).is_some_and(|normalized| normalized != method) {
+        return Err("browsers upper-case this method, so write it in upper case");
+    }
+    let method = Method::from_bytes(method.as_bytes())
+        .map_err(|_| "the method is not an HTTP method token")?;
+    if is_safe(&method) {
+        return Err("GET, HEAD and OPTIONS are never refused, so need no exemption");
+    }
+    if !path.starts_with('/') {
+        return Err("the path must start with `/`");
+    }
+    if path.contains(['?', '#']) {
+        return Err("the path is matched without query or fragment: remove them");
+    }
+    if !path.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("a request path holds printable ASCII only (percent-encode the rest)");
+    }
+    if path.contains('*') {
+        return Err("exemptions are exact paths, never patterns: list each path");
+    }
+    Ok((method, path.into()))
+}
+
+/// A policy file's exemption entry: `{ method = "POST", path = "/webhooks/stripe" }`.
+#[cfg(feature = "toml")]
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ExemptionEntry {
+    method: String,
+    path: String,
+}
+
+#[cfg(feature = "toml")]
+impl Config {
+    /// Adds a policy file's exemption entries.
+    pub(super) fn exempt_entries(self, entries: Vec<ExemptionEntry>) -> Self {
+        entries.into_iter().fold(self, |config, entry| {
+            config.exempt_cross_origin_write(entry.method, entry.path)
+        })
+    }
+}

@@ -1,0 +1,42 @@
+//! WebSocket handshakes: CORS does not cover them, so a handshake from an origin the policy
+//! does not allow, and that is not the server's own, is refused (cross-site WebSocket
+//! hijacking).
+
+use http::{HeaderValue, header};
+
+use super::{Compiled, Refusal, RequestHead, same_origin};
+
+/// Whether the request asks to upgrade to a WebSocket (`Upgrade: websocket`, in any case,
+/// possibly among other protocols).
+pub(super) fn is_handshake(head: &RequestHead<'_>) -> bool {
+    head.headers().get_all(header::UPGRADE).iter().any(|value| {
+        value
+            .as_bytes()
+            .split(|&b| b == b',')
+            .any(|protocol| protocol.trim_ascii().eq_ignore_ascii_case(b"websocket"))
+    })
+}
+
+/// Refuses a handshake whose `Origin` (`Some(None)` when repeated) is neither the server's
+/// own nor allowed by the policy; without `Origin` (not a browser) it passes.
+pub(super) fn check(
+    policy: &Compiled,
+    head: &RequestHead<'_>,
+    origin: Option<Option<&HeaderValue>>,
+    resolved: Option<&dyn Fn(&str) -> bool>,
+) -> Result<(), Refusal> {
+    let origin = match origin {
+        None => return Ok(()),
+        Some(None) => return Err(Refusal::MalformedOrigin),
+        Some(Some(origin)) => origin,
+    };
+    if origin.as_bytes() != b"null"
+        && (same_origin::is_own_origin(origin.as_bytes(), head, policy.trust_forwarded_host)
+            || policy.origins.check(head, Some(origin), resolved).is_ok())
+    {
+        return Ok(());
+    }
+    Err(Refusal::WebSocketOriginNotAllowed {
+        origin: origin.clone(),
+    })
+}
