@@ -50,14 +50,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Loads a policy file and prints every problem with its fix (exit 1), or a summary of what
-    /// the policy grants (exit 0).
+    /// Loads a policy file and prints every error and warning at its line and column, with its
+    /// fix, then a summary of what the policy grants when it loads.
+    ///
+    /// Exit status: 0 valid (warnings allowed), 1 errors (or warnings with --deny-warnings, or
+    /// a file that is not UTF-8), 2 the file cannot be read.
     Lint {
         /// The policy file (TOML).
         policy: PathBuf,
-        /// Print one JSON object instead of text.
+        /// Print one JSON object instead of text (the same as --format json).
         #[arg(long)]
         json: bool,
+        /// How to print the findings.
+        #[arg(long, value_enum, default_value_t = lint::Format::Text)]
+        format: lint::Format,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Colour the severities (auto: only on a terminal, and not with NO_COLOR set).
+        #[arg(long, value_enum, default_value_t = term::ColorChoice::Auto, value_name = "WHEN")]
+        color: term::ColorChoice,
     },
     /// Starts a live CORS playground on loopback: an API served through the corsair middleware
     /// and a page that sends real fetch() requests to it, showing what the browser did next to
@@ -172,7 +184,18 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Explain { message, json } => explain::run(message, json),
-        Command::Lint { policy, json } => lint::run(&policy, json),
+        Command::Lint {
+            policy,
+            json,
+            format,
+            deny_warnings,
+            color,
+        } => lint::run(
+            &policy,
+            if json { lint::Format::Json } else { format },
+            deny_warnings,
+            color.palette(),
+        ),
         Command::Demo {
             policy,
             api_port,

@@ -114,8 +114,8 @@ mod policy;
 pub use origin::{Origin, OriginError, OriginPattern, PatternError};
 pub use policy::{
     Actual, Config, ConfigError, ConfigErrors, DebugSwitch, Evaluation, Grants, HeaderList, MaxAge,
-    OriginPredicate, Policy, PolicyHandle, Preflight, PreflightStatus, Refusal, RequestHead,
-    RequestHeadersProblem, RequestKind, ResponseHeaders,
+    OriginPredicate, Policy, PolicyHandle, PolicyWarning, Preflight, PreflightStatus, Refusal,
+    RequestHead, RequestHeadersProblem, RequestKind, ResponseHeaders,
 };
 #[cfg(feature = "toml")]
-pub use policy::{PolicyFileError, UnknownKey};
+pub use policy::{Finding, Lint, PolicyFileError, Severity, UnknownKey};

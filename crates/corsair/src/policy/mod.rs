@@ -19,11 +19,14 @@ mod expose_headers;
 mod file;
 mod grants;
 mod handle;
+#[cfg(feature = "toml")]
+mod lint;
 mod max_age;
 mod preflight;
 mod refusal;
 mod request;
 mod response_headers;
+mod warnings;
 
 use std::{fmt, sync::Arc};
 
@@ -37,12 +40,15 @@ pub use error::{ConfigError, ConfigErrors, HeaderList};
 pub use file::{PolicyFileError, UnknownKey};
 pub use grants::Grants;
 pub use handle::PolicyHandle;
+#[cfg(feature = "toml")]
+pub use lint::{Finding, Lint, Severity};
 pub use max_age::MaxAge;
 pub use preflight::Preflight;
 pub use refusal::{Refusal, RequestHeadersProblem};
 use request::Classified;
 pub use request::{RequestHead, RequestKind};
 pub use response_headers::ResponseHeaders;
+pub use warnings::PolicyWarning;
 
 use crate::origin::OriginPattern;
 use allow_headers::AllowHeaders;
