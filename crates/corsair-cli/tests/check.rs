@@ -936,3 +936,58 @@ fn a_spinner_shows_on_a_terminal_while_waiting_and_is_erased() {
     assert!(tty.contains("waiting for GET"), "{tty:?}");
     assert!(tty.contains("\r\x1b[2K"), "the line is erased: {tty:?}");
 }
+
+/// The README's block after `<!-- marker -->`, between its ``` fences.
+pub fn readme_block(marker: &str) -> String {
+    let readme = include_str!("../../../README.md");
+    let after = &readme[readme.find(marker).expect("the README has the example")..];
+    let body = &after[after.find("```").unwrap()..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    body[..body.find("```").unwrap()].to_owned()
+}
+
+#[test]
+fn the_readme_shows_a_real_check_curl_run() {
+    let port = plain().port().to_string();
+    let curl = format!(
+        "curl 'http://127.0.0.1:{port}/preflighted' -X PUT -H 'origin: https://app.example' -H 'x-api-key: 1' -H 'accept: */*' --compressed"
+    );
+    let output = corsair(&["check", "--curl", &curl]);
+    let shown = format!(
+        "$ corsair check --curl \"curl 'http://127.0.0.1:8701/preflighted' -X PUT -H 'origin: https://app.example' -H 'x-api-key: 1' -H 'accept: */*' --compressed\"\n{}",
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .replace(&port, "8701")
+    );
+    assert_eq!(
+        shown,
+        readme_block("<!-- readme: check --curl -->"),
+        "update the README with:\n{shown}"
+    );
+}
+
+#[test]
+fn the_readme_shows_a_real_lint_run() {
+    let dir = std::env::temp_dir().join(format!("corsair-readme-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("policy.toml"),
+        "allow_origins = [\"https://app.example.com\", \"https://App.example.com/\"]\nallow_headers = [\"Accept\", \"X-Token\"]\nmax_age = \"600\"\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_corsair"))
+        .args(["lint", "policy.toml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let shown = format!(
+        "$ corsair lint policy.toml\n{}",
+        String::from_utf8(output.stdout).unwrap()
+    );
+    assert_eq!(
+        shown,
+        readme_block("<!-- readme: lint -->"),
+        "update the README with:\n{shown}"
+    );
+}

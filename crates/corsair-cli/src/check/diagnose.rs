@@ -27,13 +27,16 @@ pub(crate) fn diagnose(records: &[Record]) -> Vec<Diagnosis> {
     let mut found = Vec::new();
     for record in records {
         let status = record.response.status;
-        let what = record.outgoing.exchange.as_str();
+        let what = match record.outgoing.exchange {
+            Exchange::Preflight => "preflight (OPTIONS) response",
+            Exchange::Actual => "response",
+        };
         let allow_origin = header(record, "access-control-allow-origin");
         if status >= 400 && allow_origin.is_none() {
             found.push(Diagnosis {
                 kind: "error_without_cors_headers",
                 message: format!(
-                    "The {what} was answered {status} without CORS headers: the layer that \
+                    "The {what} has status {status} but no CORS headers: the layer that \
                      produced this error (authentication, routing, an error handler or a proxy) \
                      runs before CORS or skips it, so the page sees a CORS error instead of the \
                      {status}. Add CORS headers to error responses too: run the CORS layer \
@@ -46,7 +49,7 @@ pub(crate) fn diagnose(records: &[Record]) -> Vec<Diagnosis> {
             found.push(Diagnosis {
                 kind: "wildcard_with_credentials",
                 message: format!(
-                    "The {what} response sends `Access-Control-Allow-Origin: *` together with \
+                    "The {what} sends `Access-Control-Allow-Origin: *` together with \
                      `Access-Control-Allow-Credentials: true`, which never works for credentialed \
                      requests: echo the page's origin in Access-Control-Allow-Origin and keep \
                      `Access-Control-Allow-Credentials: true` (with `Vary: Origin`)."
@@ -66,7 +69,7 @@ pub(crate) fn diagnose(records: &[Record]) -> Vec<Diagnosis> {
             found.push(Diagnosis {
                 kind: "missing_vary_origin",
                 message: format!(
-                    "The {what} response echoes an origin in Access-Control-Allow-Origin but \
+                    "The {what} echoes an origin in Access-Control-Allow-Origin but \
                      has no `Vary: Origin`: a shared cache may serve it to pages on other origins, \
                      which it then blocks. Add `Vary: Origin`."
                 ),

@@ -78,7 +78,7 @@ pub(super) fn verdict_text(
     fix_for: &[Server],
     palette: Palette,
 ) -> String {
-    let mut out = String::from("\n");
+    let mut out = String::new();
     let mut line = |label: &str, text: &str| {
         out.push_str(&printable(&format!(
             "  {label:<8} {}\n",
@@ -129,7 +129,7 @@ pub(super) fn verdict_text(
         },
     };
     let diagnoses = diagnose(&run.records);
-    let mut text = head;
+    let mut text = format!("\n{head}");
     text.push_str(&out);
     for diagnosis in &diagnoses {
         text.push_str(&printable(&format!("  also:    {}\n", diagnosis.message)));
