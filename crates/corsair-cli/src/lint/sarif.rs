@@ -3,7 +3,8 @@
 use corsair::{Finding, Severity};
 use serde_json::{Value, json};
 
-const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// One run of corsair over the file at `path`.
 pub(super) fn log(path: &str, findings: &[Finding]) -> Value {
