@@ -991,3 +991,72 @@ fn the_readme_shows_a_real_lint_run() {
         "update the README with:\n{shown}"
     );
 }
+
+/// Starts Debian's nginx in `dir` on `port` with `location` as the only location's body.
+fn nginx(dir: &std::path::Path, port: u16, location: &str) -> std::process::Child {
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    std::fs::write(
+        dir.join("nginx.conf"),
+        format!(
+            "daemon off;\nmaster_process off;\npid {pid};\nerror_log stderr;\nevents {{}}\nhttp {{\n  access_log off;\n  client_body_temp_path {tmp};\n  server {{\n    listen 127.0.0.1:{port};\n    location / {{\n{location}\n      return 200 \"{{}}\";\n    }}\n  }}\n}}\n",
+            pid = dir.join("nginx.pid").display(),
+            tmp = dir.join("body").display(),
+        ),
+    )
+    .unwrap();
+    let child = Command::new("nginx")
+        .args([
+            "-p",
+            dir.to_str().unwrap(),
+            "-c",
+            dir.join("nginx.conf").to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("nginx (scripts/test installs Debian's nginx-light)");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
+#[test]
+fn the_nginx_fix_that_check_prints_fixes_the_request() {
+    let dir = std::env::temp_dir().join(format!("corsair-nginx-{}", std::process::id()));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let target = format!("http://127.0.0.1:{port}/items");
+    let args = [
+        "-X",
+        "PUT",
+        "-H",
+        "X-Api-Key: 1",
+        "--credentials",
+        "include",
+        "--fix-for",
+        "nginx",
+    ];
+
+    let mut server = nginx(&dir, port, "");
+    let (code, json) = check(&target, &args);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(code, 1, "without CORS headers: {json}");
+    let snippet = json["fixes"][0]["snippet"].as_str().unwrap().to_owned();
+
+    let mut server = nginx(&dir, port, &snippet);
+    let (code, json) = check(&target, &args);
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        code, 0,
+        "the printed nginx fix makes it pass:\n{snippet}\n{json}"
+    );
+}
