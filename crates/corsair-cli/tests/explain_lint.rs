@@ -504,6 +504,10 @@ fn lint_reports_every_problem_at_its_line_and_column_with_a_caret() {
         "the unknown key hides nothing: {text}"
     );
     assert!(
+        text.contains("request header `Cookie` is forbidden"),
+        "as written: {text}"
+    );
+    assert!(
         text.contains("6 | allow_headers = [\"Cookie\"]\n  |                  ^^^^^^^^"),
         "{text}"
     );
