@@ -1,4 +1,4 @@
-//! The policy file: TOML, read by the CLI and the gateway. (Over 500 lines: a third of them
+//! The policy file: TOML, read by the CLI and the gateway. (Over 500 lines: 130 of them
 //! are its unit tests.)
 //!
 //! ```toml
