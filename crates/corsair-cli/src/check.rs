@@ -1,29 +1,69 @@
-//! `corsair check`: the browser's exchanges, over the network.
+//! `corsair check`: the browser's exchanges, over the network, for one or several origins.
 
-use std::process::ExitCode;
+mod curl;
+mod diagnose;
+mod report;
+
+use std::{io::Write as _, process::ExitCode, time::Duration};
 
 use corsair::{
     Origin,
     browser::{
-        Browser, Exchange, Fetch, Outcome, Outgoing, PageRequest, PreflightCache, ResponseHead,
-        ResponseType, Step, Url,
+        Browser, Credentials, Fetch, Outcome, Outgoing, PageRequest, PreflightCache, ResponseHead,
+        Step, Url,
     },
 };
-use serde_json::{Value, json};
+use tokio::time::Instant;
 
-use crate::{CheckArgs, client::Client, seconds};
+use crate::{
+    CheckArgs,
+    client::{Client, ClientOptions, NetworkError, Proxies},
+    fix_for::Server,
+    seconds,
+    term::{self, Palette},
+};
 
 /// One request sent and what came back.
-struct Record {
+pub(crate) struct Record {
     outgoing: Outgoing,
     response: ResponseHead,
 }
 
+/// What `check` will do: one page request per origin, and how to send them.
+struct Plan {
+    requests: Vec<PageRequest>,
+    body: Option<Vec<u8>>,
+    client: Client,
+    insecure: bool,
+    max_time: Duration,
+    fix_for: Vec<Server>,
+}
+
+/// How one origin's fetch ended.
+pub(crate) enum End {
+    Outcome(Outcome),
+    Network(NetworkError),
+}
+
+/// One origin's fetch: what the page asked, the exchanges that happened, how it ended.
+pub(crate) struct Run {
+    request: PageRequest,
+    dropped: Vec<String>,
+    records: Vec<Record>,
+    end: End,
+}
+
 pub(crate) fn run(args: &CheckArgs) -> ExitCode {
-    let browser = args.browser;
-    let (request, client) = match prepare(args) {
-        Ok(prepared) => prepared,
-        Err(message) => return usage_error(args.json, browser, &message),
+    let palette = args.color.palette();
+    let plan = match prepare(args) {
+        Ok(plan) => plan,
+        Err(message) => {
+            if args.json {
+                println!("{}", report::usage_json(args.browser, &message));
+            }
+            eprintln!("corsair check: {}", term::printable(&message));
+            return ExitCode::from(2);
+        }
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -31,254 +71,214 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            return usage_error(
-                args.json,
-                browser,
-                &format!("cannot start the runtime: {e}"),
-            );
+            eprintln!("corsair check: cannot start the runtime: {e}");
+            return ExitCode::from(2);
         }
     };
+    let show = !args.json;
+    let deadline = Instant::now() + plan.max_time;
+    let mut runs = Vec::new();
+    for request in &plan.requests {
+        let run = runtime.block_on(fetch(args.browser, request, &plan, deadline, show, palette));
+        if show {
+            print_out(&report::verdict_text(
+                args.browser,
+                &run,
+                &plan.fix_for,
+                palette,
+            ));
+        }
+        runs.push(run);
+    }
+    if args.json {
+        let mut objects: Vec<_> = runs
+            .iter()
+            .map(|run| report::run_json(args.browser, run, plan.insecure, &plan.fix_for))
+            .collect();
+        let json = match objects.len() {
+            1 => objects.remove(0),
+            _ => serde_json::Value::Array(objects),
+        };
+        println!("{json}");
+    } else if runs.len() > 1 {
+        print_out(&report::table(&runs, palette));
+    }
+    for run in &runs {
+        if let End::Network(network) = &run.end {
+            eprintln!("corsair check: {}", term::printable(&network.message));
+        }
+    }
+    let code = runs
+        .iter()
+        .map(|run| match &run.end {
+            End::Network(_) => 2,
+            End::Outcome(outcome) if outcome.result.is_err() => 1,
+            End::Outcome(_) => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    ExitCode::from(code)
+}
+
+/// Prints text that was made printable piece by piece (it may hold colour codes).
+fn print_out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Runs one origin's fetch, printing each exchange as it happens when `show`.
+async fn fetch(
+    browser: Browser,
+    request: &PageRequest,
+    plan: &Plan,
+    deadline: Instant,
+    show: bool,
+    palette: Palette,
+) -> Run {
     let mut cache = PreflightCache::new(browser);
     let mut fetch = Fetch::new(browser, request.clone(), &mut cache);
     let dropped = fetch.dropped_headers().to_vec();
+    if show {
+        print_out(&report::heading(
+            browser,
+            request,
+            &dropped,
+            plan.insecure,
+            palette,
+        ));
+    }
     let mut records = Vec::new();
-    let outcome = loop {
-        match fetch.step() {
-            Step::Send(outgoing) => match runtime.block_on(client.send(&outgoing)) {
-                Ok(response) => {
-                    fetch.receive(response.clone());
-                    records.push(Record { outgoing, response });
+    let end = loop {
+        let outgoing = match fetch.step() {
+            Step::Send(outgoing) => outgoing,
+            Step::Done(outcome) => break End::Outcome(outcome),
+        };
+        if show {
+            print_out(&report::outgoing_text(&outgoing));
+        }
+        // Preflights carry no body; only the request itself does.
+        let body = match outgoing.exchange {
+            corsair::browser::Exchange::Actual => plan.body.as_deref(),
+            corsair::browser::Exchange::Preflight => None,
+        };
+        let waiting = format!("waiting for {} {}", outgoing.method, outgoing.url);
+        let sent = tokio::time::timeout_at(
+            deadline,
+            term::with_progress(&waiting, plan.client.send(&outgoing, body)),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(NetworkError {
+                kind: "timeout",
+                message: format!(
+                    "the check did not finish within {} (--max-time), after {} exchange(s)",
+                    crate::client::seconds(plan.max_time),
+                    records.len()
+                ),
+            })
+        });
+        match sent {
+            Ok(response) => {
+                if show {
+                    print_out(&report::response_text(&response));
                 }
-                Err(network) => {
-                    return network_error(
-                        args.json,
-                        browser,
-                        &records,
-                        network.kind,
-                        &network.message,
-                    );
-                }
-            },
-            Step::Done(outcome) => break outcome,
+                fetch.receive(response.clone());
+                records.push(Record { outgoing, response });
+            }
+            Err(network) => break End::Network(network),
         }
     };
-    if args.json {
-        println!("{}", report_json(browser, &records, &outcome));
-    } else {
-        print!(
-            "{}",
-            report_text(browser, &request, &dropped, &records, &outcome)
-        );
-    }
-    if outcome.result.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    Run {
+        request: request.clone(),
+        dropped,
+        records,
+        end,
     }
 }
 
-fn prepare(args: &CheckArgs) -> Result<(PageRequest, Client), String> {
-    let origin =
-        Origin::parse(&args.origin).map_err(|e| format!("--origin {}: {e}", args.origin))?;
-    if origin.is_opaque() {
-        return Err("--origin null: give the page's real origin; browsers send `null` themselves after cross-origin redirects".to_owned());
+fn prepare(args: &CheckArgs) -> Result<Plan, String> {
+    let copied = args.curl.as_deref().map(curl::parse).transpose()?;
+    let copied = copied.unwrap_or_default();
+    let url = args
+        .url
+        .clone()
+        .or(copied.url)
+        .ok_or("give the URL to check")?;
+    let url = Url::parse(&url).map_err(|e| e.to_string())?;
+    let origins: Vec<String> = if args.origin.is_empty() {
+        copied.origin.into_iter().collect()
+    } else {
+        args.origin.clone()
+    };
+    if origins.is_empty() {
+        return Err(
+            "give the page's origin with --origin (e.g. --origin https://app.example.com)"
+                .to_owned(),
+        );
     }
-    let url = Url::parse(&args.url).map_err(|e| e.to_string())?;
-    let mut request = PageRequest::new(origin, url)
-        .method(args.method.clone())
-        .mode(args.mode)
-        .credentials(args.credentials);
+    let data = args.data.clone().or(copied.body);
+    let body = data.map(|data| match data.strip_prefix('@') {
+        Some(path) => std::fs::read(path).map_err(|e| format!("--data @{path}: {e}")),
+        None => Ok(data.into_bytes()),
+    });
+    let body = body.transpose()?;
+    let method = args
+        .method
+        .clone()
+        .or(copied.method)
+        .unwrap_or_else(|| if body.is_some() { "POST" } else { "GET" }.to_owned());
+    let credentials = args.credentials.unwrap_or(if copied.credentials {
+        Credentials::Include
+    } else {
+        Credentials::SameOrigin
+    });
+    let mode = match (args.mode, copied.mode) {
+        (corsair::browser::Mode::Cors, Some(copied)) => copied,
+        (mode, _) => mode,
+    };
+    let mut headers = copied.headers;
     for header in &args.headers {
         let Some((name, value)) = header.split_once(':') else {
             return Err(format!("-H {header:?}: expected 'Name: value'"));
         };
-        let name = name.trim();
-        if !name.bytes().all(|b| b.is_ascii_graphic() && b != b':') || name.is_empty() {
-            return Err(format!("-H {header:?}: {name:?} is not a header name"));
-        }
-        request = request.header(name, value.trim());
+        headers.push((name.trim().to_owned(), value.trim().to_owned()));
     }
-    let client = Client::new(
-        seconds(args.connect_timeout, "--connect-timeout")?,
-        seconds(args.timeout, "--timeout")?,
-        args.cacert.as_deref(),
-    )?;
-    Ok((request, client))
-}
-
-fn usage_error(json: bool, browser: Browser, message: &str) -> ExitCode {
-    if json {
-        println!("{}", error_json(browser, &[], "usage", message));
-    }
-    eprintln!("corsair check: {message}");
-    ExitCode::from(2)
-}
-
-fn network_error(
-    json: bool,
-    browser: Browser,
-    records: &[Record],
-    kind: &str,
-    message: &str,
-) -> ExitCode {
-    if json {
-        println!("{}", error_json(browser, records, kind, message));
-    }
-    eprintln!("corsair check: {message}");
-    ExitCode::from(2)
-}
-
-/// The headers worth showing: those CORS is about.
-fn is_cors_header(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    name == "origin" || name.starts_with("access-control-") || name == "vary" || name == "location"
-}
-
-fn report_text(
-    browser: Browser,
-    request: &PageRequest,
-    dropped: &[String],
-    records: &[Record],
-    outcome: &Outcome,
-) -> String {
-    let mut out = format!(
-        "{} {} from origin {} ({browser}, mode {}, credentials {})\n",
-        request.method, request.url, request.origin, request.mode, request.credentials
-    );
-    for name in dropped {
-        out.push_str(&format!(
-            "  note: the browser drops the forbidden request header `{name}`\n"
-        ));
-    }
-    for record in records {
-        let what = record.outgoing.exchange.as_str();
-        out.push_str(&format!(
-            "\n> {what}: {} {}\n",
-            record.outgoing.method, record.outgoing.url
-        ));
-        for (name, value) in record.outgoing.headers.iter().filter(|(n, _)| {
-            is_cors_header(n) || n.eq_ignore_ascii_case("access-control-request-headers")
-        }) {
-            out.push_str(&format!(">   {name}: {value}\n"));
-        }
-        if record.outgoing.with_credentials {
-            out.push_str(">   (with the page's cookies / credentials)\n");
-        }
-        out.push_str(&format!("< {}\n", record.response.status));
-        for (name, value) in record
-            .response
-            .headers
-            .iter()
-            .filter(|(n, _)| is_cors_header(n))
-        {
-            out.push_str(&format!("<   {name}: {}\n", String::from_utf8_lossy(value)));
+    for (name, _) in &headers {
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
+            return Err(format!("-H: {name:?} is not a header name"));
         }
     }
-    out.push('\n');
-    match &outcome.result {
-        Ok(kind) => {
-            let access = match kind {
-                ResponseType::Opaque => {
-                    "allowed, but opaque: no-cors gives script no status, headers or body"
-                        .to_owned()
-                }
-                ResponseType::Basic => "allowed: same origin, CORS does not apply".to_owned(),
-                ResponseType::Cors => "allowed: the page can read the response".to_owned(),
-            };
-            out.push_str(&format!("ALLOWED ({access})\n"));
-            out.push_str(&format!(
-                "  status: {}\n",
-                outcome.status.map_or("-".to_owned(), |s| s.to_string())
-            ));
-            out.push_str(&format!(
-                "  readable headers: {}\n",
-                if outcome.readable_headers.is_empty() {
-                    "none".to_owned()
-                } else {
-                    outcome.readable_headers.join(", ")
-                }
-            ));
+    let mut requests = Vec::new();
+    for origin in &origins {
+        let parsed = Origin::parse(origin).map_err(|e| format!("--origin {origin}: {e}"))?;
+        if parsed.is_opaque() {
+            return Err("--origin null: give the page's real origin; browsers send `null` themselves after cross-origin redirects".to_owned());
         }
-        Err(blocked) => {
-            out.push_str(&format!("BLOCKED by {browser}\n"));
-            out.push_str(&format!(
-                "  console: {}\n",
-                blocked
-                    .console_message(browser)
-                    .replace('\n', "\n           ")
-            ));
-            out.push_str(&format!("  why:     {}\n", blocked.cause()));
-            out.push_str(&format!("  fix:     {}\n", blocked.fix()));
+        let mut request = PageRequest::new(parsed, url.clone())
+            .method(method.clone())
+            .mode(mode)
+            .credentials(credentials);
+        for (name, value) in &headers {
+            request = request.header(name.clone(), value.clone());
         }
+        requests.push(request);
     }
-    out
-}
-
-fn exchange_json(records: &[Record], exchange: Exchange) -> Value {
-    records
-        .iter()
-        .rev()
-        .find(|record| record.outgoing.exchange == exchange)
-        .map_or(Value::Null, |record| match exchange {
-            Exchange::Preflight => {
-                json!({ "status": record.response.status, "ok": record.response.is_ok() })
-            }
-            Exchange::Actual => json!({ "status": record.response.status }),
-        })
-}
-
-fn exchanges_json(records: &[Record]) -> Value {
-    Value::Array(
-        records
-            .iter()
-            .map(|record| {
-                json!({
-                    "kind": record.outgoing.exchange.as_str(),
-                    "method": record.outgoing.method,
-                    "url": record.outgoing.url.to_string(),
-                    "request_headers": record.outgoing.headers.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
-                    "status": record.response.status,
-                    "response_headers": record.response.headers.iter().filter(|(n, _)| is_cors_header(n)).map(|(n, v)| json!([n, String::from_utf8_lossy(v)])).collect::<Vec<_>>(),
-                })
-            })
-            .collect(),
-    )
-}
-
-fn report_json(browser: Browser, records: &[Record], outcome: &Outcome) -> Value {
-    let (verdict, error) = match &outcome.result {
-        Ok(_) => ("allowed", Value::Null),
-        Err(blocked) => (
-            "blocked",
-            json!({
-                "kind": blocked.reason.kind(),
-                "message": blocked.console_message(browser),
-                "in_preflight": blocked.in_preflight,
-                "cause": blocked.cause(),
-                "fix": blocked.fix(),
-            }),
-        ),
-    };
-    json!({
-        "verdict": verdict,
-        "browser": browser.name(),
-        "preflight": exchange_json(records, Exchange::Preflight),
-        "actual": exchange_json(records, Exchange::Actual),
-        "readable_headers": outcome.readable_headers,
-        "response_type": outcome.result.as_ref().ok().map(|kind| kind.as_str()),
-        "error": error,
-        "exchanges": exchanges_json(records),
-    })
-}
-
-fn error_json(browser: Browser, records: &[Record], kind: &str, message: &str) -> Value {
-    json!({
-        "verdict": "error",
-        "browser": browser.name(),
-        "preflight": exchange_json(records, Exchange::Preflight),
-        "actual": exchange_json(records, Exchange::Actual),
-        "readable_headers": [],
-        "error": { "kind": kind, "message": message },
-        "exchanges": exchanges_json(records),
+    let insecure = args.insecure || copied.insecure;
+    let client = Client::new(ClientOptions {
+        connect_timeout: seconds(args.connect_timeout, "--connect-timeout")?,
+        response_timeout: seconds(args.timeout, "--timeout")?,
+        extra_roots: args.cacert.clone(),
+        insecure,
+        resolve: args.resolve.clone(),
+        proxies: Proxies::from_env()?,
+    })?;
+    Ok(Plan {
+        requests,
+        body,
+        client,
+        insecure,
+        max_time: seconds(args.max_time, "--max-time")?,
+        fix_for: args.fix_for.clone(),
     })
 }

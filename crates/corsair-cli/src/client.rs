@@ -1,22 +1,34 @@
 //! The HTTP client `check` sends the browser's requests with: HTTP/1.1 over TCP or rustls, one
-//! connection per request, with connect and response timeouts.
+//! connection per request, with connect and response timeouts, curl's `--resolve`, proxies
+//! from the environment, and certificate problems in words.
 
-use std::{fmt, path::Path, sync::Arc, time::Duration};
+mod proxy;
+mod tls;
+
+use std::{
+    fmt,
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    sync::Arc,
+    time::Duration,
+};
 
 use corsair::{
     browser::{Outgoing, ResponseHead},
     origin::Host,
 };
-use http_body_util::Empty;
+use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
-use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
+use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
+
+pub(crate) use proxy::Proxies;
 
 /// Why a request got no response: the network's fault, not CORS.
 #[derive(Debug)]
 pub(crate) struct NetworkError {
-    /// `dns`, `connect`, `tls`, `timeout` or `http`.
+    /// `dns`, `connect`, `tls`, `timeout`, `proxy` or `http`.
     pub(crate) kind: &'static str,
     pub(crate) message: String,
 }
@@ -31,51 +43,76 @@ fn error(kind: &'static str, message: String) -> NetworkError {
     NetworkError { kind, message }
 }
 
+/// curl's `--resolve HOST:PORT:ADDR`: connect to ADDR whenever the URL names HOST:PORT.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Resolve {
+    host: String,
+    port: u16,
+    address: IpAddr,
+}
+
+impl std::str::FromStr for Resolve {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "--resolve {value:?}: expected HOST:PORT:ADDRESS, e.g. api.example.com:443:127.0.0.1"
+            )
+        };
+        let (host, rest) = value.split_once(':').ok_or_else(bad)?;
+        let (port, address) = rest.split_once(':').ok_or_else(bad)?;
+        let address = address.trim_start_matches('[').trim_end_matches(']');
+        Ok(Self {
+            host: host.trim_end_matches('.').to_ascii_lowercase(),
+            port: port.parse().map_err(|_| bad())?,
+            address: address.parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+/// How the client connects: the small set of choices `check` (and any later scanner) makes.
+#[derive(Clone, Debug)]
+pub(crate) struct ClientOptions {
+    /// Time for TCP, the proxy tunnel and TLS together.
+    pub(crate) connect_timeout: Duration,
+    /// Time for each response's headers once connected.
+    pub(crate) response_timeout: Duration,
+    /// PEM files of certificate authorities to trust besides the system's and the bundled ones.
+    pub(crate) extra_roots: Vec<PathBuf>,
+    /// Accept any certificate (`--insecure`).
+    pub(crate) insecure: bool,
+    /// Addresses that replace DNS for some host and port.
+    pub(crate) resolve: Vec<Resolve>,
+    /// The proxies to go through, by scheme.
+    pub(crate) proxies: Proxies,
+}
+
+/// A client built from [`ClientOptions`].
+#[derive(Debug)]
 pub(crate) struct Client {
-    connect_timeout: Duration,
-    response_timeout: Duration,
+    options: ClientOptions,
     tls: Arc<rustls::ClientConfig>,
 }
 
 impl Client {
-    /// A client trusting the usual public roots, plus the CAs in `extra_roots` if given.
-    pub(crate) fn new(
-        connect_timeout: Duration,
-        response_timeout: Duration,
-        extra_roots: Option<&Path>,
-    ) -> Result<Self, String> {
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        if let Some(path) = extra_roots {
-            let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-                .map_err(|e| format!("cannot read CA file {}: {e}", path.display()))?
-                .collect::<Result<_, _>>()
-                .map_err(|e| format!("CA file {} is not valid PEM: {e}", path.display()))?;
-            if certificates.is_empty() {
-                return Err(format!("CA file {} holds no certificate", path.display()));
-            }
-            for certificate in certificates {
-                roots
-                    .add(certificate)
-                    .map_err(|e| format!("CA file {}: {e}", path.display()))?;
-            }
-        }
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    /// A client trusting the system's roots, the bundled public roots and the given CA files
+    /// (or nothing, with `insecure`).
+    pub(crate) fn new(options: ClientOptions) -> Result<Self, String> {
+        let tls = tls::config(&options.extra_roots, options.insecure)?;
         Ok(Self {
-            connect_timeout,
-            response_timeout,
+            options,
             tls: Arc::new(tls),
         })
     }
 
-    /// Sends one request and returns the response's status and headers.
-    pub(crate) async fn send(&self, outgoing: &Outgoing) -> Result<ResponseHead, NetworkError> {
+    /// Sends one request (with `body`, when given) and returns the response's status and
+    /// headers.
+    pub(crate) async fn send(
+        &self,
+        outgoing: &Outgoing,
+        body: Option<&[u8]>,
+    ) -> Result<ResponseHead, NetworkError> {
         let origin = outgoing.url.origin();
         let (Some(scheme), Some(host)) = (origin.scheme(), origin.host()) else {
             return Err(error("http", format!("{} has no host", outgoing.url)));
@@ -92,16 +129,23 @@ impl Client {
             Some(port) => format!("{host}:{port}"),
             None => host.to_string(),
         };
+        let proxy = self.options.proxies.for_url(scheme, &host_name);
+        let connect_timeout = self.options.connect_timeout;
 
         let connect = async {
-            let addresses: Vec<std::net::SocketAddr> =
-                tokio::net::lookup_host((host_name.as_str(), port))
-                    .await
-                    .map_err(|e| error("dns", format!("cannot resolve {host_name}: {e}")))?
-                    .collect();
-            let stream = TcpStream::connect(addresses.as_slice())
-                .await
-                .map_err(|e| error("connect", format!("cannot connect to {authority}: {e}")))?;
+            let stream = match proxy {
+                Some(proxy) => {
+                    let stream = self
+                        .tcp(proxy.host(), proxy.port(), &proxy.to_string())
+                        .await?;
+                    if scheme == "https" {
+                        proxy.tunnel(stream, &host_name, port).await?
+                    } else {
+                        stream
+                    }
+                }
+                None => self.tcp(&host_name, port, &authority).await?,
+            };
             if scheme == "https" {
                 let name = ServerName::try_from(host_name.clone()).map_err(|e| {
                     error(
@@ -112,34 +156,38 @@ impl Client {
                 let tls = tokio_rustls::TlsConnector::from(self.tls.clone())
                     .connect(name, stream)
                     .await
-                    .map_err(|e| {
-                        error("tls", format!("TLS handshake with {authority} failed: {e}"))
-                    })?;
+                    .map_err(|e| error("tls", tls::explain(&authority, &e)))?;
                 Ok(Connection::Tls(Box::new(tls)))
             } else {
                 Ok(Connection::Plain(stream))
             }
         };
-        let connection = tokio::time::timeout(self.connect_timeout, connect)
+        let connection = tokio::time::timeout(connect_timeout, connect)
             .await
             .map_err(|_| {
                 error(
                     "timeout",
                     format!(
-                        "no connection to {authority} within {:?}",
-                        self.connect_timeout
+                        "no connection to {authority} within {} (--connect-timeout)",
+                        seconds(connect_timeout)
                     ),
                 )
             })??;
 
         let exchange = async {
-            let mut request = http::Request::new(Empty::<Bytes>::new());
+            let mut request =
+                http::Request::new(Full::new(Bytes::copy_from_slice(body.unwrap_or_default())));
             *request.method_mut() = http::Method::from_bytes(outgoing.method.as_bytes())
                 .map_err(|e| error("http", format!("invalid method {}: {e}", outgoing.method)))?;
-            *request.uri_mut() =
-                outgoing.url.path().parse().map_err(|e| {
-                    error("http", format!("invalid path {}: {e}", outgoing.url.path()))
-                })?;
+            // Through a proxy, plain http goes in absolute form, as the proxy must see where.
+            let target = if proxy.is_some() && scheme == "http" {
+                outgoing.url.to_string()
+            } else {
+                outgoing.url.path().to_owned()
+            };
+            *request.uri_mut() = target
+                .parse()
+                .map_err(|e| error("http", format!("invalid path {target}: {e}")))?;
             let headers = request.headers_mut();
             let mut add = |name: &str, value: &str| -> Result<(), NetworkError> {
                 let name = http::HeaderName::from_bytes(name.as_bytes())
@@ -160,18 +208,42 @@ impl Client {
             };
             Ok::<_, NetworkError>(response)
         };
-        tokio::time::timeout(self.response_timeout, exchange)
+        tokio::time::timeout(self.options.response_timeout, exchange)
             .await
             .map_err(|_| {
                 error(
                     "timeout",
                     format!(
-                        "no response from {authority} within {:?}",
-                        self.response_timeout
+                        "no response from {authority} within {} (--timeout)",
+                        seconds(self.options.response_timeout)
                     ),
                 )
             })?
     }
+
+    /// A TCP connection to `host:port`, or to the `--resolve` address that replaces it.
+    async fn tcp(&self, host: &str, port: u16, shown: &str) -> Result<TcpStream, NetworkError> {
+        let pinned = self
+            .options
+            .resolve
+            .iter()
+            .find(|resolve| resolve.port == port && resolve.host.eq_ignore_ascii_case(host));
+        let addresses: Vec<SocketAddr> = match pinned {
+            Some(resolve) => vec![SocketAddr::new(resolve.address, port)],
+            None => tokio::net::lookup_host((host, port))
+                .await
+                .map_err(|e| error("dns", format!("cannot resolve {host}: {e}")))?
+                .collect(),
+        };
+        TcpStream::connect(addresses.as_slice())
+            .await
+            .map_err(|e| error("connect", format!("cannot connect to {shown}: {e}")))
+    }
+}
+
+/// A duration as people write it: `2s`, `0.5s`.
+pub(crate) fn seconds(duration: Duration) -> String {
+    format!("{}s", duration.as_secs_f64())
 }
 
 enum Connection {
@@ -181,7 +253,7 @@ enum Connection {
 
 async fn send_over<S>(
     stream: S,
-    request: http::Request<Empty<Bytes>>,
+    request: http::Request<Full<Bytes>>,
 ) -> Result<ResponseHead, NetworkError>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -205,4 +277,21 @@ where
             .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_parses_like_curl() {
+        let resolve: Resolve = "API.example.com:443:127.0.0.1".parse().unwrap();
+        assert_eq!(resolve.host, "api.example.com");
+        assert_eq!(resolve.port, 443);
+        let v6: Resolve = "a.example:8443:[::1]".parse().unwrap();
+        assert_eq!(v6.address, "::1".parse::<IpAddr>().unwrap());
+        for bad in ["a.example", "a.example:x:127.0.0.1", "a.example:80:nope"] {
+            assert!(bad.parse::<Resolve>().is_err(), "{bad}");
+        }
+    }
 }

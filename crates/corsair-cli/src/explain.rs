@@ -24,7 +24,7 @@ pub(crate) fn run(message: Option<String>, json: bool) -> ExitCode {
             if json {
                 println!("{}", explanation_json(&recognized));
             } else {
-                print!("{}", explanation_text(&recognized));
+                print!("{}", crate::term::printable(&explanation_text(&recognized)));
             }
             ExitCode::SUCCESS
         }

@@ -1,93 +1,177 @@
-//! `corsair lint`: a policy file's problems, or what it grants.
+//! `corsair lint`: a policy file's errors and warnings, each at its line and column with the
+//! source line and a caret; or what the policy grants. Text, JSON or SARIF.
+
+mod sarif;
 
 use std::{path::Path, process::ExitCode};
 
-use corsair::{Policy, PolicyFileError};
-use serde_json::json;
+use corsair::{Finding, Grants, Policy, Severity};
+use serde_json::{Value, json};
 
-pub(crate) fn run(path: &Path, json: bool) -> ExitCode {
-    let source = match std::fs::read_to_string(path) {
-        Ok(source) => source,
+use crate::term::{Palette, printable};
+
+/// `--format`: how `lint` prints its findings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// For people: file:line:column, the source line and a caret.
+    #[default]
+    Text,
+    /// One JSON object.
+    Json,
+    /// SARIF 2.1.0, for code scanning (e.g. GitHub's).
+    Sarif,
+}
+
+pub(crate) fn run(path: &Path, format: Format, deny_warnings: bool, palette: Palette) -> ExitCode {
+    let shown = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
         Err(e) => {
-            if json {
+            let message = format!("cannot read {shown}: {e}");
+            if format == Format::Json {
                 println!(
                     "{}",
-                    json!({ "valid": false, "errors": [{ "kind": "io", "message": e.to_string() }] })
+                    json!({ "valid": false, "errors": [{ "kind": "io", "severity": "error", "message": message, "line": null, "column": null }], "warnings": [], "grants": null })
                 );
             }
-            eprintln!("corsair lint: cannot read {}: {e}", path.display());
+            eprintln!("corsair lint: {}", printable(&message));
             return ExitCode::from(2);
         }
     };
-    match Policy::from_toml(&source) {
-        Ok(policy) => {
-            let grants = policy.grants();
-            if json {
-                println!(
-                    "{}",
-                    json!({
-                        "valid": true,
-                        "errors": [],
-                        "grants": {
-                            "origins": grants.origins,
-                            "methods": grants.methods,
-                            "headers": grants.headers,
-                            "exposed_headers": grants.exposed_headers,
-                            "credentials": grants.credentials,
-                            "max_age": grants.max_age.as_str(),
-                            "max_age_seconds": grants.max_age.seconds(),
-                            "private_network": grants.private_network,
-                            "preflight_status": grants.preflight_status,
-                        },
-                        "warnings": grants.protection_notes().iter()
-                            .map(|note| json!({ "kind": note.kind(), "message": note.to_string() }))
-                            .collect::<Vec<_>>(),
-                    })
-                );
-            } else {
-                println!("{} is valid. It grants:\n{grants}", path.display());
-                for note in grants.protection_notes() {
-                    println!("warning: {note}");
-                }
-            }
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            let problems = problems(&error);
-            if json {
-                let errors: Vec<_> = problems
-                    .iter()
-                    .map(|(kind, message)| json!({ "kind": kind, "message": message }))
-                    .collect();
-                println!("{}", json!({ "valid": false, "errors": errors }));
-            } else {
-                println!(
-                    "{} has {} problem{}:",
-                    path.display(),
-                    problems.len(),
-                    if problems.len() == 1 { "" } else { "s" }
-                );
-                for (_, message) in &problems {
-                    println!("  - {message}");
-                }
-            }
-            ExitCode::from(1)
-        }
+    // A file that is not UTF-8 is a problem with the file, like any other (exit 1).
+    let lint = Policy::lint_toml_bytes(&bytes);
+    let source = String::from_utf8_lossy(&bytes);
+    let (findings, policy) = (lint.findings, lint.policy);
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    match format {
+        Format::Text => print!(
+            "{}",
+            text(&shown, &source, &findings, policy.as_ref(), palette)
+        ),
+        Format::Json => println!("{}", report_json(&findings, policy.as_ref())),
+        Format::Sarif => println!("{}", sarif::log(&shown, &findings)),
+    }
+    if errors > 0 || (deny_warnings && warnings > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
-/// Each problem as (kind, message); the messages say how to fix them.
-fn problems(error: &PolicyFileError) -> Vec<(&'static str, String)> {
-    match error {
-        PolicyFileError::Syntax { .. } => vec![("syntax", error.to_string())],
-        PolicyFileError::UnknownKeys(keys) => keys
-            .iter()
-            .map(|key| ("unknown_key", key.to_string()))
-            .collect(),
-        PolicyFileError::Invalid(errors) => errors
-            .iter()
-            .map(|error| (error.kind(), error.to_string()))
-            .collect(),
-        other => vec![("invalid", other.to_string())],
+fn text(
+    path: &str,
+    source: &str,
+    findings: &[Finding],
+    policy: Option<&Policy>,
+    palette: Palette,
+) -> String {
+    let mut out = String::new();
+    for finding in findings {
+        let label = format!("{}[{}]", finding.severity.as_str(), finding.kind);
+        let label = match finding.severity {
+            Severity::Error => palette.bad(&label),
+            Severity::Warning => palette.warn(&label),
+        };
+        let at = match finding.position {
+            Some((line, column)) => format!("{path}:{line}:{column}"),
+            None => path.to_owned(),
+        };
+        out.push_str(&format!(
+            "{}: {label}: {}\n",
+            printable(&at),
+            printable(&finding.message)
+        ));
+        if let (Some((line, column)), Some(span)) = (finding.position, &finding.span) {
+            let text = source.lines().nth(line - 1).unwrap_or_default();
+            let start = column - 1;
+            let width = source
+                .get(span.clone())
+                .map_or(1, |spanned| {
+                    spanned.lines().next().unwrap_or_default().chars().count()
+                })
+                .max(1);
+            let number = line.to_string();
+            let gutter = " ".repeat(number.len());
+            // The caret sits under the escaped text, so it is measured on the escaped prefix.
+            let before: String = text.chars().take(start).collect();
+            let spanned: String = text.chars().skip(start).take(width).collect();
+            out.push_str(&format!(
+                "{gutter} |\n{number} | {}\n{gutter} | {}{}\n",
+                printable(text),
+                " ".repeat(printable(&before).chars().count()),
+                "^".repeat(printable(&spanned).chars().count().max(1))
+            ));
+        }
     }
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match policy {
+        Some(policy) => {
+            if warnings > 0 {
+                out.push_str(&format!("{}\n", plural(warnings, "warning")));
+            }
+            out.push_str(&format!(
+                "{} is valid. It grants:\n{}\n",
+                printable(path),
+                printable(&policy.grants().to_string())
+            ));
+        }
+        None => out.push_str(&format!(
+            "{} has {} and {}\n",
+            printable(path),
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )),
+    }
+    out
+}
+
+fn finding_json(finding: &Finding) -> Value {
+    json!({
+        "kind": finding.kind,
+        "severity": finding.severity.as_str(),
+        "message": finding.message,
+        "line": finding.position.map(|(line, _)| line),
+        "column": finding.position.map(|(_, column)| column),
+    })
+}
+
+fn grants_json(grants: &Grants) -> Value {
+    let mut methods = vec!["GET".to_owned(), "HEAD".to_owned(), "POST".to_owned()];
+    methods.extend(grants.methods.iter().cloned());
+    json!({
+        "origins": grants.origins,
+        "methods": methods,
+        "headers": grants.headers,
+        "exposed_headers": grants.exposed_headers,
+        "credentials": grants.credentials,
+        "max_age": grants.max_age.as_str(),
+        "max_age_seconds": grants.max_age.seconds(),
+        "private_network": grants.private_network,
+        "preflight_status": grants.preflight_status,
+    })
+}
+
+fn report_json(findings: &[Finding], policy: Option<&Policy>) -> Value {
+    let of = |severity| {
+        findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .map(finding_json)
+            .collect::<Vec<_>>()
+    };
+    json!({
+        "valid": policy.is_some(),
+        "errors": of(Severity::Error),
+        "warnings": of(Severity::Warning),
+        "grants": policy.map(|policy| grants_json(policy.grants())),
+    })
 }

@@ -6,8 +6,10 @@ mod check;
 mod client;
 mod demo;
 mod explain;
+mod fix_for;
 mod lint;
 mod shell;
+mod term;
 
 use std::{error::Error, path::PathBuf, process::ExitCode, str::FromStr, time::Duration};
 
@@ -32,8 +34,10 @@ enum Command {
     /// ORIGIN (the preflight when needed, then the request if the browser would send it), and
     /// says whether the page could read the response, and if not, why and how to fix it.
     ///
-    /// Exit status: 0 allowed, 1 blocked, 2 usage or network error.
-    Check(CheckArgs),
+    /// Proxies come from HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as curl reads them.
+    ///
+    /// Exit status: 0 allowed (every origin), 1 blocked (any origin), 2 usage or network error.
+    Check(Box<CheckArgs>),
     /// Explains a CORS error message pasted from a browser console (Chromium, Firefox or
     /// WebKit): what happened, the likely causes and the fix. Reads standard input when no
     /// MESSAGE is given (or MESSAGE is `-`).
@@ -46,14 +50,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Loads a policy file and prints every problem with its fix (exit 1), or a summary of what
-    /// the policy grants (exit 0).
+    /// Loads a policy file and prints every error and warning at its line and column, with its
+    /// fix, then a summary of what the policy grants when it loads.
+    ///
+    /// Exit status: 0 valid (warnings allowed), 1 errors (or warnings with --deny-warnings, or
+    /// a file that is not UTF-8), 2 the file cannot be read.
     Lint {
         /// The policy file (TOML).
         policy: PathBuf,
-        /// Print one JSON object instead of text.
+        /// Print one JSON object instead of text (the same as --format json).
         #[arg(long)]
         json: bool,
+        /// How to print the findings.
+        #[arg(long, value_enum, default_value_t = lint::Format::Text)]
+        format: lint::Format,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Colour the severities (auto: only on a terminal, and not with NO_COLOR set).
+        #[arg(long, value_enum, default_value_t = term::ColorChoice::Auto, value_name = "WHEN")]
+        color: term::ColorChoice,
     },
     /// Starts a live CORS playground on loopback: an API served through the corsair middleware
     /// and a page that sends real fetch() requests to it, showing what the browser did next to
@@ -86,24 +102,30 @@ enum Command {
 /// `corsair check` options.
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
-    /// The URL the page fetches (http or https).
-    pub(crate) url: String,
-    /// The page's origin, e.g. `https://app.example.com`.
-    #[arg(long)]
-    pub(crate) origin: String,
-    /// The request method, as the page passes it to fetch().
-    #[arg(short = 'X', long, default_value = "GET")]
-    pub(crate) method: String,
+    /// The URL the page fetches (http or https); taken from --curl when given there.
+    #[arg(required_unless_present = "curl")]
+    pub(crate) url: Option<String>,
+    /// The page's origin, e.g. `https://app.example.com`; repeat it to compare several
+    /// origins in one run (a table of verdicts; JSON: one object per origin, in an array).
+    #[arg(long, value_name = "ORIGIN")]
+    pub(crate) origin: Vec<String>,
+    /// The request method, as the page passes it to fetch() [default: GET, or POST with --data].
+    #[arg(short = 'X', long)]
+    pub(crate) method: Option<String>,
     /// A request header the page sets, 'Name: value' (repeatable).
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     pub(crate) headers: Vec<String>,
-    /// The fetch() credentials mode.
-    #[arg(
-        long,
-        default_value_t = Credentials::SameOrigin,
-        value_parser = one_of(&Credentials::ALL, |c| c.as_str()),
-    )]
-    pub(crate) credentials: Credentials,
+    /// The request body, sent as given (`@FILE` reads it from a file).
+    #[arg(short = 'd', long, value_name = "BODY")]
+    pub(crate) data: Option<String>,
+    /// A request copied from the browser's devtools ("Copy as cURL"), replayed as the browser
+    /// sends it: its URL, method, headers, body, its `Origin` header as --origin and cookies
+    /// as credentials include. Other options given beside it win.
+    #[arg(long, value_name = "CURL COMMAND")]
+    pub(crate) curl: Option<String>,
+    /// The fetch() credentials mode [default: same-origin].
+    #[arg(long, value_parser = one_of(&Credentials::ALL, |c| c.as_str()))]
+    pub(crate) credentials: Option<Credentials>,
     /// The fetch() request mode.
     #[arg(long, default_value_t = Mode::Cors, value_parser = one_of(&Mode::ALL, |m| m.as_str()))]
     pub(crate) mode: Mode,
@@ -114,18 +136,35 @@ pub(crate) struct CheckArgs {
         value_parser = one_of(&Browser::ALL, |b| b.name()),
     )]
     pub(crate) browser: Browser,
-    /// Print one JSON object instead of text.
+    /// Print JSON instead of text: one object, or an array of them with several --origin.
     #[arg(long)]
     pub(crate) json: bool,
-    /// Seconds to wait for a connection (TCP and TLS).
+    /// Colour the verdict (auto: only on a terminal, and not with NO_COLOR set).
+    #[arg(long, value_enum, default_value_t = term::ColorChoice::Auto, value_name = "WHEN")]
+    pub(crate) color: term::ColorChoice,
+    /// Also show the server change for these servers, comma-separated [default: the one
+    /// the response's `Server` header names, when it is one of these].
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "SERVERS")]
+    pub(crate) fix_for: Vec<fix_for::Server>,
+    /// Seconds to wait for a connection (TCP, proxy tunnel and TLS).
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     pub(crate) connect_timeout: f64,
     /// Seconds to wait for each response's headers.
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
     pub(crate) timeout: f64,
-    /// Also trust the certificate authorities in this PEM file (e.g. a development CA).
+    /// Seconds the whole run may take, every redirect hop, preflight and origin included.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub(crate) max_time: f64,
+    /// Also trust the certificate authorities in this PEM file (repeatable). The bundled
+    /// public roots and the system's (`SSL_CERT_FILE`, else /etc/ssl/certs) are trusted too.
     #[arg(long, value_name = "PEM")]
-    pub(crate) cacert: Option<PathBuf>,
+    pub(crate) cacert: Vec<PathBuf>,
+    /// Accept any TLS certificate (the output says so). For development servers only.
+    #[arg(short = 'k', long)]
+    pub(crate) insecure: bool,
+    /// Connect to ADDRESS for HOST:PORT instead of asking DNS, as curl's --resolve.
+    #[arg(long, value_name = "HOST:PORT:ADDRESS")]
+    pub(crate) resolve: Vec<client::Resolve>,
 }
 
 /// Parses a library enum with its `FromStr`, so `--help` and completions list `values`.
@@ -152,7 +191,18 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Explain { message, json } => explain::run(message, json),
-        Command::Lint { policy, json } => lint::run(&policy, json),
+        Command::Lint {
+            policy,
+            json,
+            format,
+            deny_warnings,
+            color,
+        } => lint::run(
+            &policy,
+            if json { lint::Format::Json } else { format },
+            deny_warnings,
+            color.palette(),
+        ),
         Command::Demo {
             policy,
             api_port,

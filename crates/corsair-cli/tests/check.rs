@@ -101,6 +101,21 @@ fn answer(request: &Request<Incoming>, base: &str) -> Response<Full<Bytes>> {
         }
         "/profile" if preflight => status = 405,
         "/profile" => headers.push(("access-control-allow-origin", "*".into())),
+        "/error" if preflight => {
+            status = 204;
+            allow(&mut headers);
+            headers.push(("access-control-allow-methods", "PUT".into()));
+        }
+        // An error handler that runs before CORS: no CORS headers on the error.
+        "/error" => {
+            status = 500;
+            headers.push(("server", "nginx/1.22.1".into()));
+        }
+        "/slow-chain" => {
+            status = 302;
+            allow(&mut headers);
+            headers.push(("location", "/slow-chain".into()));
+        }
         _ => status = 404,
     }
     let mut response = Response::new(Full::new(Bytes::from_static(b"{}")));
@@ -465,4 +480,583 @@ fn tls_with_a_self_signed_certificate_and_a_trusted_ca_file() {
     assert_eq!(code, 0, "trusted: {json}");
     assert_eq!(json["verdict"], "allowed");
     let _ = std::fs::remove_file(ca);
+}
+
+/// A certificate for `localhost`, its server, and a CA file trusting it.
+fn tls_server(is_ca: bool) -> (SocketAddr, PathBuf) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    if is_ca {
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    }
+    let certificate = params.self_signed(&key).unwrap();
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![certificate.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+        .unwrap();
+    let address = serve(Some(Arc::new(config)), false);
+    let ca = std::env::temp_dir().join(format!("corsair-test-ca-{}.pem", address.port()));
+    std::fs::write(&ca, certificate.pem()).unwrap();
+    (address, ca)
+}
+
+#[test]
+fn max_time_bounds_the_whole_run_across_redirect_hops() {
+    let slow = serve(None, true);
+    let started = std::time::Instant::now();
+    let (code, json) = check(
+        &format!("http://{slow}/slow-chain"),
+        &["--timeout", "10", "--max-time", "1.5"],
+    );
+    assert_eq!(code, 2, "{json}");
+    assert_eq!(json["error"]["kind"], "timeout");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--max-time"),
+        "{json}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(4));
+    assert_eq!(
+        json["response_type"],
+        Value::Null,
+        "the key is present: {json}"
+    );
+    let help = String::from_utf8(corsair(&["check", "--help"]).stdout).unwrap();
+    assert!(
+        help.contains("--max-time") && help.contains("[default: 60]"),
+        "{help}"
+    );
+}
+
+#[test]
+fn every_documented_key_is_present_whatever_the_verdict() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let keys = [
+        "verdict",
+        "browser",
+        "origin",
+        "insecure",
+        "dropped_headers",
+        "preflight",
+        "actual",
+        "readable_headers",
+        "response_type",
+        "error",
+        "diagnoses",
+        "fixes",
+        "exchanges",
+    ];
+    let runs = [
+        check(&url("/simple"), &[]).1,
+        check(&url("/missing"), &[]).1,
+        check(&format!("http://{closed}/"), &[]).1,
+        serde_json::from_slice(&corsair(&["check", "ftp://x/", "--origin", PAGE, "--json"]).stdout)
+            .unwrap(),
+    ];
+    for json in runs {
+        for key in keys {
+            assert!(json.get(key).is_some(), "{key} missing in {json}");
+        }
+    }
+}
+
+#[test]
+fn a_network_error_mid_chain_keeps_the_exchanges_that_happened() {
+    let server = plain();
+    // /redirect-away sends the browser to localhost:<port>; pinned to an address where nothing
+    // listens, the second hop fails after the first one happened.
+    let pin = format!("localhost:{}:127.0.0.2", server.port());
+    let closed = std::net::TcpListener::bind("127.0.0.2:0");
+    if closed.is_err() {
+        return; // no 127.0.0.2 on this machine
+    }
+    let (code, json) = check(&url("/redirect-away"), &["--resolve", &pin]);
+    assert_eq!(code, 2, "{json}");
+    assert_eq!(json["error"]["kind"], "connect");
+    assert_eq!(json["exchanges"].as_array().unwrap().len(), 1, "{json}");
+    assert_eq!(json["exchanges"][0]["status"], 302);
+    assert_eq!(json["response_type"], Value::Null);
+    let output = corsair(&[
+        "check",
+        &url("/redirect-away"),
+        "--origin",
+        PAGE,
+        "--resolve",
+        &pin,
+    ]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("< 302") && text.contains("ERROR (connect)"),
+        "{text}"
+    );
+    assert!(text.contains("the exchanges above did happen"), "{text}");
+}
+
+#[test]
+fn several_origins_give_a_table_and_an_array() {
+    let output = corsair(&[
+        "check",
+        &url("/mismatch"),
+        "--origin",
+        PAGE,
+        "--origin",
+        "https://other.example",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "one origin is blocked");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("origin") && text.contains("verdict"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("https://app.example ") && l.contains("blocked")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("https://other.example ") && l.contains("allowed")),
+        "{text}"
+    );
+    let output = corsair(&[
+        "check",
+        &url("/mismatch"),
+        "--origin",
+        PAGE,
+        "--origin",
+        "https://other.example",
+        "--json",
+    ]);
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let runs = json.as_array().expect("an array");
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0]["origin"], PAGE);
+    assert_eq!(runs[0]["verdict"], "blocked");
+    assert_eq!(runs[1]["verdict"], "allowed");
+    // One origin keeps the single object.
+    assert!(check(&url("/simple"), &[]).1.is_object());
+}
+
+#[test]
+fn a_copied_curl_command_is_replayed_as_the_browser_sent_it() {
+    let curl = format!(
+        "curl '{}' -X PUT -H 'accept: */*' -H 'origin: {PAGE}' -H 'x-api-key: 1' \\\n  -H 'sec-fetch-mode: cors' -H 'user-agent: Mozilla/5.0' --data-raw '{{}}' --compressed",
+        url("/preflighted")
+    );
+    let output = corsair(&["check", "--curl", &curl, "--json"]);
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{json}");
+    assert_eq!(json["origin"], PAGE);
+    let preflight = &json["exchanges"][0];
+    assert_eq!(preflight["kind"], "preflight");
+    assert!(
+        preflight["request_headers"]
+            .to_string()
+            .contains("x-api-key"),
+        "{preflight}"
+    );
+    assert_eq!(json["exchanges"][1]["method"], "PUT");
+    // Cookies mean credentials include.
+    let curl = format!(
+        "curl '{}' -H 'origin: {PAGE}' -b 'session=1'",
+        url("/no-credentials")
+    );
+    let (code, json) = {
+        let output = corsair(&["check", "--curl", &curl, "--json"]);
+        (
+            output.status.code(),
+            serde_json::from_slice::<Value>(&output.stdout).unwrap(),
+        )
+    };
+    assert_eq!(code, Some(1));
+    assert_eq!(json["error"]["kind"], "invalid_allow_credentials", "{json}");
+    let output = corsair(&["check", "--curl", "curl 'https://a.example"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("never closed"));
+}
+
+#[test]
+fn every_problem_is_diagnosed_with_fixes_for_the_server() {
+    let (code, json) = check(&url("/error"), &["-X", "PUT"]);
+    assert_eq!(code, 1);
+    assert_eq!(json["error"]["kind"], "missing_allow_origin");
+    assert_eq!(
+        json["diagnoses"][0]["kind"], "error_without_cors_headers",
+        "{json}"
+    );
+    // `Server: nginx` chooses the nginx snippet by default.
+    assert_eq!(json["fixes"][0]["server"], "nginx", "{json}");
+    assert!(
+        json["fixes"][0]["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("PUT")
+    );
+    let (_, json) = check(
+        &url("/error"),
+        &["-X", "PUT", "--fix-for", "express,django"],
+    );
+    let servers: Vec<_> = json["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["server"].clone())
+        .collect();
+    assert_eq!(
+        servers,
+        ["Express (cors package)", "Django (django-cors-headers)"]
+    );
+
+    let (_, json) = check(&url("/preflight-status"), &["-X", "PUT"]);
+    let cause = json["error"]["cause"].as_str().unwrap();
+    assert!(
+        cause.contains("401") && cause.contains("before CORS"),
+        "{cause}"
+    );
+    let (_, json) = check(&url("/wildcard"), &["--credentials", "include"]);
+    let fix = json["error"]["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("Access-Control-Allow-Origin: https://app.example")
+            && fix.contains("Access-Control-Allow-Credentials: true"),
+        "{fix}"
+    );
+    let (_, json) = check(&url("/no-credentials"), &["--credentials", "include"]);
+    let cause = json["error"]["cause"].as_str().unwrap();
+    assert!(
+        cause.contains("the response's Access-Control-Allow-Credentials is missing"),
+        "{cause}"
+    );
+}
+
+#[test]
+fn data_is_sent_as_the_body_and_implies_post() {
+    let (code, json) = check(&url("/simple"), &["-d", "a=1"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["exchanges"][0]["method"], "POST");
+}
+
+#[test]
+fn resolve_pins_a_host_to_an_address() {
+    let server = plain();
+    let (code, json) = check(
+        &format!("http://api.corsair.invalid:{}/simple", server.port()),
+        &[
+            "--resolve",
+            &format!("api.corsair.invalid:{}:127.0.0.1", server.port()),
+        ],
+    );
+    assert_eq!(code, 0, "{json}");
+    let output = corsair(&[
+        "check",
+        &url("/simple"),
+        "--origin",
+        PAGE,
+        "--resolve",
+        "nonsense",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn tls_errors_in_words_and_insecure_is_reported() {
+    let (address, ca) = tls_server(true);
+    let target = format!("https://localhost:{}/simple", address.port());
+    let (code, json) = check(&target, &["--cacert", ca.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let message = json["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("self-signed") && !message.contains("CaUsedAsEndEntity"),
+        "{message}"
+    );
+    let (plain_address, plain_ca) = tls_server(false);
+    let _ = std::fs::remove_file(plain_ca);
+    let untrusted = format!("https://localhost:{}/simple", plain_address.port());
+    let (code, json) = check(&untrusted, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not trust"),
+        "{json}"
+    );
+    let (code, json) = check(&target, &["-k"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["insecure"], true);
+    let output = corsair(&["check", &target, "--origin", PAGE, "--insecure"]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("NOT verified"));
+    let _ = std::fs::remove_file(ca);
+}
+
+/// A CONNECT proxy on loopback that counts the tunnels it opened.
+fn connect_proxy() -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let tunnels = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = tunnels.clone();
+    let address = runtime().block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let counted = counted.clone();
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut byte = [0];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        if client.read(&mut byte).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        head.push(byte[0]);
+                    }
+                    let head = String::from_utf8_lossy(&head).into_owned();
+                    let target = head.split(' ').nth(1).unwrap_or_default().to_owned();
+                    let Ok(mut upstream) =
+                        tokio::net::TcpStream::connect(target.replace("localhost", "127.0.0.1"))
+                            .await
+                    else {
+                        let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+                        return;
+                    };
+                    counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let _ = client
+                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                        .await;
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                });
+            }
+        });
+        address
+    });
+    (address, tunnels)
+}
+
+#[test]
+fn https_proxy_tunnels_with_connect_and_no_proxy_bypasses_it() {
+    let (address, ca) = tls_server(false);
+    let (proxy, tunnels) = connect_proxy();
+    let target = format!("https://localhost:{}/simple", address.port());
+    let run = |no_proxy: &str| {
+        Command::new(env!("CARGO_BIN_EXE_corsair"))
+            .args([
+                "check",
+                &target,
+                "--origin",
+                PAGE,
+                "--json",
+                "--cacert",
+                ca.to_str().unwrap(),
+            ])
+            .env("HTTPS_PROXY", format!("http://{proxy}"))
+            .env("NO_PROXY", no_proxy)
+            .output()
+            .unwrap()
+    };
+    let output = run("");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert_eq!(tunnels.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let output = run("localhost");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        tunnels.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "NO_PROXY went direct"
+    );
+    let _ = std::fs::remove_file(ca);
+}
+
+/// Runs `corsair ARGS` on a pseudo-terminal (util-linux `script`) and returns what it printed.
+fn on_a_terminal(args: &[&str], env: &[(&str, &str)]) -> String {
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_corsair"))
+        .chain(args.iter().copied())
+        .map(|arg| format!("'{}'", arg.replace('\'', "'\\''")))
+        .collect();
+    let mut command = Command::new("script");
+    command
+        .args(["-qec", &quoted.join(" "), "/dev/null"])
+        .env_remove("NO_COLOR");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    String::from_utf8_lossy(&command.output().expect("script(1) runs").stdout).into_owned()
+}
+
+#[test]
+fn colour_on_a_terminal_plain_when_piped_or_with_no_color() {
+    let target = url("/missing");
+    let tty = on_a_terminal(&["check", &target, "--origin", PAGE], &[]);
+    assert!(tty.contains("\x1b[1;31mBLOCKED\x1b[0m"), "{tty:?}");
+    let no_color = on_a_terminal(&["check", &target, "--origin", PAGE], &[("NO_COLOR", "1")]);
+    assert!(
+        no_color.contains("BLOCKED") && !no_color.contains("\x1b[1;31m"),
+        "{no_color:?}"
+    );
+    let never = on_a_terminal(
+        &["check", &target, "--origin", PAGE, "--color", "never"],
+        &[],
+    );
+    assert!(!never.contains("\x1b[1;31m"), "{never:?}");
+    let piped = corsair(&["check", &target, "--origin", PAGE]);
+    let piped = String::from_utf8(piped.stdout).unwrap();
+    assert!(
+        piped.contains("BLOCKED") && !piped.contains('\x1b'),
+        "{piped:?}"
+    );
+    let always = corsair(&["check", &target, "--origin", PAGE, "--color", "always"]);
+    assert!(String::from_utf8_lossy(&always.stdout).contains("\x1b[1;31mBLOCKED"));
+}
+
+#[test]
+fn a_spinner_shows_on_a_terminal_while_waiting_and_is_erased() {
+    let slow = serve(None, true);
+    let tty = on_a_terminal(
+        &[
+            "check",
+            &format!("http://{slow}/simple"),
+            "--origin",
+            PAGE,
+            "--timeout",
+            "1",
+        ],
+        &[],
+    );
+    assert!(tty.contains("waiting for GET"), "{tty:?}");
+    assert!(tty.contains("\r\x1b[2K"), "the line is erased: {tty:?}");
+}
+
+/// The README's block after `<!-- marker -->`, between its ``` fences.
+pub fn readme_block(marker: &str) -> String {
+    let readme = include_str!("../../../README.md");
+    let after = &readme[readme.find(marker).expect("the README has the example")..];
+    let body = &after[after.find("```").unwrap()..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    body[..body.find("```").unwrap()].to_owned()
+}
+
+#[test]
+fn the_readme_shows_a_real_check_curl_run() {
+    let port = plain().port().to_string();
+    let curl = format!(
+        "curl 'http://127.0.0.1:{port}/preflighted' -X PUT -H 'origin: https://app.example' -H 'x-api-key: 1' -H 'accept: */*' --compressed"
+    );
+    let output = corsair(&["check", "--curl", &curl]);
+    let shown = format!(
+        "$ corsair check --curl \"curl 'http://127.0.0.1:8701/preflighted' -X PUT -H 'origin: https://app.example' -H 'x-api-key: 1' -H 'accept: */*' --compressed\"\n{}",
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .replace(&port, "8701")
+    );
+    assert_eq!(
+        shown,
+        readme_block("<!-- readme: check --curl -->"),
+        "update the README with:\n{shown}"
+    );
+}
+
+#[test]
+fn the_readme_shows_a_real_lint_run() {
+    let dir = std::env::temp_dir().join(format!("corsair-readme-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("policy.toml"),
+        "allow_origins = [\"https://app.example.com\", \"https://App.example.com/\"]\nallow_headers = [\"Accept\", \"X-Token\"]\nmax_age = \"600\"\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_corsair"))
+        .args(["lint", "policy.toml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let shown = format!(
+        "$ corsair lint policy.toml\n{}",
+        String::from_utf8(output.stdout).unwrap()
+    );
+    assert_eq!(
+        shown,
+        readme_block("<!-- readme: lint -->"),
+        "update the README with:\n{shown}"
+    );
+}
+
+/// Starts Debian's nginx in `dir` on `port` with `location` as the only location's body.
+fn nginx(dir: &std::path::Path, port: u16, location: &str) -> std::process::Child {
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    std::fs::write(
+        dir.join("nginx.conf"),
+        format!(
+            "daemon off;\nmaster_process off;\npid {pid};\nerror_log stderr;\nevents {{}}\nhttp {{\n  access_log off;\n  client_body_temp_path {tmp};\n  server {{\n    listen 127.0.0.1:{port};\n    location / {{\n{location}\n      return 200 \"{{}}\";\n    }}\n  }}\n}}\n",
+            pid = dir.join("nginx.pid").display(),
+            tmp = dir.join("body").display(),
+        ),
+    )
+    .unwrap();
+    let child = Command::new("nginx")
+        .args([
+            "-p",
+            dir.to_str().unwrap(),
+            "-c",
+            dir.join("nginx.conf").to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("nginx (scripts/test installs Debian's nginx-light)");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
+#[test]
+fn the_nginx_fix_that_check_prints_fixes_the_request() {
+    let dir = std::env::temp_dir().join(format!("corsair-nginx-{}", std::process::id()));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let target = format!("http://127.0.0.1:{port}/items");
+    let args = [
+        "-X",
+        "PUT",
+        "-H",
+        "X-Api-Key: 1",
+        "--credentials",
+        "include",
+        "--fix-for",
+        "nginx",
+    ];
+
+    let mut server = nginx(&dir, port, "");
+    let (code, json) = check(&target, &args);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(code, 1, "without CORS headers: {json}");
+    let snippet = json["fixes"][0]["snippet"].as_str().unwrap().to_owned();
+
+    let mut server = nginx(&dir, port, &snippet);
+    let (code, json) = check(&target, &args);
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        code, 0,
+        "the printed nginx fix makes it pass:\n{snippet}\n{json}"
+    );
 }

@@ -130,3 +130,68 @@ async fn presets_run_in_chromium_and_the_page_shows_what_happened() {
         "the demo stops cleanly on Ctrl-C: {status}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reloads_start_fresh_the_cache_lasts_and_the_grants_fit() {
+    let demo = Demo::start();
+    let chromium = Chromium::launch()
+        .await
+        .expect("headless Chromium (./scripts/test installs it)");
+    let ready = "const done = arguments[0]; \
+        const wait = () => document.body.dataset.ready ? done(true) : setTimeout(wait, 50); wait();";
+    let run = "const [preset, done] = arguments; window.corsairDemo.runPreset(preset).then(done, e => done({error: String(e)}));";
+    let mut failures = Vec::new();
+
+    chromium.open(&demo.page).await.unwrap();
+    chromium.execute_async(ready, vec![]).await.unwrap();
+    chromium
+        .execute_async(run, vec![json!("credentials-star")])
+        .await
+        .unwrap();
+    // After a reload the page starts from the demo's policy, as a fresh demo does.
+    chromium.open(&demo.page).await.unwrap();
+    chromium.execute_async(ready, vec![]).await.unwrap();
+    let outcome = chromium
+        .execute_async(run, vec![json!("json-post")])
+        .await
+        .unwrap();
+    if outcome["browser"]["result"] != "allowed" || outcome["agree"] != true {
+        failures.push(format!("json-post after a reload: {outcome}"));
+    }
+
+    // With the browser's default max-age the model keeps the page's preflight cache across
+    // requests, so it agrees with the browser on the second request too.
+    let cached = "const done = arguments[0]; (async () => { \
+        await window.corsairDemo.apply('allow_origins = [\"http://localhost:*\"]\\nallow_methods = [\"PUT\"]\\nmax_age = 0\\n'); \
+        document.querySelector('#method').value = 'PUT'; document.querySelector('#path').value = '/api/cached'; \
+        document.querySelector('#headers').value = ''; document.querySelector('#body').value = ''; \
+        const first = await window.corsairDemo.send(); const second = await window.corsairDemo.send(); \
+        return [first, second]; })().then(done, e => done({error: String(e)}));";
+    let both = chromium.execute_async(cached, vec![]).await.unwrap();
+    for (index, outcome) in both
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        if outcome["agree"] != true {
+            failures.push(format!(
+                "request {index} with the default max-age: {outcome}"
+            ));
+        }
+    }
+    let fits = chromium
+        .execute_async(
+            "const done = arguments[0]; window.corsairDemo.apply('allow_origins = [\"http://localhost:*\", \"https://a-very-long-subdomain-name.of-a-very-long-domain-name.example.com\"]\\n').then(() => { const g = document.querySelector('#grants'); done(g.scrollWidth <= g.clientWidth + 1); });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    if fits != true {
+        failures.push("the grants panel overflows its column".to_owned());
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(30), chromium.shutdown()).await;
+    demo.stop();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

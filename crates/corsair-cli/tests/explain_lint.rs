@@ -445,7 +445,10 @@ fn lint_summarises_a_valid_policy() {
         json["grants"]["origins"],
         serde_json::json!(["https://a.example", "http://localhost:*"])
     );
-    assert_eq!(json["grants"]["methods"], serde_json::json!(["PUT"]));
+    assert_eq!(
+        json["grants"]["methods"],
+        serde_json::json!(["GET", "HEAD", "POST", "PUT"])
+    );
     assert_eq!(json["grants"]["credentials"], true);
     assert_eq!(json["grants"]["max_age"], "seconds");
     assert_eq!(json["grants"]["max_age_seconds"], 600);
@@ -464,5 +467,149 @@ fn completions_and_help() {
     for command in ["check", "explain", "lint", "completions"] {
         let output = corsair(&[command, "--help"], None);
         assert_eq!(output.status.code(), Some(0), "{command}");
+    }
+}
+
+fn lint_file(name: &str, contents: &[u8], args: &[&str]) -> (i32, String) {
+    let path =
+        std::env::temp_dir().join(format!("corsair-lint-{}-{name}.toml", std::process::id()));
+    std::fs::write(&path, contents).unwrap();
+    let mut all = vec!["lint"];
+    all.extend_from_slice(args);
+    all.push(path.to_str().unwrap());
+    let output = corsair(&all, None);
+    let _ = std::fs::remove_file(&path);
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn lint_reports_every_problem_at_its_line_and_column_with_a_caret() {
+    let source = b"allow_origins = [\"https://a.example\"]\ncolour = 1\nmax_age = \"ten\"\nallow_methods = [1]\npreflight_status = \"x\"\nallow_headers = [\"Cookie\"]\n";
+    let (code, text) = lint_file("all", source, &[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains(":2:1: error[unknown_key]"), "{text}");
+    let wrong: Vec<_> = text
+        .lines()
+        .filter(|l| l.contains("error[wrong_type]"))
+        .collect();
+    assert_eq!(wrong.len(), 3, "three wrong types, three errors: {text}");
+    assert!(
+        wrong[0].contains(":3:11:") && wrong[1].contains(":4:18:") && wrong[2].contains(":5:20:")
+    );
+    assert!(
+        text.contains("error[forbidden_request_header]"),
+        "the unknown key hides nothing: {text}"
+    );
+    assert!(
+        text.contains("request header `Cookie` is forbidden"),
+        "as written: {text}"
+    );
+    assert!(
+        text.contains("6 | allow_headers = [\"Cookie\"]\n  |                  ^^^^^^^^"),
+        "{text}"
+    );
+    let (_, json) = lint_file("all", source, &["--json"]);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["errors"][0]["kind"], "unknown_key");
+    assert_eq!(json["errors"][0]["line"], 2);
+    assert_eq!(json["errors"][0]["column"], 1);
+}
+
+#[test]
+fn lint_warnings_pass_unless_denied() {
+    let source = b"allow_origins = [\"https://a.example\"]\nallow_headers = [\"Accept\", \"X-Token\"]\nexpose_headers = [\"Content-Type\"]\nallow_methods = [\"*\", \"PUT\"]\nmax_age = 86400\n";
+    let (code, text) = lint_file("warn", source, &[]);
+    assert_eq!(code, 0, "{text}");
+    for kind in [
+        "safelisted_request_header",
+        "safelisted_exposed_header",
+        "redundant_wildcard",
+        "max_age_beyond_browsers",
+    ] {
+        assert!(text.contains(&format!("warning[{kind}]")), "{kind}: {text}");
+    }
+    assert!(text.contains("is valid"), "{text}");
+    let (code, _) = lint_file("warn", source, &["--deny-warnings"]);
+    assert_eq!(code, 1);
+    let (_, json) = lint_file("warn", source, &["--json"]);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["warnings"].as_array().unwrap().len(), 4, "{json}");
+    assert_eq!(json["grants"]["methods"][0], "GET");
+}
+
+#[test]
+fn lint_sarif_and_hostile_bytes() {
+    let (code, sarif) = lint_file(
+        "sarif",
+        b"allow_origins = [\"http://a.example\"]\nallow_credentials = true\n",
+        &["--format", "sarif"],
+    );
+    assert_eq!(code, 1);
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["level"], "error");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        1
+    );
+    // An origin holding OSC and clear-screen sequences (TOML escapes) reaches no terminal raw.
+    let (code, text) = lint_file(
+        "osc",
+        b"allow_origins = [\"https://a\\u001b]0;pwned\\u0007.example\\u001b[2J\"]\n",
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    assert!(text.contains("\\x1b]0;pwned\\x07"), "{text}");
+    let (code, text) = lint_file("binary", b"allow_origins = [\"\xff\"]\n", &["--json"]);
+    assert_eq!(code, 1, "not UTF-8 is a problem with the file");
+    assert!(text.contains("\"encoding\""), "{text}");
+}
+
+#[test]
+fn lint_sarif_is_valid_against_the_sarif_2_1_0_schema() {
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/sarif-schema-2.1.0.json"
+    );
+    for (name, source) in [
+        (
+            "errors",
+            &b"allow_origins = [\"http://a.example\", \"*\"]\ncolour = 1\nmax_age = \"x\"\n"[..],
+        ),
+        (
+            "warnings",
+            b"allow_origins = [\"https://a.example\"]\nallow_headers = [\"Accept\"]\n",
+        ),
+        ("clean", b"allow_origins = [\"https://a.example\"]\n"),
+        ("binary", b"\xff\xfe"),
+    ] {
+        let (_, sarif) = lint_file(&format!("schema-{name}"), source, &["--format", "sarif"]);
+        let log = std::env::temp_dir().join(format!("corsair-{}-{name}.sarif", std::process::id()));
+        std::fs::write(&log, &sarif).unwrap();
+        // Python's jsonschema (Debian's python3-jsonschema; scripts/test installs it).
+        let output = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import json, sys, jsonschema; jsonschema.Draft4Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))",
+                schema,
+                log.to_str().unwrap(),
+            ])
+            .output()
+            .expect("python3 runs");
+        let _ = std::fs::remove_file(&log);
+        assert!(
+            output.status.success(),
+            "{name}: not valid SARIF 2.1.0:\n{}\n{sarif}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 }

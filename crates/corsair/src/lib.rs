@@ -125,8 +125,8 @@ pub use origin::{Origin, OriginError, OriginPattern, PatternError};
 pub use policy::{
     Actual, Check, Config, ConfigError, ConfigErrors, CrossOriginSignal, DebugSwitch, Evaluation,
     Forbidden, Grants, HeaderList, MaxAge, OriginPredicate, Outcome, Policy, PolicyHandle,
-    Preflight, PreflightStatus, ProtectionNote, Refusal, RequestHead, RequestHeadersProblem,
+    PolicyWarning, Preflight, PreflightStatus, Refusal, RequestHead, RequestHeadersProblem,
     RequestKind, ResponseHeaders, Verdict,
 };
 #[cfg(feature = "toml")]
-pub use policy::{PolicyFileError, UnknownKey};
+pub use policy::{Finding, Lint, PolicyFileError, Severity, UnknownKey};

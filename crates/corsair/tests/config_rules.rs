@@ -332,7 +332,7 @@ fn forbidden_request_headers_cannot_be_allowed() {
         assert_eq!(
             errors(origins(&["https://a.example"]).allow_headers([forbidden])),
             [ConfigError::ForbiddenRequestHeader {
-                name: forbidden.to_ascii_lowercase()
+                name: forbidden.to_owned()
             }],
             "{forbidden}"
         );
@@ -351,7 +351,7 @@ fn some_response_headers_cannot_be_exposed() {
     for name in ["Set-Cookie", "access-control-allow-origin"] {
         let found = errors(origins(&["https://a.example"]).expose_headers([name]));
         assert!(
-            matches!(found.as_slice(), [ConfigError::UnexposableHeader { name: n, .. }] if *n == name.to_ascii_lowercase()),
+            matches!(found.as_slice(), [ConfigError::UnexposableHeader { name: n, .. }] if n == name),
             "{found:?}"
         );
     }

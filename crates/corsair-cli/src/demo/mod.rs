@@ -62,8 +62,12 @@ pub(crate) const ECHO_HEADERS: &[(&str, &str)] = &[
 struct Shared {
     handle: PolicyHandle,
     source: Arc<Mutex<String>>,
+    /// The policy the demo started with: a reloaded page starts from it again.
+    initial_source: Arc<str>,
     recorder: Recorder,
     api_origin: String,
+    /// The page's preflight cache, as the model sees it across requests.
+    caches: predict::PageCaches,
 }
 
 pub(crate) fn run(policy_path: Option<&Path>, api_port: u16, page_port: u16) -> ExitCode {
@@ -141,8 +145,10 @@ async fn serve(
     let handle = PolicyHandle::new(policy);
     let shared = Shared {
         handle: handle.clone(),
+        initial_source: source.as_str().into(),
         source: Arc::new(Mutex::new(source)),
         recorder: Recorder::default(),
+        caches: predict::PageCaches::default(),
         api_origin: api_origin.clone(),
     };
 
@@ -225,7 +231,7 @@ async fn echo(method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Resp
 }
 
 async fn config(State(shared): State<Shared>) -> Json<serde_json::Value> {
-    Json(json!({ "api_origin": shared.api_origin }))
+    Json(json!({ "api_origin": shared.api_origin, "initial_policy": &*shared.initial_source }))
 }
 
 async fn current_policy(State(shared): State<Shared>) -> Json<serde_json::Value> {

@@ -12,7 +12,39 @@ use corsair::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use std::{
+    sync::{Arc, Mutex},
+    time::Instant,
+};
+
 use super::{ECHO_HEADERS, Shared};
+
+/// The preflight cache of the page's browser, kept across predictions as the browser keeps
+/// its own across fetches: one per engine, aged by the real time between requests.
+#[derive(Clone, Default)]
+pub(crate) struct PageCaches(Arc<Mutex<Vec<(Browser, PreflightCache, Instant)>>>);
+
+impl PageCaches {
+    /// Runs `use_cache` with the engine's cache, aged to now.
+    fn with<T>(&self, browser: Browser, use_cache: impl FnOnce(&mut PreflightCache) -> T) -> T {
+        let mut caches = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        let index = match caches.iter().position(|(engine, ..)| *engine == browser) {
+            Some(index) => index,
+            None => {
+                caches.push((browser, PreflightCache::new(browser), now));
+                caches.len() - 1
+            }
+        };
+        let (_, cache, last) = &mut caches[index];
+        cache.age(now.duration_since(*last));
+        *last = now;
+        use_cache(cache)
+    }
+}
 
 #[derive(Deserialize)]
 pub(crate) struct Prediction {
@@ -33,13 +65,15 @@ pub(crate) async fn predict(
     State(shared): State<Shared>,
     Json(request): Json<Prediction>,
 ) -> Json<Value> {
-    Json(match model(&shared.handle.load(), request) {
-        Ok(prediction) => prediction,
-        Err(problem) => json!({ "error": problem }),
-    })
+    Json(
+        match model(&shared.handle.load(), &shared.caches, request) {
+            Ok(prediction) => prediction,
+            Err(problem) => json!({ "error": problem }),
+        },
+    )
 }
 
-fn model(policy: &Policy, request: Prediction) -> Result<Value, String> {
+fn model(policy: &Policy, caches: &PageCaches, request: Prediction) -> Result<Value, String> {
     let browser: Browser = request
         .browser
         .as_deref()
@@ -67,15 +101,16 @@ fn model(policy: &Policy, request: Prediction) -> Result<Value, String> {
     for (name, value) in request.headers {
         page = page.header(name, value);
     }
-    let mut cache = PreflightCache::new(browser);
     let mut preflight = false;
     let mut reached = false;
-    let outcome = Fetch::new(browser, page, &mut cache).run(|outgoing| {
-        match outgoing.exchange {
-            Exchange::Preflight => preflight = true,
-            Exchange::Actual => reached = true,
-        }
-        answer(policy, outgoing)
+    let outcome = caches.with(browser, |cache| {
+        Fetch::new(browser, page, cache).run(|outgoing| {
+            match outgoing.exchange {
+                Exchange::Preflight => preflight = true,
+                Exchange::Actual => reached = true,
+            }
+            answer(policy, outgoing)
+        })
     });
     Ok(match outcome.result {
         Ok(_) => json!({
@@ -146,4 +181,43 @@ fn answer(policy: &Policy, outgoing: &Outgoing) -> ResponseHead {
             .iter()
             .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec())),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put() -> Prediction {
+        Prediction {
+            page_origin: "http://localhost:8788".into(),
+            url: "http://127.0.0.1:8787/api/items".into(),
+            method: "PUT".into(),
+            headers: Vec::new(),
+            credentials: None,
+            mode: None,
+            browser: None,
+        }
+    }
+
+    #[test]
+    fn the_pages_preflight_cache_lasts_across_predictions() {
+        let policy = Policy::from_toml(
+            "allow_origins = [\"http://localhost:*\"]\nallow_methods = [\"PUT\"]\nmax_age = 0\n",
+        )
+        .unwrap();
+        let caches = PageCaches::default();
+        let first = model(&policy, &caches, put()).unwrap();
+        assert_eq!(first["preflight"], true, "{first}");
+        let second = model(&policy, &caches, put()).unwrap();
+        assert_eq!(
+            second["preflight"], false,
+            "the browser default keeps it: {second}"
+        );
+        // A fresh cache (another engine) preflights again.
+        let firefox = Prediction {
+            browser: Some("firefox".into()),
+            ..put()
+        };
+        assert_eq!(model(&policy, &caches, firefox).unwrap()["preflight"], true);
+    }
 }

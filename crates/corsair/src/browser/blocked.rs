@@ -236,10 +236,13 @@ impl Blocked {
     /// What happened, in one plain sentence.
     pub fn cause(&self) -> String {
         use BlockReason::*;
-        let stage = if self.in_preflight {
-            "The preflight (OPTIONS) response"
+        let (stage, stage_within) = if self.in_preflight {
+            (
+                "The preflight (OPTIONS) response",
+                "the preflight (OPTIONS) response's",
+            )
         } else {
-            "The response"
+            ("The response", "the response's")
         };
         match &self.reason {
             InvalidMethod { method } => format!("`{method}` is not a valid HTTP method, so fetch() refused to send anything."),
@@ -251,8 +254,8 @@ impl Blocked {
             InvalidAllowOriginValue { value } => format!("{stage} has Access-Control-Allow-Origin `{value}`, which is not an origin."),
             AllowOriginMismatch { value } => format!("{stage} allows origin `{value}`, which is not the page's origin `{}` (origins must match exactly: scheme, host, port, no path or trailing slash).", self.origin),
             WildcardOriginNotAllowed => format!("{stage} allows `*`, which browsers ignore for requests with credentials (cookies, HTTP auth)."),
-            InvalidAllowCredentials { value } => format!("The request includes credentials but {} Access-Control-Allow-Credentials is {}.", stage.to_lowercase(), if value.is_empty() { "missing".to_owned() } else { format!("`{value}`, not `true`") }),
-            PreflightInvalidStatus { status } => format!("The server answered the preflight (OPTIONS) request with {status}; it must answer 2xx, usually 204, without requiring authentication."),
+            InvalidAllowCredentials { value } => format!("The request includes credentials but {stage_within} Access-Control-Allow-Credentials is {}.", if value.is_empty() { "missing".to_owned() } else { format!("`{value}`, not `true`") }),
+            PreflightInvalidStatus { status } => format!("The server answered the preflight (OPTIONS) request with {status}{}; it must answer 2xx, usually 204, without requiring authentication.", preflight_status_meaning(*status)),
             PreflightDisallowedRedirect => "The server redirected the preflight (OPTIONS) request; browsers never follow redirects for preflights.".to_owned(),
             InvalidAllowMethods { token } => format!("The preflight response's Access-Control-Allow-Methods contains `{token}`, which is not a method."),
             InvalidAllowHeaders { token } => format!("The preflight response's Access-Control-Allow-Headers contains `{token}`, which is not a header name."),
@@ -284,12 +287,12 @@ impl Blocked {
                 "Send exactly one `Access-Control-Allow-Origin: {origin}` on {response}: remove the header from the proxy or the application so only one layer sets it. corsair replaces any value the application set."
             ),
             WildcardOriginNotAllowed => format!(
-                "Answer with the page's origin instead of `*`: `Access-Control-Allow-Origin: {origin}` and `Vary: Origin`. With corsair: list \"{origin}\" in allow_origins instead of \"*\"."
+                "Answer with the page's origin instead of `*` and keep the credentials grant: `Access-Control-Allow-Origin: {origin}`, `Access-Control-Allow-Credentials: true` and `Vary: Origin`. With corsair: list \"{origin}\" in allow_origins instead of \"*\" and keep allow_credentials = true."
             ),
             InvalidAllowCredentials { .. } => format!(
                 "Send `Access-Control-Allow-Credentials: true` (lowercase, exactly) on {response}. With corsair: allow_credentials = true."
             ),
-            PreflightInvalidStatus { .. } => "Answer OPTIONS preflights with 204 (or 200) before any authentication or routing check. corsair answers them itself.".to_owned(),
+            PreflightInvalidStatus { status } => format!("Answer OPTIONS preflights with 204 (or 200) before any authentication, routing or error handling: the {status} comes from a layer that runs before CORS. Move the CORS layer in front of it (outermost); corsair answers preflights itself."),
             PreflightDisallowedRedirect => "Answer the preflight at this exact URL (no redirect to a trailing slash, https or a login page).".to_owned(),
             InvalidAllowMethods { .. } => "Send `Access-Control-Allow-Methods` as a comma-separated list of method names.".to_owned(),
             InvalidAllowHeaders { .. } => "Send `Access-Control-Allow-Headers` as a comma-separated list of header names.".to_owned(),
@@ -303,6 +306,20 @@ impl Blocked {
             TooManyRedirects => "Break the redirect loop.".to_owned(),
             InvalidRedirectLocation { .. } => "Send a `Location` with an absolute http(s) URL.".to_owned(),
         }
+    }
+}
+
+/// What a preflight's non-2xx status usually means: the layer that answered before CORS.
+fn preflight_status_meaning(status: u16) -> &'static str {
+    match status {
+        401 | 403 => {
+            " (authentication or authorization runs before CORS and refuses the OPTIONS request, which never carries credentials)"
+        }
+        404 | 405 => " (routing runs before CORS: no route answers OPTIONS at this URL)",
+        500..=599 => {
+            " (an error handler runs before CORS: the OPTIONS request made the application fail)"
+        }
+        _ => "",
     }
 }
 

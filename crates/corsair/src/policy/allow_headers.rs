@@ -50,7 +50,9 @@ impl AllowHeaders {
                 continue;
             };
             if is_forbidden_request_header(&name) {
-                errors.push(ConfigError::ForbiddenRequestHeader { name });
+                errors.push(ConfigError::ForbiddenRequestHeader {
+                    name: value.clone(),
+                });
             } else {
                 allowed.listed.insert(&name);
             }

@@ -142,13 +142,13 @@ pub enum ConfigError {
          set it, so allowing it does nothing; remove it"
     )]
     ForbiddenRequestHeader {
-        /// The lowercase name.
+        /// The name as written, so it can be found in the configuration.
         name: String,
     },
     /// A response header that must not be exposed.
     #[error("response header `{name}` cannot be exposed: {why}; remove it")]
     UnexposableHeader {
-        /// The lowercase name.
+        /// The name as written, so it can be found in the configuration.
         name: String,
         /// Why.
         why: &'static str,

@@ -25,7 +25,10 @@ impl ExposeHeaders {
                 continue;
             };
             if let Some(why) = unexposable_reason(&name) {
-                errors.push(ConfigError::UnexposableHeader { name, why });
+                errors.push(ConfigError::UnexposableHeader {
+                    name: value.clone(),
+                    why,
+                });
             } else if !names.contains(&name) {
                 names.push(name);
             }

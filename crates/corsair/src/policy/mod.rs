@@ -25,6 +25,8 @@ mod file;
 mod forbidden;
 mod grants;
 mod handle;
+#[cfg(feature = "toml")]
+mod lint;
 mod max_age;
 mod preflight;
 mod refusal;
@@ -33,6 +35,7 @@ mod request;
 mod response_headers;
 mod same_origin;
 mod verdict;
+mod warnings;
 mod websocket;
 
 use std::{fmt, sync::Arc};
@@ -46,8 +49,10 @@ pub use error::{ConfigError, ConfigErrors, HeaderList};
 #[cfg(feature = "toml")]
 pub use file::{PolicyFileError, UnknownKey};
 pub use forbidden::Forbidden;
-pub use grants::{Grants, ProtectionNote};
+pub use grants::Grants;
 pub use handle::PolicyHandle;
+#[cfg(feature = "toml")]
+pub use lint::{Finding, Lint, Severity};
 pub use max_age::MaxAge;
 pub use preflight::Preflight;
 pub use refusal::{CrossOriginSignal, Refusal, RequestHeadersProblem};
@@ -55,6 +60,7 @@ use request::Classified;
 pub use request::{RequestHead, RequestKind};
 pub use response_headers::ResponseHeaders;
 pub use verdict::{Check, Outcome, Verdict};
+pub use warnings::PolicyWarning;
 
 use crate::origin::OriginPattern;
 use allow_headers::AllowHeaders;
