@@ -3,7 +3,7 @@
 //! ([`Blocked::console_message`]), and what [`recognize`] (`corsair explain`) reads back from
 //! the real text.
 
-use corsair::browser::{BlockReason, Blocked, Browser, Credentials, Mode, Url, recognize};
+use corsair::browser::{BlockReason, Blocked, Browser, Credentials, Finding, Mode, Url, recognize};
 
 use crate::{
     engine::{ConsoleRun, Engine},
@@ -379,16 +379,19 @@ fn recognised(browser: Browser, blocked: &Blocked, text: &str) -> Result<(), Str
     if reading.browser != browser {
         return Err(format!("recognised as {}", reading.browser));
     }
+    let Finding::Blocked(read) = &reading.finding else {
+        return Err(format!("recognised as {}", reading.finding.kind()));
+    };
     let alike = Blocked {
-        reason: reading.blocked.reason.clone(),
+        reason: read.reason.clone(),
         ..blocked.clone()
     };
-    if reading.blocked.reason.kind() == blocked.reason.kind()
+    if read.reason.kind() == blocked.reason.kind()
         || alike.console_message(browser) == blocked.console_message(browser)
     {
         Ok(())
     } else {
-        Err(format!("recognised as {}", reading.blocked.reason.kind()))
+        Err(format!("recognised as {}", read.reason.kind()))
     }
 }
 
