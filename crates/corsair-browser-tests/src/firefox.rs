@@ -84,6 +84,13 @@ impl Firefox {
     /// Starts Firefox and opens a BiDi session. Fails with [`INSTALL_HINT`] when the binary
     /// is missing.
     pub async fn launch() -> Result<Self> {
+        Self::launch_in(None).await
+    }
+
+    /// [`Firefox::launch`] with its user interface (console messages included) in `locale`
+    /// (`intl.locale.requested`), from the langpack Debian's `firefox-esr-l10n-<locale>`
+    /// installs.
+    pub async fn launch_in(locale: Option<&str>) -> Result<Self> {
         let binary = find_binary(
             Some("CORSAIR_FIREFOX"),
             &["firefox-esr", "firefox"],
@@ -92,7 +99,15 @@ impl Firefox {
         let mut children = Children::new("firefox")?;
         let profile = children.path()?.join("profile");
         std::fs::create_dir_all(&profile)?;
-        std::fs::write(profile.join("user.js"), USER_JS)?;
+        let mut prefs = USER_JS.to_owned();
+        if let Some(locale) = locale {
+            // The langpack is an application-scope extension, which must not wait for the
+            // user to enable it.
+            prefs.push_str(&format!(
+                "user_pref(\"intl.locale.requested\", \"{locale}\");\nuser_pref(\"extensions.autoDisableScopes\", 0);\nuser_pref(\"extensions.enabledScopes\", 15);\nuser_pref(\"extensions.startupScanScopes\", 15);\nuser_pref(\"intl.multilingual.enabled\", true);\n"
+            ));
+        }
+        std::fs::write(profile.join("user.js"), prefs)?;
         let log = children.path()?.join("firefox.log");
         let mut command = Command::new(&binary);
         command
