@@ -380,7 +380,14 @@ fn recognised(browser: Browser, blocked: &Blocked, text: &str) -> Result<(), Str
         return Err(format!("recognised as {}", reading.browser));
     }
     let Finding::Blocked(read) = &reading.finding else {
-        return Err(format!("recognised as {}", reading.finding.kind()));
+        // A text the engine prints for several failures and for a network failure alike
+        // (Firefox's "CORS request did not succeed" after a refused redirect) is explained
+        // as the latter: right when the model's own text reads so too.
+        let model = recognize(&blocked.console_message(browser));
+        return match model {
+            Some(model) if model.finding.kind() == reading.finding.kind() => Ok(()),
+            _ => Err(format!("recognised as {}", reading.finding.kind())),
+        };
     };
     let alike = Blocked {
         reason: read.reason.clone(),
