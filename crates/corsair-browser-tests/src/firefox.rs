@@ -67,6 +67,33 @@ user_pref("network.proxy.type", 0);
 user_pref("dom.disable_open_during_load", false);
 "#;
 
+/// Starts Firefox once on `profile` and lets it exit: a fresh profile installs the langpacks
+/// on its first start, after the locale was chosen, so only a second start is localised.
+fn install_langpacks(binary: &std::path::Path, profile: &std::path::Path) -> Result<()> {
+    let mut first_run = Command::new(binary)
+        .arg("--headless")
+        .arg("-no-remote")
+        .arg("-profile")
+        .arg(profile)
+        .arg("--screenshot")
+        .arg(profile.join("first-run.png"))
+        .arg("about:blank")
+        .env("MOZ_CRASHREPORTER_DISABLE", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while first_run.try_wait()?.is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = first_run.kill();
+            let _ = first_run.wait();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}
+
 /// A running headless Firefox with a WebDriver BiDi session.
 #[derive(Debug)]
 pub struct Firefox {
@@ -108,6 +135,9 @@ impl Firefox {
             ));
         }
         std::fs::write(profile.join("user.js"), prefs)?;
+        if locale.is_some() {
+            install_langpacks(&binary, &profile)?;
+        }
         let log = children.path()?.join("firefox.log");
         let mut command = Command::new(&binary);
         command

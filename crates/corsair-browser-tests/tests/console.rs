@@ -15,7 +15,6 @@ engine_tests!(console_messages_are_the_models => judge_console);
 /// Firefox in German and in French (Debian's firefox-esr-l10n-de and -fr): its localised
 /// console texts are read back as the model's reasons.
 #[tokio::test]
-#[ignore = "Firefox 153 in a fresh profile still prints English: the langpack is not applied yet"]
 async fn localised_console_messages_are_recognised_firefox() {
     for locale in ["de", "fr"] {
         judge_localised_firefox(locale).await;
