@@ -37,7 +37,7 @@ const OWN: &str = "/s/ID";
 
 /// Every case: each blocking reason the engines can be driven to over loopback, some in
 /// both the preflight and the actual response.
-pub fn cases(ctx: &Context) -> Vec<Case> {
+pub(crate) fn cases(ctx: &Context) -> Vec<Case> {
     use Credentials::{Include, Omit};
     use Mode::{Cors, NoCors, SameOrigin};
     let init = FetchInit::new;
@@ -278,7 +278,7 @@ pub fn cases(ctx: &Context) -> Vec<Case> {
 
 /// `fetch()` refused these before any request: the console shows only the uncaught
 /// rejection, `Uncaught (in promise) <name>: <message>`, so the page's error is the real text.
-fn refused_by_fetch(reason: &BlockReason) -> bool {
+pub(crate) fn refused_by_fetch(reason: &BlockReason) -> bool {
     matches!(
         reason,
         BlockReason::InvalidMethod { .. }
@@ -289,7 +289,12 @@ fn refused_by_fetch(reason: &BlockReason) -> bool {
 
 /// The real text to compare with the model's message, and the model's message as it is
 /// compared, normalised only where an engine's log differs from what its console shows.
-fn texts(browser: Browser, case: &Case, blocked: &Blocked, run: &ConsoleRun) -> (String, String) {
+pub(crate) fn texts(
+    browser: Browser,
+    case: &Case,
+    blocked: &Blocked,
+    run: &ConsoleRun,
+) -> (String, String) {
     let model = blocked.console_message(browser);
     if refused_by_fetch(&blocked.reason) {
         let error = match run.fetches.first() {
@@ -372,7 +377,7 @@ const CHROMIUM_FAILED_LOAD: &str = "Failed to load resource: net::ERR_FAILED";
 
 /// Whether `corsair explain` reads `text` as `blocked` of `browser`: the same reason, or one
 /// the engine words the same way (in `blocked`'s place, it renders the same text).
-fn recognised(browser: Browser, blocked: &Blocked, text: &str) -> Result<(), String> {
+pub(crate) fn recognised(browser: Browser, blocked: &Blocked, text: &str) -> Result<(), String> {
     let Some(reading) = recognize(text) else {
         return Err("not recognised".to_owned());
     };
@@ -469,67 +474,4 @@ pub async fn judge_console<E: Engine>() {
         check(engine).await
     })
     .await;
-}
-
-/// Firefox in `locale` (`de`, `fr`...): every failure's console text must be localised (no
-/// English `(Reason: ...)`) and `corsair explain` must read it back as the model's reason.
-pub async fn judge_localised_firefox(locale: &str) {
-    let engine = match crate::firefox::Firefox::launch_in(Some(locale)).await {
-        Ok(engine) => engine,
-        Err(error) => panic!("cannot start headless Firefox in {locale}: {error}"),
-    };
-    let outcome = tokio::time::timeout(
-        std::time::Duration::from_secs(300),
-        check_localised(&engine),
-    )
-    .await;
-    let version = engine.version().to_owned();
-    let survivors = engine.shutdown().await;
-    assert!(survivors.is_empty(), "processes still run: {survivors:?}");
-    match outcome {
-        Err(_) => panic!("timed out (Firefox {version}, {locale})"),
-        Ok(Err(report)) => panic!("Firefox {version} in {locale}:\n{report}"),
-        Ok(Ok(summary)) => eprintln!("Firefox {version} in {locale}: {summary}"),
-    }
-}
-
-async fn check_localised(engine: &crate::firefox::Firefox) -> Result<String, String> {
-    let browser = Browser::Firefox;
-    let half = ModelHalf::start().await.map_err(|e| e.to_string())?;
-    let context = half.context();
-    let cases = cases(&context);
-    let (mut failures, mut read) = (Vec::new(), 0);
-    for case in &cases {
-        let run = half
-            .run_logged(engine, &case.scenario)
-            .await
-            .map_err(|e| format!("{}: {e}", case.name))?;
-        let model = half
-            .model_outcomes(browser, &case.scenario)
-            .map_err(|e| format!("{}: {e}", case.name))?;
-        let Some(Err(blocked)) = model.into_iter().next() else {
-            continue;
-        };
-        if refused_by_fetch(&blocked.reason) || blocked.reason == BlockReason::DisallowedByMode {
-            continue;
-        }
-        let (real, _) = texts(browser, case, &blocked, &run);
-        if real.is_empty() || real.contains("(Reason:") {
-            failures.push(format!("{}: not localised: {real:?}", case.name));
-            continue;
-        }
-        match recognised(browser, &blocked, &real) {
-            Ok(()) => read += 1,
-            Err(why) => failures.push(format!(
-                "{} ({}): corsair explain: {why}: {real:?}",
-                case.name,
-                blocked.reason.kind()
-            )),
-        }
-    }
-    if failures.is_empty() && read > 0 {
-        Ok(format!("{read} localised console texts, each recognised"))
-    } else {
-        Err(failures.join("\n"))
-    }
 }

@@ -6,8 +6,7 @@
 //! The cases and the few normalisations are in `corsair_browser_tests::console`.
 
 use corsair_browser_tests::{
-    console::{judge_console, judge_localised_firefox},
-    engine_tests,
+    console::judge_console, engine_tests, localised_console::judge_localised_firefox,
 };
 
 engine_tests!(console_messages_are_the_models => judge_console);
