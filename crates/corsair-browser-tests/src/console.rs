@@ -3,7 +3,7 @@
 //! ([`Blocked::console_message`]), and what [`recognize`] (`corsair explain`) reads back from
 //! the real text.
 
-use corsair::browser::{BlockReason, Blocked, Browser, Credentials, Mode, Url, recognize};
+use corsair::browser::{BlockReason, Blocked, Browser, Credentials, Finding, Mode, Url, recognize};
 
 use crate::{
     engine::{ConsoleRun, Engine},
@@ -37,7 +37,7 @@ const OWN: &str = "/s/ID";
 
 /// Every case: each blocking reason the engines can be driven to over loopback, some in
 /// both the preflight and the actual response.
-pub fn cases(ctx: &Context) -> Vec<Case> {
+pub(crate) fn cases(ctx: &Context) -> Vec<Case> {
     use Credentials::{Include, Omit};
     use Mode::{Cors, NoCors, SameOrigin};
     let init = FetchInit::new;
@@ -278,7 +278,7 @@ pub fn cases(ctx: &Context) -> Vec<Case> {
 
 /// `fetch()` refused these before any request: the console shows only the uncaught
 /// rejection, `Uncaught (in promise) <name>: <message>`, so the page's error is the real text.
-fn refused_by_fetch(reason: &BlockReason) -> bool {
+pub(crate) fn refused_by_fetch(reason: &BlockReason) -> bool {
     matches!(
         reason,
         BlockReason::InvalidMethod { .. }
@@ -289,7 +289,12 @@ fn refused_by_fetch(reason: &BlockReason) -> bool {
 
 /// The real text to compare with the model's message, and the model's message as it is
 /// compared, normalised only where an engine's log differs from what its console shows.
-fn texts(browser: Browser, case: &Case, blocked: &Blocked, run: &ConsoleRun) -> (String, String) {
+pub(crate) fn texts(
+    browser: Browser,
+    case: &Case,
+    blocked: &Blocked,
+    run: &ConsoleRun,
+) -> (String, String) {
     let model = blocked.console_message(browser);
     if refused_by_fetch(&blocked.reason) {
         let error = match run.fetches.first() {
@@ -372,23 +377,33 @@ const CHROMIUM_FAILED_LOAD: &str = "Failed to load resource: net::ERR_FAILED";
 
 /// Whether `corsair explain` reads `text` as `blocked` of `browser`: the same reason, or one
 /// the engine words the same way (in `blocked`'s place, it renders the same text).
-fn recognised(browser: Browser, blocked: &Blocked, text: &str) -> Result<(), String> {
+pub(crate) fn recognised(browser: Browser, blocked: &Blocked, text: &str) -> Result<(), String> {
     let Some(reading) = recognize(text) else {
         return Err("not recognised".to_owned());
     };
     if reading.browser != browser {
         return Err(format!("recognised as {}", reading.browser));
     }
+    let Finding::Blocked(read) = &reading.finding else {
+        // A text the engine prints for several failures and for a network failure alike
+        // (Firefox's "CORS request did not succeed" after a refused redirect) is explained
+        // as the latter: right when the model's own text reads so too.
+        let model = recognize(&blocked.console_message(browser));
+        return match model {
+            Some(model) if model.finding.kind() == reading.finding.kind() => Ok(()),
+            _ => Err(format!("recognised as {}", reading.finding.kind())),
+        };
+    };
     let alike = Blocked {
-        reason: reading.blocked.reason.clone(),
+        reason: read.reason.clone(),
         ..blocked.clone()
     };
-    if reading.blocked.reason.kind() == blocked.reason.kind()
+    if read.reason.kind() == blocked.reason.kind()
         || alike.console_message(browser) == blocked.console_message(browser)
     {
         Ok(())
     } else {
-        Err(format!("recognised as {}", reading.blocked.reason.kind()))
+        Err(format!("recognised as {}", read.reason.kind()))
     }
 }
 

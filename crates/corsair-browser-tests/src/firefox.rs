@@ -67,6 +67,33 @@ user_pref("network.proxy.type", 0);
 user_pref("dom.disable_open_during_load", false);
 "#;
 
+/// Starts Firefox once on `profile` and lets it exit: a fresh profile installs the langpacks
+/// on its first start, after the locale was chosen, so only a second start is localised.
+fn install_langpacks(binary: &std::path::Path, profile: &std::path::Path) -> Result<()> {
+    let mut first_run = Command::new(binary)
+        .arg("--headless")
+        .arg("-no-remote")
+        .arg("-profile")
+        .arg(profile)
+        .arg("--screenshot")
+        .arg(profile.join("first-run.png"))
+        .arg("about:blank")
+        .env("MOZ_CRASHREPORTER_DISABLE", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while first_run.try_wait()?.is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = first_run.kill();
+            let _ = first_run.wait();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}
+
 /// A running headless Firefox with a WebDriver BiDi session.
 #[derive(Debug)]
 pub struct Firefox {
@@ -84,6 +111,13 @@ impl Firefox {
     /// Starts Firefox and opens a BiDi session. Fails with [`INSTALL_HINT`] when the binary
     /// is missing.
     pub async fn launch() -> Result<Self> {
+        Self::launch_in(None).await
+    }
+
+    /// [`Firefox::launch`] with its user interface (console messages included) in `locale`
+    /// (`intl.locale.requested`), from the langpack Debian's `firefox-esr-l10n-<locale>`
+    /// installs.
+    pub async fn launch_in(locale: Option<&str>) -> Result<Self> {
         let binary = find_binary(
             Some("CORSAIR_FIREFOX"),
             &["firefox-esr", "firefox"],
@@ -92,7 +126,18 @@ impl Firefox {
         let mut children = Children::new("firefox")?;
         let profile = children.path()?.join("profile");
         std::fs::create_dir_all(&profile)?;
-        std::fs::write(profile.join("user.js"), USER_JS)?;
+        let mut prefs = USER_JS.to_owned();
+        if let Some(locale) = locale {
+            // The langpack is an application-scope extension, which must not wait for the
+            // user to enable it.
+            prefs.push_str(&format!(
+                "user_pref(\"intl.locale.requested\", \"{locale}\");\nuser_pref(\"extensions.autoDisableScopes\", 0);\nuser_pref(\"extensions.enabledScopes\", 15);\nuser_pref(\"extensions.startupScanScopes\", 15);\nuser_pref(\"intl.multilingual.enabled\", true);\n"
+            ));
+        }
+        std::fs::write(profile.join("user.js"), prefs)?;
+        if locale.is_some() {
+            install_langpacks(&binary, &profile)?;
+        }
         let log = children.path()?.join("firefox.log");
         let mut command = Command::new(&binary);
         command

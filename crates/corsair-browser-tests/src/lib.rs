@@ -26,6 +26,7 @@ mod error;
 pub mod firefox;
 pub mod generate;
 pub mod http1;
+pub mod localised_console;
 pub mod middleware;
 pub mod model_half;
 pub mod page;

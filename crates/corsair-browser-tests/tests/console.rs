@@ -5,6 +5,17 @@
 //! of its own that writes its console to standard output (see `corsair_browser_tests::webkit`).
 //! The cases and the few normalisations are in `corsair_browser_tests::console`.
 
-use corsair_browser_tests::{console::judge_console, engine_tests};
+use corsair_browser_tests::{
+    console::judge_console, engine_tests, localised_console::judge_localised_firefox,
+};
 
 engine_tests!(console_messages_are_the_models => judge_console);
+
+/// Firefox in German and in French (Debian's firefox-esr-l10n-de and -fr): its localised
+/// console texts are read back as the model's reasons.
+#[tokio::test]
+async fn localised_console_messages_are_recognised_firefox() {
+    for locale in ["de", "fr"] {
+        judge_localised_firefox(locale).await;
+    }
+}

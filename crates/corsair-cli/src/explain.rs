@@ -1,11 +1,17 @@
-//! `corsair explain`: a pasted console message, explained.
+//! `corsair explain`: a pasted console text explained, one failure at a time.
 
 use std::{io::Read, process::ExitCode};
 
-use corsair::browser::{Recognized, recognize};
-use serde_json::json;
+use corsair::browser::{BlockReason, Blocked, Finding, Recognized, recognize_all};
+use serde_json::{Value, json};
 
 use crate::shell;
+
+/// What the explanation says where the text names no origin (Firefox never does), or only
+/// `null` (a `file://` or sandboxed page), which `corsair check` refuses.
+const ORIGIN_PLACEHOLDER: &str = "ORIGIN";
+/// What it says where the text names no URL (a fragment).
+const URL_PLACEHOLDER: &str = "URL";
 
 pub(crate) fn run(message: Option<String>, json: bool) -> ExitCode {
     let message = match message.as_deref() {
@@ -19,82 +25,212 @@ pub(crate) fn run(message: Option<String>, json: bool) -> ExitCode {
         }
         Some(message) => message.to_owned(),
     };
-    match recognize(&message) {
-        Some(recognized) => {
-            if json {
-                println!("{}", explanation_json(&recognized));
-            } else {
-                print!("{}", crate::term::printable(&explanation_text(&recognized)));
-            }
-            ExitCode::SUCCESS
+    let found = recognize_all(&message);
+    if found.is_empty() {
+        if json {
+            println!("{}", json!({ "recognized": false, "messages": [] }));
         }
-        None => {
-            if json {
-                println!("{}", json!({ "recognized": false }));
+        eprintln!(
+            "corsair explain: this is not a CORS message of Chromium, Firefox or WebKit that corsair knows.\n\
+             Paste the whole console line, e.g. \"Access to fetch at '...' from origin '...' has been blocked by CORS policy: ...\""
+        );
+        return ExitCode::from(1);
+    }
+    if json {
+        // The first failure's keys at the top level (one failure's shape, as before), and
+        // every failure in `messages`.
+        let mut first = explanation_json(&found[0]);
+        first["messages"] = found.iter().map(explanation_json).collect();
+        println!("{first}");
+    } else {
+        let many = found.len() > 1;
+        for (index, recognized) in found.iter().enumerate() {
+            if many {
+                println!("== {} of {} ==\n", index + 1, found.len());
             }
-            eprintln!(
-                "corsair explain: this is not a CORS message of Chromium, Firefox or WebKit that corsair knows.\n\
-                 Paste the whole console line, e.g. \"Access to fetch at '...' from origin '...' has been blocked by CORS policy: ...\""
-            );
-            ExitCode::from(1)
+            print!("{}", crate::term::printable(&explanation_text(recognized)));
+            if many && index + 1 < found.len() {
+                println!();
+            }
         }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The finding with placeholders where the text names nothing, so that no sentence shows an
+/// empty value.
+fn shown(finding: &Finding) -> Finding {
+    let mut finding = finding.clone();
+    if let Finding::Blocked(blocked) = &mut finding {
+        if known_origin(&blocked.origin).is_none() {
+            blocked.origin = "<your page's origin>".to_owned();
+        }
+        match &mut blocked.reason {
+            BlockReason::MethodNotAllowed { method } if method.is_empty() => {
+                "<the request's method>".clone_into(method);
+            }
+            BlockReason::HeaderNotAllowed { name } if name.is_empty() => {
+                "<the request's header>".clone_into(name);
+            }
+            _ => {}
+        }
+    }
+    finding
+}
+
+/// `origin` when it is one `corsair check` accepts.
+fn known_origin(origin: &str) -> Option<&str> {
+    (!origin.is_empty() && origin != "null").then_some(origin)
+}
+
+fn cause(finding: &Finding) -> String {
+    match finding {
+        Finding::Blocked(blocked) => blocked.cause(),
+        Finding::Other(other) => other.kind.cause().to_owned(),
+        _ => String::new(),
     }
 }
 
-fn explanation_text(recognized: &Recognized) -> String {
-    let blocked = &recognized.blocked;
-    let mut out = format!("{} blocked ", recognized.browser);
-    out.push_str(if blocked.in_preflight {
-        "the preflight (OPTIONS) of "
-    } else {
-        ""
+fn likely_causes(finding: &Finding) -> &'static [&'static str] {
+    match finding {
+        Finding::Blocked(blocked) => blocked.reason.likely_causes(),
+        Finding::Other(other) => other.kind.likely_causes(),
+        _ => &[],
+    }
+}
+
+fn fix(finding: &Finding) -> String {
+    match finding {
+        Finding::Blocked(blocked) => blocked.fix(),
+        Finding::Other(other) => other.kind.fix().to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Whether CORS headers can fix it.
+fn is_cors(finding: &Finding) -> bool {
+    match finding {
+        Finding::Other(other) => other.kind.is_cors(),
+        _ => true,
+    }
+}
+
+/// The method and header the text says the request carried, as `check` options.
+fn request_options(finding: &Finding) -> Vec<String> {
+    let Finding::Blocked(Blocked { reason, .. }) = finding else {
+        return Vec::new();
+    };
+    match reason {
+        BlockReason::MethodNotAllowed { method } if !method.is_empty() => {
+            vec!["-X".to_owned(), method.clone()]
+        }
+        BlockReason::HeaderNotAllowed { name } if !name.is_empty() => {
+            let value = if name.eq_ignore_ascii_case("content-type") {
+                "application/json"
+            } else {
+                "VALUE"
+            };
+            // A non-safelisted header alone is enough for a preflight; POST is what pages
+            // that set one most often send.
+            vec![
+                "-X".to_owned(),
+                "POST".to_owned(),
+                "-H".to_owned(),
+                format!("{name}: {value}"),
+            ]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The `corsair check` command that replays the request, quoted for POSIX shells, and a
+/// note on each placeholder in it.
+fn check_command(recognized: &Recognized) -> Option<(String, Vec<&'static str>)> {
+    let finding = &recognized.finding;
+    let mut notes = Vec::new();
+    let url = match finding.initial_url() {
+        "" => {
+            notes.push("URL is the URL the page requested (the Network tab shows it)");
+            URL_PLACEHOLDER
+        }
+        url => url,
+    };
+    let origin = known_origin(finding.origin()).unwrap_or_else(|| {
+        notes.push(if finding.origin() == "null" {
+            "ORIGIN is the http(s) origin to serve the page from (it has none now: opened from file:// or sandboxed), e.g. http://localhost:8000"
+        } else {
+            "ORIGIN is the origin of the page that made the request (scheme://host:port, e.g. https://app.example.com)"
+        });
+        ORIGIN_PLACEHOLDER
     });
-    out.push_str(&format!(
-        "a request{}{}.\n\nWhat happened:\n  {}\n\nLikely causes:\n",
-        if blocked.url.is_empty() {
-            String::new()
-        } else {
-            format!(" to {}", blocked.url)
-        },
-        if blocked.origin.is_empty() {
-            String::new()
-        } else {
-            format!(" from {}", blocked.origin)
-        },
-        blocked.cause()
-    ));
-    for cause in blocked.reason.likely_causes() {
+    let options = request_options(finding);
+    if options.iter().any(|option| option.ends_with(": VALUE")) {
+        notes.push("VALUE is the header's value as the page sends it");
+    }
+    let mut words = vec!["corsair", "check", url, "--origin", origin];
+    words.extend(options.iter().map(String::as_str));
+    words.extend(["--browser", recognized.browser.name()]);
+    Some((shell::command(words)?, notes))
+}
+
+fn explanation_text(recognized: &Recognized) -> String {
+    let finding = shown(&recognized.finding);
+    let mut out = format!("{} ", recognized.browser);
+    out.push_str(if is_cors(&finding) {
+        "blocked "
+    } else {
+        "blocked, and not for CORS, "
+    });
+    if finding.in_preflight() {
+        out.push_str("the preflight (OPTIONS) of ");
+    }
+    out.push_str("a request");
+    if !finding.url().is_empty() {
+        out.push_str(&format!(" to {}", finding.url()));
+    }
+    let origin = finding.origin();
+    if !origin.is_empty() && !origin.starts_with('<') {
+        out.push_str(&format!(" from {origin}"));
+    }
+    out.push_str(&format!(".\n\nWhat happened:\n  {}\n", cause(&finding)));
+    if !is_cors(&finding) {
+        out.push_str("  CORS headers (Access-Control-Allow-Origin...) will not fix this.\n");
+    }
+    out.push_str("\nLikely causes:\n");
+    for cause in likely_causes(&finding) {
         out.push_str(&format!("  - {cause}\n"));
     }
-    out.push_str(&format!("\nFix:\n  {}\n", blocked.fix()));
-    if !blocked.url.is_empty()
-        && !blocked.origin.is_empty()
-        && let Some(command) = shell::command([
-            "corsair",
-            "check",
-            &blocked.initial_url,
-            "--origin",
-            &blocked.origin,
-            "--browser",
-            recognized.browser.name(),
-        ])
+    out.push_str(&format!("\nFix:\n  {}\n", fix(&finding)));
+    if is_cors(&finding)
+        && let Some((command, notes)) = check_command(recognized)
     {
         out.push_str(&format!("\nCheck it as the browser does:\n  {command}\n"));
+        for note in notes {
+            out.push_str(&format!("  where {note}\n"));
+        }
     }
     out
 }
 
-fn explanation_json(recognized: &Recognized) -> serde_json::Value {
-    let blocked = &recognized.blocked;
+fn explanation_json(recognized: &Recognized) -> Value {
+    let finding = &recognized.finding;
+    let shown = shown(finding);
+    let check = is_cors(finding)
+        .then(|| check_command(recognized))
+        .flatten()
+        .map(|(command, _)| command);
     json!({
         "recognized": true,
         "browser": recognized.browser.name(),
-        "kind": blocked.reason.kind(),
-        "in_preflight": blocked.in_preflight,
-        "url": blocked.url,
-        "origin": blocked.origin,
-        "cause": blocked.cause(),
-        "likely_causes": blocked.reason.likely_causes(),
-        "fix": blocked.fix(),
+        "kind": finding.kind(),
+        "cors": is_cors(finding),
+        "in_preflight": finding.in_preflight(),
+        "url": finding.url(),
+        "origin": finding.origin(),
+        "lines": recognized.lines,
+        "cause": cause(&shown),
+        "likely_causes": likely_causes(&shown),
+        "fix": fix(&shown),
+        "check": check,
     })
 }

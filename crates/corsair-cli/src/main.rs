@@ -42,11 +42,15 @@ enum Command {
     /// WebKit): what happened, the likely causes and the fix. Reads standard input when no
     /// MESSAGE is given (or MESSAGE is `-`).
     ///
-    /// Exit status: 0 recognised, 1 not recognised.
+    /// Several failures in one paste are explained one by one. Reads at most 256 KiB.
+    ///
+    /// Exit status: 0 recognised (summary-only lines included), 1 not recognised, 2 the
+    /// input cannot be read (not UTF-8).
     Explain {
         /// The console message.
         message: Option<String>,
-        /// Print one JSON object instead of text.
+        /// Print one JSON object instead of text: the first failure's keys, and every
+        /// failure (the first included) in `messages`.
         #[arg(long)]
         json: bool,
     },

@@ -255,6 +255,7 @@ impl Blocked {
             AllowOriginMismatch { value } => format!("{stage} allows origin `{value}`, which is not the page's origin `{}` (origins must match exactly: scheme, host, port, no path or trailing slash).", self.origin),
             WildcardOriginNotAllowed => format!("{stage} allows `*`, which browsers ignore for requests with credentials (cookies, HTTP auth)."),
             InvalidAllowCredentials { value } => format!("The request includes credentials but {stage_within} Access-Control-Allow-Credentials is {}.", if value.is_empty() { "missing".to_owned() } else { format!("`{value}`, not `true`") }),
+            PreflightInvalidStatus { status: 0 } => "The server answered the preflight (OPTIONS) request with a status that is not 2xx (the message does not say which); it must answer 2xx, usually 204, without requiring authentication.".to_owned(),
             PreflightInvalidStatus { status } => format!("The server answered the preflight (OPTIONS) request with {status}{}; it must answer 2xx, usually 204, without requiring authentication.", preflight_status_meaning(*status)),
             PreflightDisallowedRedirect => "The server redirected the preflight (OPTIONS) request; browsers never follow redirects for preflights.".to_owned(),
             InvalidAllowMethods { token } => format!("The preflight response's Access-Control-Allow-Methods contains `{token}`, which is not a method."),
@@ -326,5 +327,158 @@ fn preflight_status_meaning(status: u16) -> &'static str {
 impl fmt::Display for Blocked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.cause())
+    }
+}
+
+/// What a console text reports that is not one of the model's [`BlockReason`]s: a line that
+/// hides the reason, a failure before CORS ran, or a check that is not CORS at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OtherKind {
+    /// A summary line that names no reason (WebKit's "… due to access control checks.",
+    /// Chromium's `net::ERR_FAILED`): the reason is in another console line, or hidden.
+    Unspecified,
+    /// The request never got an HTTP response the browser could check (Firefox's "CORS
+    /// request did not succeed", Chromium's `net::ERR_CONNECTION_REFUSED`...).
+    NetworkFailure,
+    /// A cross-origin request to a URL that is not http(s), usually a page opened from
+    /// `file://`.
+    RequestNotHttp,
+    /// CORS turned off in the browser's settings (Firefox's `content.cors.disable`).
+    CorsDisabled,
+    /// `Cross-Origin-Resource-Policy` refused a `no-cors` load.
+    CrossOriginResourcePolicy,
+    /// The page's `Cross-Origin-Embedder-Policy` requires CORP or CORS of every resource.
+    CrossOriginEmbedderPolicy,
+    /// An `http:` request from an `https:` page.
+    MixedContent,
+    /// Private (Local) Network Access: a request from a less private address space into a
+    /// more private one (a public site calling `localhost` or a LAN address).
+    PrivateNetworkAccess,
+}
+
+impl OtherKind {
+    /// Every kind.
+    pub const ALL: [OtherKind; 8] = [
+        Self::Unspecified,
+        Self::NetworkFailure,
+        Self::RequestNotHttp,
+        Self::CorsDisabled,
+        Self::CrossOriginResourcePolicy,
+        Self::CrossOriginEmbedderPolicy,
+        Self::MixedContent,
+        Self::PrivateNetworkAccess,
+    ];
+
+    /// A stable identifier, for JSON output and tests (never one of [`BlockReason::kind`]'s).
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Unspecified => "unspecified",
+            Self::NetworkFailure => "network_failure",
+            Self::RequestNotHttp => "request_not_http",
+            Self::CorsDisabled => "cors_disabled",
+            Self::CrossOriginResourcePolicy => "cross_origin_resource_policy",
+            Self::CrossOriginEmbedderPolicy => "cross_origin_embedder_policy",
+            Self::MixedContent => "mixed_content",
+            Self::PrivateNetworkAccess => "private_network_access",
+        }
+    }
+
+    /// Whether CORS response headers can fix it at all.
+    pub fn is_cors(self) -> bool {
+        matches!(self, Self::Unspecified | Self::NetworkFailure)
+    }
+
+    /// What happened, in one plain sentence.
+    pub fn cause(self) -> &'static str {
+        match self {
+            Self::Unspecified => {
+                "The console hides the reason: this line only says that the browser blocked the response (WebKit prints the reason, if at all, on a line of its own, and Safari often prints none; Chromium's net::ERR_FAILED follows the line that names it)."
+            }
+            Self::NetworkFailure => {
+                "The request got no HTTP response the browser could check: the connection failed (DNS, refused, reset, TLS, a proxy or an extension blocking it), or an earlier line of the same request (a failed preflight or redirect) cancelled it. This is not a redirect problem."
+            }
+            Self::RequestNotHttp => {
+                "The request goes to a URL that is not http(s), usually because the page was opened from file://; browsers allow cross-origin requests only over http and https."
+            }
+            Self::CorsDisabled => {
+                "CORS is disabled in this browser's settings, so every cross-origin request fails."
+            }
+            Self::CrossOriginResourcePolicy => {
+                "The resource's Cross-Origin-Resource-Policy header (for example `same-origin`) forbids other origins to load it. CORS headers will not fix this."
+            }
+            Self::CrossOriginEmbedderPolicy => {
+                "The page sends Cross-Origin-Embedder-Policy: require-corp (or credentialless), so every cross-origin resource it loads must opt in with Cross-Origin-Resource-Policy or be loaded with CORS. Access-Control-Allow-Origin alone on a no-cors load will not fix this."
+            }
+            Self::MixedContent => {
+                "An https page requested an http URL, which browsers block as mixed content before any CORS check. CORS headers will not fix this."
+            }
+            Self::PrivateNetworkAccess => {
+                "A page from a less private network (the public internet, or plain http) requested a more private address (localhost or a LAN address), which Chromium's Private/Local Network Access rules block. Access-Control-Allow-Origin alone will not fix this."
+            }
+        }
+    }
+
+    /// The usual reasons, most common first.
+    pub fn likely_causes(self) -> &'static [&'static str] {
+        match self {
+            Self::Unspecified => &[
+                "any CORS failure: the real reason is in the line before or after this one, or only `corsair check` shows it",
+                "in Safari, a missing or mismatching Access-Control-Allow-Origin on an error response (401, 404, 500)",
+            ],
+            Self::NetworkFailure => &[
+                "the server is down or the URL's host or port is wrong",
+                "a TLS problem: a self-signed or expired certificate, http vs https",
+                "an ad blocker, privacy extension or proxy that cancelled the request",
+                "a preflight or redirect that failed first (look for another line about the same URL)",
+            ],
+            Self::RequestNotHttp => &[
+                "the page opened from file:// instead of a local web server",
+                "a URL without http:// or https:// (e.g. `localhost:5000/api`), read as a scheme `localhost:`",
+            ],
+            Self::CorsDisabled => &["`content.cors.disable` set to true in about:config"],
+            Self::CrossOriginResourcePolicy => &[
+                "a security middleware (helmet, a CDN, a framework default) that sends `Cross-Origin-Resource-Policy: same-origin`",
+            ],
+            Self::CrossOriginEmbedderPolicy => &[
+                "COEP enabled on the page (for SharedArrayBuffer or cross-origin isolation) while a third-party script, image or font sends no Cross-Origin-Resource-Policy",
+            ],
+            Self::MixedContent => &[
+                "an API URL hard-coded with http://",
+                "a redirect from https to http, or a reverse proxy that builds http URLs",
+            ],
+            Self::PrivateNetworkAccess => &[
+                "a public or http page calling a service on localhost or the LAN",
+                "a preflight without `Access-Control-Allow-Private-Network: true`",
+            ],
+        }
+    }
+
+    /// What to do, concretely.
+    pub fn fix(self) -> &'static str {
+        match self {
+            Self::Unspecified => {
+                "Run the `corsair check` command below: it replays the request as the browser sends it and names the header that fails. In Safari, also look for a line just before this one."
+            }
+            Self::NetworkFailure => {
+                "Make the request reach the server: check the URL, that the server runs, its certificate, and extensions or proxies; if another line about the same URL names a CORS reason, fix that one."
+            }
+            Self::RequestNotHttp => {
+                "Serve the page from a web server (e.g. `python3 -m http.server` in its folder) and open it over http://localhost, and use http(s) URLs in requests."
+            }
+            Self::CorsDisabled => "Set `content.cors.disable` back to false in about:config.",
+            Self::CrossOriginResourcePolicy => {
+                "On the resource, send `Cross-Origin-Resource-Policy: cross-origin` (or `same-site` when the page is on the same site), or drop the header; nothing on the page side changes it."
+            }
+            Self::CrossOriginEmbedderPolicy => {
+                "Make the resource send `Cross-Origin-Resource-Policy: cross-origin`, or load it with CORS (the `crossorigin` attribute, plus Access-Control-Allow-Origin on the resource), or relax the page's Cross-Origin-Embedder-Policy."
+            }
+            Self::MixedContent => {
+                "Request the https:// URL (serve the API over https) so that no http request leaves an https page."
+            }
+            Self::PrivateNetworkAccess => {
+                "Serve the page over https; answer the preflight with `Access-Control-Allow-Private-Network: true` (corsair: allow_private_network = true) besides the usual CORS headers; newer Chromium also asks the user for Local Network Access permission."
+            }
+        }
     }
 }

@@ -64,6 +64,7 @@ pub(super) static PROFILE: Profile = Profile {
         render,
         pasted_forms,
         reread: as_read,
+        wordings: include_str!("chromium.wordings"),
     },
 };
 

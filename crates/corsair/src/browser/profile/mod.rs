@@ -260,6 +260,9 @@ pub(crate) struct Messages {
     /// Corrects a [`Blocked`] read back from a message where the wording is shared by
     /// several reasons and a value tells them apart.
     pub(crate) reread: fn(Blocked) -> Blocked,
+    /// The engine's other wordings, older versions and localisations included, as data
+    /// (`<engine>.wordings`, whose format its first lines describe).
+    pub(crate) wordings: &'static str,
 }
 
 /// No other pasted forms.

@@ -74,6 +74,7 @@ pub(super) static PROFILE: Profile = Profile {
         render,
         pasted_forms: no_other_forms,
         reread,
+        wordings: include_str!("webkit.wordings"),
     },
 };
 
@@ -152,13 +153,19 @@ fn render(failure: &Blocked) -> String {
 }
 
 /// A preflight answered with a redirect and one answered with another status that is not ok
-/// are worded alike, with the status: a status that is not a redirect's is the latter.
+/// are worded alike, with the status: a redirect's status tells the former.
 fn reread(mut failure: Blocked) -> Blocked {
-    if failure.reason == BlockReason::PreflightDisallowedRedirect
-        && let Some(status) = failure.status
-        && !matches!(status, 301 | 302 | 303 | 307 | 308)
-    {
-        failure.reason = BlockReason::PreflightInvalidStatus { status };
+    let redirect = matches!(failure.status, Some(301 | 302 | 303 | 307 | 308));
+    match failure.reason {
+        BlockReason::PreflightDisallowedRedirect if !redirect => {
+            if let Some(status) = failure.status {
+                failure.reason = BlockReason::PreflightInvalidStatus { status };
+            }
+        }
+        BlockReason::PreflightInvalidStatus { .. } if redirect => {
+            failure.reason = BlockReason::PreflightDisallowedRedirect;
+        }
+        _ => {}
     }
     failure
 }
