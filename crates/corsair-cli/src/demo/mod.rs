@@ -248,7 +248,18 @@ struct PolicyUpdate {
 /// Validates and applies a policy; on any error nothing changes.
 async fn apply_policy(State(shared): State<Shared>, Json(update): Json<PolicyUpdate>) -> Response {
     let body = update.source;
-    match Policy::from_toml(&body) {
+    // Parsing and validating a large policy takes a while: off the async workers, so other
+    // connections are still served meanwhile.
+    let (body, parsed) = match tokio::task::spawn_blocking(move || {
+        let parsed = Policy::from_toml(&body);
+        (body, parsed)
+    })
+    .await
+    {
+        Ok(done) => done,
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    match parsed {
         Ok(policy) => {
             let grants = policy.grants().to_string();
             policy.debug_switch().set(true);

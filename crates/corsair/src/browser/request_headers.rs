@@ -1,7 +1,10 @@
 //! The request headers of one fetch: what the page set, what goes on the wire, and what each
 //! redirect removes.
 
-use std::borrow::Cow;
+use std::{
+    borrow::Cow,
+    collections::{HashMap, HashSet},
+};
 
 use super::{
     Mode,
@@ -58,12 +61,11 @@ impl RequestHeaders {
     pub(crate) fn from_page(headers: Vec<(String, String)>, mode: Mode) -> Self {
         let mut both = Both::default();
         let mut dropped = Vec::new();
+        // Where each lowercase name sits in `combined`, so thousands of headers stay linear.
+        let mut index: HashMap<String, usize> = HashMap::new();
         for (name, value) in headers {
             let value = normalize_header_value(&value).to_owned();
-            let known = both
-                .combined
-                .iter()
-                .position(|(known, _)| known.eq_ignore_ascii_case(&name));
+            let known = index.get(&name.to_ascii_lowercase()).copied();
             let combined = match known {
                 Some(i) => format!("{}, {value}", both.combined[i].1),
                 None => value.clone(),
@@ -77,7 +79,10 @@ impl RequestHeaders {
             both.entries.push((name.clone(), value));
             match known {
                 Some(i) => both.combined[i].1 = combined,
-                None => both.combined.push((name, combined)),
+                None => {
+                    index.insert(name.to_ascii_lowercase(), both.combined.len());
+                    both.combined.push((name, combined));
+                }
             }
         }
         Self {
@@ -137,12 +142,12 @@ impl RequestHeaders {
             ReportedHeader::RequestOrder => false,
             ReportedHeader::RequestOrderAsWritten => true,
         };
+        let unsafe_names: HashSet<String> = unsafe_names.into_iter().collect();
+        let mut seen = HashSet::new();
         let mut ordered: Vec<String> = Vec::new();
         for (name, _) in self.lines() {
             let lowercase = name.to_ascii_lowercase();
-            if unsafe_names.contains(&lowercase)
-                && !ordered.iter().any(|n| n.eq_ignore_ascii_case(name))
-            {
+            if unsafe_names.contains(&lowercase) && seen.insert(lowercase.clone()) {
                 ordered.push(if as_written { name.clone() } else { lowercase });
             }
         }

@@ -30,11 +30,31 @@ pub(crate) enum Match<'p> {
     Any,
 }
 
-/// The scheme and port a subdomain pattern requires, for one base domain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct SchemePort {
-    scheme: Box<[u8]>,
-    port: PortPattern,
+/// The schemes subdomain patterns of one base domain allow, to their ports.
+type SchemePorts = HashMap<Box<[u8]>, Ports, KeyedState>;
+
+/// The ports subdomain patterns allow for one base domain and scheme.
+#[derive(Debug, Clone, Default)]
+struct Ports {
+    /// `:*` is listed.
+    any: bool,
+    /// Listed ports; `None` is the scheme's default.
+    exact: HashSet<Option<u16>, KeyedState>,
+}
+
+impl Ports {
+    fn insert(&mut self, port: PortPattern) {
+        match port {
+            PortPattern::Any => self.any = true,
+            PortPattern::Exact(port) => {
+                self.exact.insert(port);
+            }
+        }
+    }
+
+    fn contains(&self, port: Option<u16>) -> bool {
+        self.any || self.exact.contains(&port)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -43,10 +63,9 @@ pub(crate) struct OriginMatcher {
     exact: HashMap<Box<[u8]>, HeaderValue, KeyedState>,
     /// `scheme://host` of `scheme://host:*` patterns.
     any_port: HashSet<Box<[u8]>, KeyedState>,
-    /// `.example.com` of `*.example.com` patterns, to the schemes and ports listed with it.
-    /// The list per suffix holds one entry per distinct scheme and port written with that
-    /// domain, so it does not grow with the number of domains.
-    subdomains: HashMap<Box<[u8]>, Vec<SchemePort>, KeyedState>,
+    /// `.example.com` of `*.example.com` patterns, to the schemes listed with it and their
+    /// ports: hashed at each level, so no lookup grows with the number of schemes or ports.
+    subdomains: HashMap<Box<[u8]>, SchemePorts, KeyedState>,
     /// Labels in the longest base domain of `subdomains`: deeper suffixes cannot match.
     deepest_base: usize,
 }
@@ -75,17 +94,12 @@ impl OriginMatcher {
             }
             HostPattern::Subdomains(base) => {
                 self.deepest_base = self.deepest_base.max(base.split('.').count());
-                let entry = SchemePort {
-                    scheme: wildcard.scheme().as_bytes().into(),
-                    port: wildcard.port(),
-                };
-                let entries = self
-                    .subdomains
+                self.subdomains
                     .entry(format!(".{base}").into_bytes().into())
-                    .or_default();
-                if !entries.contains(&entry) {
-                    entries.push(entry);
-                }
+                    .or_default()
+                    .entry(wildcard.scheme().as_bytes().into())
+                    .or_default()
+                    .insert(wildcard.port());
             }
         }
     }
@@ -124,15 +138,11 @@ impl OriginMatcher {
             let Some(dot) = host[..end].iter().rposition(|&b| b == b'.') else {
                 return false;
             };
-            let found = self.subdomains.get(&host[dot..]).is_some_and(|entries| {
-                entries.iter().any(|entry| {
-                    *entry.scheme == *parts.scheme
-                        && match entry.port {
-                            PortPattern::Any => true,
-                            PortPattern::Exact(port) => port == parts.port,
-                        }
-                })
-            });
+            let found = self
+                .subdomains
+                .get(&host[dot..])
+                .and_then(|schemes| schemes.get(parts.scheme))
+                .is_some_and(|ports| ports.contains(parts.port));
             if found {
                 return true;
             }

@@ -1,10 +1,13 @@
 //! `Access-Control-Allow-Methods`: the methods a preflight may ask for, their validation, and
 //! the check of `Access-Control-Request-Method`.
 
+use std::collections::HashSet;
+
 use http::{HeaderValue, header};
 
 use super::{Config, ConfigError, Refusal, ResponseHeaders};
 use crate::grammar::{self, token::is_token};
+use crate::origin::KeyedState;
 
 /// Methods a preflight may ask for.
 #[derive(Debug)]
@@ -12,13 +15,33 @@ pub(super) enum AllowMethods {
     /// Any method token except the forbidden ones.
     Any,
     /// Exactly these (case-sensitive), besides the safelisted ones.
-    Listed(Vec<Box<[u8]>>),
+    Listed(Listed),
+}
+
+/// Listed methods: in configuration order for [`Grants`](crate::Grants), and hashed, so
+/// neither building nor a preflight's check grows with the length of the list.
+#[derive(Debug, Default)]
+pub(super) struct Listed {
+    ordered: Vec<Box<[u8]>>,
+    set: HashSet<Box<[u8]>, KeyedState>,
+}
+
+impl Listed {
+    fn insert(&mut self, method: &[u8]) {
+        if self.set.insert(method.into()) {
+            self.ordered.push(method.into());
+        }
+    }
+
+    fn contains(&self, method: &[u8]) -> bool {
+        self.set.contains(method)
+    }
 }
 
 impl AllowMethods {
     /// Checks every method, appending each problem to `errors`.
     pub(super) fn validate(config: &Config, errors: &mut Vec<ConfigError>) -> Self {
-        let mut listed: Vec<Box<[u8]>> = Vec::new();
+        let mut listed = Listed::default();
         let mut any = false;
         for value in &config.methods {
             if value == "*" {
@@ -38,8 +61,8 @@ impl AllowMethods {
                     value: value.clone(),
                     normalized,
                 });
-            } else if !listed.iter().any(|m| **m == *value.as_bytes()) {
-                listed.push(value.as_bytes().into());
+            } else {
+                listed.insert(value.as_bytes());
             }
         }
         if any { Self::Any } else { Self::Listed(listed) }
@@ -50,6 +73,7 @@ impl AllowMethods {
         match self {
             Self::Any => vec!["*".to_owned()],
             Self::Listed(listed) => listed
+                .ordered
                 .iter()
                 .map(|m| String::from_utf8_lossy(m).into_owned())
                 .filter(|m| !grammar::method::is_safelisted(m.as_bytes()))
@@ -79,7 +103,7 @@ impl AllowMethods {
         grammar::method::is_safelisted(method)
             || match self {
                 Self::Any => !grammar::method::is_forbidden(method),
-                Self::Listed(listed) => listed.iter().any(|m| **m == *method),
+                Self::Listed(listed) => listed.contains(method),
             }
     }
 }

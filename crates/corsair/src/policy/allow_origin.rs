@@ -1,6 +1,8 @@
 //! `Access-Control-Allow-Origin`: the origin entries and predicates, their validation, and the
 //! check of a request's `Origin`.
 
+use std::collections::HashSet;
+
 use http::HeaderValue;
 
 use super::{Config, ConfigError, OriginPredicate, Refusal, RequestHead};
@@ -32,7 +34,9 @@ impl AllowOrigin {
         if config.origins.is_empty() && config.predicates.is_empty() {
             errors.push(ConfigError::NoOrigins);
         }
+        // In configuration order; `seen` keeps removing duplicates linear.
         let mut patterns: Vec<OriginPattern> = Vec::new();
+        let mut seen = HashSet::new();
         for value in &config.origins {
             let pattern = match OriginPattern::parse(value) {
                 Ok(pattern) => pattern,
@@ -61,11 +65,11 @@ impl AllowOrigin {
             if let Some(error) = pattern_risk(config, &pattern) {
                 errors.push(error);
             }
-            if !patterns.contains(&pattern) {
+            if seen.insert(pattern.clone()) {
                 patterns.push(pattern);
             }
         }
-        let any = patterns.contains(&OriginPattern::Any);
+        let any = seen.contains(&OriginPattern::Any);
         if any && config.credentials {
             errors.push(ConfigError::AnyOriginWithCredentials);
         }

@@ -261,30 +261,70 @@ impl HeaderList {
 
 /// Every problem [`Config::build`](crate::Config::build) found, in the order of the
 /// configuration. Never empty.
+///
+/// At most [`ConfigErrors::LIMIT`] problems are kept, so a hostile configuration of millions
+/// of bad entries yields a report of bounded size: the first ones are listed (by iteration and
+/// by `Display`), and [`ConfigErrors::omitted`] counts the rest, which `Display` states in
+/// one last line.
+///
+/// ```
+/// let origins = (0..1500).map(|i| format!("https://a{i}.example/path"));
+/// let errors = corsair::Config::new().allow_origins(origins).build().unwrap_err();
+/// assert_eq!(errors.len(), corsair::ConfigErrors::LIMIT);
+/// assert_eq!(errors.omitted(), 500);
+/// assert!(errors.to_string().starts_with("the CORS policy has 1500 problems:"));
+/// assert!(errors.to_string().ends_with("\n  - and 500 more problems, not listed"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigErrors(Vec<ConfigError>);
+pub struct ConfigErrors {
+    errors: Vec<ConfigError>,
+    omitted: usize,
+}
 
 impl ConfigErrors {
+    /// How many problems a report keeps and lists.
+    pub const LIMIT: usize = 1000;
+
     pub(crate) fn new(errors: Vec<ConfigError>) -> Option<Self> {
-        (!errors.is_empty()).then_some(Self(errors))
+        (!errors.is_empty()).then(|| {
+            let mut kept = Self {
+                errors: Vec::new(),
+                omitted: 0,
+            };
+            kept.extend(errors);
+            kept
+        })
+    }
+
+    fn extend(&mut self, more: impl IntoIterator<Item = ConfigError>) {
+        let mut more = more.into_iter();
+        let room = Self::LIMIT.saturating_sub(self.errors.len());
+        self.errors.extend(more.by_ref().take(room));
+        self.omitted += more.count();
     }
 
     /// These problems, then `more`.
     #[cfg(feature = "toml")]
     pub(crate) fn followed_by(mut self, more: impl IntoIterator<Item = ConfigError>) -> Self {
-        self.0.extend(more);
+        self.extend(more);
         self
     }
 
-    /// The problems, in order.
+    /// The problems kept, in order.
     pub fn iter(&self) -> std::slice::Iter<'_, ConfigError> {
-        self.0.iter()
+        self.errors.iter()
     }
 
-    /// How many problems there are (at least one).
+    /// How many problems are kept (at least one, at most [`ConfigErrors::LIMIT`]).
     #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.errors.len()
+    }
+
+    /// How many more problems were found beyond [`ConfigErrors::LIMIT`]; they are counted,
+    /// not kept.
+    pub fn omitted(&self) -> usize {
+        self.omitted
     }
 }
 
@@ -293,7 +333,7 @@ impl<'a> IntoIterator for &'a ConfigErrors {
     type IntoIter = std::slice::Iter<'a, ConfigError>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.errors.iter()
     }
 }
 
@@ -302,23 +342,39 @@ impl IntoIterator for ConfigErrors {
     type IntoIter = std::vec::IntoIter<ConfigError>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.errors.into_iter()
     }
 }
 
 impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = self.0.len();
-        write!(
-            f,
-            "the CORS policy has {count} problem{}:",
-            if count == 1 { "" } else { "s" }
-        )?;
-        for error in &self.0 {
+        let count = self.errors.len() + self.omitted;
+        write!(f, "the CORS policy has {count} problem{}:", plural(count))?;
+        for error in &self.errors {
             write!(f, "\n  - {error}")?;
         }
-        Ok(())
+        write_omitted(f, self.omitted, "\n  - ")
     }
+}
+
+/// The line that counts the problems a report does not list, if any.
+pub(crate) fn write_omitted(
+    f: &mut fmt::Formatter<'_>,
+    omitted: usize,
+    separator: &str,
+) -> fmt::Result {
+    if omitted == 0 {
+        return Ok(());
+    }
+    write!(
+        f,
+        "{separator}and {omitted} more problem{}, not listed",
+        plural(omitted)
+    )
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
 }
 
 impl std::error::Error for ConfigErrors {}

@@ -1,6 +1,8 @@
 //! `Access-Control-Expose-Headers`: the response headers script may read, and their
 //! validation.
 
+use std::collections::HashSet;
+
 use http::HeaderValue;
 
 use super::{Config, ConfigError, HeaderList};
@@ -14,7 +16,9 @@ pub(super) struct ExposeHeaders(Option<HeaderValue>);
 impl ExposeHeaders {
     /// Checks every name, appending each problem to `errors`.
     pub(super) fn validate(config: &Config, errors: &mut Vec<ConfigError>) -> Self {
+        // In configuration order; `seen` keeps removing duplicates linear.
         let mut names: Vec<String> = Vec::new();
+        let mut seen = HashSet::new();
         let mut any = false;
         for value in &config.expose {
             if value == "*" {
@@ -29,7 +33,7 @@ impl ExposeHeaders {
                     name: value.clone(),
                     why,
                 });
-            } else if !names.contains(&name) {
+            } else if seen.insert(name.clone()) {
                 names.push(name);
             }
         }

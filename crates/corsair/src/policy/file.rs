@@ -24,7 +24,8 @@ use toml::{
 };
 
 use super::{
-    Config, ConfigError, ConfigErrors, MaxAge, Policy, PreflightStatus, max_age::MAX_AGE_LIMIT,
+    Config, ConfigError, ConfigErrors, MaxAge, Policy, PreflightStatus, error::write_omitted,
+    max_age::MAX_AGE_LIMIT,
 };
 
 /// A key a policy file may contain, and how its value goes into the configuration.
@@ -220,6 +221,24 @@ pub enum PolicyFileError {
     /// The file parses, but the policy it states is invalid.
     #[error(transparent)]
     Invalid(#[from] ConfigErrors),
+    /// The source is longer than [`PolicyFileError::SIZE_LIMIT`]: refused before parsing, so
+    /// a hostile upload costs bounded time and memory.
+    #[error(
+        "the policy is {size} bytes long, over the limit of {limit} bytes; a policy lists \
+         origins, methods and headers, which never take that much"
+    )]
+    TooLarge {
+        /// The length of the source, in bytes.
+        size: usize,
+        /// The limit, [`PolicyFileError::SIZE_LIMIT`].
+        limit: usize,
+    },
+}
+
+impl PolicyFileError {
+    /// The longest policy source accepted, in bytes: 1 MiB, a thousand times a large real
+    /// policy.
+    pub const SIZE_LIMIT: usize = 1 << 20;
 }
 
 /// A key a policy file does not have.
@@ -256,13 +275,13 @@ struct UnknownKeys<'a>(&'a [UnknownKey]);
 
 impl fmt::Display for UnknownKeys<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, key) in self.0.iter().enumerate() {
+        for (index, key) in self.0.iter().take(ConfigErrors::LIMIT).enumerate() {
             if index > 0 {
                 f.write_str("\n")?;
             }
             key.fmt(f)?;
         }
-        Ok(())
+        write_omitted(f, self.0.len().saturating_sub(ConfigErrors::LIMIT), "\n")
     }
 }
 
@@ -337,6 +356,12 @@ impl Parsed {
     /// Parses the file once and reads every key, collecting every problem; only a syntax
     /// error stops it.
     pub(super) fn of(source: &str) -> Result<Self, PolicyFileError> {
+        if source.len() > PolicyFileError::SIZE_LIMIT {
+            return Err(PolicyFileError::TooLarge {
+                size: source.len(),
+                limit: PolicyFileError::SIZE_LIMIT,
+            });
+        }
         let lines = Lines::of(source);
         let table = DeTable::parse(source).map_err(|error| PolicyFileError::Syntax {
             message: error.message().trim_end().to_owned(),
