@@ -78,6 +78,9 @@ enum Command {
     /// Starts a live CORS playground on loopback: an API served through the corsair middleware
     /// and a page that sends real fetch() requests to it, showing what the browser did next to
     /// what corsair predicted. Runs until Ctrl-C.
+    ///
+    /// Exit status: 0 stopped by Ctrl-C, 2 could not start (a port in use, a policy file that
+    /// cannot be read or is invalid).
     Demo {
         /// The API's policy (TOML); a built-in example policy when omitted.
         #[arg(long, value_name = "POLICY.toml")]
@@ -90,12 +93,16 @@ enum Command {
         page_port: u16,
     },
     /// Prints a shell completion script, e.g. `corsair completions bash > /etc/bash_completion.d/corsair`.
+    ///
+    /// Exit status: 0.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
     /// Prints the manual page (roff), e.g. `corsair man > /usr/local/share/man/man1/corsair.1`;
     /// with --out-dir, writes it and one page per command (`corsair-check.1`, ...) there.
+    ///
+    /// Exit status: 0 written, 2 the pages could not be written.
     Man {
         /// Write every page into this directory instead of printing the main one.
         #[arg(long, value_name = "DIR")]
