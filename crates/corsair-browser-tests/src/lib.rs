@@ -31,6 +31,7 @@ pub mod middleware;
 pub mod model_half;
 pub mod page;
 pub mod process;
+pub mod protection;
 pub mod record;
 pub mod result;
 pub mod scenario;

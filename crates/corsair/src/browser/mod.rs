@@ -33,7 +33,7 @@ pub use blocked::{BlockReason, Blocked, OtherKind};
 pub use cache::PreflightCache;
 pub use fetch::Fetch;
 pub use page::{Credentials, InvalidOption, Mode, PageRequest};
-pub use profile::{Browser, DEFAULT_MAX_AGE, Facts, UnknownBrowser};
+pub use profile::{Browser, DEFAULT_MAX_AGE, Facts, FetchMetadata, UnknownBrowser};
 pub use recognize::{Finding, MAX_INPUT, OtherFailure, Recognized, recognize, recognize_all};
 pub use response::ResponseHead;
 pub use safelist::unsafe_request_header_names;

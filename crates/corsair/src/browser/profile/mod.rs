@@ -49,6 +49,25 @@ pub struct Facts {
     /// (Chromium; WebKit 2.50 too) rather than the page's origin (Firefox 153). Actual
     /// requests carry `null` after such a redirect in every engine.
     pub null_origin_in_redirected_preflights: bool,
+    /// The `Sec-Fetch-Mode` and `Sec-Fetch-Dest` of an HTML form POST submitted into a frame
+    /// (`navigate`, `iframe` in all three), and whether a WebSocket handshake carries
+    /// `Sec-Fetch-*` at all: Chromium 156 sends none, Firefox 153 and WebKit 2.50 send
+    /// `Sec-Fetch-Mode: websocket` (the real-browser suite `protection` records them).
+    pub fetch_metadata: FetchMetadata,
+}
+
+/// The `Sec-Fetch-*` values an engine sends besides `Sec-Fetch-Site` (which depends only on the
+/// page's and the target's sites), as [`Facts::fetch_metadata`] holds them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FetchMetadata {
+    /// `Sec-Fetch-Mode` of a form submission: `navigate`.
+    pub form_mode: &'static str,
+    /// `Sec-Fetch-Dest` of a form submitted into a frame: `iframe`.
+    pub framed_form_dest: &'static str,
+    /// `Sec-Fetch-Mode` and `Sec-Fetch-Dest` of a WebSocket handshake, or `None` when the
+    /// engine sends no `Sec-Fetch-*` with it.
+    pub websocket: Option<(&'static str, &'static str)>,
 }
 
 /// One engine's table: every fact the algorithm reads.

@@ -173,3 +173,21 @@ fn firefox_merges_and_the_others_replace() {
         );
     }
 }
+
+#[test]
+fn fetch_metadata_is_what_the_engines_sent() {
+    for browser in Browser::ALL {
+        let metadata = browser.facts().fetch_metadata;
+        assert_eq!(metadata.form_mode, "navigate");
+        assert_eq!(metadata.framed_form_dest, "iframe");
+    }
+    assert_eq!(Browser::Chromium.facts().fetch_metadata.websocket, None);
+    assert_eq!(
+        Browser::Firefox.facts().fetch_metadata.websocket,
+        Some(("websocket", "empty"))
+    );
+    assert_eq!(
+        Browser::WebKit.facts().fetch_metadata.websocket,
+        Some(("websocket", "websocket"))
+    );
+}

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use super::{
     AllowOriginRules, CacheKey, CacheRules, CacheUpdate, CachedWildcard, CoveredMethods,
-    EmptyLocation, Facts, MaxAgeSyntax, Messages, PreflightOrder, Profile, RedirectRules,
-    ReportedHeader, UnsafeNames, no_other_forms,
+    EmptyLocation, Facts, FetchMetadata, MaxAgeSyntax, Messages, PreflightOrder, Profile,
+    RedirectRules, ReportedHeader, UnsafeNames, no_other_forms,
 };
 use crate::browser::{BlockReason, Blocked};
 
@@ -17,6 +17,11 @@ pub(super) static PROFILE: Profile = Profile {
     facts: Facts {
         max_age_cap: Duration::from_secs(600),
         null_origin_in_redirected_preflights: true,
+        fetch_metadata: FetchMetadata {
+            form_mode: "navigate",
+            framed_form_dest: "iframe",
+            websocket: Some(("websocket", "websocket")),
+        },
     },
     // `parseInteger`: a sign is accepted.
     max_age: MaxAgeSyntax::SignedInteger,

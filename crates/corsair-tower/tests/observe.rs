@@ -1,0 +1,128 @@
+//! What the layer reports: `corsair_requests_total` for every decision and
+//! `corsair_shadow_differences_total` where a shadow policy decides differently, while the
+//! response stays the enforced policy's.
+
+use axum::{Router, body::Body, routing::post};
+use corsair::Config;
+use corsair_tower::CorsLayer;
+use http::{Request, StatusCode};
+use metrics_exporter_prometheus::PrometheusBuilder;
+use tower::ServiceExt;
+
+fn counter(rendered: &str, name_and_labels: &[&str]) -> u64 {
+    rendered
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .find(|line| name_and_labels.iter().all(|part| line.contains(part)))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0)
+}
+
+// current_thread: the recorder is the thread's, and every poll happens on this thread.
+#[tokio::test(flavor = "current_thread")]
+async fn shadow_differences_and_decisions_are_counted_and_the_enforced_policy_answers() {
+    let recorder = PrometheusBuilder::new().build_recorder();
+    let handle = recorder.handle();
+    let _guard = metrics::set_default_local_recorder(&recorder);
+
+    // Enforced: permissive about writes; candidate: refuses them.
+    let enforced = Config::new()
+        .allow_origins(["https://app.example"])
+        .build()
+        .unwrap();
+    let candidate = Config::new()
+        .allow_origins(["https://app.example"])
+        .refuse_cross_origin_writes(true)
+        .build()
+        .unwrap();
+    let app = Router::new()
+        .route("/transfer", post(|| async { "handled" }))
+        .layer(CorsLayer::new(enforced).shadow(candidate));
+
+    let forged = Request::post("http://bank.example/transfer")
+        .header("host", "bank.example")
+        .header("origin", "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(forged).await.unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the enforced policy answers"
+    );
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+
+    let trusted = Request::post("http://bank.example/transfer")
+        .header("host", "bank.example")
+        .header("origin", "https://app.example")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.oneshot(trusted).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let rendered = handle.render();
+    assert_eq!(
+        counter(&rendered, &["corsair_shadow_differences_total"]),
+        1,
+        "only the forged write is decided differently:\n{rendered}"
+    );
+    assert!(
+        counter(
+            &rendered,
+            &["corsair_requests_total", "decision=\"allowed\""]
+        ) >= 1,
+        "{rendered}"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn report_only_counts_would_be_refusals_and_refuses_nothing() {
+    let recorder = PrometheusBuilder::new().build_recorder();
+    let handle = recorder.handle();
+    let _guard = metrics::set_default_local_recorder(&recorder);
+
+    let policy = Config::new()
+        .allow_origins(["https://app.example"])
+        .refuse_cross_origin_writes(true)
+        .report_only(true)
+        .build()
+        .unwrap();
+    let app = Router::new()
+        .route("/transfer", post(|| async { "handled" }))
+        .layer(CorsLayer::new(policy));
+    let forged = Request::post("http://bank.example/transfer")
+        .header("host", "bank.example")
+        .header("origin", "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.oneshot(forged).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let rendered = handle.render();
+    assert_eq!(
+        counter(
+            &rendered,
+            &[
+                "corsair_requests_total",
+                "kind=\"write\"",
+                "decision=\"shadow_refused\""
+            ]
+        ),
+        1,
+        "{rendered}"
+    );
+    assert_eq!(
+        counter(&rendered, &["decision=\"refused\""]),
+        0,
+        "{rendered}"
+    );
+}
