@@ -269,15 +269,7 @@ pub fn header_value_bytes(value: &str) -> Cow<'_, [u8]> {
 
 /// Fetch, "CORS-safelisted response-header name": readable by script without
 /// `Access-Control-Expose-Headers`.
-pub const SAFELISTED_RESPONSE_HEADERS: &[&str] = &[
-    "cache-control",
-    "content-language",
-    "content-length",
-    "content-type",
-    "expires",
-    "last-modified",
-    "pragma",
-];
+pub const SAFELISTED_RESPONSE_HEADERS: &[&str] = crate::headers::names::SAFELISTED_RESPONSE_HEADERS;
 
 /// Fetch, "forbidden response-header name": never readable by script.
 pub fn is_forbidden_response_header(name: &str) -> bool {

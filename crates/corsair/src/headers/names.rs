@@ -4,6 +4,18 @@ use std::collections::HashMap;
 
 use crate::origin::KeyedState;
 
+/// Fetch, "CORS-safelisted response-header name": readable by script without
+/// `Access-Control-Expose-Headers` (lowercase).
+pub(crate) const SAFELISTED_RESPONSE_HEADERS: &[&str] = &[
+    "cache-control",
+    "content-language",
+    "content-length",
+    "content-type",
+    "expires",
+    "last-modified",
+    "pragma",
+];
+
 /// The Fetch Standard's forbidden request-header names (lowercase): script can never set
 /// them, so listing one as an allowed request header can only be a mistake.
 const FORBIDDEN_REQUEST_HEADERS: &[&str] = &[

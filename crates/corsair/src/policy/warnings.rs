@@ -2,22 +2,12 @@
 //! warnings tier, beside the errors [`Config::build`] refuses.
 
 use super::{Config, MaxAge};
+use crate::headers::names::SAFELISTED_RESPONSE_HEADERS;
 
 /// Request headers a page may send without any grant, whatever their value: listing them
 /// changes nothing. (`content-type` is not here: only three of its values are safelisted.)
 const ALWAYS_SAFELISTED_REQUEST_HEADERS: &[&str] =
     &["accept", "accept-language", "content-language"];
-
-/// Response headers script may always read.
-const SAFELISTED_RESPONSE_HEADERS: &[&str] = &[
-    "cache-control",
-    "content-language",
-    "content-length",
-    "content-type",
-    "expires",
-    "last-modified",
-    "pragma",
-];
 
 /// Chromium's cap on preflight caching (Firefox keeps 24 hours): most users' browsers keep no
 /// longer.
