@@ -34,13 +34,18 @@ static CORS_REQUEST_HEADERS: [(HeaderName, http::HeaderName); 4] = [
 ];
 
 /// The request headers the cross-origin protections read, for every method.
-static PROTECTION_REQUEST_HEADERS: [(HeaderName, http::HeaderName); 4] = [
+static PROTECTION_REQUEST_HEADERS: [(HeaderName, http::HeaderName); 5] = [
     (
         HeaderName::from_static("sec-fetch-site"),
         http::HeaderName::from_static("sec-fetch-site"),
     ),
     (header::HOST, http::header::HOST),
     (header::UPGRADE, http::header::UPGRADE),
+    // An HTTP/2 handshake (extended CONNECT) has no `Upgrade`, only this.
+    (
+        header::SEC_WEBSOCKET_VERSION,
+        http::header::SEC_WEBSOCKET_VERSION,
+    ),
     (
         HeaderName::from_static("x-forwarded-host"),
         http::HeaderName::from_static("x-forwarded-host"),

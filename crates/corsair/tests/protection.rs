@@ -379,6 +379,52 @@ fn websocket_handshakes_are_checked_by_default() {
     );
 }
 
+/// RFC 8441: over HTTP/2 a handshake is `CONNECT` with `:protocol = websocket` (kept by the
+/// server outside the headers) and `Sec-WebSocket-Version`, without `Upgrade`.
+#[test]
+fn http2_extended_connect_handshakes_are_checked_like_upgrades() {
+    let policy = Config::new()
+        .allow_origins(["https://app.example.com"])
+        .build()
+        .unwrap();
+    let connect = |origin: Option<&str>, version: bool| {
+        let mut builder = http::Request::builder()
+            .method("CONNECT")
+            .version(http::Version::HTTP_2)
+            .uri("https://api.example.com/ws");
+        if version {
+            builder = builder.header("sec-websocket-version", "13");
+        }
+        if let Some(origin) = origin {
+            builder = builder.header("origin", origin);
+        }
+        builder.body(()).unwrap()
+    };
+    assert_eq!(
+        forbidden(&policy, &connect(Some("https://evil.example"), true)),
+        Some(Refusal::WebSocketOriginNotAllowed {
+            origin: "https://evil.example".parse().unwrap()
+        })
+    );
+    assert!(forbidden(&policy, &connect(Some("null"), true)).is_some());
+    for origin in [None, Some("https://app.example.com")] {
+        assert_eq!(forbidden(&policy, &connect(origin, true)), None, "{origin:?}");
+    }
+    // The server's own origin, from `:authority`, as for any HTTP/2 request.
+    let own = connect(Some("https://api.example.com"), true);
+    let evaluation = policy.evaluate(&RequestHead::from(&own));
+    let verdict = evaluation.verdict();
+    assert_eq!(
+        (verdict.check, verdict.outcome),
+        (Check::WebSocket, Outcome::Allowed)
+    );
+    // A proxy tunnel's `CONNECT` is no handshake: CORS alone decides it.
+    let tunnel = connect(Some("https://evil.example"), false);
+    assert_eq!(forbidden(&policy, &tunnel), None);
+    let evaluation = policy.evaluate(&RequestHead::from(&tunnel));
+    assert_ne!(evaluation.verdict().check, Check::WebSocket);
+}
+
 #[test]
 fn any_origin_lets_every_handshake_through_and_the_switch_turns_the_check_off() {
     let any = Config::new().allow_origins(["*"]).build().unwrap();

@@ -191,15 +191,28 @@ fn pattern_risk(config: &Config, pattern: &OriginPattern) -> Option<ConfigError>
             origin: pattern.to_string(),
         });
     }
-    match &host {
-        HostPattern::Subdomains(base)
-            if !host.is_loopback() && !config.public_suffix_subdomains =>
-        {
-            public_suffix_under(base).map(|suffix| ConfigError::PublicSuffixSubdomains {
-                pattern: pattern.to_string(),
-                suffix,
-            })
-        }
+    if config.public_suffix_subdomains {
+        return None;
+    }
+    spanned_public_suffix(&host).map(|suffix| ConfigError::PublicSuffixSubdomains {
+        pattern: pattern.to_string(),
+        suffix,
+    })
+}
+
+/// The public suffix under which the origin entry `value` matches every registered site, if it
+/// is a subdomain pattern over one (`https://*.github.io`); `None` for anything else,
+/// including entries that do not parse (those are errors of their own).
+pub(super) fn public_suffix_spanned_by(value: &str) -> Option<String> {
+    match OriginPattern::parse(value).ok()? {
+        OriginPattern::Wildcard(wildcard) => spanned_public_suffix(wildcard.host()),
+        OriginPattern::Any | OriginPattern::Exact(_) => None,
+    }
+}
+
+fn spanned_public_suffix(host: &HostPattern) -> Option<String> {
+    match host {
+        HostPattern::Subdomains(base) if !host.is_loopback() => public_suffix_under(base),
         _ => None,
     }
 }

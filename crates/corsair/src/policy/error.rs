@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::max_age::{CHROMIUM_MAX_AGE_CAP, FIREFOX_MAX_AGE_CAP, MAX_AGE_LIMIT};
 use crate::{grammar::token::is_token, origin::PatternError};
 
 /// One problem in a [`Config`](crate::Config). [`Config::build`](crate::Config::build)
@@ -161,9 +162,10 @@ pub enum ConfigError {
     AnyExposedHeaderWithCredentials,
     /// Max-age outside what browsers honour.
     #[error(
-        "max-age {value} is out of range: use 1 to 86400 seconds (Firefox caps at 86400, \
-         Chromium at 7200), or in a policy file -1 to disable preflight caching and 0 for the \
-         browser default"
+        "max-age {value} is out of range: use 1 to {MAX_AGE_LIMIT} seconds (no browser keeps a \
+         preflight longer: Firefox caps at {FIREFOX_MAX_AGE_CAP}, Chromium at \
+         {CHROMIUM_MAX_AGE_CAP}), or in a policy file -1 to disable preflight caching and 0 for \
+         the browser default"
     )]
     MaxAgeOutOfRange {
         /// The value given.

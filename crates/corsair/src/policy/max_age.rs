@@ -5,8 +5,29 @@ use http::HeaderValue;
 use super::ConfigError;
 use crate::headers::shared::shared_value;
 
-/// Longest preflight cache lifetime accepted, in seconds (Firefox's cap).
-pub(crate) const MAX_AGE_LIMIT: u32 = 86_400;
+/// The longest Chromium caches a preflight answer, in seconds, whatever
+/// `Access-Control-Max-Age` says (`kMaxTimeout`). The browser profiles and the lint read
+/// each engine's cap from here.
+pub(crate) const CHROMIUM_MAX_AGE_CAP: u32 = 7_200;
+/// The longest Firefox caches a preflight answer, in seconds: the longest of the three.
+pub(crate) const FIREFOX_MAX_AGE_CAP: u32 = 86_400;
+/// The longest WebKit caches a preflight answer, in seconds.
+pub(crate) const WEBKIT_MAX_AGE_CAP: u32 = 600;
+
+/// Longest preflight cache lifetime accepted, in seconds: the longest any engine keeps, since
+/// a longer one is cut short everywhere.
+pub(crate) const MAX_AGE_LIMIT: u32 = {
+    let longer = if CHROMIUM_MAX_AGE_CAP > WEBKIT_MAX_AGE_CAP {
+        CHROMIUM_MAX_AGE_CAP
+    } else {
+        WEBKIT_MAX_AGE_CAP
+    };
+    if FIREFOX_MAX_AGE_CAP > longer {
+        FIREFOX_MAX_AGE_CAP
+    } else {
+        longer
+    }
+};
 
 /// How long browsers may cache a preflight answer (`Access-Control-Max-Age`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

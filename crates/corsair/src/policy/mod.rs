@@ -54,6 +54,8 @@ pub use handle::PolicyHandle;
 #[cfg(feature = "toml")]
 pub use lint::{Finding, Lint, Severity};
 pub use max_age::MaxAge;
+#[cfg(feature = "browser")]
+pub(crate) use max_age::{CHROMIUM_MAX_AGE_CAP, FIREFOX_MAX_AGE_CAP, WEBKIT_MAX_AGE_CAP};
 pub use preflight::Preflight;
 pub use refusal::{CrossOriginSignal, Refusal, RequestHeadersProblem};
 use request::Classified;

@@ -1,17 +1,16 @@
 //! Grants that are valid but do not do what their author likely meant: `corsair lint`'s
 //! warnings tier, beside the errors [`Config::build`] refuses.
 
+use super::allow_origin::public_suffix_spanned_by;
+use super::max_age::{CHROMIUM_MAX_AGE_CAP, FIREFOX_MAX_AGE_CAP, WEBKIT_MAX_AGE_CAP};
 use super::{Config, MaxAge};
+use crate::grammar::method::is_safelisted;
 use crate::headers::names::SAFELISTED_RESPONSE_HEADERS;
 
 /// Request headers a page may send without any grant, whatever their value: listing them
 /// changes nothing. (`content-type` is not here: only three of its values are safelisted.)
 const ALWAYS_SAFELISTED_REQUEST_HEADERS: &[&str] =
     &["accept", "accept-language", "content-language"];
-
-/// Chromium's cap on preflight caching (Firefox keeps 24 hours): most users' browsers keep no
-/// longer.
-const LONGEST_BROWSER_MAX_AGE: u32 = 7_200;
 
 /// A grant that is valid but never matters, or grants more than it seems to.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -59,14 +58,38 @@ pub enum PolicyWarning {
         /// The pattern as written.
         origin: String,
     },
-    /// A preflight cache longer than Chromium keeps.
+    /// A preflight cache longer than Chromium and WebKit keep: only Firefox honours it.
+    /// (Longer than Firefox keeps is an error, [`ConfigError::MaxAgeOutOfRange`].)
+    ///
+    /// [`ConfigError::MaxAgeOutOfRange`]: crate::ConfigError::MaxAgeOutOfRange
     #[error(
-        "max_age {seconds} is longer than Chromium keeps a preflight (at most 7200 seconds); Chromium uses its cap instead"
+        "max_age {seconds} is longer than Chromium ({CHROMIUM_MAX_AGE_CAP} seconds) and WebKit ({WEBKIT_MAX_AGE_CAP} seconds) keep a preflight answer: they use their caps instead, and only Firefox keeps it that long (up to {FIREFOX_MAX_AGE_CAP} seconds)"
     )]
     MaxAgeBeyondBrowsers {
         /// The seconds asked for.
         seconds: u32,
     },
+    /// A subdomain pattern over a public suffix (`https://*.github.io`, `https://*.co.uk`)
+    /// without credentials: every site anyone registers under that suffix may read the
+    /// responses. (With credentials it is an error,
+    /// [`ConfigError::PublicSuffixSubdomains`].)
+    ///
+    /// [`ConfigError::PublicSuffixSubdomains`]: crate::ConfigError::PublicSuffixSubdomains
+    #[error(
+        "origin `{pattern}` matches every site registered under the public suffix `{suffix}`, whoever owns it: any of them may read these responses; name your own domain instead (e.g. `https://*.example.{suffix}`)"
+    )]
+    PublicSuffixSubdomains {
+        /// The pattern as written.
+        pattern: String,
+        /// The public suffix it spans.
+        suffix: String,
+    },
+    /// Request headers are listed but no method beyond GET, HEAD and POST: a page's request
+    /// with another method is refused at its preflight, which is often an oversight.
+    #[error(
+        "allow_headers are granted only with GET, HEAD and POST: a request with these headers and one of those methods is preflighted and allowed, but a PUT, PATCH, DELETE or any other method is refused at its preflight; add to allow_methods the methods the page sends"
+    )]
+    HeadersWithoutMethods,
     /// Writes are refused and the origin list is `*`, which trusts no one to write.
     #[error(
         "refuse_cross_origin_writes with `*`: `*` trusts no origin to write, so every cross-site write is refused; list the origins that may write"
@@ -102,6 +125,8 @@ impl PolicyWarning {
             Self::RedundantWildcard { .. } => "redundant_wildcard",
             Self::AnyLoopbackPortWithCredentials { .. } => "any_loopback_port_with_credentials",
             Self::MaxAgeBeyondBrowsers { .. } => "max_age_beyond_browsers",
+            Self::PublicSuffixSubdomains { .. } => "public_suffix_subdomains",
+            Self::HeadersWithoutMethods => "headers_without_methods",
             Self::AnyOriginWritesRefused => "any_origin_writes_refused",
             Self::CrossOriginWebSockets => "cross_origin_websockets",
             Self::WriteExemption { .. } => "write_exemption",
@@ -116,7 +141,11 @@ impl PolicyWarning {
             | Self::ResponseHeaderAsRequestHeader { name } => ("allow_headers", Some(name)),
             Self::SafelistedExposedHeader { name } => ("expose_headers", Some(name)),
             Self::RedundantWildcard { key, .. } => (key, Some("*")),
-            Self::AnyLoopbackPortWithCredentials { origin } => ("allow_origins", Some(origin)),
+            Self::AnyLoopbackPortWithCredentials { origin }
+            | Self::PublicSuffixSubdomains {
+                pattern: origin, ..
+            } => ("allow_origins", Some(origin)),
+            Self::HeadersWithoutMethods => ("allow_headers", None),
             Self::MaxAgeBeyondBrowsers { .. } => ("max_age", None),
             Self::AnyOriginWritesRefused => ("refuse_cross_origin_writes", None),
             Self::CrossOriginWebSockets => ("allow_cross_origin_websockets", None),
@@ -133,6 +162,7 @@ impl Config {
     /// ```
     /// let config = corsair::Config::new()
     ///     .allow_origins(["https://app.example.com"])
+    ///     .allow_methods(["PUT"])
     ///     .allow_headers(["Accept", "X-Token"]);
     /// let warnings = config.warnings();
     /// assert_eq!(warnings.len(), 1);
@@ -153,7 +183,26 @@ impl Config {
                 }
             }
         }
+        // With credentials and without the opt-in this is already an error.
+        if !self.credentials || self.public_suffix_subdomains {
+            found.extend(self.origins.iter().filter_map(|origin| {
+                public_suffix_spanned_by(origin).map(|suffix| {
+                    PolicyWarning::PublicSuffixSubdomains {
+                        pattern: origin.clone(),
+                        suffix,
+                    }
+                })
+            }));
+        }
         redundant_wildcard("allow_methods", &self.methods, &mut found);
+        if !self.headers.is_empty()
+            && self
+                .methods
+                .iter()
+                .all(|method| method != "*" && is_safelisted(method.as_bytes()))
+        {
+            found.push(PolicyWarning::HeadersWithoutMethods);
+        }
         redundant_wildcard("allow_headers", &self.headers, &mut found);
         for name in &self.headers {
             let lower = name.to_ascii_lowercase();
@@ -170,7 +219,7 @@ impl Config {
             }
         }
         if let MaxAge::Seconds(seconds) = self.max_age
-            && seconds > LONGEST_BROWSER_MAX_AGE
+            && seconds > CHROMIUM_MAX_AGE_CAP.max(WEBKIT_MAX_AGE_CAP)
         {
             found.push(PolicyWarning::MaxAgeBeyondBrowsers { seconds });
         }
@@ -201,5 +250,100 @@ fn redundant_wildcard(key: &'static str, entries: &[String], found: &mut Vec<Pol
             key,
             other: other.clone(),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(config: &Config) -> Vec<&'static str> {
+        config.warnings().iter().map(PolicyWarning::kind).collect()
+    }
+
+    fn origins(origins: &[&str]) -> Config {
+        Config::new()
+            .allow_origins(origins.iter().copied())
+            .allow_methods(["PUT"])
+    }
+
+    #[test]
+    fn subdomains_of_a_public_suffix_warn_without_credentials() {
+        for pattern in [
+            "https://*.github.io",
+            "https://*.co.uk",
+            "https://*.com",
+            "http://*.com",
+            // A wildcard rule: every `x.kawasaki.jp` is itself a public suffix.
+            "https://*.kawasaki.jp",
+            "https://*.github.io:*",
+        ] {
+            let warnings = origins(&[pattern]).warnings();
+            let [warning] = &warnings[..] else {
+                panic!("{pattern}: {warnings:?}");
+            };
+            assert_eq!(warning.kind(), "public_suffix_subdomains");
+            assert_eq!(warning.location(), ("allow_origins", Some(pattern)));
+        }
+        let warning = &origins(&["https://*.co.uk"]).warnings()[0];
+        assert!(
+            warning.to_string().contains("public suffix `co.uk`"),
+            "{warning}"
+        );
+        for owned in [
+            "https://*.example.com",
+            "https://*.example.co.uk",
+            "https://*.me.github.io",
+            "http://*.localhost",
+            "https://github.io",
+            "*",
+        ] {
+            assert!(kinds(&origins(&[owned])).is_empty(), "{owned}");
+        }
+    }
+
+    #[test]
+    fn public_suffix_warning_is_not_repeated_beside_its_error() {
+        let with_credentials = origins(&["https://*.github.io"]).allow_credentials(true);
+        assert!(kinds(&with_credentials).is_empty());
+        assert!(with_credentials.clone().build().is_err());
+        let opted_in = with_credentials.dangerously_allow_public_suffix_subdomains(true);
+        assert_eq!(kinds(&opted_in), ["public_suffix_subdomains"]);
+        assert!(opted_in.build().is_ok());
+    }
+
+    #[test]
+    fn headers_granted_with_safelisted_methods_only_warn() {
+        let base = || Config::new().allow_origins(["https://a.example"]);
+        for methods in [&[][..], &["GET"], &["GET", "HEAD", "POST"]] {
+            let config = base()
+                .allow_methods(methods.iter().copied())
+                .allow_headers(["X-Token"]);
+            assert_eq!(kinds(&config), ["headers_without_methods"], "{methods:?}");
+            assert_eq!(config.warnings()[0].location(), ("allow_headers", None));
+        }
+        let any_header = base().allow_headers(["*"]);
+        assert_eq!(kinds(&any_header), ["headers_without_methods"]);
+        for methods in [&["PUT"][..], &["GET", "PATCH"], &["*"], &["PURGE"]] {
+            let config = base()
+                .allow_methods(methods.iter().copied())
+                .allow_headers(["X-Token"]);
+            assert!(kinds(&config).is_empty(), "{methods:?}");
+        }
+        assert!(kinds(&base().allow_methods(["GET"])).is_empty());
+    }
+
+    #[test]
+    fn max_age_warns_beyond_what_chromium_and_webkit_keep() {
+        let config = |seconds| origins(&["https://a.example"]).max_age(MaxAge::Seconds(seconds));
+        assert!(kinds(&config(CHROMIUM_MAX_AGE_CAP)).is_empty());
+        let warnings = config(CHROMIUM_MAX_AGE_CAP + 1).warnings();
+        assert_eq!(warnings[0].kind(), "max_age_beyond_browsers");
+        let message = warnings[0].to_string();
+        for cap in [CHROMIUM_MAX_AGE_CAP, WEBKIT_MAX_AGE_CAP, FIREFOX_MAX_AGE_CAP] {
+            assert!(message.contains(&format!("{cap} seconds")), "{message}");
+        }
+        assert!(config(FIREFOX_MAX_AGE_CAP).build().is_ok());
+        assert!(config(FIREFOX_MAX_AGE_CAP + 1).build().is_err());
     }
 }

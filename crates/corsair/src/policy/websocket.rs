@@ -2,14 +2,26 @@
 //! does not allow, and that is not the server's own, is refused (cross-site WebSocket
 //! hijacking).
 
-use http::{HeaderValue, header};
+use http::{HeaderValue, Method, header};
 
 use super::{Compiled, Refusal, RequestHead, same_origin};
 
-/// Whether the request asks to upgrade to a WebSocket (`Upgrade: websocket`, in any case,
-/// possibly among other protocols).
+/// Whether the request opens a WebSocket: over HTTP/1.1, `Upgrade: websocket` (in any case,
+/// possibly among other protocols); over HTTP/2 and HTTP/3 (RFC 8441, RFC 9220), an extended
+/// `CONNECT` carrying `Sec-WebSocket-Version` (sent with every handshake, RFC 8441 §5).
+///
+/// The extended `CONNECT`'s `:protocol = websocket` pseudo-header is not a header: each
+/// server keeps it its own way (hyper in a request extension), out of this engine's reach.
+/// `CONNECT` with `Sec-WebSocket-Version` says the same without it: a proxy tunnel's `CONNECT`
+/// never carries that header, and `:protocol` names no other protocol that does. Counting
+/// such a request as a handshake only ever adds the `Origin` check, which a tunnel request
+/// (sent without `Origin`) passes.
 pub(super) fn is_handshake(head: &RequestHead<'_>) -> bool {
-    head.headers().get_all(header::UPGRADE).iter().any(|value| {
+    let headers = head.headers();
+    if head.method() == Method::CONNECT && headers.contains_key(header::SEC_WEBSOCKET_VERSION) {
+        return true;
+    }
+    headers.get_all(header::UPGRADE).iter().any(|value| {
         value
             .as_bytes()
             .split(|&b| b == b',')

@@ -8,6 +8,7 @@ use super::{
     RedirectRules, ReportedHeader, UnsafeNames, as_read,
 };
 use crate::browser::{BlockReason, Blocked};
+use crate::policy::CHROMIUM_MAX_AGE_CAP;
 
 /// Chromium 156 (156.0.8078.108), from its sources (cors.cc, preflight_result.cc,
 /// cors_error_string.cc) and as the real-browser suite observed it.
@@ -15,7 +16,7 @@ pub(super) static PROFILE: Profile = Profile {
     name: "chromium",
     aliases: &["chromium", "chrome", "edge"],
     facts: Facts {
-        max_age_cap: Duration::from_secs(7200),
+        max_age_cap: Duration::from_secs(CHROMIUM_MAX_AGE_CAP as u64),
         null_origin_in_redirected_preflights: true,
         fetch_metadata: FetchMetadata {
             form_mode: "navigate",

@@ -8,6 +8,7 @@ use super::{
     RedirectRules, ReportedHeader, UnsafeNames, as_read,
 };
 use crate::browser::{BlockReason, Blocked};
+use crate::policy::FIREFOX_MAX_AGE_CAP;
 
 /// Firefox 153.7.0esr, from its sources (nsCORSListenerProxy.cpp, nsPreflightCache,
 /// security.properties) and as the real-browser suite observed it.
@@ -15,7 +16,7 @@ pub(super) static PROFILE: Profile = Profile {
     name: "firefox",
     aliases: &["firefox", "gecko"],
     facts: Facts {
-        max_age_cap: Duration::from_secs(86_400),
+        max_age_cap: Duration::from_secs(FIREFOX_MAX_AGE_CAP as u64),
         null_origin_in_redirected_preflights: false,
         fetch_metadata: FetchMetadata {
             form_mode: "navigate",

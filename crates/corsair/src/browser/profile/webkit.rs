@@ -8,6 +8,7 @@ use super::{
     RedirectRules, ReportedHeader, UnsafeNames, no_other_forms,
 };
 use crate::browser::{BlockReason, Blocked};
+use crate::policy::WEBKIT_MAX_AGE_CAP;
 
 /// WebKitGTK 2.50.6 (MiniBrowser), from its sources (CrossOriginAccessControl.cpp,
 /// CrossOriginPreflightResultCache.cpp) and as the real-browser suite observed it.
@@ -15,7 +16,7 @@ pub(super) static PROFILE: Profile = Profile {
     name: "webkit",
     aliases: &["webkit", "safari"],
     facts: Facts {
-        max_age_cap: Duration::from_secs(600),
+        max_age_cap: Duration::from_secs(WEBKIT_MAX_AGE_CAP as u64),
         null_origin_in_redirected_preflights: true,
         fetch_metadata: FetchMetadata {
             form_mode: "navigate",
