@@ -195,6 +195,46 @@ async fn options_that_are_not_preflights_reach_the_application() {
     assert_eq!(header(&response, "vary"), Some("Origin"));
 }
 
+/// An HTTP/2 WebSocket handshake (RFC 8441 extended CONNECT): no `Upgrade`, only
+/// `Sec-WebSocket-Version`, checked like an HTTP/1.1 upgrade.
+#[actix_web::test]
+async fn http2_websocket_handshakes_are_checked() {
+    let app = test::init_service(
+        App::new()
+            .wrap(Cors::new(policy(&["https://a.example"], &[])))
+            .default_service(web::to(handled)),
+    )
+    .await;
+    let connect = |origin: Option<&str>, version: bool| {
+        let mut request = TestRequest::default()
+            .method(Method::CONNECT)
+            .version(actix_web::http::Version::HTTP_2)
+            .uri("/ws")
+            .insert_header(("host", "api.example.com"));
+        if version {
+            request = request.insert_header(("sec-websocket-version", "13"));
+        }
+        if let Some(origin) = origin {
+            request = request.insert_header(("origin", origin));
+        }
+        request.to_request()
+    };
+    let refused = test::call_service(&app, connect(Some("https://evil.example"), true)).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(header(&refused, "x-handler"), None);
+    for origin in [
+        None,
+        Some("https://a.example"),
+        Some("https://api.example.com"),
+    ] {
+        let passed = test::call_service(&app, connect(origin, true)).await;
+        assert_eq!(header(&passed, "x-handler"), Some("reached"), "{origin:?}");
+    }
+    // A `CONNECT` without `Sec-WebSocket-Version` is a tunnel, not a handshake.
+    let tunnel = test::call_service(&app, connect(Some("https://evil.example"), false)).await;
+    assert_eq!(header(&tunnel, "x-handler"), Some("reached"));
+}
+
 // --- errors of the inner service ------------------------------------------------------------
 
 /// A service that fails, as an authentication middleware or a `fn_service` does.
