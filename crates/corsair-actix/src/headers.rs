@@ -103,8 +103,9 @@ static CORS_RESPONSE_HEADERS: [(http::HeaderName, HeaderName); 8] = [
 
 /// What the engine reads of an actix-web request, as `http` 1.x types: the method and the
 /// headers of [`CORS_REQUEST_HEADERS`] (`Origin` alone unless the method is `OPTIONS`, as the
-/// engine reads nothing else then); with `whole`, the URI and every header as well, for
-/// origin predicates. The header map is the caller's, reused from one request to the next.
+/// engine reads nothing else then), and the protections' headers; the URI when write
+/// exemptions read the path, on HTTP/2 (`:authority`) and when decisions are logged (their
+/// route); with `whole`, the URI and every header, for origin predicates. The header map is the caller's, reused from one request to the next.
 #[derive(Debug)]
 pub(crate) struct Carried {
     method: http::Method,
@@ -140,8 +141,12 @@ impl Carried {
                     carried.carry(engine.clone(), value);
                 }
             }
-            // HTTP/2 carries the host in the URI (`:authority`), not in a `Host` header.
-            if reads.path || request.uri().authority().is_some() {
+            // HTTP/2 carries the host in the URI (`:authority`), not in a `Host` header; and
+            // a decision that is logged names its route.
+            if reads.path
+                || request.uri().authority().is_some()
+                || tracing::enabled!(target: "corsair", tracing::Level::INFO)
+            {
                 carried.carry_uri(request);
             }
         }

@@ -5,6 +5,7 @@
 use actix_web::{App, HttpResponse, http::StatusCode, test, web};
 use corsair::{Config, Policy};
 use corsair_actix::Cors;
+use corsair_conformance::Events;
 use metrics_exporter_prometheus::PrometheusBuilder;
 
 fn counter(rendered: &str, name_and_labels: &[&str]) -> u64 {
@@ -40,6 +41,8 @@ async fn shadow_differences_are_counted_and_the_enforced_policy_answers() {
     let recorder = PrometheusBuilder::new().build_recorder();
     let handle = recorder.handle();
     let _guard = metrics::set_default_local_recorder(&recorder);
+    let events = Events::default();
+    let _events = events.install();
     let app = test::init_service(
         App::new()
             .wrap(Cors::new(policy(false, false)).shadow(policy(true, false)))
@@ -65,6 +68,28 @@ async fn shadow_differences_are_counted_and_the_enforced_policy_answers() {
         1,
         "only the forged write is decided differently:\n{rendered}"
     );
+
+    // The difference is logged with both decisions and the request it is about.
+    events
+        .only("the shadow policy decides differently")
+        .assert_fields(&[
+            ("kind", "actual"),
+            ("decision", "refused"),
+            ("reason", "origin_not_allowed"),
+            ("shadow_kind", "write"),
+            ("shadow_decision", "refused"),
+            ("shadow_reason", "cross_origin_write"),
+            ("origin", "https://evil.example"),
+            ("method", "POST"),
+            ("route", "/transfer"),
+        ]);
+    let decisions = events.with_message("CORS decision");
+    assert_eq!(decisions.len(), 2, "{decisions:?}");
+    decisions[1].assert_fields(&[
+        ("origin", "https://app.example"),
+        ("decision", "allowed"),
+        ("reason", "none"),
+    ]);
 }
 
 #[actix_web::test]
@@ -72,6 +97,8 @@ async fn report_only_counts_would_be_refusals_and_refuses_nothing() {
     let recorder = PrometheusBuilder::new().build_recorder();
     let handle = recorder.handle();
     let _guard = metrics::set_default_local_recorder(&recorder);
+    let events = Events::default();
+    let _events = events.install();
     let app = test::init_service(App::new().wrap(Cors::new(policy(true, true))).route(
         "/transfer",
         web::post().to(|| async { HttpResponse::Ok().body("handled") }),
@@ -93,4 +120,12 @@ async fn report_only_counts_would_be_refusals_and_refuses_nothing() {
         0,
         "{rendered}"
     );
+    events.only("CORS decision").assert_fields(&[
+        ("kind", "write"),
+        ("decision", "shadow_refused"),
+        ("reason", "cross_origin_write"),
+        ("origin", "https://evil.example"),
+        ("method", "POST"),
+        ("route", "/transfer"),
+    ]);
 }

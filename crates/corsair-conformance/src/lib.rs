@@ -4,11 +4,16 @@
 //! A runner builds one server per policy ([`Table::policies`]), sends each case's request
 //! ([`Case::request_headers`] carries instructions for the handler), and checks what came
 //! back with [`Case::check`]. The handler of every runner is [`handler_response`], so the
-//! application behaves the same under every framework.
+//! application behaves the same under every framework. [`Events`] captures the `tracing`
+//! events an integration reports, with their fields.
+
+mod events;
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+
+pub use events::{Captured, Events};
 
 /// Request header telling the test handler which status to answer with.
 pub const HANDLER_STATUS: &str = "x-handler-status";

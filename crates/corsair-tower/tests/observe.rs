@@ -4,6 +4,7 @@
 
 use axum::{Router, body::Body, routing::post};
 use corsair::Config;
+use corsair_conformance::Events;
 use corsair_tower::CorsLayer;
 use http::{Request, StatusCode};
 use metrics_exporter_prometheus::PrometheusBuilder;
@@ -25,6 +26,8 @@ async fn shadow_differences_and_decisions_are_counted_and_the_enforced_policy_an
     let recorder = PrometheusBuilder::new().build_recorder();
     let handle = recorder.handle();
     let _guard = metrics::set_default_local_recorder(&recorder);
+    let events = Events::default();
+    let _events = events.install();
 
     // Enforced: permissive about writes; candidate: refuses them.
     let enforced = Config::new()
@@ -81,6 +84,29 @@ async fn shadow_differences_and_decisions_are_counted_and_the_enforced_policy_an
         ) >= 1,
         "{rendered}"
     );
+
+    // One difference, logged with both decisions and the request it is about.
+    let difference = events.only("the shadow policy decides differently");
+    assert_eq!(difference.target, "corsair");
+    difference.assert_fields(&[
+        ("kind", "actual"),
+        ("decision", "refused"),
+        ("reason", "origin_not_allowed"),
+        ("shadow_kind", "write"),
+        ("shadow_decision", "refused"),
+        ("shadow_reason", "cross_origin_write"),
+        ("origin", "https://evil.example"),
+        ("method", "POST"),
+        ("route", "/transfer"),
+    ]);
+    // Every decision of the enforced policy is logged: both requests, the trusted one allowed.
+    let decisions = events.with_message("CORS decision");
+    assert_eq!(decisions.len(), 2, "{decisions:?}");
+    decisions[1].assert_fields(&[
+        ("origin", "https://app.example"),
+        ("decision", "allowed"),
+        ("reason", "none"),
+    ]);
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -88,6 +114,8 @@ async fn report_only_counts_would_be_refusals_and_refuses_nothing() {
     let recorder = PrometheusBuilder::new().build_recorder();
     let handle = recorder.handle();
     let _guard = metrics::set_default_local_recorder(&recorder);
+    let events = Events::default();
+    let _events = events.install();
 
     let policy = Config::new()
         .allow_origins(["https://app.example"])
@@ -125,4 +153,13 @@ async fn report_only_counts_would_be_refusals_and_refuses_nothing() {
         0,
         "{rendered}"
     );
+
+    events.only("CORS decision").assert_fields(&[
+        ("kind", "write"),
+        ("decision", "shadow_refused"),
+        ("reason", "cross_origin_write"),
+        ("origin", "https://evil.example"),
+        ("method", "POST"),
+        ("route", "/transfer"),
+    ]);
 }
