@@ -1,5 +1,7 @@
 //! `corsair check` against real local servers with known behaviours: verdict, exit status, JSON.
 
+mod support;
+
 use std::{
     convert::Infallible,
     net::SocketAddr,
@@ -13,6 +15,7 @@ use http::{Request, Response};
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use serde_json::Value;
+use support::on_a_terminal;
 
 const PAGE: &str = "https://app.example";
 
@@ -876,22 +879,6 @@ fn https_proxy_tunnels_with_connect_and_no_proxy_bypasses_it() {
         "NO_PROXY went direct"
     );
     let _ = std::fs::remove_file(ca);
-}
-
-/// Runs `corsair ARGS` on a pseudo-terminal (util-linux `script`) and returns what it printed.
-fn on_a_terminal(args: &[&str], env: &[(&str, &str)]) -> String {
-    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_corsair"))
-        .chain(args.iter().copied())
-        .map(|arg| format!("'{}'", arg.replace('\'', "'\\''")))
-        .collect();
-    let mut command = Command::new("script");
-    command
-        .args(["-qec", &quoted.join(" "), "/dev/null"])
-        .env_remove("NO_COLOR");
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    String::from_utf8_lossy(&command.output().expect("script(1) runs").stdout).into_owned()
 }
 
 #[test]

@@ -209,3 +209,57 @@ fn a_client_that_never_finishes_its_headers_is_dropped() {
     assert!(!policy_source(&page).is_empty());
     assert!(demo.stop().success());
 }
+
+#[test]
+fn failures_on_standard_error_escape_terminal_controls() {
+    let dir = std::env::temp_dir();
+    let file = |name: &str, contents: &[u8]| {
+        let path = dir.join(format!("corsair-demo-{}-{name}.toml", std::process::id()));
+        std::fs::write(&path, contents).unwrap();
+        path
+    };
+    // Raw controls are not TOML; escaped ones are, and the policy's errors name the value or
+    // the key.
+    let raw = file(
+        "raw",
+        b"allow_origins = [\"https://a\x1b]0;pwned\x07.example\"]\n",
+    );
+    let escaped = file("escaped", b"allow_origins = [\"https://a\\u001b[2J.example\"]\n");
+    let key = file(
+        "key",
+        b"allow_origins = [\"https://a.example\"]\n\"colour\\u001b]8;;\" = 1\n",
+    );
+    let missing = dir.join("corsair-demo-\x1b[31m-missing.toml");
+    for (path, expected) in [
+        (&raw, "invalid basic string"),
+        (&escaped, "\\x1b[2J"),
+        (&key, "colour\\x1b]8;;"),
+        (&missing, "cannot read"),
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_corsair"))
+            .args(["demo", "--api-port", "0", "--page-port", "0", "--policy"])
+            .arg(path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(expected), "{path:?}: {stderr:?}");
+        assert!(!stderr.contains('\x1b'), "{path:?}: {stderr:?}");
+        assert!(!stderr.contains('\x07'), "{path:?}: {stderr:?}");
+    }
+    assert!(
+        String::from_utf8_lossy(
+            &std::process::Command::new(env!("CARGO_BIN_EXE_corsair"))
+                .args(["demo", "--policy"])
+                .arg(&missing)
+                .output()
+                .unwrap()
+                .stderr
+        )
+        .contains("\\x1b[31m"),
+        "the path itself is escaped"
+    );
+    for path in [raw, escaped, key] {
+        let _ = std::fs::remove_file(path);
+    }
+}

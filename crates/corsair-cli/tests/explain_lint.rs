@@ -1,9 +1,12 @@
 //! `corsair explain`: one test per recognised message; `corsair lint`: one per validation rule.
 
+mod support;
+
 use std::process::{Command, Output};
 
 use corsair::browser::{BlockReason, Blocked, Browser};
 use serde_json::Value;
+use support::on_a_terminal;
 
 fn corsair(args: &[&str], stdin: Option<&str>) -> Output {
     use std::io::Write;
@@ -551,6 +554,51 @@ fn lint_warnings_pass_unless_denied() {
     assert_eq!(json["valid"], true);
     assert_eq!(json["warnings"].as_array().unwrap().len(), 4, "{json}");
     assert_eq!(json["grants"]["methods"][0], "GET");
+}
+
+#[test]
+fn lint_colours_its_labels_on_a_terminal_only() {
+    let file = |name: &str, contents: &str| {
+        let path = std::env::temp_dir().join(format!(
+            "corsair-lint-tty-{}-{name}.toml",
+            std::process::id()
+        ));
+        std::fs::write(&path, contents).unwrap();
+        path
+    };
+    let warned = file(
+        "warned",
+        "allow_origins = [\"https://a.example\"]\nallow_methods = [\"PUT\"]\nallow_headers = [\"Accept\"]\n",
+    );
+    let wrong = file("wrong", "allow_origins = [\"https://a.example\"]\ncolour = 1\n");
+    let (warned, wrong) = (warned.to_str().unwrap(), wrong.to_str().unwrap());
+    const WARNING: &str = "\x1b[1;33mwarning[safelisted_request_header]\x1b[0m";
+    const ERROR: &str = "\x1b[1;31merror[unknown_key]\x1b[0m";
+
+    assert!(on_a_terminal(&["lint", warned], &[]).contains(WARNING));
+    assert!(on_a_terminal(&["lint", wrong], &[]).contains(ERROR));
+    for (args, env) in [
+        (&["lint", warned][..], &[("NO_COLOR", "1")][..]),
+        (&["lint", "--color", "never", warned], &[]),
+        (&["lint", "--color", "never", wrong], &[]),
+    ] {
+        let plain = on_a_terminal(args, env);
+        assert!(
+            plain.contains("warning[safelisted_request_header]")
+                || plain.contains("error[unknown_key]"),
+            "{args:?}: {plain:?}"
+        );
+        assert!(!plain.contains('\x1b'), "{args:?} {env:?}: {plain:?}");
+    }
+    for path in [warned, wrong] {
+        let piped = String::from_utf8(corsair(&["lint", path], None).stdout).unwrap();
+        assert!(piped.contains("]: ") && !piped.contains('\x1b'), "{piped:?}");
+    }
+    let always = corsair(&["lint", "--color", "always", warned], None);
+    assert!(String::from_utf8_lossy(&always.stdout).contains(WARNING));
+    for path in [warned, wrong] {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 #[test]

@@ -27,6 +27,7 @@ use corsair_tower::CorsLayer;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::term::printable;
 use guard::OwnPage;
 use record::Recorder;
 
@@ -75,7 +76,7 @@ pub(crate) fn run(policy_path: Option<&Path>, api_port: u16, page_port: u16) -> 
         Some(path) => match std::fs::read_to_string(path) {
             Ok(source) => source,
             Err(e) => {
-                eprintln!("corsair demo: cannot read {}: {e}", path.display());
+                complain(&format!("cannot read {}: {e}", path.display()));
                 return ExitCode::from(2);
             }
         },
@@ -84,7 +85,7 @@ pub(crate) fn run(policy_path: Option<&Path>, api_port: u16, page_port: u16) -> 
     let policy = match Policy::from_toml(&source) {
         Ok(policy) => policy,
         Err(e) => {
-            eprintln!("corsair demo: the policy is invalid:\n{e}");
+            complain(&format!("the policy is invalid:\n{e}"));
             return ExitCode::from(2);
         }
     };
@@ -95,7 +96,7 @@ pub(crate) fn run(policy_path: Option<&Path>, api_port: u16, page_port: u16) -> 
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("corsair demo: cannot start the runtime: {e}");
+            complain(&format!("cannot start the runtime: {e}"));
             return ExitCode::from(2);
         }
     };
@@ -105,10 +106,16 @@ pub(crate) fn run(policy_path: Option<&Path>, api_port: u16, page_port: u16) -> 
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("corsair demo: {e}");
+            complain(&e);
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints a failure to standard error, escaped: it quotes a path, a policy file's values and
+/// a TOML parser's view of the file, which are anyone's text.
+fn complain(message: &str) {
+    eprintln!("corsair demo: {}", printable(message));
 }
 
 /// Prints a line; a closed standard output (the demo piped into `head`) is not an error.

@@ -1,4 +1,4 @@
-//! What the demo's tests share: the demo process itself.
+//! What the CLI's tests share: the demo process, and running a command on a pseudo-terminal.
 // Each test binary that includes this module uses only part of it.
 #![allow(dead_code, unreachable_pub)]
 
@@ -61,4 +61,20 @@ impl Drop for Demo {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs `corsair ARGS` on a pseudo-terminal (util-linux `script`) and returns what it printed.
+pub fn on_a_terminal(args: &[&str], env: &[(&str, &str)]) -> String {
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_corsair"))
+        .chain(args.iter().copied())
+        .map(|arg| format!("'{}'", arg.replace('\'', "'\\''")))
+        .collect();
+    let mut command = Command::new("script");
+    command
+        .args(["-qec", &quoted.join(" "), "/dev/null"])
+        .env_remove("NO_COLOR");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    String::from_utf8_lossy(&command.output().expect("script(1) runs").stdout).into_owned()
 }
