@@ -198,6 +198,12 @@ impl Client {
                 Ok(())
             };
             add("host", &authority)?;
+            // Plain http speaks to the proxy itself; a tunnel carried this on its CONNECT.
+            if scheme == "http"
+                && let Some(authorization) = proxy.and_then(|proxy| proxy.authorization())
+            {
+                add("proxy-authorization", authorization)?;
+            }
             add("user-agent", concat!("corsair/", env!("CARGO_PKG_VERSION")))?;
             for (name, value) in &outgoing.headers {
                 add(name, value)?;

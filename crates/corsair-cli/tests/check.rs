@@ -800,11 +800,13 @@ fn tls_errors_in_words_and_insecure_is_reported() {
     let _ = std::fs::remove_file(ca);
 }
 
-/// A CONNECT proxy on loopback that counts the tunnels it opened.
-fn connect_proxy() -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+/// An HTTP proxy on loopback: CONNECT tunnels and absolute-form requests, each counted once
+/// passed on. With `required`, only requests whose `Proxy-Authorization` is that value pass;
+/// the others get 407.
+fn test_proxy(required: Option<&'static str>) -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let tunnels = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counted = tunnels.clone();
+    let passed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = passed.clone();
     let address = runtime().block_on(async move {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
@@ -821,47 +823,90 @@ fn connect_proxy() -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
                         head.push(byte[0]);
                     }
                     let head = String::from_utf8_lossy(&head).into_owned();
-                    let target = head.split(' ').nth(1).unwrap_or_default().to_owned();
+                    let mut lines = head.split("\r\n");
+                    let request_line = lines.next().unwrap_or_default().to_owned();
+                    let (mut authorization, mut others) = (None, String::new());
+                    for line in lines.filter(|line| !line.is_empty()) {
+                        match line.split_once(':') {
+                            Some((name, value)) if name.eq_ignore_ascii_case("proxy-authorization") => {
+                                authorization = Some(value.trim().to_owned());
+                            }
+                            _ => others.push_str(&format!("{line}\r\n")),
+                        }
+                    }
+                    if required.is_some() && authorization.as_deref() != required {
+                        let _ = client
+                            .write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n")
+                            .await;
+                        return;
+                    }
+                    let mut parts = request_line.split(' ');
+                    let (method, target) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+                    let (upstream_address, forwarded) = if method == "CONNECT" {
+                        (target.to_owned(), None)
+                    } else {
+                        // `http://host:port/path`: the origin server gets `/path`.
+                        let rest = target.strip_prefix("http://").unwrap_or_default();
+                        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+                        (authority.to_owned(), Some(format!("{method} {path} HTTP/1.1\r\n{others}\r\n")))
+                    };
                     let Ok(mut upstream) =
-                        tokio::net::TcpStream::connect(target.replace("localhost", "127.0.0.1"))
+                        tokio::net::TcpStream::connect(upstream_address.replace("localhost", "127.0.0.1"))
                             .await
                     else {
                         let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
                         return;
                     };
                     counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    let _ = client
-                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                        .await;
+                    let _ = match forwarded {
+                        Some(head) => upstream.write_all(head.as_bytes()).await,
+                        None => client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").await,
+                    };
                     let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
                 });
             }
         });
         address
     });
-    (address, tunnels)
+    (address, passed)
+}
+
+/// `corsair check URL --json` with only the given proxy variables set.
+fn check_through(url: &str, extra: &[&str], env: &[(&str, String)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_corsair"));
+    command
+        .args(["check", url, "--origin", PAGE, "--json"])
+        .args(extra);
+    for name in [
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+    ] {
+        command.env_remove(name);
+    }
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
 }
 
 #[test]
 fn https_proxy_tunnels_with_connect_and_no_proxy_bypasses_it() {
     let (address, ca) = tls_server(false);
-    let (proxy, tunnels) = connect_proxy();
+    let (proxy, tunnels) = test_proxy(None);
     let target = format!("https://localhost:{}/simple", address.port());
     let run = |no_proxy: &str| {
-        Command::new(env!("CARGO_BIN_EXE_corsair"))
-            .args([
-                "check",
-                &target,
-                "--origin",
-                PAGE,
-                "--json",
-                "--cacert",
-                ca.to_str().unwrap(),
-            ])
-            .env("HTTPS_PROXY", format!("http://{proxy}"))
-            .env("NO_PROXY", no_proxy)
-            .output()
-            .unwrap()
+        check_through(
+            &target,
+            &["--cacert", ca.to_str().unwrap()],
+            &[
+                ("HTTPS_PROXY", format!("http://{proxy}")),
+                ("NO_PROXY", no_proxy.to_owned()),
+            ],
+        )
     };
     let output = run("");
     assert_eq!(
@@ -878,6 +923,75 @@ fn https_proxy_tunnels_with_connect_and_no_proxy_bypasses_it() {
         1,
         "NO_PROXY went direct"
     );
+    let _ = std::fs::remove_file(ca);
+}
+
+#[test]
+fn proxy_credentials_go_in_proxy_authorization_and_are_never_shown() {
+    // `us@r` and `p@ss word`, percent-encoded as a URL must carry them.
+    let (proxy, passed) = test_proxy(Some("Basic dXNAcjpwQHNzIHdvcmQ="));
+    let with = |password: &str| format!("http://us%40r:{password}@{proxy}");
+    let count = || passed.load(std::sync::atomic::Ordering::SeqCst);
+    let (address, ca) = tls_server(false);
+    let https = format!("https://localhost:{}/simple", address.port());
+    let cacert = ["--cacert", ca.to_str().unwrap()];
+
+    let tunnelled = check_through(&https, &cacert, &[("HTTPS_PROXY", with("p%40ss%20word"))]);
+    let stdout = String::from_utf8_lossy(&tunnelled.stdout);
+    assert_eq!(tunnelled.status.code(), Some(0), "{stdout}");
+    assert_eq!(count(), 1);
+    let forwarded = check_through(
+        &url("/simple"),
+        &[],
+        &[("HTTP_PROXY", with("p%40ss%20word"))],
+    );
+    let stdout = String::from_utf8_lossy(&forwarded.stdout);
+    assert_eq!(forwarded.status.code(), Some(0), "{stdout}");
+    assert_eq!(count(), 2, "plain http goes through the proxy too");
+
+    // Refused: the message names the user and the 407, never the password.
+    for (variable, value, target) in [
+        ("HTTPS_PROXY", with("wr0ng-s3cret"), &https),
+        ("HTTP_PROXY", with("wr0ng-s3cret"), &url("/simple")),
+    ] {
+        let output = check_through(target, &cacert, &[(variable, value)]);
+        let shown = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_ne!(output.status.code(), Some(0), "{shown}");
+        assert!(shown.contains("407"), "{variable}: {shown}");
+        assert!(!shown.contains("s3cret"), "{variable}: {shown}");
+    }
+    let tunnel = check_through(&https, &cacert, &[("HTTPS_PROXY", with("wr0ng-s3cret"))]);
+    let shown = String::from_utf8_lossy(&tunnel.stdout);
+    assert!(shown.contains("refused the credentials of user"), "{shown}");
+    assert!(shown.contains("us@r:***@127.0.0.1"), "{shown}");
+    let anonymous = check_through(
+        &https,
+        &cacert,
+        &[("HTTPS_PROXY", format!("http://{proxy}"))],
+    );
+    let shown = String::from_utf8_lossy(&anonymous.stdout);
+    assert!(shown.contains("wants credentials"), "{shown}");
+    // A bad variable is reported without its password as well.
+    let bad = check_through(
+        &https,
+        &cacert,
+        &[("HTTPS_PROXY", format!("http://us%4:s3cret@{proxy}"))],
+    );
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&bad.stdout),
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert_eq!(bad.status.code(), Some(2), "{shown}");
+    assert!(
+        shown.contains("HTTPS_PROXY") && !shown.contains("s3cret"),
+        "{shown}"
+    );
+    assert_eq!(count(), 2, "nothing refused was passed on");
     let _ = std::fs::remove_file(ca);
 }
 

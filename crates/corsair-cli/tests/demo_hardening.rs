@@ -224,7 +224,10 @@ fn failures_on_standard_error_escape_terminal_controls() {
         "raw",
         b"allow_origins = [\"https://a\x1b]0;pwned\x07.example\"]\n",
     );
-    let escaped = file("escaped", b"allow_origins = [\"https://a\\u001b[2J.example\"]\n");
+    let escaped = file(
+        "escaped",
+        b"allow_origins = [\"https://a\\u001b[2J.example\"]\n",
+    );
     let key = file(
         "key",
         b"allow_origins = [\"https://a.example\"]\n\"colour\\u001b]8;;\" = 1\n",

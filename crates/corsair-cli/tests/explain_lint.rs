@@ -570,7 +570,10 @@ fn lint_colours_its_labels_on_a_terminal_only() {
         "warned",
         "allow_origins = [\"https://a.example\"]\nallow_methods = [\"PUT\"]\nallow_headers = [\"Accept\"]\n",
     );
-    let wrong = file("wrong", "allow_origins = [\"https://a.example\"]\ncolour = 1\n");
+    let wrong = file(
+        "wrong",
+        "allow_origins = [\"https://a.example\"]\ncolour = 1\n",
+    );
     let (warned, wrong) = (warned.to_str().unwrap(), wrong.to_str().unwrap());
     const WARNING: &str = "\x1b[1;33mwarning[safelisted_request_header]\x1b[0m";
     const ERROR: &str = "\x1b[1;31merror[unknown_key]\x1b[0m";
@@ -592,7 +595,10 @@ fn lint_colours_its_labels_on_a_terminal_only() {
     }
     for path in [warned, wrong] {
         let piped = String::from_utf8(corsair(&["lint", path], None).stdout).unwrap();
-        assert!(piped.contains("]: ") && !piped.contains('\x1b'), "{piped:?}");
+        assert!(
+            piped.contains("]: ") && !piped.contains('\x1b'),
+            "{piped:?}"
+        );
     }
     let always = corsair(&["lint", "--color", "always", warned], None);
     assert!(String::from_utf8_lossy(&always.stdout).contains(WARNING));

@@ -98,7 +98,11 @@ async fn extended_connect_handshakes_are_checked_over_http2() {
         send(Some("https://evil.example"), Some("websocket")).await,
         StatusCode::FORBIDDEN
     );
-    assert_eq!(reached.load(Ordering::SeqCst), 0, "refused before the service");
+    assert_eq!(
+        reached.load(Ordering::SeqCst),
+        0,
+        "refused before the service"
+    );
     assert_eq!(
         send(Some("https://app.example.com"), Some("websocket")).await,
         StatusCode::OK

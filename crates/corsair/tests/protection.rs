@@ -408,7 +408,11 @@ fn http2_extended_connect_handshakes_are_checked_like_upgrades() {
     );
     assert!(forbidden(&policy, &connect(Some("null"), true)).is_some());
     for origin in [None, Some("https://app.example.com")] {
-        assert_eq!(forbidden(&policy, &connect(origin, true)), None, "{origin:?}");
+        assert_eq!(
+            forbidden(&policy, &connect(origin, true)),
+            None,
+            "{origin:?}"
+        );
     }
     // The server's own origin, from `:authority`, as for any HTTP/2 request.
     let own = connect(Some("https://api.example.com"), true);

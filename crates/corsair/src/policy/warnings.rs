@@ -340,7 +340,11 @@ mod tests {
         let warnings = config(CHROMIUM_MAX_AGE_CAP + 1).warnings();
         assert_eq!(warnings[0].kind(), "max_age_beyond_browsers");
         let message = warnings[0].to_string();
-        for cap in [CHROMIUM_MAX_AGE_CAP, WEBKIT_MAX_AGE_CAP, FIREFOX_MAX_AGE_CAP] {
+        for cap in [
+            CHROMIUM_MAX_AGE_CAP,
+            WEBKIT_MAX_AGE_CAP,
+            FIREFOX_MAX_AGE_CAP,
+        ] {
             assert!(message.contains(&format!("{cap} seconds")), "{message}");
         }
         assert!(config(FIREFOX_MAX_AGE_CAP).build().is_ok());
