@@ -366,7 +366,7 @@ mod tests {
     fn no_message_shows_the_password() {
         let proxy = Proxy::parse("HTTPS_PROXY", "http://alice:s3cr%65t@proxy:3128").unwrap();
         for shown in [proxy.to_string(), format!("{proxy:?}")] {
-            assert_eq!(shown.contains("s3cr"), false, "{shown}");
+            assert!(!shown.contains("s3cr"), "{shown}");
             assert!(shown.contains("alice:***@proxy:3128"), "{shown}");
         }
         for value in [

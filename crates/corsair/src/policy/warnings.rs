@@ -87,7 +87,7 @@ pub enum PolicyWarning {
     /// Request headers are listed but no method beyond GET, HEAD and POST: a page's request
     /// with another method is refused at its preflight, which is often an oversight.
     #[error(
-        "allow_headers are granted only with GET, HEAD and POST: a request with these headers and one of those methods is preflighted and allowed, but a PUT, PATCH, DELETE or any other method is refused at its preflight; add to allow_methods the methods the page sends"
+        "allow_headers are granted only with GET, HEAD and POST, the methods allowed without a grant: a PUT, PATCH or DELETE that sends them is refused at its preflight; add to allow_methods the methods the page sends"
     )]
     HeadersWithoutMethods,
     /// Writes are refused and the origin list is `*`, which trusts no one to write.
