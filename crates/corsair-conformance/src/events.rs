@@ -73,6 +73,49 @@ impl Events {
     }
 }
 
+/// Fails the calling test unless `events` hold what both integrations log when a shadow
+/// policy refusing forged writes watches an enforced one that does not: one difference, for
+/// the forged `POST /transfer` from `https://evil.example`, with both decisions; and two
+/// decisions, the second (from the trusted `https://app.example`) allowed.
+#[track_caller]
+pub fn assert_shadow_difference_logged(events: &Events) {
+    let difference = events.only("the shadow policy decides differently");
+    assert_eq!(difference.target, "corsair");
+    difference.assert_fields(&[
+        ("kind", "actual"),
+        ("decision", "refused"),
+        ("reason", "origin_not_allowed"),
+        ("shadow_kind", "write"),
+        ("shadow_decision", "refused"),
+        ("shadow_reason", "cross_origin_write"),
+        ("origin", "https://evil.example"),
+        ("method", "POST"),
+        ("route", "/transfer"),
+    ]);
+    let decisions = events.with_message("CORS decision");
+    assert_eq!(decisions.len(), 2, "{decisions:?}");
+    decisions[1].assert_fields(&[
+        ("origin", "https://app.example"),
+        ("decision", "allowed"),
+        ("reason", "none"),
+    ]);
+}
+
+/// Fails the calling test unless `events` hold the one decision a report-only policy that
+/// refuses forged writes logs for the forged `POST /transfer` from `https://evil.example`:
+/// `shadow_refused`, as a write.
+#[track_caller]
+pub fn assert_report_only_logged(events: &Events) {
+    events.only("CORS decision").assert_fields(&[
+        ("kind", "write"),
+        ("decision", "shadow_refused"),
+        ("reason", "cross_origin_write"),
+        ("origin", "https://evil.example"),
+        ("method", "POST"),
+        ("route", "/transfer"),
+    ]);
+}
+
 impl Visit for Captured {
     fn record_str(&mut self, field: &Field, value: &str) {
         self.record(field, value.to_owned());

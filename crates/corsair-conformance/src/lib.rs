@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-pub use events::{Captured, Events};
+pub use events::{Captured, Events, assert_report_only_logged, assert_shadow_difference_logged};
 
 /// Request header telling the test handler which status to answer with.
 pub const HANDLER_STATUS: &str = "x-handler-status";
