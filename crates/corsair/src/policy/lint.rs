@@ -62,7 +62,14 @@ impl Policy {
     ///     "allow_origins = [\"https://a.example\"]\ncolour = 1\nallow_headers = [\"Accept\"]\n",
     /// );
     /// let kinds: Vec<_> = lint.findings.iter().map(|f| (f.kind, f.position)).collect();
-    /// assert_eq!(kinds, [("unknown_key", Some((2, 1))), ("safelisted_request_header", Some((3, 18)))]);
+    /// assert_eq!(
+    ///     kinds,
+    ///     [
+    ///         ("unknown_key", Some((2, 1))),
+    ///         ("headers_without_methods", Some((3, 17))),
+    ///         ("safelisted_request_header", Some((3, 18))),
+    ///     ]
+    /// );
     /// assert!(lint.policy.is_none());
     /// ```
     pub fn lint_toml(source: &str) -> Lint {
