@@ -34,7 +34,8 @@ enum Command {
     /// ORIGIN (the preflight when needed, then the request if the browser would send it), and
     /// says whether the page could read the response, and if not, why and how to fix it.
     ///
-    /// Proxies come from HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as curl reads them.
+    /// Proxies come from HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as curl reads them; credentials
+    /// go in the URL, percent-encoded (http://user:password@proxy:3128).
     ///
     /// Exit status: 0 allowed (every origin), 1 blocked (any origin), 2 usage or network error.
     Check(Box<CheckArgs>),
