@@ -282,7 +282,10 @@ impl Gateway {
         }
         // Longest prefix first, so the first match is the most specific.
         routes.sort_by_key(|route| std::cmp::Reverse(route.prefix.len()));
-        if let Some(pair) = routes.windows(2).find(|pair| pair[0].prefix == pair[1].prefix) {
+        if let Some(pair) = routes
+            .windows(2)
+            .find(|pair| pair[0].prefix == pair[1].prefix)
+        {
             return Err(ConfigError::DuplicatePrefix(pair[0].prefix.to_string()));
         }
         Ok(Self {
@@ -811,7 +814,10 @@ mod tests {
             "{errors}"
         );
         assert!(errors.contains("route 1: policy: "), "{errors}");
-        assert!(errors.contains("`limits.connect_timeout` must be"), "{errors}");
+        assert!(
+            errors.contains("`limits.connect_timeout` must be"),
+            "{errors}"
+        );
     }
 
     #[test]

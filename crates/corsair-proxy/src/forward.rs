@@ -130,19 +130,18 @@ impl Settings {
             .upstream
             .uri_for(parts.uri.path_and_query().map_or("/", |p| p.as_str()))
         else {
-            return local(StatusCode::BAD_REQUEST, "request target cannot be forwarded");
+            return local(
+                StatusCode::BAD_REQUEST,
+                "request target cannot be forwarded",
+            );
         };
         let peer = parts.extensions.get::<Peer>().copied();
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .cloned()
-            .or_else(|| {
-                parts
-                    .uri
-                    .authority()
-                    .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
-            });
+        let host = parts.headers.get(header::HOST).cloned().or_else(|| {
+            parts
+                .uri
+                .authority()
+                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+        });
         let wants_trailers = accepts_trailers(&parts.headers);
         remove_hop_by_hop(&mut parts.headers, upgrade);
         // The gateway answers `100 Continue` itself, as soon as the body is read.
@@ -160,8 +159,9 @@ impl Settings {
         parts.version = http::Version::HTTP_11;
         let body: Body = match (upgrade, self.max_body) {
             (true, _) => Empty::new().map_err(BoxError::from).boxed_unsync(),
-            (false, Some(limit)) => Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX))
-                .boxed_unsync(),
+            (false, Some(limit)) => {
+                Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX)).boxed_unsync()
+            }
             (false, None) => body.map_err(BoxError::from).boxed_unsync(),
         };
         let sent = tokio::time::timeout(
@@ -221,7 +221,12 @@ impl Settings {
     /// `X-Forwarded-For`, `-Proto` and `-Host`: replaced, unless the gateway trusts what
     /// the proxy in front of it set (then the peer is appended to `-For`, and the others are
     /// set only when absent).
-    fn set_forwarded(&self, headers: &mut HeaderMap, peer: Option<Peer>, host: Option<&HeaderValue>) {
+    fn set_forwarded(
+        &self,
+        headers: &mut HeaderMap,
+        peer: Option<Peer>,
+        host: Option<&HeaderValue>,
+    ) {
         const FOR: Name = Name::from_static("x-forwarded-for");
         const PROTO: Name = Name::from_static("x-forwarded-proto");
         const HOST: Name = Name::from_static("x-forwarded-host");

@@ -133,10 +133,25 @@ mod tests {
     #[test]
     fn shadow_forces_report_only_and_enforce_honours_the_file() {
         let source = b"allow_origins = [\"https://a.example\"]\n";
-        assert!(!from_bytes("p", source, Mode::Enforce).unwrap().grants().report_only);
-        assert!(from_bytes("p", source, Mode::Shadow).unwrap().grants().report_only);
+        assert!(
+            !from_bytes("p", source, Mode::Enforce)
+                .unwrap()
+                .grants()
+                .report_only
+        );
+        assert!(
+            from_bytes("p", source, Mode::Shadow)
+                .unwrap()
+                .grants()
+                .report_only
+        );
         let reporting = b"allow_origins = [\"https://a.example\"]\nreport_only = true\n";
-        assert!(from_bytes("p", reporting, Mode::Enforce).unwrap().grants().report_only);
+        assert!(
+            from_bytes("p", reporting, Mode::Enforce)
+                .unwrap()
+                .grants()
+                .report_only
+        );
     }
 
     #[test]

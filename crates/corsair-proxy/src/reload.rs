@@ -87,7 +87,10 @@ impl Reloader {
     }
 
     fn directories(&self) -> Vec<PathBuf> {
-        let tls = self.tls.iter().flat_map(|(files, _)| [&files.cert, &files.key]);
+        let tls = self
+            .tls
+            .iter()
+            .flat_map(|(files, _)| [&files.cert, &files.key]);
         let mut directories: Vec<PathBuf> = self
             .policies
             .iter()

@@ -67,7 +67,9 @@ pub struct Proxy {
 
 impl std::fmt::Debug for Proxy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Proxy").field("gateway", &self.gateway).finish_non_exhaustive()
+        f.debug_struct("Proxy")
+            .field("gateway", &self.gateway)
+            .finish_non_exhaustive()
     }
 }
 
@@ -185,7 +187,8 @@ impl Bound {
         let ready = Ready::default();
         let metrics = admin::prometheus();
         let reloader = tokio::spawn(proxy.reloader.clone().run());
-        let admin = admin.map(|listener| tokio::spawn(serve_admin(listener, ready.clone(), metrics)));
+        let admin =
+            admin.map(|listener| tokio::spawn(serve_admin(listener, ready.clone(), metrics)));
         let graceful = GracefulShutdown::new();
         ready.set(true);
         let mut shutdown = std::pin::pin!(shutdown);
@@ -266,7 +269,8 @@ async fn connection(
         }
         Some(certificates) => {
             let acceptor = tokio_rustls::TlsAcceptor::from(certificates.load_full());
-            let handshake = tokio::time::timeout(limits.header_read_timeout, acceptor.accept(stream));
+            let handshake =
+                tokio::time::timeout(limits.header_read_timeout, acceptor.accept(stream));
             let stream = match handshake.await {
                 Ok(Ok(stream)) => stream,
                 Ok(Err(error)) => {
@@ -294,7 +298,10 @@ async fn handle(
         .iter()
         .find(|route| route.prefix.matches(request.uri().path()))
     else {
-        return Ok(forward::local(StatusCode::NOT_FOUND, "no route for this path"));
+        return Ok(forward::local(
+            StatusCode::NOT_FOUND,
+            "no route for this path",
+        ));
     };
     request.extensions_mut().insert(peer);
     let mut cors = route.cors.clone();
@@ -303,7 +310,11 @@ async fn handle(
     response
 }
 
-async fn serve_admin(listener: TcpListener, ready: Ready, metrics: metrics_exporter_prometheus::PrometheusHandle) {
+async fn serve_admin(
+    listener: TcpListener,
+    ready: Ready,
+    metrics: metrics_exporter_prometheus::PrometheusHandle,
+) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
