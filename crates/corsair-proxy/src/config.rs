@@ -204,6 +204,21 @@ impl Route {
     }
 }
 
+impl fmt::Display for Route {
+    /// `/api -> http://127.0.0.1:3000 (enforce, policy api.toml)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mode = match self.mode {
+            Mode::Enforce => "enforce",
+            Mode::Shadow => "shadow",
+        };
+        write!(f, "{} -> {} ({mode}, ", self.prefix, self.upstream)?;
+        match &self.policy {
+            PolicySource::File(path) => write!(f, "policy {})", path.display()),
+            PolicySource::Fixed(_) => f.write_str("fixed policy)"),
+        }
+    }
+}
+
 /// Bounds on what one request may cost the gateway.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -337,6 +352,11 @@ impl Gateway {
     /// The admin listener's address, if any.
     pub fn admin_addr(&self) -> Option<SocketAddr> {
         self.admin
+    }
+
+    /// The routes, most specific prefix first.
+    pub fn routes(&self) -> &[Route] {
+        &self.routes
     }
 
     /// Reads `gateway.toml`; relative paths in it are relative to its directory.

@@ -125,6 +125,7 @@ impl Settings {
         let upgrade = websocket::is_upgrade(request.headers());
         let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut request));
         let path = request.uri().path().to_owned();
+        let version = request.version();
         let (mut parts, body) = request.into_parts();
         let Ok(uri) = self
             .upstream
@@ -185,6 +186,8 @@ impl Settings {
             return response.map(|_| Empty::new().map_err(BoxError::from).boxed_unsync());
         }
         remove_hop_by_hop(response.headers_mut(), false);
+        // The client's connection speaks its own version, whatever the upstream spoke.
+        *response.version_mut() = version;
         response.map(|body| body.map_err(BoxError::from).boxed_unsync())
     }
 

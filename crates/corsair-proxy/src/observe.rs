@@ -37,6 +37,15 @@ impl UpstreamError {
     }
 }
 
+/// Registers the gateway's counters at zero, so dashboards and alerts see them from the
+/// start rather than after the first event.
+pub(crate) fn register() {
+    metrics::counter!(CONFLICTS).increment(0);
+    for result in ["ok", "error"] {
+        metrics::counter!(RELOADS, "result" => result).increment(0);
+    }
+}
+
 pub(crate) fn conflict(path: &str) {
     tracing::debug!(
         target: "corsair::proxy",

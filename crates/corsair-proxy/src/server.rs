@@ -74,8 +74,8 @@ impl std::fmt::Debug for Proxy {
 }
 
 impl Proxy {
-    /// Loads every route's policy (a broken one is an error, reported through `report`
-    /// too) and the certificate; `upstream_tls` is the trust used for `https` upstreams.
+    /// Loads every route's policy and the certificate; `upstream_tls` is the trust used for
+    /// `https` upstreams, `report` hears of policy files that fail to reload later.
     pub fn new(
         gateway: Gateway,
         upstream_tls: rustls::ClientConfig,
@@ -85,10 +85,8 @@ impl Proxy {
         let mut routes = Vec::new();
         let mut watched = Vec::new();
         for route in &gateway.routes {
-            let loaded = policy::load(&route.policy, route.mode).map_err(|rejected| {
-                report.rejected(&rejected);
-                StartError::Policy(Box::new(rejected))
-            })?;
+            let loaded = policy::load(&route.policy, route.mode)
+                .map_err(|rejected| StartError::Policy(Box::new(rejected)))?;
             let handle = PolicyHandle::new(loaded);
             if let PolicySource::File(path) = &route.policy {
                 watched.push(Watched {
@@ -186,6 +184,7 @@ impl Bound {
         let builder = Arc::new(connection_builder(&limits));
         let ready = Ready::default();
         let metrics = admin::prometheus();
+        crate::observe::register();
         let reloader = tokio::spawn(proxy.reloader.clone().run());
         let admin =
             admin.map(|listener| tokio::spawn(serve_admin(listener, ready.clone(), metrics)));
