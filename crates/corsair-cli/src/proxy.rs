@@ -125,7 +125,10 @@ pub(crate) fn run(args: &ProxyArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("corsair proxy: cannot start the runtime: {e}");
@@ -137,7 +140,10 @@ pub(crate) fn run(args: &ProxyArgs) -> ExitCode {
         let proxy = match Proxy::new(gateway, tls, Arc::new(PrintRejected)) {
             Ok(proxy) => proxy,
             Err(corsair_proxy::StartError::Policy(rejected)) => {
-                eprint!("corsair proxy: the policy does not load:\n{}", as_lint(&rejected));
+                eprint!(
+                    "corsair proxy: the policy does not load:\n{}",
+                    as_lint(&rejected)
+                );
                 return ExitCode::from(2);
             }
             Err(error) => {
@@ -152,7 +158,11 @@ pub(crate) fn run(args: &ProxyArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        let scheme = if args.tls_cert.is_some() { "https" } else { "http" };
+        let scheme = if args.tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         if let Ok(addr) = bound.local_addr() {
             eprintln!("corsair proxy: listening on {scheme}://{addr}");
         }
@@ -177,9 +187,8 @@ fn summary(gateway: &Gateway) -> String {
 fn gateway(args: &ProxyArgs) -> Result<Gateway, String> {
     let mode: Mode = args.mode.parse()?;
     let mut gateway = match (&args.config, &args.upstream) {
-        (Some(path), _) => Gateway::from_file(path).map_err(|errors| {
-            format!("{} is invalid:\n{errors}", path.display())
-        })?,
+        (Some(path), _) => Gateway::from_file(path)
+            .map_err(|errors| format!("{} is invalid:\n{errors}", path.display()))?,
         (None, Some(upstream)) => {
             let upstream = Upstream::parse(upstream).map_err(|e| e.to_string())?;
             let policy = match &args.policy {
