@@ -101,7 +101,7 @@ async fn admin_metrics_and_hot_reload() {
         "{before}"
     );
 
-    // An allowed read (the upstream sets its own CORS: a conflict), a refused one, a
+    // Allowed reads (one to an unreachable upstream; the other's upstream sets its own CORS: a conflict), a refused one, a
     // preflight, a request without Origin, a foreign WebSocket handshake, a shadow refusal.
     send(proxy.addr, get("/a", Some(APP))).await;
     send(proxy.addr, get("/a", Some("https://evil.example"))).await;
