@@ -10,90 +10,15 @@
 //!
 //! Never skips: without Chromium the test fails, saying how to install it.
 
-use std::{
-    convert::Infallible,
-    sync::{
-        Arc,
-        atomic::{AtomicUsize, Ordering},
-    },
-    time::Duration,
-};
+// The gateway's own test upstream: it answers with `Access-Control-Allow-Origin: *` and
+// echoes WebSocket messages.
+#[path = "../../corsair-proxy/tests/support/mod.rs"]
+mod support;
+
+use std::{sync::Arc, time::Duration};
 
 use corsair_browser_tests::{chromium::Chromium, engine::judged, page::serve_page};
-use futures_util::{SinkExt, StreamExt};
-use http::{Request, Response, StatusCode};
-use http_body_util::{BodyExt, Empty, Full, combinators::UnsyncBoxBody};
-use hyper::body::{Bytes, Incoming};
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
-
-type Body = UnsyncBoxBody<Bytes, Infallible>;
-
-/// The upstream: `/data` answers with its own permissive CORS, `/ws` echoes; counts the
-/// WebSocket handshakes it saw.
-async fn upstream(handshakes: Arc<AtomicUsize>) -> std::net::SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let handshakes = handshakes.clone();
-            tokio::spawn(async move {
-                let service =
-                    hyper::service::service_fn(move |request| answer(request, handshakes.clone()));
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .with_upgrades()
-                    .await;
-            });
-        }
-    });
-    addr
-}
-
-async fn answer(
-    mut request: Request<Incoming>,
-    handshakes: Arc<AtomicUsize>,
-) -> Result<Response<Body>, Infallible> {
-    if request.uri().path() != "/ws" {
-        let mut response = Response::new(Full::new(Bytes::from_static(b"secret")).boxed_unsync());
-        response
-            .headers_mut()
-            .insert("access-control-allow-origin", "*".parse().unwrap());
-        return Ok(response);
-    }
-    handshakes.fetch_add(1, Ordering::SeqCst);
-    let Some(key) = request.headers().get("sec-websocket-key").cloned() else {
-        let mut response = Response::new(Empty::new().boxed_unsync());
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-        return Ok(response);
-    };
-    let upgrade = hyper::upgrade::on(&mut request);
-    tokio::spawn(async move {
-        let Ok(upgraded) = upgrade.await else { return };
-        let mut socket = tokio_tungstenite::WebSocketStream::from_raw_socket(
-            TokioIo::new(upgraded),
-            tokio_tungstenite::tungstenite::protocol::Role::Server,
-            None,
-        )
-        .await;
-        while let Some(Ok(message)) = socket.next().await {
-            if message.is_text() {
-                let echoed = format!("echo {}", message.to_text().unwrap_or_default());
-                if socket.send(echoed.into()).await.is_err() {
-                    break;
-                }
-            }
-        }
-    });
-    let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
-    Ok(Response::builder()
-        .status(StatusCode::SWITCHING_PROTOCOLS)
-        .header("connection", "upgrade")
-        .header("upgrade", "websocket")
-        .header("sec-websocket-accept", accept)
-        .body(Empty::new().boxed_unsync())
-        .unwrap())
-}
 
 const FETCH: &str = r#"
 const [url, done] = [arguments[0], arguments[arguments.length - 1]];
@@ -122,26 +47,28 @@ async fn check(chromium: &Chromium) -> Result<String, String> {
     let allowed = serve_page().await.map_err(|e| e.to_string())?;
     let foreign = serve_page().await.map_err(|e| e.to_string())?;
     let allowed_origin = format!("http://127.0.0.1:{}", allowed.port());
-    let handshakes = Arc::new(AtomicUsize::new(0));
-    let upstream = upstream(handshakes.clone()).await;
+    let upstream = support::upstream().await;
+    let handshakes = || {
+        upstream
+            .seen
+            .paths()
+            .iter()
+            .filter(|p| *p == "GET /ws")
+            .count()
+    };
     let policy = corsair::Config::new()
         .allow_origins([allowed_origin.clone()])
         .allow_credentials(true);
     let route = corsair_proxy::Route::new(
         corsair_proxy::PathPrefix::new("/").map_err(|e| e.to_string())?,
-        corsair_proxy::Upstream::parse(&format!("http://{upstream}")).map_err(|e| e.to_string())?,
+        corsair_proxy::Upstream::parse(&format!("http://{}", upstream.addr))
+            .map_err(|e| e.to_string())?,
         corsair_proxy::PolicySource::Fixed(policy),
     );
     let gateway = corsair_proxy::Gateway::new(vec![route])
         .map_err(|e| e.to_string())?
         .listen("127.0.0.1:0".parse().map_err(|e| format!("{e}"))?);
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| e.to_string())?
-    .with_root_certificates(rustls::RootCertStore::empty())
-    .with_no_client_auth();
+    let tls = support::client_tls(rustls::RootCertStore::empty());
     let bound = corsair_proxy::Proxy::new(gateway, tls, Arc::new(corsair_proxy::LogRejected))
         .map_err(|e| e.to_string())?
         .bind()
@@ -156,8 +83,8 @@ async fn check(chromium: &Chromium) -> Result<String, String> {
     for (page, expected_read, expected_socket) in [
         (
             format!("{allowed_origin}/"),
-            "read secret",
-            "message echo hi",
+            "read GET /data",
+            "message echo: hi",
         ),
         (
             format!("http://localhost:{}/", foreign.port()),
@@ -167,9 +94,9 @@ async fn check(chromium: &Chromium) -> Result<String, String> {
     ] {
         chromium.open(&page).await.map_err(|e| e.to_string())?;
         let read = run(chromium, FETCH, &data).await?;
-        let before = handshakes.load(Ordering::SeqCst);
+        let before = handshakes();
         let opened = run(chromium, SOCKET, &socket).await?;
-        let reached = handshakes.load(Ordering::SeqCst) - before;
+        let reached = handshakes() - before;
         results.push(format!("{page}: fetch {read}, WebSocket {opened}"));
         if read != expected_read || opened != expected_socket {
             return Err(format!(

@@ -49,6 +49,11 @@ async fn until(mut condition: impl AsyncFnMut() -> bool) {
     panic!("timed out waiting");
 }
 
+/// Waits until `series` reaches `expected` on the admin listener.
+async fn until_counted(admin: std::net::SocketAddr, series: &str, expected: f64) {
+    until(async || value(&scrape(admin, "/metrics").await.1, series) == expected).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_metrics_and_hot_reload() {
     let directory =
@@ -132,54 +137,38 @@ async fn admin_metrics_and_hot_reload() {
     assert_eq!(down.status, StatusCode::BAD_GATEWAY);
     let (_, after) = scrape(admin, "/metrics").await;
     let delta = |series: &str| value(&after, series) - value(&before, series);
-    assert_eq!(
-        delta(r#"corsair_requests_total{kind="actual",decision="allowed",reason="none"}"#),
-        2.0,
-        "{after}"
-    );
-    assert_eq!(
-        delta(
-            r#"corsair_requests_total{kind="actual",decision="refused",reason="origin_not_allowed"}"#
+    // Conflicts: three upstream responses on the enforced route carried Access-Control-*; the
+    // shadow route's do not count, corsair does not own it.
+    for (series, expected) in [
+        (
+            r#"corsair_requests_total{kind="actual",decision="allowed",reason="none"}"#,
+            2.0,
         ),
-        1.0,
-        "{after}"
-    );
-    assert_eq!(
-        delta(r#"corsair_requests_total{kind="preflight",decision="allowed",reason="none"}"#),
-        1.0,
-        "{after}"
-    );
-    assert_eq!(
-        delta(r#"corsair_requests_total{kind="not_cors",decision="allowed",reason="none"}"#),
-        1.0,
-        "{after}"
-    );
-    assert_eq!(
-        delta(
-            r#"corsair_requests_total{kind="websocket",decision="refused",reason="websocket_origin_not_allowed"}"#
+        (
+            r#"corsair_requests_total{kind="actual",decision="refused",reason="origin_not_allowed"}"#,
+            1.0,
         ),
-        1.0,
-        "{after}"
-    );
-    assert_eq!(
-        delta(
-            r#"corsair_requests_total{kind="actual",decision="shadow_refused",reason="origin_not_allowed"}"#
+        (
+            r#"corsair_requests_total{kind="preflight",decision="allowed",reason="none"}"#,
+            1.0,
         ),
-        1.0,
-        "{after}"
-    );
-    // Three upstream responses on the enforced route carried Access-Control-*; the shadow
-    // route's does not count, corsair does not own it.
-    assert_eq!(
-        delta("corsair_upstream_cors_conflicts_total"),
-        3.0,
-        "{after}"
-    );
-    assert_eq!(
-        delta(r#"corsair_upstream_errors_total{kind="connect"}"#),
-        1.0,
-        "{after}"
-    );
+        (
+            r#"corsair_requests_total{kind="not_cors",decision="allowed",reason="none"}"#,
+            1.0,
+        ),
+        (
+            r#"corsair_requests_total{kind="websocket",decision="refused",reason="websocket_origin_not_allowed"}"#,
+            1.0,
+        ),
+        (
+            r#"corsair_requests_total{kind="actual",decision="shadow_refused",reason="origin_not_allowed"}"#,
+            1.0,
+        ),
+        ("corsair_upstream_cors_conflicts_total", 3.0),
+        (r#"corsair_upstream_errors_total{kind="connect"}"#, 1.0),
+    ] {
+        assert_eq!(delta(series), expected, "{series} in:\n{after}");
+    }
     assert!(
         delta("corsair_request_duration_seconds_count") >= 7.0,
         "{after}"
@@ -195,39 +184,28 @@ async fn admin_metrics_and_hot_reload() {
     let (response, _) = send(proxy.addr, get("/a", Some(APP))).await;
     assert!(!response.headers.contains_key("access-control-allow-origin"));
     // Counted just after the swap.
-    until(async || {
-        let (_, metrics) = scrape(admin, "/metrics").await;
-        value(&metrics, r#"corsair_policy_reloads_total{result="ok"}"#) == 1.0
-    })
-    .await;
+    until_counted(admin, r#"corsair_policy_reloads_total{result="ok"}"#, 1.0).await;
 
     // A broken policy keeps the last good one, and is counted.
     replace(&file, "allow_orgins = [\"https://x.example\"]\n");
-    until(async || {
-        let (_, metrics) = scrape(admin, "/metrics").await;
-        value(&metrics, r#"corsair_policy_reloads_total{result="error"}"#) == 1.0
-    })
+    until_counted(
+        admin,
+        r#"corsair_policy_reloads_total{result="error"}"#,
+        1.0,
+    )
     .await;
     let (response, _) = send(proxy.addr, get("/a", Some(NEXT))).await;
     assert_eq!(response.headers["access-control-allow-origin"], NEXT);
 
     // SIGHUP reloads even what did not change on disk.
     replace(&file, &format!("allow_origins = [\"{APP}\"]\n"));
-    until(async || {
-        let (_, metrics) = scrape(admin, "/metrics").await;
-        value(&metrics, r#"corsair_policy_reloads_total{result="ok"}"#) == 2.0
-    })
-    .await;
+    until_counted(admin, r#"corsair_policy_reloads_total{result="ok"}"#, 2.0).await;
     let status = std::process::Command::new("kill")
         .args(["-HUP", &std::process::id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    until(async || {
-        let (_, metrics) = scrape(admin, "/metrics").await;
-        value(&metrics, r#"corsair_policy_reloads_total{result="ok"}"#) == 3.0
-    })
-    .await;
+    until_counted(admin, r#"corsair_policy_reloads_total{result="ok"}"#, 3.0).await;
 
     // Shutting down: not ready any more, then gone.
     proxy.stop();
