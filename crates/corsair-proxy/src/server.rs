@@ -316,6 +316,7 @@ async fn serve_admin(
 ) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             continue;
         };
         let (ready, metrics) = (ready.clone(), metrics.clone());
