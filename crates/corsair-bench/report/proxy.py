@@ -33,8 +33,8 @@ max_age = 600
 
 UPSTREAM = f"""worker_processes 1;
 daemon off;
-pid {{dir}}/upstream.pid;
-error_log {{dir}}/upstream.err;
+pid @DIR@/upstream.pid;
+error_log @DIR@/upstream.err;
 events {{ worker_connections 4096; }}
 http {{
     access_log off;
@@ -55,8 +55,8 @@ http {{
 # hide the upstream's, answer preflights with 204.
 GATEWAY = f"""worker_processes 1;
 daemon off;
-pid {{dir}}/nginx.pid;
-error_log {{dir}}/nginx.err;
+pid @DIR@/nginx.pid;
+error_log @DIR@/nginx.err;
 events {{ worker_connections 4096; }}
 http {{
     access_log off;
@@ -235,8 +235,8 @@ def main():
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="corsair-bench-proxy-"))
     (work / "policy.toml").write_text(POLICY)
-    (work / "upstream.conf").write_text(UPSTREAM.format(dir=work))
-    (work / "nginx.conf").write_text(GATEWAY.format(dir=work))
+    (work / "upstream.conf").write_text(UPSTREAM.replace("@DIR@", str(work)))
+    (work / "nginx.conf").write_text(GATEWAY.replace("@DIR@", str(work)))
     (work / "get.lua").write_text(GET_LUA)
     (work / "preflight.lua").write_text(PREFLIGHT_LUA)
     processes = []
