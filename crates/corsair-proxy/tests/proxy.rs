@@ -261,7 +261,7 @@ async fn expect_100_continue_gets_its_continue_and_the_body_goes_through() {
 async fn http2_with_prior_knowledge_is_served() {
     let upstream = upstream().await;
     let proxy = start(gateway(upstream.addr, policy())).await;
-    let request = Request::get(format!("http://api.example.com/echo"))
+    let request = Request::get("http://api.example.com/echo")
         .header("origin", APP)
         .version(http::Version::HTTP_2)
         .body(empty())
@@ -387,7 +387,7 @@ async fn websockets_from_allowed_origins_are_spliced_and_foreign_ones_refused() 
     let handshake = |origin: &str| {
         let mut request =
             tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
-                format!("ws://api.example.com/ws"),
+                "ws://api.example.com/ws",
             )
             .unwrap();
         request
