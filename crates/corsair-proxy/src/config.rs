@@ -377,7 +377,7 @@ impl Gateway {
     ///
     /// ```
     /// let errors = corsair_proxy::Gateway::from_toml(
-    ///     "[[routes]]\nprefix = \"/\"\nupstrem = \"http://127.0.0.1:3000\"\n",
+    ///     "[[routes]]\nprefix = \"/\"\nupstrem = \"http://127.0.0.1:3000\"\npolicy = \"api.toml\"\n",
     ///     std::path::Path::new("."),
     /// ).unwrap_err();
     /// assert_eq!(errors.to_string(), "line 3: unknown key `routes.upstrem`; did you mean `upstream`?\nroute 1: `upstream` is missing");
