@@ -31,14 +31,17 @@ allow_credentials = true
 max_age = 600
 """
 
-UPSTREAM = f"""worker_processes 1;
+# One worker in the foreground, its files in the run's directory: both nginx instances.
+PRELUDE = """worker_processes 1;
 daemon off;
-pid @DIR@/upstream.pid;
-error_log @DIR@/upstream.err;
-events {{ worker_connections 4096; }}
-http {{
+pid @DIR@/@NAME@.pid;
+error_log @DIR@/@NAME@.err;
+events { worker_connections 4096; }
+http {
     access_log off;
-    server {{
+"""
+
+UPSTREAM = PRELUDE.replace("@NAME@", "upstream") + f"""    server {{
         listen 127.0.0.1:{UPSTREAM_PORT} reuseport backlog=4096;
         keepalive_requests 1000000;
         location / {{
@@ -53,14 +56,7 @@ http {{
 
 # The usual recipe: map the allowed origins, add the headers `always` (so errors get them),
 # hide the upstream's, answer preflights with 204.
-GATEWAY = f"""worker_processes 1;
-daemon off;
-pid @DIR@/nginx.pid;
-error_log @DIR@/nginx.err;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    map $http_origin $cors_origin {{
+GATEWAY = PRELUDE.replace("@NAME@", "nginx") + f"""    map $http_origin $cors_origin {{
         default "";
         "{ORIGIN}" $http_origin;
     }}
