@@ -25,6 +25,15 @@ use tokio::net::TcpStream;
 
 pub(crate) use proxy::Proxies;
 
+/// The trust `check` uses (bundled roots, the system's, `--cacert`, `--insecure`), for the
+/// gateway's https upstreams.
+pub(crate) fn upstream_tls(
+    extra: &[std::path::PathBuf],
+    insecure: bool,
+) -> Result<rustls::ClientConfig, String> {
+    tls::config(extra, insecure)
+}
+
 /// Why a request got no response: the network's fault, not CORS.
 #[derive(Debug)]
 pub(crate) struct NetworkError {

@@ -62,7 +62,7 @@ pub(crate) fn run(path: &Path, format: Format, deny_warnings: bool, palette: Pal
     }
 }
 
-fn text(
+pub(crate) fn text(
     path: &str,
     source: &str,
     findings: &[Finding],

@@ -8,6 +8,7 @@ mod demo;
 mod explain;
 mod fix_for;
 mod lint;
+mod proxy;
 mod shell;
 mod term;
 
@@ -93,6 +94,16 @@ enum Command {
         #[arg(long, default_value_t = 8788)]
         page_port: u16,
     },
+    /// Runs a CORS gateway in front of an API: preflights answered here, the upstream's CORS
+    /// headers replaced by the policy's on every response (errors included), foreign
+    /// WebSocket handshakes refused, the policy file reloaded when it changes or on SIGHUP.
+    /// Stops on SIGTERM or Ctrl-C after draining in-flight requests.
+    ///
+    /// Development: `corsair proxy --upstream http://localhost:3000 --allow-origin http://localhost:5173`.
+    ///
+    /// Exit status: 0 stopped and drained, 2 could not start (invalid flags, configuration or
+    /// policy; a port in use).
+    Proxy(Box<proxy::ProxyArgs>),
     /// Prints a shell completion script, e.g. `corsair completions bash > /etc/bash_completion.d/corsair`.
     ///
     /// Exit status: 0.
@@ -220,6 +231,7 @@ fn main() -> ExitCode {
             api_port,
             page_port,
         } => demo::run(policy.as_deref(), api_port, page_port),
+        Command::Proxy(args) => proxy::run(&args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -129,4 +129,4 @@ pub use policy::{
     RequestKind, ResponseHeaders, Verdict,
 };
 #[cfg(feature = "toml")]
-pub use policy::{Finding, Lint, PolicyFileError, Severity, UnknownKey};
+pub use policy::{Finding, Lint, PolicyFileError, Severity, UnknownKey, closest_key};

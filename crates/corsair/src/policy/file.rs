@@ -478,9 +478,26 @@ impl Lines {
 
 /// The known key closest to `key`: a small edit away, or containing it (`origins`).
 fn suggest(key: &str) -> Option<&'static str> {
+    closest_key(key, KEYS.iter().map(|known| known.name))
+}
+
+/// The name among `known` that `key` most likely misspells: a small edit away (ignoring case,
+/// and `-` for `_`), or containing `key` (`origins` for `allow_origins`). What policy files
+/// suggest for unknown keys, for other TOML formats built around them (the gateway's).
+///
+/// ```
+/// let known = ["upstream", "prefix", "policy"];
+/// assert_eq!(corsair::closest_key("upstrem", known), Some("upstream"));
+/// assert_eq!(corsair::closest_key("colour", known), None);
+/// ```
+pub fn closest_key(
+    key: &str,
+    known: impl IntoIterator<Item = &'static str>,
+) -> Option<&'static str> {
     let key = key.to_ascii_lowercase().replace('-', "_");
-    KEYS.iter()
-        .map(|known| (edit_distance(&key, known.name), known.name))
+    known
+        .into_iter()
+        .map(|known| (edit_distance(&key, known), known))
         .filter(|&(distance, known)| {
             distance <= (known.len() / 4).max(2) || (key.len() >= 4 && known.contains(&key))
         })

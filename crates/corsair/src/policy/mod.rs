@@ -47,7 +47,7 @@ pub use config::{Config, OriginPredicate, PreflightStatus};
 pub use debug::DebugSwitch;
 pub use error::{ConfigError, ConfigErrors, HeaderList};
 #[cfg(feature = "toml")]
-pub use file::{PolicyFileError, UnknownKey};
+pub use file::{PolicyFileError, UnknownKey, closest_key};
 pub use forbidden::Forbidden;
 pub use grants::Grants;
 pub use handle::PolicyHandle;

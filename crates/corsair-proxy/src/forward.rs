@@ -1,0 +1,370 @@
+//! Forwarding one request to its upstream: the pooled client, hop-by-hop headers,
+//! `X-Forwarded-*`, `Host`, the body limit and the upstream timeouts. Failures become
+//! responses (`502`, `504`, `413`), so the CORS layer around this service gives them the
+//! grant headers and the page sees the real status.
+
+use std::{
+    convert::Infallible,
+    future::Future,
+    net::SocketAddr,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+    time::Duration,
+};
+
+use bytes::Bytes;
+use corsair::PolicyHandle;
+use http::{
+    HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode,
+    header::{self, HeaderName as Name},
+};
+use http_body_util::{BodyExt, Empty, Full, Limited, combinators::UnsyncBoxBody};
+use hyper::body::Incoming;
+use hyper_rustls::HttpsConnector;
+use hyper_util::{
+    client::legacy::{Client as Pool, connect::HttpConnector},
+    rt::TokioExecutor,
+};
+
+use crate::{
+    config::{Limits, Route, Upstream},
+    observe::{self, UpstreamError},
+    ownership, websocket,
+};
+
+/// Errors of a streamed body.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// The body of every response the gateway sends, and of every request it forwards.
+pub type Body = UnsyncBoxBody<Bytes, BoxError>;
+
+/// The pooled upstream client: HTTP/1.1 over TCP or TLS.
+pub(crate) type Client = Pool<HttpsConnector<HttpConnector>, Body>;
+
+/// Who sent a request: set by the server on every request it routes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Peer {
+    pub(crate) addr: SocketAddr,
+    pub(crate) tls: bool,
+}
+
+pub(crate) fn client(tls: rustls::ClientConfig, limits: &Limits) -> Client {
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    http.set_connect_timeout(Some(limits.connect_timeout));
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http);
+    Pool::builder(TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(90))
+        // `Host` is the client's (or --upstream-host), set here, never the upstream URL's.
+        .set_host(false)
+        .build(https)
+}
+
+/// The service the CORS layer wraps: sends a request to the route's upstream.
+#[derive(Debug, Clone)]
+pub(crate) struct Forward(Arc<Settings>);
+
+#[derive(Debug)]
+struct Settings {
+    client: Client,
+    upstream: Upstream,
+    upstream_host: Option<HeaderValue>,
+    policy: PolicyHandle,
+    max_body: Option<u64>,
+    response_timeout: Duration,
+    trust_forwarded: bool,
+}
+
+impl Forward {
+    pub(crate) fn new(
+        client: Client,
+        route: &Route,
+        policy: PolicyHandle,
+        limits: &Limits,
+        trust_forwarded: bool,
+    ) -> Self {
+        Self(Arc::new(Settings {
+            client,
+            upstream: route.upstream.clone(),
+            upstream_host: route.upstream_host.clone(),
+            policy,
+            max_body: limits.max_body_bytes,
+            response_timeout: limits.response_timeout,
+            trust_forwarded,
+        }))
+    }
+}
+
+impl tower_service::Service<Request<Incoming>> for Forward {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Incoming>) -> Self::Future {
+        let settings = self.0.clone();
+        Box::pin(async move { Ok(settings.forward(request).await) })
+    }
+}
+
+impl Settings {
+    async fn forward(&self, mut request: Request<Incoming>) -> Response<Body> {
+        if let (Some(limit), Some(length)) = (self.max_body, content_length(request.headers()))
+            && length > limit
+        {
+            return local(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
+        }
+        let upgrade = websocket::is_upgrade(request.headers());
+        let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut request));
+        let path = request.uri().path().to_owned();
+        let version = request.version();
+        let (mut parts, body) = request.into_parts();
+        let Ok(uri) = self
+            .upstream
+            .uri_for(parts.uri.path_and_query().map_or("/", |p| p.as_str()))
+        else {
+            return local(
+                StatusCode::BAD_REQUEST,
+                "request target cannot be forwarded",
+            );
+        };
+        let peer = parts.extensions.get::<Peer>().copied();
+        let host = parts.headers.get(header::HOST).cloned().or_else(|| {
+            parts
+                .uri
+                .authority()
+                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+        });
+        let wants_trailers = accepts_trailers(&parts.headers);
+        remove_hop_by_hop(&mut parts.headers, upgrade);
+        // The gateway answers `100 Continue` itself, as soon as the body is read.
+        parts.headers.remove(header::EXPECT);
+        if wants_trailers {
+            parts
+                .headers
+                .insert(header::TE, HeaderValue::from_static("trailers"));
+        }
+        self.set_forwarded(&mut parts.headers, peer, host.as_ref());
+        if let Some(host) = self.upstream_host.clone().or(host) {
+            parts.headers.insert(header::HOST, host);
+        }
+        parts.uri = uri;
+        parts.version = http::Version::HTTP_11;
+        let body: Body = match (upgrade, self.max_body) {
+            (true, _) => Empty::new().map_err(BoxError::from).boxed_unsync(),
+            (false, Some(limit)) => {
+                Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX)).boxed_unsync()
+            }
+            (false, None) => body.map_err(BoxError::from).boxed_unsync(),
+        };
+        let sent = tokio::time::timeout(
+            self.response_timeout,
+            self.client.request(Request::from_parts(parts, body)),
+        )
+        .await;
+        let mut response = match sent {
+            Ok(Ok(response)) => response,
+            Ok(Err(error)) => return self.failed(&error),
+            Err(elapsed) => {
+                observe::upstream_error(UpstreamError::Timeout, &elapsed);
+                return local(StatusCode::GATEWAY_TIMEOUT, "upstream timed out");
+            }
+        };
+        ownership::check(&self.policy, response.headers(), &path);
+        if let Some(client) = client_upgrade
+            && response.status() == StatusCode::SWITCHING_PROTOCOLS
+        {
+            websocket::splice(client, &mut response);
+            return response.map(|_| Empty::new().map_err(BoxError::from).boxed_unsync());
+        }
+        remove_hop_by_hop(response.headers_mut(), false);
+        // The client's connection speaks its own version, whatever the upstream spoke.
+        *response.version_mut() = version;
+        response.map(|body| body.map_err(BoxError::from).boxed_unsync())
+    }
+
+    fn failed(&self, error: &hyper_util::client::legacy::Error) -> Response<Body> {
+        if source_is::<http_body_util::LengthLimitError>(error) {
+            return local(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
+        }
+        let timed_out = source_chain(error).any(|source| {
+            source
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        });
+        let (kind, status, text) = match (error.is_connect(), timed_out) {
+            (true, true) => (
+                UpstreamError::ConnectTimeout,
+                StatusCode::GATEWAY_TIMEOUT,
+                "upstream connection timed out",
+            ),
+            (true, false) => (
+                UpstreamError::Connect,
+                StatusCode::BAD_GATEWAY,
+                "upstream unreachable",
+            ),
+            (false, _) => (
+                UpstreamError::Protocol,
+                StatusCode::BAD_GATEWAY,
+                "upstream connection failed",
+            ),
+        };
+        observe::upstream_error(kind, error);
+        local(status, text)
+    }
+
+    /// `X-Forwarded-For`, `-Proto` and `-Host`: replaced, unless the gateway trusts what
+    /// the proxy in front of it set (then the peer is appended to `-For`, and the others are
+    /// set only when absent).
+    fn set_forwarded(
+        &self,
+        headers: &mut HeaderMap,
+        peer: Option<Peer>,
+        host: Option<&HeaderValue>,
+    ) {
+        const FOR: Name = Name::from_static("x-forwarded-for");
+        const PROTO: Name = Name::from_static("x-forwarded-proto");
+        const HOST: Name = Name::from_static("x-forwarded-host");
+        if !self.trust_forwarded {
+            for name in [&FOR, &PROTO, &HOST, &header::FORWARDED] {
+                headers.remove(name);
+            }
+        }
+        if let Some(peer) = peer {
+            let ip = peer.addr.ip().to_string();
+            let chain = match headers.get(&FOR).and_then(|v| v.to_str().ok()) {
+                Some(earlier) => format!("{earlier}, {ip}"),
+                None => ip,
+            };
+            if let Ok(chain) = HeaderValue::from_str(&chain) {
+                headers.insert(FOR, chain);
+            }
+            let proto = if peer.tls { "https" } else { "http" };
+            headers
+                .entry(PROTO)
+                .or_insert(HeaderValue::from_static(proto));
+        }
+        if let Some(host) = host {
+            headers.entry(HOST).or_insert(host.clone());
+        }
+    }
+}
+
+/// A response the gateway makes itself; the CORS layer adds the grants.
+pub(crate) fn local(status: StatusCode, text: &'static str) -> Response<Body> {
+    let mut response = Response::new(
+        Full::new(Bytes::from_static(text.as_bytes()))
+            .map_err(BoxError::from)
+            .boxed_unsync(),
+    );
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+fn accepts_trailers(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::TE)
+        .iter()
+        .flat_map(|value| value.as_bytes().split(|&b| b == b','))
+        .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"trailers"))
+}
+
+/// Headers meaningful only on one connection (RFC 9110, section 7.6.1), and every header
+/// `Connection` names. An upgrade keeps `Connection: upgrade` and `Upgrade`, which ask the
+/// upstream to switch.
+fn remove_hop_by_hop(headers: &mut HeaderMap, upgrade: bool) {
+    let named: Vec<HeaderName> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .flat_map(|value| value.as_bytes().split(|&b| b == b','))
+        .filter_map(|token| HeaderName::from_bytes(token.trim_ascii()).ok())
+        .collect();
+    for name in named {
+        if !(upgrade && name == header::UPGRADE) {
+            headers.remove(name);
+        }
+    }
+    for name in [
+        header::CONNECTION,
+        header::TE,
+        header::TRANSFER_ENCODING,
+        header::UPGRADE,
+        header::PROXY_AUTHENTICATE,
+        header::PROXY_AUTHORIZATION,
+        Name::from_static("keep-alive"),
+        Name::from_static("proxy-connection"),
+    ] {
+        if !(upgrade && (name == header::UPGRADE || name == header::CONNECTION)) {
+            headers.remove(name);
+        }
+    }
+    if upgrade {
+        headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    }
+}
+
+fn source_chain<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |error| error.source())
+}
+
+fn source_is<E: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
+    source_chain(error).any(|source| source.is::<E>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hop_by_hop_headers_and_those_connection_names_go() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("connection", "keep-alive, x-secret"),
+            ("keep-alive", "timeout=5"),
+            ("x-secret", "1"),
+            ("te", "trailers"),
+            ("upgrade", "h2c"),
+            ("proxy-connection", "keep-alive"),
+            ("x-kept", "1"),
+        ] {
+            headers.append(name, value.parse().unwrap());
+        }
+        remove_hop_by_hop(&mut headers, false);
+        assert_eq!(headers.keys().collect::<Vec<_>>(), ["x-kept"]);
+    }
+
+    #[test]
+    fn an_upgrade_keeps_what_asks_for_it() {
+        let mut headers = HeaderMap::new();
+        headers.insert("connection", "keep-alive, Upgrade".parse().unwrap());
+        headers.insert("upgrade", "websocket".parse().unwrap());
+        headers.insert("keep-alive", "timeout=5".parse().unwrap());
+        remove_hop_by_hop(&mut headers, true);
+        assert_eq!(headers["connection"], "upgrade");
+        assert_eq!(headers["upgrade"], "websocket");
+        assert!(!headers.contains_key("keep-alive"));
+    }
+}

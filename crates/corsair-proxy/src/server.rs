@@ -1,0 +1,355 @@
+//! The listener: HTTP/1.1 and HTTP/2 (h2c, or TLS with ALPN) on one port, the header limits
+//! and read timeout, routing by path prefix into each route's CORS layer, and graceful
+//! shutdown that drains in-flight requests under a deadline.
+
+use std::{
+    convert::Infallible,
+    future::Future,
+    io,
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::Instant,
+};
+
+use corsair::PolicyHandle;
+use corsair_tower::{Cors, CorsLayer};
+use http::{Request, Response, StatusCode};
+use hyper::body::Incoming;
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo, TokioTimer},
+    server::{conn::auto, graceful::GracefulShutdown},
+};
+use tokio::net::{TcpListener, TcpStream};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::{
+    admin::{self, Ready},
+    config::{Gateway, Limits, PathPrefix, PolicySource},
+    forward::{self, Body, Forward, Peer},
+    policy::{self, Rejected, ReportRejected},
+    reload::{Reloader, Watched},
+    tls::{self, Certificates, TlsError},
+};
+
+/// Why the gateway cannot start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// A route's policy does not load.
+    #[error("{0}")]
+    Policy(Box<Rejected>),
+    /// The certificate or key cannot be used.
+    #[error("TLS: {0}")]
+    Tls(#[from] TlsError),
+    /// A listener cannot be bound.
+    #[error("cannot listen on {addr}: {error}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        error: io::Error,
+    },
+}
+
+struct RouteService {
+    prefix: PathPrefix,
+    cors: Cors<Forward>,
+}
+
+/// A gateway ready to bind: every policy loaded and valid.
+pub struct Proxy {
+    gateway: Gateway,
+    routes: Arc<[RouteService]>,
+    reloader: Arc<Reloader>,
+    certificates: Option<Certificates>,
+}
+
+impl std::fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Proxy")
+            .field("gateway", &self.gateway)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Proxy {
+    /// Loads every route's policy and the certificate; `upstream_tls` is the trust used for
+    /// `https` upstreams, `report` hears of policy files that fail to reload later.
+    pub fn new(
+        gateway: Gateway,
+        upstream_tls: rustls::ClientConfig,
+        report: Arc<dyn ReportRejected>,
+    ) -> Result<Self, StartError> {
+        let client = forward::client(upstream_tls, &gateway.limits);
+        let mut routes = Vec::new();
+        let mut watched = Vec::new();
+        for route in &gateway.routes {
+            let loaded = policy::load(&route.policy, route.mode)
+                .map_err(|rejected| StartError::Policy(Box::new(rejected)))?;
+            let handle = PolicyHandle::new(loaded);
+            if let PolicySource::File(path) = &route.policy {
+                watched.push(Watched {
+                    path: path.clone(),
+                    mode: route.mode,
+                    handle: handle.clone(),
+                    last: Mutex::new(std::fs::read(path).unwrap_or_default()),
+                });
+            }
+            let forward = Forward::new(
+                client.clone(),
+                route,
+                handle.clone(),
+                &gateway.limits,
+                gateway.trust_forwarded,
+            );
+            routes.push(RouteService {
+                prefix: route.prefix.clone(),
+                cors: CorsLayer::reloadable(handle).layer(forward),
+            });
+        }
+        let certificates = match &gateway.tls {
+            Some(files) => Some(Arc::new(arc_swap::ArcSwap::from_pointee(tls::load(files)?))),
+            None => None,
+        };
+        let reloader = Arc::new(Reloader {
+            policies: watched,
+            tls: gateway.tls.clone().zip(certificates.clone()),
+            report,
+        });
+        Ok(Self {
+            gateway,
+            routes: routes.into(),
+            reloader,
+            certificates,
+        })
+    }
+
+    /// Binds the listener (and the admin listener, if configured).
+    pub async fn bind(self) -> Result<Bound, StartError> {
+        let bind = |addr: SocketAddr| async move {
+            TcpListener::bind(addr)
+                .await
+                .map_err(|error| StartError::Bind { addr, error })
+        };
+        let listener = bind(self.gateway.listen).await?;
+        let admin = match self.gateway.admin {
+            Some(addr) => Some(bind(addr).await?),
+            None => None,
+        };
+        Ok(Bound {
+            proxy: self,
+            listener,
+            admin,
+        })
+    }
+}
+
+/// A gateway with its listeners bound: [`serve`](Bound::serve) runs it.
+pub struct Bound {
+    proxy: Proxy,
+    listener: TcpListener,
+    admin: Option<TcpListener>,
+}
+
+impl std::fmt::Debug for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bound")
+            .field("listener", &self.listener)
+            .field("admin", &self.admin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Bound {
+    /// The address the gateway listens on (with the port picked, for port 0).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The admin listener's address.
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin.as_ref().and_then(|a| a.local_addr().ok())
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting, drains in-flight requests
+    /// and streams for at most the drain timeout, and returns.
+    pub async fn serve(self, shutdown: impl Future<Output = ()>) {
+        let Bound {
+            proxy,
+            listener,
+            admin,
+        } = self;
+        let limits = proxy.gateway.limits.clone();
+        let builder = Arc::new(connection_builder(&limits));
+        let ready = Ready::default();
+        let metrics = admin::prometheus();
+        crate::observe::register();
+        let reloader = tokio::spawn(proxy.reloader.clone().run());
+        let admin =
+            admin.map(|listener| tokio::spawn(serve_admin(listener, ready.clone(), metrics)));
+        let graceful = GracefulShutdown::new();
+        ready.set(true);
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let (stream, addr) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        // Out of descriptors, usually: wait instead of spinning.
+                        tracing::warn!(target: "corsair::proxy", %error, "accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let _ = stream.set_nodelay(true);
+            tokio::spawn(connection(
+                stream,
+                addr,
+                proxy.routes.clone(),
+                proxy.certificates.clone(),
+                builder.clone(),
+                graceful.watcher(),
+                limits.clone(),
+            ));
+        }
+        ready.set(false);
+        drop(listener);
+        tracing::info!(target: "corsair::proxy", "draining in-flight requests");
+        if tokio::time::timeout(limits.drain_timeout, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!(target: "corsair::proxy", "drain deadline passed; closing the rest");
+        }
+        reloader.abort();
+        if let Some(admin) = admin {
+            admin.abort();
+        }
+    }
+}
+
+fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_headers(limits.max_headers)
+        // hyper's smallest buffer is 8 KiB.
+        .max_buf_size(limits.max_header_bytes.max(8192));
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
+    builder
+}
+
+async fn connection(
+    stream: TcpStream,
+    addr: SocketAddr,
+    routes: Arc<[RouteService]>,
+    certificates: Option<Certificates>,
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    watcher: hyper_util::server::graceful::Watcher,
+    limits: Limits,
+) {
+    let peer = Peer {
+        addr,
+        tls: certificates.is_some(),
+    };
+    let service = hyper::service::service_fn(move |request| handle(routes.clone(), peer, request));
+    let served = match certificates {
+        None => {
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            watcher.watch(connection.into_owned()).await
+        }
+        Some(certificates) => {
+            let acceptor = tokio_rustls::TlsAcceptor::from(certificates.load_full());
+            let handshake =
+                tokio::time::timeout(limits.header_read_timeout, acceptor.accept(stream));
+            let stream = match handshake.await {
+                Ok(Ok(stream)) => stream,
+                Ok(Err(error)) => {
+                    tracing::debug!(target: "corsair::proxy", %error, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => return,
+            };
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            watcher.watch(connection.into_owned()).await
+        }
+    };
+    if let Err(error) = served {
+        tracing::debug!(target: "corsair::proxy", %error, "connection closed with an error");
+    }
+}
+
+async fn handle(
+    routes: Arc<[RouteService]>,
+    peer: Peer,
+    mut request: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    let started = Instant::now();
+    let Some(route) = routes
+        .iter()
+        .find(|route| route.prefix.matches(request.uri().path()))
+    else {
+        return Ok(forward::local(
+            StatusCode::NOT_FOUND,
+            "no route for this path",
+        ));
+    };
+    request.extensions_mut().insert(peer);
+    let mut cors = route.cors.clone();
+    let response = cors.call(request).await;
+    crate::observe::duration(started.elapsed());
+    response
+}
+
+async fn serve_admin(
+    listener: TcpListener,
+    ready: Ready,
+    metrics: metrics_exporter_prometheus::PrometheusHandle,
+) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            continue;
+        };
+        let (ready, metrics) = (ready.clone(), metrics.clone());
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| {
+                std::future::ready(admin::answer(&request, &ready, &metrics))
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// Completes on SIGTERM or Ctrl-C (SIGINT): what `corsair proxy` drains on.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
