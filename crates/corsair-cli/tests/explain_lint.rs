@@ -82,6 +82,7 @@ fn every_failure() -> Vec<Blocked> {
         .into_iter()
         .flat_map(|reason| {
             [false, true].map(|in_preflight| Blocked {
+                initiator: corsair::browser::Initiator::Fetch,
                 reason: reason.clone(),
                 in_preflight,
                 url: "https://api.example/v1/items".into(),

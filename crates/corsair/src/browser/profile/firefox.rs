@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use super::{
     AllowOriginRules, CacheKey, CacheRules, CacheUpdate, CachedWildcard, CoveredMethods,
-    EmptyLocation, Facts, FetchMetadata, MaxAgeSyntax, Messages, PreflightOrder, Profile,
-    RedirectRules, ReportedHeader, UnsafeNames, as_read,
+    EmptyLocation, Facts, FetchMetadata, InitiatorRules, MaxAgeSyntax, Messages, PreflightOrder,
+    Profile, RedirectRules, ReportedHeader, UnsafeNames, as_read,
 };
-use crate::browser::{BlockReason, Blocked};
+use crate::browser::{BlockReason, Blocked, Initiator, Mode};
 
 /// Firefox 153.7.0esr, from its sources (nsCORSListenerProxy.cpp, nsPreflightCache,
 /// security.properties) and as the real-browser suite observed it.
@@ -66,6 +66,10 @@ pub(super) static PROFILE: Profile = Profile {
         refuses_url_credentials_only_when_sending: false,
         checks_redirects_with_same_origin_credentials: false,
         keeps_origin_within_an_origin: false,
+    },
+    initiators: InitiatorRules {
+        font_mode: Mode::Cors,
+        origin_on_same_origin_element_loads: false,
     },
     messages: Messages {
         render,
@@ -149,10 +153,18 @@ fn render(failure: &Blocked) -> String {
     };
     // A failed preflight or redirect cancels the request, which Firefox reports too.
     let redirect = matches!(failure.status, Some(301 | 302 | 303 | 307 | 308));
-    if failure.in_preflight || redirect {
+    let reason = if failure.in_preflight || redirect {
         format!("{reason}\n{}", blocked(REQUEST_FAILED))
     } else {
         reason
+    };
+    // An EventSource then reports that it could not connect.
+    match failure.initiator {
+        Initiator::EventSource => format!(
+            "{reason}\nFirefox can’t establish a connection to the server at {}.",
+            failure.url
+        ),
+        _ => reason,
     }
 }
 

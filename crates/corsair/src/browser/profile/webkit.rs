@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use super::{
     AllowOriginRules, CacheKey, CacheRules, CacheUpdate, CachedWildcard, CoveredMethods,
-    EmptyLocation, Facts, FetchMetadata, MaxAgeSyntax, Messages, PreflightOrder, Profile,
-    RedirectRules, ReportedHeader, UnsafeNames, no_other_forms,
+    EmptyLocation, Facts, FetchMetadata, InitiatorRules, MaxAgeSyntax, Messages, PreflightOrder,
+    Profile, RedirectRules, ReportedHeader, UnsafeNames, no_other_forms,
 };
-use crate::browser::{BlockReason, Blocked};
+use crate::browser::{BlockReason, Blocked, Initiator, Mode};
 
 /// WebKitGTK 2.50.6 (MiniBrowser), from its sources (CrossOriginAccessControl.cpp,
 /// CrossOriginPreflightResultCache.cpp) and as the real-browser suite observed it.
@@ -74,6 +74,14 @@ pub(super) static PROFILE: Profile = Profile {
         // Observed: a no-cors POST turned into GET by a redirect within one origin still
         // carries its `Origin`; after a redirect to another origin it carries none.
         keeps_origin_within_an_origin: true,
+    },
+    initiators: InitiatorRules {
+        // Observed: a cross-origin font arrives without `Origin` and loads whatever
+        // the answer's CORS headers say.
+        font_mode: Mode::NoCors,
+        // Observed: a same-origin module script and `<img crossorigin>` arrive with
+        // `Origin`.
+        origin_on_same_origin_element_loads: true,
     },
     messages: Messages {
         render,
@@ -151,10 +159,25 @@ fn render(failure: &Blocked) -> String {
             "Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: not allowed to follow a cross-origin CORS redirection with non CORS scheme"
         ),
     };
-    format!(
-        "{detail}\nFetch API cannot load {} due to access control checks.",
-        failure.url
-    )
+    match summary(failure.initiator) {
+        Some(what) => format!(
+            "{detail}\n{what} {} due to access control checks.",
+            failure.url
+        ),
+        None => detail,
+    }
+}
+
+/// How the summary line names the blocked load: module scripts and stylesheets get none
+/// (observed in WebKitGTK 2.50).
+fn summary(initiator: Initiator) -> Option<&'static str> {
+    match initiator {
+        Initiator::Fetch => Some("Fetch API cannot load"),
+        Initiator::Xhr => Some("XMLHttpRequest cannot load"),
+        Initiator::Image => Some("Cannot load image"),
+        Initiator::EventSource => Some("EventSource cannot load"),
+        Initiator::Font | Initiator::ModuleScript | Initiator::Stylesheet | Initiator::Form => None,
+    }
 }
 
 /// A preflight answered with a redirect and one answered with another status that is not ok
