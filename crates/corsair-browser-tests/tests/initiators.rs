@@ -14,5 +14,5 @@ use corsair_browser_tests::{
 engine_tests!(the_model_predicts_every_initiator => judge);
 
 async fn judge<E: Engine>() {
-    judge_generated::<E>(initiators::scenario, 400).await;
+    judge_generated::<E>(initiators::scenario, 1000).await;
 }
