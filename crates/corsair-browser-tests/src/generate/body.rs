@@ -19,18 +19,13 @@ pub fn body(initiator: Initiator) -> (&'static str, Vec<u8>) {
 }
 
 /// A 1x1 transparent PNG (IHDR, one zlib-stored IDAT row, IEND; CRCs and Adler-32
-/// included).
-const PNG: [u8; 67] = [
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
-    0x89, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
-    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
-    0x42, 0x60, 0x82,
-];
+/// included), the one `corsair demo` serves to its `<img>`.
+const PNG: &[u8] = include_bytes!("../../../corsair-cli/src/demo/assets/pixel.png");
 
 /// A TrueType font with two glyphs (`.notdef`, empty, and `A`, a square): the tables a
 /// font sanitizer (OTS in Chromium and Firefox) requires, each 4-byte aligned, with
-/// checksums and `head.checkSumAdjustment`.
+/// checksums and `head.checkSumAdjustment`. `corsair demo` serves these bytes
+/// (`assets/corsair.ttf`, kept equal by a test).
 pub fn font() -> Vec<u8> {
     let tables: [(&[u8; 4], Vec<u8>); 10] = [
         (b"OS/2", os2()),
@@ -238,6 +233,12 @@ mod tests {
                 assert_eq!(checksum(&font[offset..offset + length]) as usize, at(4));
             }
         }
+    }
+
+    #[test]
+    fn the_demo_serves_this_font() {
+        let served = include_bytes!("../../../corsair-cli/src/demo/assets/corsair.ttf");
+        assert!(served[..] == font()[..], "regenerate it with `font()`");
     }
 
     #[test]

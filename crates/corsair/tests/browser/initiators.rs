@@ -71,6 +71,24 @@ fn firefox_153_combines_xhr_headers_as_set_request_header_does() {
 }
 
 #[test]
+fn firefox_153_refuses_a_list_of_content_types_without_a_preflight() {
+    // Two safelisted values, combined by setRequestHeader into a list of types: safelisted
+    // for the spec's MIME parser (and Chromium), not for Gecko's.
+    let xhr = by(Initiator::Xhr, API)
+        .method("POST")
+        .header("Content-Type", "text/plain;charset=UTF-8")
+        .header("Content-Type", "text/plain");
+    for (browser, preflighted) in [(Browser::Firefox, true), (Browser::Chromium, false)] {
+        let (_, sent) = run(browser, xhr.clone(), permissive);
+        assert_eq!(
+            !preflights(&sent).is_empty(),
+            preflighted,
+            "{browser}: {sent:?}"
+        );
+    }
+}
+
+#[test]
 fn only_fetch_and_xhr_let_script_read_headers() {
     let exposing = |outgoing: &Outgoing| {
         let mut head = permissive(outgoing);
