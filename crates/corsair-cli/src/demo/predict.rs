@@ -209,7 +209,41 @@ mod tests {
             credentials: None,
             mode: None,
             browser: None,
+            initiator: None,
         }
+    }
+
+    #[test]
+    fn an_initiator_is_predicted_as_it_loads_and_refused_what_it_cannot_ask() {
+        let policy = Policy::from_toml("allow_origins = [\"https://app.example\"]\n").unwrap();
+        let caches = PageCaches::default();
+        let image = |mode: &str, credentials: &str| Prediction {
+            method: "GET".into(),
+            initiator: Some("image".into()),
+            mode: Some(mode.into()),
+            credentials: Some(credentials.into()),
+            ..put()
+        };
+        let loaded = model(&policy, &caches, image("no-cors", "include")).unwrap();
+        assert_eq!(loaded["result"], "allowed", "{loaded}");
+        assert_eq!(
+            loaded["status"],
+            Value::Null,
+            "script reads no status: {loaded}"
+        );
+        let blocked = model(&policy, &caches, image("cors", "same-origin")).unwrap();
+        assert_eq!(blocked["result"], "blocked", "{blocked}");
+        assert!(
+            blocked["console"]
+                .as_str()
+                .unwrap()
+                .starts_with("Access to image at")
+        );
+        let put_image = Prediction {
+            initiator: Some("image".into()),
+            ..put()
+        };
+        assert!(model(&policy, &caches, put_image).is_err());
     }
 
     #[test]
