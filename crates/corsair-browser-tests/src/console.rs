@@ -362,6 +362,18 @@ fn initiator_rows(page: &str) -> Vec<Row> {
             )
         },
         Row {
+            fetch: by(Xhr, "GE T", &[], SameOrigin),
+            ..missing(
+                "an XMLHttpRequest with a method that is not a token",
+                Xhr,
+                SameOrigin,
+            )
+        },
+        Row {
+            fetch: by(Xhr, "TRACE", &[], SameOrigin),
+            ..missing("an XMLHttpRequest with a forbidden method", Xhr, SameOrigin)
+        },
+        Row {
             fetch: by(Xhr, "GET", &[("X-Token", "1")], SameOrigin),
             preflight: Some(Answer::new(204, lines(&[]), b"")),
             ..missing(
@@ -398,11 +410,14 @@ pub(crate) fn texts(
             Some(FetchResult::Blocked { error }) => error.clone(),
             _ => String::new(),
         };
-        // Chromium's model text is the error's message; Firefox's and WebKit's start with
-        // its name, as their consoles print it.
-        let model = match browser {
-            Browser::Chromium => format!("TypeError: {model}"),
-            Browser::Firefox | Browser::WebKit => model,
+        // Chromium's model text is the error's message (a TypeError from fetch(), a
+        // SyntaxError or SecurityError from XMLHttpRequest.open); Firefox's and WebKit's
+        // start with its name, as their consoles print it.
+        let error = match browser {
+            Browser::Chromium => error
+                .split_once(": ")
+                .map_or(error.clone(), |(_, message)| message.to_owned()),
+            Browser::Firefox | Browser::WebKit => error,
         };
         return (error, model);
     }

@@ -251,3 +251,44 @@ fn chromium_156_tells_an_xhr_where_its_credentials_mode_comes_from() {
         .console_message(Browser::Chromium);
     assert!(!message.contains("withCredentials"), "{message}");
 }
+
+#[test]
+fn xhr_open_refuses_methods_with_each_engines_dom_exception() {
+    let cases = [
+        (
+            Browser::Chromium,
+            "GE T",
+            "Failed to execute 'open' on 'XMLHttpRequest': 'GE T' is not a valid HTTP method.",
+        ),
+        (
+            Browser::Chromium,
+            "TRACE",
+            "Failed to execute 'open' on 'XMLHttpRequest': 'TRACE' HTTP method is unsupported.",
+        ),
+        (
+            Browser::Firefox,
+            "GE T",
+            "SyntaxError: An invalid or illegal string was specified",
+        ),
+        (
+            Browser::Firefox,
+            "TRACE",
+            "SecurityError: The operation is insecure.",
+        ),
+        (
+            Browser::WebKit,
+            "GE T",
+            "SyntaxError: The string did not match the expected pattern.",
+        ),
+        (
+            Browser::WebKit,
+            "TRACE",
+            "SecurityError: The operation is insecure.",
+        ),
+    ];
+    for (browser, method, text) in cases {
+        let (outcome, sent) = run(browser, by(Initiator::Xhr, API).method(method), permissive);
+        assert!(sent.is_empty(), "{browser} {method}: {sent:?}");
+        assert_eq!(outcome.result.unwrap_err().console_message(browser), text);
+    }
+}

@@ -101,6 +101,13 @@ fn render(failure: &Blocked) -> String {
         )
     };
     let reason = match &failure.reason {
+        // `XMLHttpRequest.open` throws DOM exceptions with their generic messages.
+        InvalidMethod { .. } if failure.initiator == Initiator::Xhr => {
+            return "SyntaxError: An invalid or illegal string was specified".to_owned();
+        }
+        ForbiddenMethod { .. } if failure.initiator == Initiator::Xhr => {
+            return "SecurityError: The operation is insecure.".to_owned();
+        }
         InvalidMethod { method } | ForbiddenMethod { method } | NoCorsMethod { method } => {
             return format!("TypeError: Window.fetch: Invalid request method {method}.");
         }

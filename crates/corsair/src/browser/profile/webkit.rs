@@ -106,6 +106,13 @@ fn render(failure: &Blocked) -> String {
     use BlockReason::*;
     let status = failure.status.unwrap_or(0);
     let detail = match &failure.reason {
+        // `XMLHttpRequest.open` throws DOM exceptions with their generic messages.
+        InvalidMethod { .. } if failure.initiator == Initiator::Xhr => {
+            return "SyntaxError: The string did not match the expected pattern.".to_owned();
+        }
+        ForbiddenMethod { .. } if failure.initiator == Initiator::Xhr => {
+            return "SecurityError: The operation is insecure.".to_owned();
+        }
         InvalidMethod { .. } => {
             return "TypeError: Method is not a valid HTTP token.".to_owned();
         }
