@@ -6,7 +6,7 @@ use corsair::browser::Initiator;
 
 use super::{
     Context, Rng, allow_credentials, allow_headers, allow_methods, allow_origin, announced,
-    body::body, cased, expose_headers, max_age, other_headers, request, shuffle,
+    body::body, cased, expose_headers, hop_allow_origin, max_age, other_headers, request, shuffle,
 };
 use crate::scenario::{Answer, FetchInit, Scenario, Start};
 
@@ -41,8 +41,9 @@ pub fn initiated(rng: &mut Rng, initiator: Initiator) -> FetchInit {
     init
 }
 
-/// A scenario with id `id`: one request by a random initiator, answered `200` with CORS
-/// headers that are right with probability 70% each, and the initiator's body.
+/// A scenario with id `id`: one request by a random initiator, answered `200` (sometimes
+/// after one redirect) with CORS headers that are right with probability 70% each, and the
+/// initiator's body.
 pub fn scenario(rng: &mut Rng, ctx: &Context, id: String) -> Scenario {
     let initiator = OBSERVABLE[rng.below(OBSERVABLE.len())];
     let init = initiated(rng, initiator);
@@ -63,6 +64,14 @@ pub fn scenario(rng: &mut Rng, ctx: &Context, id: String) -> Scenario {
     ];
     let preflight = Answer::new(204, shuffle(rng, preflight_groups), b"");
     let (g0, g1) = (good(rng), good(rng));
+    // A fifth of the loads are redirected once (to the same origin, a third one or the
+    // page's), the redirect carrying CORS headers of its own.
+    let redirected = rng.chance(20);
+    let allowed = if redirected {
+        hop_allow_origin(rng, ctx, g0)
+    } else {
+        allow_origin(rng, ctx, g0)
+    };
     let (content_type, content) = body(initiator);
     let others = other_headers(rng)
         .into_iter()
@@ -72,7 +81,7 @@ pub fn scenario(rng: &mut Rng, ctx: &Context, id: String) -> Scenario {
         })
         .collect();
     let groups = vec![
-        allow_origin(rng, ctx, g0),
+        allowed,
         allow_credentials(rng, g1),
         expose_headers(rng),
         others,
@@ -82,14 +91,31 @@ pub fn scenario(rng: &mut Rng, ctx: &Context, id: String) -> Scenario {
             ("Cache-Control".to_owned(), b"no-store".to_vec()),
         ],
     ];
+    let loaded = Answer::new(200, shuffle(rng, groups), &content);
+    let (actual, redirects) = if redirected {
+        let (g0, g1) = (good(rng), good(rng));
+        let groups = vec![allow_origin(rng, ctx, g0), allow_credentials(rng, g1)];
+        let status = *rng.weighted(&[(1, 302), (1, 307)]);
+        let path = Scenario::hop_path(&id, 1);
+        let location = match rng.below(3) {
+            0 => path,
+            1 => format!("http://127.0.0.1:{}{path}", ctx.server_port),
+            _ => format!("{}{path}", ctx.page),
+        };
+        let mut lines = shuffle(rng, groups);
+        lines.push(("Location".to_owned(), location.into_bytes()));
+        (Answer::new(status, lines, b""), vec![loaded])
+    } else {
+        (loaded, Vec::new())
+    };
     Scenario {
         id,
         start,
         fetches: vec![init],
         pause: std::time::Duration::ZERO,
         preflight,
-        actual: Answer::new(200, shuffle(rng, groups), &content),
-        redirects: Vec::new(),
+        actual,
+        redirects,
     }
 }
 
