@@ -568,6 +568,7 @@ fn every_documented_key_is_present_whatever_the_verdict() {
     let keys = [
         "verdict",
         "browser",
+        "initiator",
         "origin",
         "insecure",
         "dropped_headers",
