@@ -497,7 +497,12 @@ const CHROMIUM_FAILED_LOAD: &str = "Failed to load resource: net::ERR_FAILED";
 /// the engine words the same way (in `blocked`'s place, it renders the same text).
 pub(crate) fn recognised(browser: Browser, blocked: &Blocked, text: &str) -> Result<(), String> {
     let Some(reading) = recognize(text) else {
-        return Err("not recognised".to_owned());
+        // A generic text (a DOM exception the engine throws for many things) is left
+        // unrecognised on purpose, for the model's own text too.
+        return match recognize(&blocked.console_message(browser)) {
+            None if text == blocked.console_message(browser) => Ok(()),
+            _ => Err("not recognised".to_owned()),
+        };
     };
     if reading.browser != browser {
         return Err(format!("recognised as {}", reading.browser));

@@ -292,3 +292,22 @@ fn xhr_open_refuses_methods_with_each_engines_dom_exception() {
         assert_eq!(outcome.result.unwrap_err().console_message(browser), text);
     }
 }
+
+#[test]
+fn generic_dom_exceptions_are_never_read_as_a_cors_reason() {
+    // Safari prints this one for a failed `response.json()` too, Firefox its own for a bad
+    // selector: a method error is only one of their causes.
+    for text in [
+        "SyntaxError: The string did not match the expected pattern.",
+        "SyntaxError: An invalid or illegal string was specified",
+        "SecurityError: The operation is insecure.",
+    ] {
+        assert!(recognize(text).is_none(), "{text}");
+    }
+    let chromium =
+        "Failed to execute 'open' on 'XMLHttpRequest': 'GE T' is not a valid HTTP method.";
+    assert_eq!(
+        recognize(chromium).unwrap().finding.kind(),
+        "invalid_method"
+    );
+}

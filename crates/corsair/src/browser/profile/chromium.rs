@@ -76,6 +76,7 @@ pub(super) static PROFILE: Profile = Profile {
         pasted_forms,
         reread: as_read,
         wordings: include_str!("chromium.wordings"),
+        generic: &[],
     },
 };
 

@@ -9,6 +9,10 @@ use super::{
 };
 use crate::browser::{BlockReason, Blocked, Initiator, Mode};
 
+/// The `SecurityError` `XMLHttpRequest.open` throws for a forbidden method, as for many other
+/// refused operations.
+const INSECURE: &str = "SecurityError: The operation is insecure.";
+
 /// Firefox 153.7.0esr, from its sources (nsCORSListenerProxy.cpp, nsPreflightCache,
 /// security.properties) and as the real-browser suite observed it.
 pub(super) static PROFILE: Profile = Profile {
@@ -76,6 +80,10 @@ pub(super) static PROFILE: Profile = Profile {
         pasted_forms,
         reread: as_read,
         wordings: include_str!("firefox.wordings"),
+        generic: &[
+            "SyntaxError: An invalid or illegal string was specified",
+            INSECURE,
+        ],
     },
 };
 
@@ -106,7 +114,7 @@ fn render(failure: &Blocked) -> String {
             return "SyntaxError: An invalid or illegal string was specified".to_owned();
         }
         ForbiddenMethod { .. } if failure.initiator == Initiator::Xhr => {
-            return "SecurityError: The operation is insecure.".to_owned();
+            return INSECURE.to_owned();
         }
         InvalidMethod { method } | ForbiddenMethod { method } | NoCorsMethod { method } => {
             return format!("TypeError: Window.fetch: Invalid request method {method}.");

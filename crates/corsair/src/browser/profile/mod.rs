@@ -296,6 +296,9 @@ pub(crate) struct Messages {
     /// The engine's other wordings, older versions and localisations included, as data
     /// (`<engine>.wordings`, whose format its first lines describe).
     pub(crate) wordings: &'static str,
+    /// Messages the engine also prints for unrelated failures (generic DOM exceptions, such
+    /// as those `XMLHttpRequest.open` throws): `recognize` never reads them as a reason.
+    pub(crate) generic: &'static [&'static str],
 }
 
 /// No other pasted forms.

@@ -9,6 +9,10 @@ use super::{
 };
 use crate::browser::{BlockReason, Blocked, Initiator, Mode};
 
+/// The `SecurityError` `XMLHttpRequest.open` throws for a forbidden method, as for many other
+/// refused operations.
+const INSECURE: &str = "SecurityError: The operation is insecure.";
+
 /// WebKitGTK 2.50.6 (MiniBrowser), from its sources (CrossOriginAccessControl.cpp,
 /// CrossOriginPreflightResultCache.cpp) and as the real-browser suite observed it.
 pub(super) static PROFILE: Profile = Profile {
@@ -88,6 +92,10 @@ pub(super) static PROFILE: Profile = Profile {
         pasted_forms: no_other_forms,
         reread,
         wordings: include_str!("webkit.wordings"),
+        generic: &[
+            "SyntaxError: The string did not match the expected pattern.",
+            INSECURE,
+        ],
     },
 };
 
@@ -111,7 +119,7 @@ fn render(failure: &Blocked) -> String {
             return "SyntaxError: The string did not match the expected pattern.".to_owned();
         }
         ForbiddenMethod { .. } if failure.initiator == Initiator::Xhr => {
-            return "SecurityError: The operation is insecure.".to_owned();
+            return INSECURE.to_owned();
         }
         InvalidMethod { .. } => {
             return "TypeError: Method is not a valid HTTP token.".to_owned();

@@ -124,8 +124,12 @@ fn rendered(browser: Browser) -> Vec<Template> {
             })
         })
     });
+    let generic = browser.profile().messages.generic;
     for blocked in cases {
         let message = blocked.console_message(browser);
+        if generic.contains(&message.as_str()) {
+            continue;
+        }
         let mut forms = vec![message.clone()];
         forms.extend((browser.profile().messages.pasted_forms)(&message));
         for form in forms {
