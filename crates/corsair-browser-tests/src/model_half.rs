@@ -8,7 +8,7 @@ use corsair::Origin;
 use crate::{
     Error, Result,
     engine::{ConsoleRun, Engine},
-    generate::{self, Context, Rng, renamed, simplifications},
+    generate::{Context, Rng, renamed, simplifications},
     record::Kind,
     result::FetchResult,
     scenario::{
@@ -185,16 +185,25 @@ impl ModelHalf {
 /// Disagreements shrunk to a minimal reproducer (each costs a few browser round trips).
 const SHRUNK: usize = 3;
 
-/// Runs `count` scenarios generated from `seed` in `engine` and in the model; `Ok(summary)`
-/// when the model predicted every one (or the disagreements did not reproduce), else the
-/// report with shrunk reproducers.
-pub async fn judge(engine: &impl Engine, seed: u64, count: usize) -> Result<String, String> {
+/// A scenario generator: [`crate::generate::scenario`] (fetches, redirects, caches) or
+/// [`crate::generate::initiators::scenario`] (one answer through each initiator).
+pub type Generator = fn(&mut Rng, &Context, String) -> Scenario;
+
+/// Runs `count` scenarios that `generator` draws from `seed` in `engine` and in the model;
+/// `Ok(summary)` when the model predicted every one (or the disagreements did not
+/// reproduce), else the report with shrunk reproducers.
+pub async fn judge(
+    engine: &impl Engine,
+    generator: Generator,
+    seed: u64,
+    count: usize,
+) -> Result<String, String> {
     let started = Instant::now();
     let half = ModelHalf::start().await.map_err(|e| e.to_string())?;
     let context = half.context();
     let mut rng = Rng::new(seed);
     let scenarios: Vec<_> = (0..count)
-        .map(|i| generate::scenario(&mut rng, &context, format!("{seed:x}-{i}")))
+        .map(|i| generator(&mut rng, &context, format!("{seed:x}-{i}")))
         .collect();
     let runs = half
         .run(engine, &scenarios)
@@ -279,8 +288,9 @@ pub fn summarize(runs: &[Run], elapsed: Duration) -> String {
 
 /// The generated-scenarios test for engine `E`: reads the seed (`CORSAIR_BROWSER_SEED`) and
 /// the count (`CORSAIR_BROWSER_SCENARIOS`, else `default_count`), prints how to replay the
-/// run, and fails the calling test unless the model's profile predicts every scenario.
-pub async fn judge_generated<E: Engine>(default_count: usize) {
+/// run, and fails the calling test unless the model's profile predicts every scenario that
+/// `generator` draws.
+pub async fn judge_generated<E: Engine>(generator: Generator, default_count: usize) {
     let seed = crate::generate::seed_from_env();
     let count = std::env::var("CORSAIR_BROWSER_SCENARIOS")
         .ok()
@@ -293,7 +303,7 @@ pub async fn judge_generated<E: Engine>(default_count: usize) {
     crate::engine::judged::<E>(
         std::time::Duration::from_secs(600),
         &format!("seed {seed:#x}, "),
-        async |engine| judge(engine, seed, count).await,
+        async |engine| judge(engine, generator, seed, count).await,
     )
     .await;
 }

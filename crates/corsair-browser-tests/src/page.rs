@@ -9,10 +9,13 @@ use crate::{
 };
 
 /// The page. `corsairRun(scenarios, concurrency)` runs each scenario's fetches
-/// (`{url, fetches: [init...], pauseMs}`) in order, `pauseMs` apart
+/// (`{url, fetches: [init...], pauseMs}`, each made by `init.initiator`: `fetch()`,
+/// `XMLHttpRequest`, an image, a stylesheet, a module script, a `FontFace`, an `EventSource`)
+/// in order, `pauseMs` apart
 /// (scenarios concurrently, `concurrency` at a time) and resolves with, per scenario, one
 /// result per fetch: `{ok: true, type, status, headers}` where `headers` are the names
-/// `response.headers` yields, or `{ok: false, error}` when the promise rejected.
+/// `response.headers` yields (for XHR: `getAllResponseHeaders`, and no type; for the others
+/// nothing but that it loaded), or `{ok: false, error}` when the request failed.
 ///
 /// Opened as `/#corsair=<scenarios, JSON, percent-encoded>` (by a browser without WebDriver),
 /// it runs those scenarios one at a time and logs [`RESULTS_MARKER`] and the results as JSON
@@ -21,7 +24,7 @@ pub const PAGE: &str = r#"<!doctype html>
 <meta charset="utf-8">
 <title>corsair real-browser conformance</title>
 <script>
-async function corsairFetchOnce(url, init) {
+async function corsairFetch(url, init) {
   try {
     const response = await fetch(url, init);
     const headers = [];
@@ -29,8 +32,84 @@ async function corsairFetchOnce(url, init) {
     try { await response.arrayBuffer(); } catch (e) {}
     return { ok: true, type: response.type, status: response.status, headers };
   } catch (e) {
-    return { ok: false, error: String(e && e.name) + ": " + String(e && e.message) };
+    return corsairFailed(e);
   }
+}
+function corsairFailed(e) {
+  return { ok: false, error: String(e && e.name) + ": " + String(e && e.message) };
+}
+// What script can see of an element or an EventSource: whether it loaded.
+const corsairLoaded = { ok: true, type: "", status: 0, headers: [] };
+function corsairXhr(url, init) {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    try {
+      xhr.open(init.method, url);
+      xhr.withCredentials = init.credentials === "include";
+      for (const [name, value] of init.headers) xhr.setRequestHeader(name, value);
+    } catch (e) {
+      resolve(corsairFailed(e));
+      return;
+    }
+    xhr.onload = () => {
+      const names = xhr.getAllResponseHeaders().split("\r\n")
+        .filter((line) => line.includes(":"))
+        .map((line) => line.slice(0, line.indexOf(":")).trim().toLowerCase());
+      resolve({ ok: true, type: "", status: xhr.status, headers: [...new Set(names)].sort() });
+    };
+    xhr.onerror = () => resolve({ ok: false, error: "XMLHttpRequest: error event" });
+    xhr.send();
+  });
+}
+// `crossorigin` from the mode and credentials: none in no-cors mode.
+function corsairCrossOrigin(element, init) {
+  if (init.mode === "cors") {
+    element.crossOrigin = init.credentials === "include" ? "use-credentials" : "anonymous";
+  }
+}
+function corsairElement(element, init, attach) {
+  return new Promise((resolve) => {
+    corsairCrossOrigin(element, init);
+    element.onload = () => { element.remove(); resolve(corsairLoaded); };
+    element.onerror = () => {
+      element.remove();
+      resolve({ ok: false, error: element.localName + ": error event" });
+    };
+    attach(element);
+  });
+}
+let corsairFonts = 0;
+const corsairInitiators = {
+  "fetch": corsairFetch,
+  "xhr": corsairXhr,
+  "image": (url, init) => corsairElement(new Image(), init, (img) => { img.src = url; }),
+  "stylesheet": (url, init) => {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    return corsairElement(link, init, (link) => { link.href = url; document.head.append(link); });
+  },
+  "module-script": (url, init) => {
+    const script = document.createElement("script");
+    script.type = "module";
+    return corsairElement(script, init, (script) => { script.src = url; document.head.append(script); });
+  },
+  "font": async (url) => {
+    try {
+      await new FontFace("corsair" + corsairFonts++, 'url("' + url + '")').load();
+      return corsairLoaded;
+    } catch (e) {
+      return corsairFailed(e);
+    }
+  },
+  "eventsource": (url, init) => new Promise((resolve) => {
+    const source = new EventSource(url, { withCredentials: init.credentials === "include" });
+    // Closed at once either way: an open stream would reconnect.
+    source.onopen = () => { source.close(); resolve(corsairLoaded); };
+    source.onerror = () => { source.close(); resolve({ ok: false, error: "EventSource: error event" }); };
+  }),
+};
+function corsairFetchOnce(url, init) {
+  return corsairInitiators[init.initiator || "fetch"](url, init);
 }
 async function corsairScenario(s) {
   const results = [];

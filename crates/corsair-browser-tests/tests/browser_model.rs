@@ -7,7 +7,7 @@
 //! (method, `Origin`, `Access-Control-Request-*`), the status and the readable header names.
 
 use corsair_browser_tests::{
-    chromium::Chromium, engine::Engine, engine_tests, firefox::Firefox,
+    chromium::Chromium, engine::Engine, engine_tests, firefox::Firefox, generate,
     model_half::judge_generated, webkit::WebKit,
 };
 
@@ -31,5 +31,5 @@ impl DefaultScenarios for WebKit {
 engine_tests!(the_model_predicts_generated_scenarios => judge);
 
 async fn judge<E: Engine + DefaultScenarios>() {
-    judge_generated::<E>(E::DEFAULT_SCENARIOS).await;
+    judge_generated::<E>(generate::scenario, E::DEFAULT_SCENARIOS).await;
 }

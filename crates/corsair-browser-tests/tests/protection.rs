@@ -10,11 +10,15 @@
 //!   refused with 403 and the handler never runs.
 //!
 //! The same policy in report-only mode lets everything through. What each engine sent
-//! (`Sec-Fetch-Site`, `Origin`) is printed.
+//! (`Sec-Fetch-Site`, `Origin`) is printed, and for each form it must be what the model's
+//! form submission (`Initiator::Form`) sends.
 
 use std::time::Duration;
 
-use corsair::{Config, Policy};
+use corsair::{
+    Config, Origin, Policy,
+    browser::{Browser, Fetch, Initiator, PageRequest, PreflightCache, Step, Url},
+};
 use corsair_browser_tests::{
     engine::{Engine, judged},
     engine_tests,
@@ -68,6 +72,49 @@ fn describe(sent: &[Sent]) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// The `enctype` of a form action.
+fn form_encoding(action: &str) -> Option<&'static str> {
+    match action {
+        "form-urlencoded" => Some("application/x-www-form-urlencoded"),
+        "form-multipart" => Some("multipart/form-data"),
+        _ => None,
+    }
+}
+
+/// What the model's form submission from `page_url` to `url` sends: `Sec-Fetch-Site`,
+/// `-Mode`, `-Dest` and `Origin`.
+fn model_form(
+    browser: Browser,
+    page_url: &str,
+    url: &str,
+    enctype: &str,
+) -> Result<[Option<String>; 4], String> {
+    let page = Origin::parse(page_url.trim_end_matches('/')).map_err(|e| e.to_string())?;
+    let url = Url::parse(url).map_err(|e| e.to_string())?;
+    let request = PageRequest::by(Initiator::Form, page, url)
+        .method("POST")
+        .header("Content-Type", enctype);
+    request.validate().map_err(|e| e.to_string())?;
+    let mut cache = PreflightCache::new(browser);
+    let Step::Send(outgoing) = Fetch::new(browser, request, &mut cache).step() else {
+        return Err("the model sends no form submission".to_owned());
+    };
+    let header = |name: &str| {
+        outgoing
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    Ok([
+        "sec-fetch-site",
+        "sec-fetch-mode",
+        "sec-fetch-dest",
+        "origin",
+    ]
+    .map(header))
 }
 
 async fn check(engine: &impl Engine) -> Result<String, String> {
@@ -143,6 +190,22 @@ async fn check(engine: &impl Engine) -> Result<String, String> {
                     Some(corsair_browser_tests::result::FetchResult::Blocked { .. })
                 );
                 let socket_ok = *action != "websocket" || page_saw_open == passes;
+                if let (Some(enctype), Some(first)) = (form_encoding(action), sent.first()) {
+                    let url = format!("http://127.0.0.1:{}{path}", server.port());
+                    let model = model_form(engine.profile(), page_url, &url, enctype)?;
+                    let real = [
+                        first.sec_fetch_site.clone(),
+                        first.sec_fetch_mode.clone(),
+                        first.sec_fetch_dest.clone(),
+                        first.origin.clone(),
+                    ];
+                    if real != model {
+                        failures.push(format!(
+                            "{mode}, page {page_url}, {action}: the model's form sends {model:?}, {} sent {real:?}",
+                            engine.profile()
+                        ));
+                    }
+                }
                 if !ok || !socket_ok {
                     failures.push(format!(
                         "{mode}, page {page_url}, {action}: intended {}, server saw [{}], page saw {result:?}",

@@ -2,6 +2,7 @@
 
 mod curl;
 mod diagnose;
+mod initiator;
 mod report;
 
 use std::{io::Write as _, process::ExitCode, time::Duration};
@@ -223,20 +224,16 @@ fn prepare(args: &CheckArgs) -> Result<Plan, String> {
         None => Ok(data.into_bytes()),
     });
     let body = body.transpose()?;
-    let method = args
-        .method
-        .clone()
-        .or(copied.method)
-        .unwrap_or_else(|| if body.is_some() { "POST" } else { "GET" }.to_owned());
-    let credentials = args.credentials.unwrap_or(if copied.credentials {
-        Credentials::Include
-    } else {
-        Credentials::SameOrigin
-    });
-    let mode = match (args.mode, copied.mode) {
-        (corsair::browser::Mode::Cors, Some(copied)) => copied,
-        (mode, _) => mode,
-    };
+    let method =
+        args.method.clone().or(copied.method).unwrap_or_else(|| {
+            initiator::default_method(args.initiator, body.is_some()).to_owned()
+        });
+    let copied_credentials = copied.credentials.then_some(Credentials::Include);
+    let (mode, credentials) = initiator::modes(
+        args.initiator,
+        args.mode.or(copied.mode),
+        args.credentials.or(copied_credentials),
+    );
     let mut headers = copied.headers;
     for header in &args.headers {
         let Some((name, value)) = header.split_once(':') else {
@@ -255,12 +252,16 @@ fn prepare(args: &CheckArgs) -> Result<Plan, String> {
         if parsed.is_opaque() {
             return Err("--origin null: give the page's real origin; browsers send `null` themselves after cross-origin redirects".to_owned());
         }
-        let mut request = PageRequest::new(parsed, url.clone())
+        let mut request = PageRequest::by(args.initiator, parsed, url.clone())
             .method(method.clone())
             .mode(mode)
             .credentials(credentials);
         for (name, value) in &headers {
             request = request.header(name.clone(), value.clone());
+        }
+        initiator::refuse(&request, body.is_some())?;
+        if let Some((name, value)) = initiator::form_encoding(&request, body.is_some()) {
+            request = request.header(name, value);
         }
         requests.push(request);
     }

@@ -2,7 +2,7 @@
 
 use std::{io::Read, process::ExitCode};
 
-use corsair::browser::{BlockReason, Blocked, Finding, Recognized, recognize_all};
+use corsair::browser::{BlockReason, Blocked, Finding, Initiator, Recognized, recognize_all};
 use serde_json::{Value, json};
 
 use crate::shell;
@@ -145,6 +145,17 @@ fn request_options(finding: &Finding) -> Vec<String> {
 
 /// The `corsair check` command that replays the request, quoted for POSIX shells, and a
 /// note on each placeholder in it.
+/// What made the request, where the text names another initiator than `fetch()` (Chromium's
+/// `Access to font at`...).
+fn initiator(finding: &Finding) -> Option<Initiator> {
+    match finding {
+        Finding::Blocked(blocked) if blocked.initiator != Initiator::Fetch => {
+            Some(blocked.initiator)
+        }
+        _ => None,
+    }
+}
+
 fn check_command(recognized: &Recognized) -> Option<(String, Vec<&'static str>)> {
     let finding = &recognized.finding;
     let mut notes = Vec::new();
@@ -168,6 +179,9 @@ fn check_command(recognized: &Recognized) -> Option<(String, Vec<&'static str>)>
         notes.push("VALUE is the header's value as the page sends it");
     }
     let mut words = vec!["corsair", "check", url, "--origin", origin];
+    if let Some(initiator) = initiator(finding) {
+        words.extend(["--initiator", initiator.as_str()]);
+    }
     words.extend(options.iter().map(String::as_str));
     words.extend(["--browser", recognized.browser.name()]);
     Some((shell::command(words)?, notes))
@@ -223,6 +237,7 @@ fn explanation_json(recognized: &Recognized) -> Value {
         "recognized": true,
         "browser": recognized.browser.name(),
         "kind": finding.kind(),
+        "initiator": initiator(finding).map(Initiator::as_str),
         "cors": is_cors(finding),
         "in_preflight": finding.in_preflight(),
         "url": finding.url(),

@@ -18,7 +18,7 @@ use clap::{
     CommandFactory, Parser, Subcommand,
     builder::{PossibleValuesParser, TypedValueParser},
 };
-use corsair::browser::{Browser, Credentials, Mode};
+use corsair::browser::{Browser, Credentials, Initiator, Mode};
 
 /// CORS, checked and explained: what a browser would send, what it would conclude, and what
 /// the server must change.
@@ -146,12 +146,26 @@ pub(crate) struct CheckArgs {
     /// as credentials include. Other options given beside it win.
     #[arg(long, value_name = "CURL COMMAND")]
     pub(crate) curl: Option<String>,
-    /// The fetch() credentials mode [default: same-origin].
+    /// What in the page makes the request: fetch(), XMLHttpRequest, a web font, an image, a
+    /// module script, a stylesheet, an EventSource or an HTML form (a navigation, which CORS
+    /// never checks, sent with the engine's `Sec-Fetch-*` headers). Elements, EventSource and
+    /// forms refuse what they cannot ask for (-X, -H, --data, `omit`).
+    #[arg(
+        long,
+        default_value_t = Initiator::Fetch,
+        value_parser = one_of(&Initiator::ALL, |i| i.as_str()),
+    )]
+    pub(crate) initiator: Initiator,
+    /// The credentials mode [default: same-origin; include for an element without
+    /// crossorigin and for a form]. For XMLHttpRequest and EventSource, include is
+    /// `withCredentials`; for an element, `crossorigin="use-credentials"` (same-origin is
+    /// `crossorigin="anonymous"`).
     #[arg(long, value_parser = one_of(&Credentials::ALL, |c| c.as_str()))]
     pub(crate) credentials: Option<Credentials>,
-    /// The fetch() request mode.
-    #[arg(long, default_value_t = Mode::Cors, value_parser = one_of(&Mode::ALL, |m| m.as_str()))]
-    pub(crate) mode: Mode,
+    /// The request mode [default: cors; no-cors for a form]. An image or a stylesheet
+    /// without a `crossorigin` attribute is no-cors.
+    #[arg(long, value_parser = one_of(&Mode::ALL, |m| m.as_str()))]
+    pub(crate) mode: Option<Mode>,
     /// Whose behaviour to follow.
     #[arg(
         long,

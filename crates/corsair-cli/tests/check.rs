@@ -119,6 +119,31 @@ fn answer(request: &Request<Incoming>, base: &str) -> Response<Full<Bytes>> {
             allow(&mut headers);
             headers.push(("location", "/slow-chain".into()));
         }
+        // A server that refuses forged writes as Fetch Metadata tells them: a cross-site
+        // POST navigation.
+        "/write" => {
+            let header = |name: &str| {
+                request
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            let forged = header("sec-fetch-site") == "cross-site"
+                && header("sec-fetch-mode") == "navigate"
+                && request.method() == "POST"
+                && header("content-type") == "application/x-www-form-urlencoded";
+            status = if forged { 403 } else { 200 };
+        }
+        // An event stream, only to a request that asks for one.
+        "/events" => {
+            allow(&mut headers);
+            let accept = request.headers().get("accept");
+            if accept.is_none_or(|accept| accept != "text/event-stream") {
+                status = 406;
+            }
+        }
         _ => status = 404,
     }
     let mut response = Response::new(Full::new(Bytes::from_static(b"{}")));
@@ -546,6 +571,7 @@ fn every_documented_key_is_present_whatever_the_verdict() {
     let keys = [
         "verdict",
         "browser",
+        "initiator",
         "origin",
         "insecure",
         "dropped_headers",
@@ -1160,4 +1186,123 @@ fn the_nginx_fix_that_check_prints_fixes_the_request() {
         code, 0,
         "the printed nginx fix makes it pass:\n{snippet}\n{json}"
     );
+}
+
+#[test]
+fn each_initiator_is_judged_as_it_would_be() {
+    let (code, json) = check(&url("/missing"), &["--initiator", "font"]);
+    assert_eq!(
+        (code, &json["initiator"]),
+        (1, &Value::from("font")),
+        "{json}"
+    );
+    let message = json["error"]["message"].as_str().unwrap();
+    assert!(message.starts_with("Access to font at "), "{message}");
+    // WebKit loads a font without any CORS check: no `Origin` goes out.
+    let (code, json) = check(
+        &url("/missing"),
+        &["--initiator", "font", "--browser", "webkit"],
+    );
+    assert_eq!(
+        (code, &json["verdict"]),
+        (0, &Value::from("allowed")),
+        "{json}"
+    );
+    assert!(
+        !json["exchanges"].to_string().contains("\"Origin\""),
+        "{json}"
+    );
+    // An image without `crossorigin` is no-cors: it loads, opaque to script.
+    let (code, json) = check(
+        &url("/missing"),
+        &["--initiator", "image", "--mode", "no-cors"],
+    );
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["response_type"], "opaque");
+    // XHR reads the exposed headers through getResponseHeader.
+    let (code, json) = check(
+        &url("/preflighted"),
+        &["--initiator", "xhr", "-X", "PUT", "-H", "X-Api-Key: k"],
+    );
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["preflight"]["status"], 204);
+    assert!(
+        json["readable_headers"]
+            .to_string()
+            .contains("x-request-id")
+    );
+    // The server sees the Accept an EventSource sends, and script reads no header.
+    let (code, json) = check(&url("/events"), &["--initiator", "eventsource"]);
+    assert_eq!(
+        (code, &json["actual"]["status"]),
+        (0, &Value::from(200)),
+        "{json}"
+    );
+    assert_eq!(json["readable_headers"], serde_json::json!([]));
+    let (_, json) = check(&url("/events"), &[]);
+    assert_eq!(json["actual"]["status"], 406);
+}
+
+#[test]
+fn a_form_is_sent_as_a_navigation_with_fetch_metadata() {
+    let (code, json) = check(&url("/write"), &["--initiator", "form", "-d", "a=1"]);
+    assert_eq!(code, 0, "a navigation is never blocked by CORS: {json}");
+    assert_eq!(
+        json["actual"]["status"], 403,
+        "the server saw a forged write: {json}"
+    );
+    let sent = json["exchanges"][0]["request_headers"].to_string();
+    for header in [
+        r#"["Origin","https://app.example"]"#,
+        r#"["Sec-Fetch-Site","cross-site"]"#,
+        r#"["Sec-Fetch-Mode","navigate"]"#,
+        r#"["Sec-Fetch-Dest","iframe"]"#,
+    ] {
+        assert!(sent.contains(header), "{header} in {sent}");
+    }
+    // From the server's own origin the same form is same-origin.
+    let own = format!("http://{}", plain());
+    let output = corsair(&[
+        "check",
+        &url("/write"),
+        "--origin",
+        &own,
+        "--initiator",
+        "form",
+        "-d",
+        "a=1",
+        "--json",
+    ]);
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["actual"]["status"], 200, "{json}");
+    assert!(
+        json["exchanges"]
+            .to_string()
+            .contains(r#"["Sec-Fetch-Site","same-origin"]"#)
+    );
+}
+
+#[test]
+fn options_an_initiator_cannot_have_are_refused() {
+    let cases: [(&[&str], &str); 5] = [
+        (&["--initiator", "image", "-X", "PUT"], "-X"),
+        (&["--initiator", "stylesheet", "-H", "X-Token: 1"], "-H"),
+        (
+            &["--initiator", "xhr", "--credentials", "omit"],
+            "--credentials",
+        ),
+        (&["--initiator", "font", "--mode", "no-cors"], "--mode"),
+        (&["--initiator", "eventsource", "-d", "x"], "--data"),
+    ];
+    for (extra, option) in cases {
+        let mut args = vec!["check", "http://127.0.0.1:1/", "--origin", PAGE];
+        args.extend_from_slice(extra);
+        let output = corsair(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.starts_with("corsair check: --initiator ") && stderr.contains(option),
+            "{args:?}: {stderr}"
+        );
+    }
 }

@@ -22,6 +22,10 @@ const PRESETS: &[(&str, &str, bool, bool)] = &[
     ("exposed-header", "allowed", false, true),
     ("credentials-star", "blocked", false, true),
     ("disallowed-origin", "blocked", false, true),
+    // The same refused origin: an image without `crossorigin` loads, a font does not.
+    ("image-no-cors", "allowed", false, true),
+    ("font-needs-cors", "blocked", false, true),
+    ("xhr-credentials-star", "blocked", false, true),
 ];
 
 /// What the page shows in one column.

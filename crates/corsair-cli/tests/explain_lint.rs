@@ -85,6 +85,7 @@ fn every_failure() -> Vec<Blocked> {
         .into_iter()
         .flat_map(|reason| {
             [false, true].map(|in_preflight| Blocked {
+                initiator: corsair::browser::Initiator::Fetch,
                 reason: reason.clone(),
                 in_preflight,
                 url: "https://api.example/v1/items".into(),
@@ -678,4 +679,18 @@ fn lint_sarif_is_valid_against_the_sarif_2_1_0_schema() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+}
+
+#[test]
+fn a_message_that_names_its_initiator_is_checked_with_it() {
+    let font = "Access to font at 'https://cdn.example/a.woff2' from origin 'https://app.example' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.";
+    let (code, json) = explain_json(font);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["initiator"], "font");
+    let check = json["check"].as_str().unwrap();
+    assert!(check.contains("--initiator font"), "{check}");
+    let fetch = font.replace("Access to font at", "Access to fetch at");
+    let (_, json) = explain_json(&fetch);
+    assert_eq!(json["initiator"], Value::Null);
+    assert!(!json["check"].as_str().unwrap().contains("--initiator"));
 }

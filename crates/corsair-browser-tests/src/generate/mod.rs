@@ -5,6 +5,8 @@
 //! together; [`simplifications`] shrink one that exposed a disagreement.
 
 mod answer;
+pub mod body;
+pub mod initiators;
 mod request;
 mod rng;
 mod shrink;

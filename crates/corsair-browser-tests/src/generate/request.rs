@@ -105,6 +105,7 @@ pub fn request(rng: &mut Rng) -> FetchInit {
     let count = *rng.weighted(&[(30, 0), (30, 1), (20, 2), (12, 3), (8, 4)]);
     let headers = (0..count).map(|_| request_header(rng)).collect();
     FetchInit {
+        initiator: corsair::browser::Initiator::Fetch,
         method,
         headers,
         mode: mode(rng),

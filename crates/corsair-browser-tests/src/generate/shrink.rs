@@ -1,6 +1,6 @@
 //! Shrinking a failing scenario: simpler variants, each under an id of its own.
 
-use corsair::browser::Credentials;
+use corsair::browser::Readable;
 
 use crate::scenario::{Answer, Scenario, Start};
 
@@ -23,9 +23,12 @@ pub fn simplifications(scenario: &Scenario) -> Vec<Scenario> {
             s.fetches[f].headers.remove(i);
             push(s);
         }
-        if scenario.fetches[f].credentials != Credentials::Omit {
+        // The plainest credentials the initiator can have: `omit` for fetch().
+        let init = &scenario.fetches[f];
+        let plain = init.initiator.credentials(init.mode)[0];
+        if init.credentials != plain {
             let mut s = scenario.clone();
-            s.fetches[f].credentials = Credentials::Omit;
+            s.fetches[f].credentials = plain;
             push(s);
         }
     }
@@ -37,9 +40,18 @@ pub fn simplifications(scenario: &Scenario) -> Vec<Scenario> {
     let answers = [&scenario.preflight, &scenario.actual]
         .into_iter()
         .chain(&scenario.redirects);
+    // What an element or an event stream loads must keep its type, or its load fails for
+    // another reason than CORS.
+    let typed = scenario
+        .fetches
+        .iter()
+        .any(|init| init.initiator.readable() == Readable::Nothing);
     for (which, answer) in answers.enumerate() {
         for i in 0..answer.headers.len() {
-            if answer.headers[i].0.eq_ignore_ascii_case("content-length") {
+            let name = &answer.headers[i].0;
+            if name.eq_ignore_ascii_case("content-length")
+                || (typed && name.eq_ignore_ascii_case("content-type"))
+            {
                 continue;
             }
             let mut headers = answer.headers.clone();

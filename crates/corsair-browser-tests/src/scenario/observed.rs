@@ -4,7 +4,7 @@ use std::fmt::{self, Write as _};
 
 use corsair::{
     Origin,
-    browser::{Blocked, Browser, Fetch, Outgoing, PreflightCache, ResponseType, Url},
+    browser::{Blocked, Browser, Fetch, Outgoing, PreflightCache, Readable, ResponseType, Url},
 };
 
 use crate::{Error, Result, generate::Context, record::Arrival, result::FetchResult};
@@ -115,19 +115,19 @@ pub fn model_outcomes(
             arrivals.push(arrival);
             answer
         });
+        let readable = init.initiator.readable();
         outcomes.push(outcome.result.map(|kind| {
+            let status = match (kind, readable) {
+                (ResponseType::Opaque, _) | (_, Readable::Nothing) => 0,
+                _ => outcome.status.unwrap_or_default(),
+            };
             FetchResult::Allowed {
-                kind: match kind {
-                    ResponseType::Basic => "basic",
-                    ResponseType::Cors => "cors",
-                    ResponseType::Opaque => "opaque",
+                kind: match readable {
+                    Readable::Response => kind.as_str(),
+                    Readable::StatusAndHeaders | Readable::Nothing => "",
                 }
                 .to_owned(),
-                status: if kind == ResponseType::Opaque {
-                    0
-                } else {
-                    outcome.status.unwrap_or_default()
-                },
+                status,
                 headers: outcome.readable_headers,
             }
         }));
@@ -169,7 +169,7 @@ pub fn reproducer(
     for (i, init) in scenario.fetches.iter().enumerate() {
         let _ = writeln!(
             text,
-            "  request {}: fetch({:?}, {init})",
+            "  request {}: {:?} by {init}",
             i + 1,
             scenario.url(ctx),
         );

@@ -1,16 +1,20 @@
-//! What the page passes to `fetch()` and the header lines of a scripted answer.
+//! What the page passes to `fetch()` (or to another initiator) and the header lines of a
+//! scripted answer.
 
 use std::fmt;
 
 use corsair::{
     Origin,
-    browser::{Credentials, Mode, PageRequest, Url},
+    browser::{Credentials, Initiator, Mode, PageRequest, Url},
 };
 use serde_json::{Value, json};
 
-/// What the page passes to `fetch()`.
+/// What the page passes to `fetch()`, or to the [`Initiator`] that makes the request (the
+/// page turns mode and credentials into `crossorigin`, `withCredentials`...).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FetchInit {
+    /// What makes the request.
+    pub initiator: Initiator,
     /// `method`, as the page writes it.
     pub method: String,
     /// `headers`, in order (names may repeat).
@@ -30,6 +34,7 @@ impl FetchInit {
         credentials: Credentials,
     ) -> Self {
         Self {
+            initiator: Initiator::Fetch,
             method: method.to_owned(),
             headers: headers
                 .iter()
@@ -43,6 +48,7 @@ impl FetchInit {
     /// A `GET` in cors mode without credentials.
     pub fn get() -> Self {
         Self {
+            initiator: Initiator::Fetch,
             method: "GET".into(),
             headers: Vec::new(),
             mode: Mode::Cors,
@@ -54,6 +60,7 @@ impl FetchInit {
     pub fn to_json(&self) -> Value {
         let headers: Vec<Value> = self.headers.iter().map(|(n, v)| json!([n, v])).collect();
         json!({
+            "initiator": self.initiator.as_str(),
             "method": self.method,
             "headers": headers,
             "mode": self.mode.to_string(),
@@ -64,6 +71,7 @@ impl FetchInit {
     /// The same request for the browser model.
     pub fn page_request(&self, page: &Origin, url: &Url) -> PageRequest {
         let mut request = PageRequest::new(page.clone(), url.clone())
+            .initiator(self.initiator)
             .method(self.method.clone())
             .mode(self.mode)
             .credentials(self.credentials);
@@ -76,7 +84,11 @@ impl FetchInit {
 
 impl fmt::Display for FetchInit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{{method: {:?}, headers: [", self.method)?;
+        write!(
+            f,
+            "{} {{method: {:?}, headers: [",
+            self.initiator, self.method
+        )?;
         for (i, (name, value)) in self.headers.iter().enumerate() {
             let sep = if i == 0 { "" } else { ", " };
             write!(f, "{sep}[{name:?}, {value:?}]")?;

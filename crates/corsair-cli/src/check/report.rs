@@ -2,8 +2,8 @@
 //! problem seen and its fix, a table for several origins; or the same as JSON.
 
 use corsair::browser::{
-    BlockReason, Blocked, Browser, Credentials, Exchange, Outgoing, PageRequest, ResponseHead,
-    ResponseType,
+    BlockReason, Blocked, Browser, Credentials, Exchange, Initiator, Outgoing, PageRequest,
+    Readable, ResponseHead, ResponseType,
 };
 use serde_json::{Value, json};
 
@@ -13,10 +13,15 @@ use crate::{
     term::{Palette, printable},
 };
 
-/// The headers worth showing: those CORS is about.
+/// The headers worth showing: those CORS and the protections against forged writes are
+/// about.
 fn is_cors_header(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    name == "origin" || name.starts_with("access-control-") || name == "vary" || name == "location"
+    name == "origin"
+        || name.starts_with("access-control-")
+        || name.starts_with("sec-fetch-")
+        || name == "vary"
+        || name == "location"
 }
 
 /// The first line of a run, and what the browser changes about the request.
@@ -28,8 +33,16 @@ pub(super) fn heading(
     palette: Palette,
 ) -> String {
     let mut out = printable(&format!(
-        "{} {} from origin {} ({browser}, mode {}, credentials {})\n",
-        request.method, request.url, request.origin, request.mode, request.credentials
+        "{} {} from origin {} ({browser}, {}mode {}, credentials {})\n",
+        request.method,
+        request.url,
+        request.origin,
+        match request.initiator {
+            Initiator::Fetch => String::new(),
+            other => format!("{other}, "),
+        },
+        request.mode,
+        request.credentials
     ))
     .into_owned();
     if insecure {
@@ -99,12 +112,18 @@ pub(super) fn verdict_text(
         }
         End::Outcome(outcome) => match &outcome.result {
             Ok(kind) => {
-                let access = match kind {
-                    ResponseType::Opaque => {
+                let access = match (run.request.initiator.readable(), kind) {
+                    _ if run.request.initiator == Initiator::Form => {
+                        "a form submission is a navigation: CORS never blocks it, the server's answer decides"
+                    }
+                    (_, ResponseType::Opaque) => {
                         "allowed, but opaque: no-cors gives script no status, headers or body"
                     }
-                    ResponseType::Basic => "allowed: same origin, CORS does not apply",
-                    ResponseType::Cors => "allowed: the page can read the response",
+                    (_, ResponseType::Basic) => "allowed: same origin, CORS does not apply",
+                    (Readable::Nothing, ResponseType::Cors) => {
+                        "allowed: the element or event stream loads, script reads no headers"
+                    }
+                    (_, ResponseType::Cors) => "allowed: the page can read the response",
                 };
                 line(
                     "status:",
@@ -330,6 +349,7 @@ pub(super) fn run_json(browser: Browser, run: &Run, insecure: bool, fix_for: &[S
     json!({
         "verdict": verdict,
         "browser": browser.name(),
+        "initiator": run.request.initiator.as_str(),
         "origin": run.request.origin.to_string(),
         "insecure": insecure,
         "dropped_headers": run.dropped,
@@ -349,6 +369,7 @@ pub(super) fn usage_json(browser: Browser, message: &str) -> Value {
     json!({
         "verdict": "error",
         "browser": browser.name(),
+        "initiator": Value::Null,
         "origin": Value::Null,
         "insecure": false,
         "dropped_headers": [],

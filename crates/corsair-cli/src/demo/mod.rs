@@ -22,7 +22,7 @@ use axum::{
     response::{Html, IntoResponse, Response},
     routing::{get, post},
 };
-use corsair::{Policy, PolicyHandle};
+use corsair::{Policy, PolicyHandle, browser::Initiator};
 use corsair_tower::CorsLayer;
 use serde::Deserialize;
 use serde_json::json;
@@ -208,8 +208,34 @@ async fn serve(
         .map_err(|e| format!("server task failed: {e}"))
 }
 
-/// The API: a small JSON echo of what arrived.
+/// What the API answers to a request made by an element or an `EventSource`, named in the
+/// query as `corsair-demo-as=<initiator>`: a body that initiator can use, so that only CORS
+/// decides whether it loads.
+fn loadable(uri: &Uri) -> Option<(&'static str, &'static [u8])> {
+    let wanted = uri
+        .query()?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("corsair-demo-as="))?;
+    match wanted.parse().ok()? {
+        Initiator::Font => Some(("font/ttf", include_bytes!("assets/corsair.ttf"))),
+        Initiator::Image => Some(("image/png", include_bytes!("assets/pixel.png"))),
+        Initiator::ModuleScript => Some(("text/javascript", b"export default 1;\n")),
+        Initiator::Stylesheet => Some(("text/css", b"p { margin: 0; }\n")),
+        Initiator::EventSource => Some(("text/event-stream", b"data: hello\n\n")),
+        Initiator::Fetch | Initiator::Xhr | Initiator::Form => None,
+    }
+}
+
+/// The API: a small JSON echo of what arrived, or what an element or event stream loads.
 async fn echo(method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some((content_type, content)) = loadable(&uri) {
+        let mut response = content.into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static(content_type),
+        );
+        return response;
+    }
     let received: serde_json::Map<String, serde_json::Value> = headers
         .iter()
         .map(|(name, value)| {

@@ -5,8 +5,8 @@ use axum::{Json, extract::State};
 use corsair::{
     Evaluation, Origin, Policy, RequestHead,
     browser::{
-        Browser, Credentials, Exchange, Fetch, Mode, Outgoing, PageRequest, PreflightCache,
-        ResponseHead, Url,
+        Browser, Credentials, Exchange, Fetch, Initiator, Mode, Outgoing, PageRequest,
+        PreflightCache, Readable, ResponseHead, Url,
     },
 };
 use serde::Deserialize;
@@ -59,6 +59,8 @@ pub(crate) struct Prediction {
     mode: Option<String>,
     #[serde(default)]
     browser: Option<String>,
+    #[serde(default)]
+    initiator: Option<String>,
 }
 
 pub(crate) async fn predict(
@@ -94,13 +96,20 @@ fn model(policy: &Policy, caches: &PageCaches, request: Prediction) -> Result<Va
         .unwrap_or("cors")
         .parse()
         .map_err(|e| format!("{e}"))?;
-    let mut page = PageRequest::new(origin, url)
+    let initiator: Initiator = request
+        .initiator
+        .as_deref()
+        .unwrap_or("fetch")
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    let mut page = PageRequest::by(initiator, origin, url)
         .method(request.method)
         .credentials(credentials)
         .mode(mode);
     for (name, value) in request.headers {
         page = page.header(name, value);
     }
+    page.validate().map_err(|e| e.to_string())?;
     let mut preflight = false;
     let mut reached = false;
     let outcome = caches.with(browser, |cache| {
@@ -112,12 +121,16 @@ fn model(policy: &Policy, caches: &PageCaches, request: Prediction) -> Result<Va
             answer(policy, outgoing)
         })
     });
+    // What script cannot read is shown as unknown, as the page shows it.
+    let status = outcome
+        .status
+        .filter(|_| initiator.readable() != Readable::Nothing);
     Ok(match outcome.result {
         Ok(_) => json!({
             "result": "allowed",
             "preflight": preflight,
             "reached": reached,
-            "status": outcome.status,
+            "status": status,
             "readable_headers": outcome.readable_headers,
         }),
         Err(blocked) => json!({
@@ -196,7 +209,41 @@ mod tests {
             credentials: None,
             mode: None,
             browser: None,
+            initiator: None,
         }
+    }
+
+    #[test]
+    fn an_initiator_is_predicted_as_it_loads_and_refused_what_it_cannot_ask() {
+        let policy = Policy::from_toml("allow_origins = [\"https://app.example\"]\n").unwrap();
+        let caches = PageCaches::default();
+        let image = |mode: &str, credentials: &str| Prediction {
+            method: "GET".into(),
+            initiator: Some("image".into()),
+            mode: Some(mode.into()),
+            credentials: Some(credentials.into()),
+            ..put()
+        };
+        let loaded = model(&policy, &caches, image("no-cors", "include")).unwrap();
+        assert_eq!(loaded["result"], "allowed", "{loaded}");
+        assert_eq!(
+            loaded["status"],
+            Value::Null,
+            "script reads no status: {loaded}"
+        );
+        let blocked = model(&policy, &caches, image("cors", "same-origin")).unwrap();
+        assert_eq!(blocked["result"], "blocked", "{blocked}");
+        assert!(
+            blocked["console"]
+                .as_str()
+                .unwrap()
+                .starts_with("Access to image at")
+        );
+        let put_image = Prediction {
+            initiator: Some("image".into()),
+            ..put()
+        };
+        assert!(model(&policy, &caches, put_image).is_err());
     }
 
     #[test]

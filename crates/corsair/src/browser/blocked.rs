@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::Browser;
+use super::{Browser, Initiator};
 
 /// What went wrong, as the engines distinguish it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,6 +94,8 @@ pub enum BlockReason {
 /// A blocked request: the reason and what the console message needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Blocked {
+    /// What made the request: the engines name it in their messages.
+    pub initiator: Initiator,
     /// What went wrong.
     pub reason: BlockReason,
     /// Whether the preflight failed (rather than the request itself).
@@ -211,9 +213,10 @@ impl Blocked {
     /// The message the browser prints in its console.
     ///
     /// ```
-    /// use corsair::browser::{BlockReason, Blocked, Browser};
+    /// use corsair::browser::{BlockReason, Blocked, Browser, Initiator};
     ///
     /// let blocked = Blocked {
+    ///     initiator: Initiator::Fetch,
     ///     reason: BlockReason::MissingAllowOrigin,
     ///     in_preflight: false,
     ///     url: "https://api.example.com/items".into(),

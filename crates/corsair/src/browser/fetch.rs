@@ -1,13 +1,14 @@
 //! The browser's side of one `fetch()`, as a state machine: the caller does the I/O.
 
 use super::{
-    Browser, Credentials, Exchange, Mode, Outcome, Outgoing, PageRequest, PreflightCache,
-    ResponseHead, ResponseType, Step, Url,
+    Browser, Credentials, Exchange, Initiator, Mode, Outcome, Outgoing, PageRequest,
+    PreflightCache, Readable, ResponseHead, ResponseType, Step, Url,
     blocked::{BlockReason, Blocked},
     check::{basic_readable_headers, cors_check, preflight_grant, readable_headers},
     profile::{EmptyLocation, Profile},
     request_headers::RequestHeaders,
     safelist::{is_safelisted_method, normalize_method},
+    site::FetchSite,
 };
 use crate::{
     Origin,
@@ -67,6 +68,9 @@ enum State {
 pub struct Fetch<'c> {
     profile: &'static Profile,
     cache: &'c mut PreflightCache,
+    initiator: Initiator,
+    /// The farthest site a hop went to so far: a navigation's `Sec-Fetch-Site`.
+    site: FetchSite,
     origin: Origin,
     initial_url: Url,
     mode: Mode,
@@ -116,18 +120,28 @@ impl<'c> Fetch<'c> {
     /// `X-HTTP-Method-Override: TRACE`...) are dropped, as browsers do silently, and so is, in
     /// `no-cors` mode, every header that would not stay a no-CORS-safelisted one (Fetch's
     /// "request-no-cors" guard); same-named headers are combined with `, `.
+    ///
+    /// The request is run as given: [`PageRequest::validate`] tells whether its initiator
+    /// can make it. The engine decides the mode of a font (see [`PageRequest::by`]).
     pub fn new(browser: Browser, request: PageRequest, cache: &'c mut PreflightCache) -> Self {
+        let profile = browser.profile();
+        let mode = match request.initiator {
+            Initiator::Font => profile.initiators.font_mode,
+            _ => request.mode,
+        };
         Self {
-            profile: browser.profile(),
+            profile,
             cache,
+            initiator: request.initiator,
+            site: FetchSite::SameOrigin,
             origin: request.origin,
             initial_url: request.url.clone(),
-            mode: request.mode,
+            mode,
             credentials: request.credentials,
             hop: Hop {
                 url: request.url,
                 method: normalize_method(&request.method).to_owned(),
-                headers: RequestHeaders::from_page(request.headers, request.mode),
+                headers: RequestHeaders::from_page(request.headers, mode, request.initiator),
                 flags: Flags::default(),
                 redirects: 0,
             },
@@ -288,12 +302,17 @@ impl<'c> Fetch<'c> {
         let sends_origin = kind == ResponseType::Cors
             || !matches!(self.hop.method.as_str(), "GET" | "HEAD")
             || (self.profile.redirects.keeps_origin_within_an_origin
-                && self.hop.flags.keeps_origin);
+                && self.hop.flags.keeps_origin)
+            || (kind == ResponseType::Basic
+                && self.mode == Mode::Cors
+                && self.initiator.is_element()
+                && self.profile.initiators.origin_on_same_origin_element_loads);
         self.hop.flags.keeps_origin = sends_origin;
         if sends_origin {
             headers.push(("Origin".to_owned(), self.request_origin()));
         }
         headers.extend(self.hop.headers.lines().iter().cloned());
+        headers.extend(self.initiator_headers());
         let with_credentials = match self.credentials {
             Credentials::Include => true,
             Credentials::SameOrigin => kind == ResponseType::Basic,
@@ -312,6 +331,37 @@ impl<'c> Fetch<'c> {
             kind,
         };
         Step::Send(outgoing)
+    }
+
+    /// The headers the initiator adds itself: its `Accept` (`fetch()`'s `*/*` is every HTTP
+    /// client's default, so it is left out), and for a form's navigation the `Sec-Fetch-*`
+    /// headers the protections against forged writes read.
+    fn initiator_headers(&mut self) -> Vec<(String, String)> {
+        let mut headers = Vec::new();
+        let page_accept = self
+            .hop
+            .headers
+            .lines()
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("accept"));
+        if self.initiator != Initiator::Fetch && !page_accept {
+            headers.push(("Accept".to_owned(), self.initiator.accept().to_owned()));
+        }
+        if self.initiator == Initiator::Form {
+            let metadata = self.profile.facts.fetch_metadata;
+            self.site = self
+                .site
+                .max(FetchSite::between(&self.origin, self.hop.url.origin()));
+            headers.extend([
+                ("Sec-Fetch-Site".to_owned(), self.site.as_str().to_owned()),
+                ("Sec-Fetch-Mode".to_owned(), metadata.form_mode.to_owned()),
+                (
+                    "Sec-Fetch-Dest".to_owned(),
+                    metadata.framed_form_dest.to_owned(),
+                ),
+            ]);
+        }
+        headers
     }
 
     /// Runs the whole fetch with `respond` answering each request (a test server, a recorded
@@ -437,10 +487,10 @@ impl<'c> Fetch<'c> {
             }
             return;
         }
-        let readable_headers = match kind {
-            ResponseType::Basic => basic_readable_headers(response),
-            ResponseType::Cors => readable_headers(response, credentials),
-            ResponseType::Opaque => Vec::new(),
+        let readable_headers = match (kind, self.initiator.readable()) {
+            (_, Readable::Nothing) | (ResponseType::Opaque, _) => Vec::new(),
+            (ResponseType::Basic, _) => basic_readable_headers(response),
+            (ResponseType::Cors, _) => readable_headers(response, credentials),
         };
         self.finish(Ok(kind), readable_headers);
     }
@@ -452,6 +502,7 @@ impl<'c> Fetch<'c> {
             self.cache.remove(&origin, &self.hop.url.to_string());
         }
         let blocked = Blocked {
+            initiator: self.initiator,
             reason,
             in_preflight,
             url: self.hop.url.to_string(),

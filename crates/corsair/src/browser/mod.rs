@@ -6,8 +6,9 @@
 //!
 //! * [`safelist`]: CORS-safelisted methods and request headers (every value rule), the names
 //!   a preflight announces, readable response headers.
-//! * [`PageRequest`]: what the page asks for; [`Fetch`]: one `fetch()` as a state machine,
-//!   redirects included.
+//! * [`PageRequest`]: what the page asks for, and which [`Initiator`] asks (`fetch()`,
+//!   `XMLHttpRequest`, a font, an image, a module script, a stylesheet, an `EventSource`, a
+//!   form); [`Fetch`]: one such request as a state machine, redirects included.
 //! * [`PreflightCache`]: what lets a repeated request skip its preflight, per engine, on a
 //!   clock the caller advances.
 //! * [`Blocked`]: why a request failed, as [`Blocked::console_message`], [`Blocked::cause`]
@@ -19,6 +20,7 @@ mod blocked;
 mod cache;
 mod check;
 mod fetch;
+mod initiator;
 mod page;
 mod profile;
 mod recognize;
@@ -26,16 +28,19 @@ mod redirect;
 mod request_headers;
 mod response;
 pub mod safelist;
+mod site;
 mod step;
 mod url;
 
 pub use blocked::{BlockReason, Blocked, OtherKind};
 pub use cache::PreflightCache;
 pub use fetch::Fetch;
+pub use initiator::{FORM_ENCODINGS, ImpossibleRequest, Initiator, Readable, UnknownInitiator};
 pub use page::{Credentials, InvalidOption, Mode, PageRequest};
 pub use profile::{Browser, DEFAULT_MAX_AGE, Facts, FetchMetadata, UnknownBrowser};
 pub use recognize::{Finding, MAX_INPUT, OtherFailure, Recognized, recognize, recognize_all};
 pub use response::ResponseHead;
 pub use safelist::unsafe_request_header_names;
+pub use site::FetchSite;
 pub use step::{Exchange, Outcome, Outgoing, ResponseType, Step};
 pub use url::{Url, UrlError};

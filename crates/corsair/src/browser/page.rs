@@ -1,8 +1,12 @@
-//! What a page asks for: `fetch(url, { method, headers, mode, credentials })`.
+//! What a page asks for: `fetch(url, { method, headers, mode, credentials })`, or the same
+//! request made by another [`Initiator`].
 
 use std::{fmt, str::FromStr};
 
-use super::Url;
+use super::{
+    Url,
+    initiator::{FORM_ENCODINGS, ImpossibleRequest, Initiator},
+};
 use crate::Origin;
 
 /// `RequestInit.mode`.
@@ -117,9 +121,11 @@ impl fmt::Display for Credentials {
 }
 
 /// What a page asks for: `fetch(url, { method, headers, mode, credentials })` from a page at
-/// `origin`.
+/// `origin`, or what another [`Initiator`] asks for (see [`PageRequest::validate`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PageRequest {
+    /// What makes the request.
+    pub initiator: Initiator,
     /// The page's origin.
     pub origin: Origin,
     /// The URL fetched.
@@ -138,6 +144,7 @@ impl PageRequest {
     /// A `GET` in `cors` mode with `same-origin` credentials, like `fetch(url)`.
     pub fn new(origin: Origin, url: Url) -> Self {
         Self {
+            initiator: Initiator::Fetch,
             origin,
             url,
             method: "GET".to_owned(),
@@ -145,6 +152,95 @@ impl PageRequest {
             mode: Mode::Cors,
             credentials: Credentials::SameOrigin,
         }
+    }
+
+    /// A `GET` made by `initiator` with the mode and credentials it has when the page says
+    /// nothing more (an element with `crossorigin="anonymous"`, an `XMLHttpRequest` without
+    /// `withCredentials`, a form submitted with GET).
+    ///
+    /// ```
+    /// use corsair::{Origin, browser::{Credentials, Initiator, Mode, PageRequest, Url}};
+    ///
+    /// let page = Origin::parse("https://app.example")?;
+    /// let font = PageRequest::by(Initiator::Font, page, Url::parse("https://cdn.example/a.woff2")?);
+    /// assert_eq!((font.mode, font.credentials), (Mode::Cors, Credentials::SameOrigin));
+    /// assert!(font.validate().is_ok());
+    /// assert!(font.method("PUT").validate().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn by(initiator: Initiator, origin: Origin, url: Url) -> Self {
+        let mode = initiator.default_mode();
+        Self {
+            initiator,
+            mode,
+            credentials: initiator.default_credentials(mode),
+            ..Self::new(origin, url)
+        }
+    }
+
+    /// Whether its initiator can make this request: the method and headers only `fetch()`
+    /// and `XMLHttpRequest` choose (a form: GET or POST, and its encoding as `Content-Type`),
+    /// the modes and credentials modes [`Initiator::modes`] and [`Initiator::credentials`]
+    /// list. The model runs any request as given; a caller that takes requests from users
+    /// checks them here first.
+    pub fn validate(&self) -> Result<(), ImpossibleRequest> {
+        let initiator = self.initiator;
+        if !initiator.modes().contains(&self.mode) {
+            return Err(ImpossibleRequest::Mode {
+                initiator,
+                mode: self.mode,
+            });
+        }
+        if !initiator.credentials(self.mode).contains(&self.credentials) {
+            return Err(ImpossibleRequest::Credentials {
+                initiator,
+                mode: self.mode,
+                credentials: self.credentials,
+            });
+        }
+        match initiator {
+            Initiator::Fetch | Initiator::Xhr => Ok(()),
+            Initiator::Form => self.validate_form(),
+            _ if self.method != "GET" => Err(ImpossibleRequest::Method {
+                initiator,
+                method: self.method.clone(),
+            }),
+            _ => match self.headers.first() {
+                Some((name, _)) => Err(ImpossibleRequest::Header {
+                    initiator,
+                    name: name.clone(),
+                }),
+                None => Ok(()),
+            },
+        }
+    }
+
+    fn validate_form(&self) -> Result<(), ImpossibleRequest> {
+        if !matches!(self.method.as_str(), "GET" | "POST") {
+            return Err(ImpossibleRequest::FormMethod {
+                method: self.method.clone(),
+            });
+        }
+        for (name, value) in &self.headers {
+            if !name.eq_ignore_ascii_case("content-type") {
+                return Err(ImpossibleRequest::Header {
+                    initiator: Initiator::Form,
+                    name: name.clone(),
+                });
+            }
+            if !FORM_ENCODINGS.contains(&value.trim()) {
+                return Err(ImpossibleRequest::FormEncoding {
+                    value: value.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets the initiator (keeping the mode and credentials: see [`PageRequest::by`]).
+    pub fn initiator(mut self, initiator: Initiator) -> Self {
+        self.initiator = initiator;
+        self
     }
 
     /// Sets the method.

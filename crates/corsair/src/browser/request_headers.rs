@@ -7,7 +7,7 @@ use std::{
 };
 
 use super::{
-    Mode,
+    Initiator, Mode,
     profile::{Profile, ReportedHeader, UnsafeNames},
     safelist::{
         firefox_unsafe_request_header_names, header_value_bytes,
@@ -57,8 +57,14 @@ impl RequestHeaders {
     /// The page's headers as `fetch()` keeps them: values trimmed (as `Headers` normalizes
     /// them), forbidden request headers dropped, and so, in `no-cors` mode, every header that
     /// would not stay a no-CORS-safelisted one (Fetch's "request-no-cors" guard); same-named
-    /// headers combined with `, `.
-    pub(crate) fn from_page(headers: Vec<(String, String)>, mode: Mode) -> Self {
+    /// headers combined with `, `. `XMLHttpRequest.setRequestHeader` combines them as it
+    /// sets them, so its request has one entry per name even for an engine that judges
+    /// `fetch()`'s entries one by one.
+    pub(crate) fn from_page(
+        headers: Vec<(String, String)>,
+        mode: Mode,
+        initiator: Initiator,
+    ) -> Self {
         let mut both = Both::default();
         let mut dropped = Vec::new();
         // Where each lowercase name sits in `combined`, so thousands of headers stay linear.
@@ -84,6 +90,9 @@ impl RequestHeaders {
                     both.combined.push((name, combined));
                 }
             }
+        }
+        if initiator == Initiator::Xhr {
+            both.entries = both.combined.clone();
         }
         Self {
             current: both.clone(),

@@ -181,7 +181,9 @@ pub fn unsafe_request_header_names<N: AsRef<str>, V: AsRef<[u8]>>(
 /// Firefox's list of unsafe request-header names, as Firefox 153 builds it: each header
 /// entry the page appended is judged on its own (two safelisted `Content-Type` values stay
 /// safelisted, where the spec and Chromium judge the combined `a, b`), a byte of 0x80 or more
-/// is a CORS-unsafe byte (Gecko compares a signed `char` with 0x20), and the sorted list keeps
+/// is a CORS-unsafe byte (Gecko compares a signed `char` with 0x20), a `Content-Type` holding a
+/// comma (a list of types, as `XMLHttpRequest` combines two values) is unsafe, and the sorted
+/// list keeps
 /// duplicates (`content-type,content-type` when the page appended it twice).
 pub fn firefox_unsafe_request_header_names<N: AsRef<str>, V: AsRef<[u8]>>(
     entries: &[(N, V)],
@@ -194,7 +196,10 @@ pub fn firefox_unsafe_request_header_names<N: AsRef<str>, V: AsRef<[u8]>>(
         let lowercase = name.to_ascii_lowercase();
         let high_byte = matches!(lowercase.as_str(), "accept" | "content-type")
             && value.iter().any(|&b| b >= 0x80);
-        if !high_byte && is_safelisted_request_header(name, value) {
+        // Gecko's request content-type parser refuses a list of types, which is what two
+        // values combined by `setRequestHeader` are.
+        let several_types = lowercase == "content-type" && value.contains(&b',');
+        if !high_byte && !several_types && is_safelisted_request_header(name, value) {
             potentially_unsafe.push(lowercase);
             safelisted_size += value.len();
         } else {

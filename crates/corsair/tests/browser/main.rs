@@ -11,6 +11,7 @@ mod cache;
 mod checks;
 mod chromium;
 mod firefox;
+mod initiators;
 mod messages;
 mod preflight;
 mod recognize;

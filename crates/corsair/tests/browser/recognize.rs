@@ -1,7 +1,7 @@
 //! Reading console messages back (`recognize`): every message the model prints, and nothing
 //! else.
 
-use corsair::browser::{BlockReason, Blocked, Browser, Finding, recognize};
+use corsair::browser::{BlockReason, Blocked, Browser, Finding, Initiator, recognize};
 
 /// The model's reason a text was read as.
 fn read_back(text: &str) -> Option<(Browser, Blocked)> {
@@ -14,6 +14,7 @@ fn read_back(text: &str) -> Option<(Browser, Blocked)> {
 
 fn example(reason: BlockReason, in_preflight: bool) -> Blocked {
     Blocked {
+        initiator: Initiator::Fetch,
         reason,
         in_preflight,
         url: "https://api.example/items?x=1".into(),

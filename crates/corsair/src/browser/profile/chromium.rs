@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use super::{
     AllowOriginRules, CacheKey, CacheRules, CacheUpdate, CachedWildcard, CoveredMethods,
-    EmptyLocation, Facts, FetchMetadata, MaxAgeSyntax, Messages, PreflightOrder, Profile,
-    RedirectRules, ReportedHeader, UnsafeNames, as_read,
+    EmptyLocation, Facts, FetchMetadata, InitiatorRules, MaxAgeSyntax, Messages, PreflightOrder,
+    Profile, RedirectRules, ReportedHeader, UnsafeNames, as_read,
 };
-use crate::browser::{BlockReason, Blocked};
+use crate::browser::{BlockReason, Blocked, Initiator, Mode};
 use crate::policy::CHROMIUM_MAX_AGE_CAP;
 
 /// Chromium 156 (156.0.8078.108), from its sources (cors.cc, preflight_result.cc,
@@ -66,11 +66,18 @@ pub(super) static PROFILE: Profile = Profile {
         checks_redirects_with_same_origin_credentials: false,
         keeps_origin_within_an_origin: false,
     },
+    initiators: InitiatorRules {
+        font_mode: Mode::Cors,
+        // Observed: a same-origin font, module script, `<img crossorigin>` and
+        // `<link rel="stylesheet" crossorigin>` arrive with `Origin`.
+        origin_on_same_origin_element_loads: true,
+    },
     messages: Messages {
         render,
         pasted_forms,
         reread: as_read,
         wordings: include_str!("chromium.wordings"),
+        generic: &[],
     },
 };
 
@@ -87,13 +94,15 @@ fn render(failure: &Blocked) -> String {
     let detail = match &failure.reason {
         InvalidMethod { method } => {
             return format!(
-                "Failed to execute 'fetch' on 'Window': '{}' is not a valid HTTP method.",
+                "Failed to execute {}: '{}' is not a valid HTTP method.",
+                method_check(failure.initiator),
                 hint(method)
             );
         }
         ForbiddenMethod { method } => {
             return format!(
-                "Failed to execute 'fetch' on 'Window': '{}' HTTP method is unsupported.",
+                "Failed to execute {}: '{}' HTTP method is unsupported.",
+                method_check(failure.initiator),
                 hint(method)
             );
         }
@@ -161,10 +170,41 @@ fn render(failure: &Blocked) -> String {
     } else {
         ""
     };
+    // The credentials errors of an XMLHttpRequest say where its credentials mode comes from.
+    let credentials_hint = match (&failure.reason, failure.initiator) {
+        (WildcardOriginNotAllowed | InvalidAllowCredentials { .. }, Initiator::Xhr) => {
+            " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute."
+        }
+        _ => "",
+    };
     format!(
-        "Access to fetch at '{}' {redirected}from origin '{}' has been blocked by CORS policy: {preflight}{detail}",
-        failure.url, failure.page_origin
+        "Access to {} at '{}' {redirected}from origin '{}' has been blocked by CORS policy: {preflight}{detail}{credentials_hint}",
+        resource_name(failure.initiator),
+        failure.url,
+        failure.page_origin
     )
+}
+
+/// How Chromium names what was blocked (Blink's resource type, or the fetch initiator of a
+/// raw resource): observed for each initiator.
+fn resource_name(initiator: Initiator) -> &'static str {
+    match initiator {
+        Initiator::Fetch => "fetch",
+        Initiator::Xhr => "XMLHttpRequest",
+        Initiator::Font => "font",
+        Initiator::Image => "image",
+        Initiator::ModuleScript => "script",
+        Initiator::Stylesheet => "CSS stylesheet",
+        Initiator::EventSource | Initiator::Form => "resource",
+    }
+}
+
+/// The call that refuses a method: `fetch()` or `XMLHttpRequest.open()`.
+fn method_check(initiator: Initiator) -> &'static str {
+    match initiator {
+        Initiator::Xhr => "'open' on 'XMLHttpRequest'",
+        _ => "'fetch' on 'Window'",
+    }
 }
 
 /// Chromium prefixes these, when a preflight fails them, with "Response to preflight

@@ -4,11 +4,15 @@ use std::time::Duration;
 
 use super::{
     AllowOriginRules, CacheKey, CacheRules, CacheUpdate, CachedWildcard, CoveredMethods,
-    EmptyLocation, Facts, FetchMetadata, MaxAgeSyntax, Messages, PreflightOrder, Profile,
-    RedirectRules, ReportedHeader, UnsafeNames, as_read,
+    EmptyLocation, Facts, FetchMetadata, InitiatorRules, MaxAgeSyntax, Messages, PreflightOrder,
+    Profile, RedirectRules, ReportedHeader, UnsafeNames, as_read,
 };
-use crate::browser::{BlockReason, Blocked};
+use crate::browser::{BlockReason, Blocked, Initiator, Mode};
 use crate::policy::FIREFOX_MAX_AGE_CAP;
+
+/// The `SecurityError` `XMLHttpRequest.open` throws for a forbidden method, as for many other
+/// refused operations.
+const INSECURE: &str = "SecurityError: The operation is insecure.";
 
 /// Firefox 153.7.0esr, from its sources (nsCORSListenerProxy.cpp, nsPreflightCache,
 /// security.properties) and as the real-browser suite observed it.
@@ -68,11 +72,19 @@ pub(super) static PROFILE: Profile = Profile {
         checks_redirects_with_same_origin_credentials: false,
         keeps_origin_within_an_origin: false,
     },
+    initiators: InitiatorRules {
+        font_mode: Mode::Cors,
+        origin_on_same_origin_element_loads: false,
+    },
     messages: Messages {
         render,
         pasted_forms,
         reread: as_read,
         wordings: include_str!("firefox.wordings"),
+        generic: &[
+            "SyntaxError: An invalid or illegal string was specified",
+            INSECURE,
+        ],
     },
 };
 
@@ -98,6 +110,13 @@ fn render(failure: &Blocked) -> String {
         )
     };
     let reason = match &failure.reason {
+        // `XMLHttpRequest.open` throws DOM exceptions with their generic messages.
+        InvalidMethod { .. } if failure.initiator == Initiator::Xhr => {
+            return "SyntaxError: An invalid or illegal string was specified".to_owned();
+        }
+        ForbiddenMethod { .. } if failure.initiator == Initiator::Xhr => {
+            return INSECURE.to_owned();
+        }
         InvalidMethod { method } | ForbiddenMethod { method } | NoCorsMethod { method } => {
             return format!("TypeError: Window.fetch: Invalid request method {method}.");
         }
@@ -150,10 +169,18 @@ fn render(failure: &Blocked) -> String {
     };
     // A failed preflight or redirect cancels the request, which Firefox reports too.
     let redirect = matches!(failure.status, Some(301 | 302 | 303 | 307 | 308));
-    if failure.in_preflight || redirect {
+    let reason = if failure.in_preflight || redirect {
         format!("{reason}\n{}", blocked(REQUEST_FAILED))
     } else {
         reason
+    };
+    // An EventSource then reports that it could not connect.
+    match failure.initiator {
+        Initiator::EventSource => format!(
+            "{reason}\nFirefox can’t establish a connection to the server at {}.",
+            failure.url
+        ),
+        _ => reason,
     }
 }
 

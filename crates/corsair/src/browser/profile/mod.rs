@@ -8,7 +8,7 @@ mod webkit;
 
 use std::{fmt, str::FromStr, time::Duration};
 
-use super::Blocked;
+use super::{Blocked, Mode};
 
 /// A browser engine whose CORS behaviour the model follows.
 ///
@@ -93,6 +93,8 @@ pub(crate) struct Profile {
     pub(crate) allow_origin: AllowOriginRules,
     /// What a redirect does to the request.
     pub(crate) redirects: RedirectRules,
+    /// Where requests made by another initiator than `fetch()` depart from the spec.
+    pub(crate) initiators: InitiatorRules,
     /// The console messages.
     pub(crate) messages: Messages,
 }
@@ -268,6 +270,18 @@ pub(crate) struct RedirectRules {
     pub(crate) keeps_origin_within_an_origin: bool,
 }
 
+/// Where an engine's requests made by elements depart from the HTML and Fetch Standards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct InitiatorRules {
+    /// The mode a web font is fetched in: `cors` as the CSS Fonts spec says, or `no-cors`
+    /// (no `Origin`, no CORS check: the font loads whatever the answer).
+    pub(crate) font_mode: Mode,
+    /// Whether an element's `cors`-mode load from the page's own origin carries `Origin`
+    /// (a font, `<img crossorigin>`, a module script, `<link rel="stylesheet"
+    /// crossorigin>`), where `fetch()` and `XMLHttpRequest` send none.
+    pub(crate) origin_on_same_origin_element_loads: bool,
+}
+
 /// An engine's console wording.
 #[derive(Debug)]
 pub(crate) struct Messages {
@@ -282,6 +296,9 @@ pub(crate) struct Messages {
     /// The engine's other wordings, older versions and localisations included, as data
     /// (`<engine>.wordings`, whose format its first lines describe).
     pub(crate) wordings: &'static str,
+    /// Messages the engine also prints for unrelated failures (generic DOM exceptions, such
+    /// as those `XMLHttpRequest.open` throws): `recognize` never reads them as a reason.
+    pub(crate) generic: &'static [&'static str],
 }
 
 /// No other pasted forms.
@@ -383,6 +400,7 @@ mod captured {
 
     pub(super) fn blocked(reason: BlockReason, in_preflight: bool, status: Option<u16>) -> Blocked {
         Blocked {
+            initiator: crate::browser::Initiator::Fetch,
             reason,
             in_preflight,
             url: URL.into(),

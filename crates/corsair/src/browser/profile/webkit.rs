@@ -4,11 +4,15 @@ use std::time::Duration;
 
 use super::{
     AllowOriginRules, CacheKey, CacheRules, CacheUpdate, CachedWildcard, CoveredMethods,
-    EmptyLocation, Facts, FetchMetadata, MaxAgeSyntax, Messages, PreflightOrder, Profile,
-    RedirectRules, ReportedHeader, UnsafeNames, no_other_forms,
+    EmptyLocation, Facts, FetchMetadata, InitiatorRules, MaxAgeSyntax, Messages, PreflightOrder,
+    Profile, RedirectRules, ReportedHeader, UnsafeNames, no_other_forms,
 };
-use crate::browser::{BlockReason, Blocked};
+use crate::browser::{BlockReason, Blocked, Initiator, Mode};
 use crate::policy::WEBKIT_MAX_AGE_CAP;
+
+/// The `SecurityError` `XMLHttpRequest.open` throws for a forbidden method, as for many other
+/// refused operations.
+const INSECURE: &str = "SecurityError: The operation is insecure.";
 
 /// WebKitGTK 2.50.6 (MiniBrowser), from its sources (CrossOriginAccessControl.cpp,
 /// CrossOriginPreflightResultCache.cpp) and as the real-browser suite observed it.
@@ -76,11 +80,23 @@ pub(super) static PROFILE: Profile = Profile {
         // carries its `Origin`; after a redirect to another origin it carries none.
         keeps_origin_within_an_origin: true,
     },
+    initiators: InitiatorRules {
+        // Observed: a cross-origin font arrives without `Origin` and loads whatever
+        // the answer's CORS headers say.
+        font_mode: Mode::NoCors,
+        // Observed: a same-origin module script and `<img crossorigin>` arrive with
+        // `Origin`.
+        origin_on_same_origin_element_loads: true,
+    },
     messages: Messages {
         render,
         pasted_forms: no_other_forms,
         reread,
         wordings: include_str!("webkit.wordings"),
+        generic: &[
+            "SyntaxError: The string did not match the expected pattern.",
+            INSECURE,
+        ],
     },
 };
 
@@ -99,6 +115,13 @@ fn render(failure: &Blocked) -> String {
     use BlockReason::*;
     let status = failure.status.unwrap_or(0);
     let detail = match &failure.reason {
+        // `XMLHttpRequest.open` throws DOM exceptions with their generic messages.
+        InvalidMethod { .. } if failure.initiator == Initiator::Xhr => {
+            return "SyntaxError: The string did not match the expected pattern.".to_owned();
+        }
+        ForbiddenMethod { .. } if failure.initiator == Initiator::Xhr => {
+            return INSECURE.to_owned();
+        }
         InvalidMethod { .. } => {
             return "TypeError: Method is not a valid HTTP token.".to_owned();
         }
@@ -152,10 +175,25 @@ fn render(failure: &Blocked) -> String {
             "Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: not allowed to follow a cross-origin CORS redirection with non CORS scheme"
         ),
     };
-    format!(
-        "{detail}\nFetch API cannot load {} due to access control checks.",
-        failure.url
-    )
+    match summary(failure.initiator) {
+        Some(what) => format!(
+            "{detail}\n{what} {} due to access control checks.",
+            failure.url
+        ),
+        None => detail,
+    }
+}
+
+/// How the summary line names the blocked load: module scripts and stylesheets get none
+/// (observed in WebKitGTK 2.50).
+fn summary(initiator: Initiator) -> Option<&'static str> {
+    match initiator {
+        Initiator::Fetch => Some("Fetch API cannot load"),
+        Initiator::Xhr => Some("XMLHttpRequest cannot load"),
+        Initiator::Image => Some("Cannot load image"),
+        Initiator::EventSource => Some("EventSource cannot load"),
+        Initiator::Font | Initiator::ModuleScript | Initiator::Stylesheet | Initiator::Form => None,
+    }
 }
 
 /// A preflight answered with a redirect and one answered with another status that is not ok

@@ -6,7 +6,7 @@ use super::{
     template::{Field, Part, Parts},
     text::normalise,
 };
-use crate::browser::{BlockReason, Blocked, Browser, OtherKind};
+use crate::browser::{BlockReason, Blocked, Browser, Initiator, OtherKind};
 
 /// What a template tells when it matches.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,6 +77,7 @@ pub(super) fn samples() -> Vec<BlockReason> {
 /// A sample failure with `reason`.
 fn sample(reason: BlockReason, in_preflight: bool, redirected: bool) -> Blocked {
     Blocked {
+        initiator: Initiator::Fetch,
         reason,
         in_preflight,
         url: mark('U'),
@@ -105,40 +106,50 @@ pub(super) fn templates() -> Vec<Template> {
     templates
 }
 
-/// The first line of every message the model renders for `browser` (later lines are the
+/// The first line of every message the model renders for `browser`, for every initiator
+/// (later lines are the
 /// engine's follow-up lines, which its wordings file reads), and the engine's other pasted
 /// forms. A wording the engine prints for reasons of different kinds names none of them,
 /// so it is left to the wordings file.
 fn rendered(browser: Browser) -> Vec<Template> {
     let mut found: Vec<Template> = Vec::new();
     let mut ambiguous: Vec<Parts> = Vec::new();
-    for reason in samples() {
-        for in_preflight in [false, true] {
-            for redirected in [false, true] {
-                let blocked = sample(reason.clone(), in_preflight, redirected);
-                let message = blocked.console_message(browser);
-                let mut forms = vec![message.clone()];
-                forms.extend((browser.profile().messages.pasted_forms)(&message));
-                for form in forms {
-                    let first_line = form.lines().next().unwrap_or_default();
-                    let Some(parts) = parse_rendered(first_line) else {
-                        continue;
-                    };
-                    match found.iter().find(|t| t.parts == parts) {
-                        Some(other) => {
-                            if kind_of(&other.meaning) != reason.kind() {
-                                ambiguous.push(parts);
-                            }
-                        }
-                        None => found.push(Template {
-                            browser,
-                            meaning: Meaning::Reason(blocked.clone()),
-                            parts,
-                            preflight: false,
-                            after_preflight: false,
-                        }),
+    let cases = samples().into_iter().flat_map(|reason| {
+        let flags = [(false, false), (false, true), (true, false), (true, true)];
+        Initiator::ALL.into_iter().flat_map(move |initiator| {
+            let reason = reason.clone();
+            flags.map(move |(in_preflight, redirected)| Blocked {
+                initiator,
+                ..sample(reason.clone(), in_preflight, redirected)
+            })
+        })
+    });
+    let generic = browser.profile().messages.generic;
+    for blocked in cases {
+        let message = blocked.console_message(browser);
+        if generic.contains(&message.as_str()) {
+            continue;
+        }
+        let mut forms = vec![message.clone()];
+        forms.extend((browser.profile().messages.pasted_forms)(&message));
+        for form in forms {
+            let first_line = form.lines().next().unwrap_or_default();
+            let Some(parts) = parse_rendered(first_line) else {
+                continue;
+            };
+            match found.iter().find(|t| t.parts == parts) {
+                Some(other) => {
+                    if kind_of(&other.meaning) != blocked.reason.kind() {
+                        ambiguous.push(parts);
                     }
                 }
+                None => found.push(Template {
+                    browser,
+                    meaning: Meaning::Reason(blocked.clone()),
+                    parts,
+                    preflight: false,
+                    after_preflight: false,
+                }),
             }
         }
     }
