@@ -93,6 +93,7 @@ pub(crate) struct ClientOptions {
 pub(crate) struct Client {
     options: ClientOptions,
     tls: Arc<rustls::ClientConfig>,
+    extra_headers: Vec<(String, String)>,
 }
 
 impl Client {
@@ -103,7 +104,14 @@ impl Client {
         Ok(Self {
             options,
             tls: Arc::new(tls),
+            extra_headers: Vec::new(),
         })
+    }
+
+    /// The same client, adding these headers (a scanner's `-H`, say) to every request.
+    pub(crate) fn with_headers(mut self, headers: Vec<(String, String)>) -> Self {
+        self.extra_headers = headers;
+        self
     }
 
     /// Sends one request (with `body`, when given) and returns the response's status and
@@ -199,7 +207,7 @@ impl Client {
             };
             add("host", &authority)?;
             add("user-agent", concat!("corsair/", env!("CARGO_PKG_VERSION")))?;
-            for (name, value) in &outgoing.headers {
+            for (name, value) in outgoing.headers.iter().chain(&self.extra_headers) {
                 add(name, value)?;
             }
             let response = match connection {

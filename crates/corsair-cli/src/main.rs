@@ -2,6 +2,7 @@
 //! lint a policy file.
 #![forbid(unsafe_code)]
 
+mod audit;
 mod check;
 mod client;
 mod demo;
@@ -38,6 +39,19 @@ enum Command {
     ///
     /// Exit status: 0 allowed (every origin), 1 blocked (any origin), 2 usage or network error.
     Check(Box<CheckArgs>),
+    /// Scans URLs for CORS misconfigurations: every flaw on every URL (reflected origins,
+    /// `null`, prefix/suffix/substring matches, unescaped regex dots, special characters,
+    /// http origins, any subdomain, shared hosting domains, wildcards, invalid values,
+    /// preflights, missing `Vary`, Private Network Access), each proven by what Chromium,
+    /// Firefox and WebKit would let an attacker-ownable origin read, with its severity,
+    /// evidence and the corsair policy that fixes it. Sends only GET and preflights
+    /// (OPTIONS) unless --probe-writes.
+    ///
+    /// Proxies come from HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as curl reads them.
+    ///
+    /// Exit status: 0 nothing at or above --fail-on (not in --baseline), 1 something, 2 usage
+    /// or network error.
+    Audit(Box<audit::AuditArgs>),
     /// Explains a CORS error message pasted from a browser console (Chromium, Firefox or
     /// WebKit): what happened, the likely causes and the fix. Reads standard input when no
     /// MESSAGE is given (or MESSAGE is `-`).
@@ -201,6 +215,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Audit(args) => audit::run(&args),
         Command::Explain { message, json } => explain::run(message, json),
         Command::Lint {
             policy,

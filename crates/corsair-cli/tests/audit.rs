@@ -1,0 +1,450 @@
+//! `corsair audit` against a lab of HTTPS servers written for it: one flaw per endpoint and
+//! the safe controls, each class found at its severity and nothing on the controls.
+
+use std::{
+    convert::Infallible,
+    net::SocketAddr,
+    path::PathBuf,
+    process::Command,
+    sync::{Arc, OnceLock},
+};
+
+use http::{Request, Response};
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use serde_json::Value;
+
+const HOST: &str = "api.lab-target.com";
+
+/// A check of `origin` the way a flawed (or sound) server writes it.
+fn trusted(path: &str, origin: &str, own: &str) -> bool {
+    let host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest.split(':').next().unwrap_or(rest))
+        .unwrap_or("");
+    match path {
+        "/reflect" | "/reflect-public" | "/hop" => true,
+        "/null" => origin == "null",
+        "/prefix" => origin.starts_with("https://api.lab-target.com"),
+        "/suffix" => origin.ends_with("lab-target.com"),
+        "/substring" => origin.contains("lab-target.com"),
+        // `^https://api.lab-target.com(:\d+)?$` with its dots unescaped.
+        "/dot" => {
+            let pattern = "https://api.lab-target.com";
+            origin.len() >= pattern.len()
+                && origin
+                    .bytes()
+                    .zip(pattern.bytes())
+                    .all(|(o, p)| p == b'.' || o == p)
+                && (origin.len() == pattern.len() || origin.as_bytes()[pattern.len()] == b':')
+        }
+        // Refuses `.` after the trusted name (the prefix attack) but nothing else.
+        "/special" => origin
+            .strip_prefix("https://api.lab-target.com")
+            .is_some_and(|rest| !rest.starts_with('.')),
+        "/insecure" | "/insecure-hsts" => {
+            origin == own
+                || origin == "http://api.lab-target.com"
+                || origin == "https://app.lab-target.com"
+        }
+        "/subdomain" => origin.starts_with("https://") && host.ends_with(".lab-target.com"),
+        "/third-party" => {
+            origin == own || (origin.starts_with("https://") && host.ends_with(".github.io"))
+        }
+        "/vary" | "/allow-list" => origin == own || origin == "https://app.lab-target.com",
+        // `^https://(app|admin)\.lab-target\.com$`, correctly anchored and escaped.
+        "/anchored" => matches!(
+            origin,
+            "https://app.lab-target.com" | "https://admin.lab-target.com"
+        ),
+        _ => false,
+    }
+}
+
+fn answer(request: &Request<Incoming>, own: &str) -> Response<Full<Bytes>> {
+    let path = request.uri().path();
+    let preflight = request.method() == "OPTIONS";
+    let origin = request
+        .headers()
+        .get("origin")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let mut status = 200;
+    let mut headers: Vec<(&str, String)> = vec![("content-type", "application/json".into())];
+    let credentials = !matches!(path, "/reflect-public");
+    let grant = |headers: &mut Vec<(&str, String)>| {
+        headers.push(("access-control-allow-origin", origin.clone()));
+        if credentials {
+            headers.push(("access-control-allow-credentials", "true".into()));
+        }
+    };
+    match path {
+        "/preflight" if preflight => {
+            status = 204;
+            grant(&mut headers);
+            headers.push(("access-control-allow-methods", "GET, PUT, DELETE".into()));
+            headers.push((
+                "access-control-allow-headers",
+                "authorization, content-type".into(),
+            ));
+        }
+        "/pna" if preflight => {
+            status = 204;
+            headers.push(("access-control-allow-origin", origin.clone()));
+            headers.push(("access-control-allow-private-network", "true".into()));
+        }
+        "/wildcard" => headers.push(("access-control-allow-origin", "*".into())),
+        "/wildcard-credentials" => {
+            headers.push(("access-control-allow-origin", "*".into()));
+            headers.push(("access-control-allow-credentials", "true".into()));
+        }
+        "/several" => headers.push((
+            "access-control-allow-origin",
+            "https://app.lab-target.com https://admin.lab-target.com".into(),
+        )),
+        "/pattern" => headers.push((
+            "access-control-allow-origin",
+            "https://*.lab-target.com".into(),
+        )),
+        // Safe: a fixed value with a trailing slash matches no origin at all.
+        "/slash" => headers.push((
+            "access-control-allow-origin",
+            "https://app.lab-target.com/".into(),
+        )),
+        // Safe: a redirect without CORS headers, to a flawed URL.
+        "/redirect-bare" => {
+            status = 302;
+            headers.push(("location", "/reflect".into()));
+        }
+        // A flawed redirect: the hop passes the check itself, so the finding is the target's.
+        "/hop" => {
+            status = 302;
+            grant(&mut headers);
+            headers.push(("location", "/reflect".into()));
+        }
+        "/none" => {}
+        _ if !origin.is_empty() && trusted(path, &origin, own) => {
+            grant(&mut headers);
+            if path != "/vary" {
+                headers.push(("vary", "Origin".into()));
+            }
+        }
+        _ => {
+            if path != "/vary" {
+                headers.push(("vary", "Origin".into()));
+            }
+        }
+    }
+    if path == "/insecure-hsts" {
+        headers.push(("strict-transport-security", "max-age=31536000".into()));
+    }
+    if path == "/reflect" {
+        headers.push((
+            "set-cookie",
+            "session=1; Secure; HttpOnly; SameSite=None".into(),
+        ));
+    }
+    let mut response = Response::new(Full::new(Bytes::from_static(b"{\"secret\":42}")));
+    *response.status_mut() = http::StatusCode::from_u16(status).unwrap();
+    for (name, value) in headers {
+        response.headers_mut().append(name, value.parse().unwrap());
+    }
+    response
+}
+
+struct Lab {
+    port: u16,
+    ca: PathBuf,
+}
+
+fn lab() -> &'static Lab {
+    static LAB: OnceLock<Lab> = OnceLock::new();
+    LAB.get_or_init(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let certificate = rcgen::CertificateParams::new(vec![HOST.to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let config = Arc::new(
+            rustls::ServerConfig::builder()
+                .with_no_client_auth()
+                .with_single_cert(
+                    vec![certificate.der().clone()],
+                    rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+                )
+                .unwrap(),
+        );
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let address: SocketAddr = listener.local_addr().unwrap();
+                let own: Arc<str> = format!("https://{HOST}:{}", address.port()).into();
+                sender.send(address.port()).unwrap();
+                loop {
+                    let Ok((stream, _)) = listener.accept().await else {
+                        return;
+                    };
+                    let config = config.clone();
+                    let own = own.clone();
+                    tokio::spawn(async move {
+                        let Ok(stream) =
+                            tokio_rustls::TlsAcceptor::from(config).accept(stream).await
+                        else {
+                            return;
+                        };
+                        let service =
+                            hyper::service::service_fn(move |request: Request<Incoming>| {
+                                let own = own.clone();
+                                async move { Ok::<_, Infallible>(answer(&request, &own)) }
+                            });
+                        let _ = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                            .await;
+                    });
+                }
+            });
+        });
+        let port = receiver.recv().unwrap();
+        let ca = std::env::temp_dir().join(format!("corsair-audit-lab-{}.pem", std::process::id()));
+        std::fs::write(&ca, certificate.pem()).unwrap();
+        Lab { port, ca }
+    })
+}
+
+fn url(path: &str) -> String {
+    format!("https://{HOST}:{}{path}", lab().port)
+}
+
+/// Runs the audit on the lab: (exit status, stdout).
+fn audit(args: &[&str]) -> (i32, String) {
+    let lab = lab();
+    let pin = format!("{HOST}:{}:127.0.0.1", lab.port);
+    let output = Command::new(env!("CARGO_BIN_EXE_corsair"))
+        .args([
+            "audit",
+            "--resolve",
+            &pin,
+            "--cacert",
+            lab.ca.to_str().unwrap(),
+        ])
+        .args(args)
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+fn audit_json(paths: &[&str], extra: &[&str]) -> (i32, Value) {
+    let urls: Vec<String> = paths.iter().map(|p| url(p)).collect();
+    let mut args: Vec<&str> = vec!["--format", "json"];
+    args.extend(extra);
+    args.extend(urls.iter().map(String::as_str));
+    let (code, out) = audit(&args);
+    (
+        code,
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}")),
+    )
+}
+
+/// The (class, severity) of each finding at `path`.
+fn classes(report: &Value, path: &str) -> Vec<(String, String)> {
+    let at = url(path);
+    let mut found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["scanned_url"] == at.as_str())
+        .map(|f| {
+            (
+                f["class"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut pairs: Vec<_> = expected
+        .iter()
+        .map(|(c, s)| ((*c).to_owned(), (*s).to_owned()))
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+const FLAWED: [(&str, &[(&str, &str)]); 18] = [
+    ("/reflect", &[("reflect-any", "high")]),
+    ("/reflect-public", &[("reflect-any", "low")]),
+    ("/null", &[("null-origin", "high")]),
+    ("/prefix", &[("prefix-match", "high")]),
+    ("/suffix", &[("suffix-match", "high")]),
+    ("/substring", &[("substring-match", "high")]),
+    ("/dot", &[("unescaped-dot", "high")]),
+    ("/special", &[("special-char", "high")]),
+    ("/insecure", &[("insecure-origin", "medium")]),
+    ("/insecure-hsts", &[("insecure-origin", "low")]),
+    ("/subdomain", &[("subdomain-trust", "medium")]),
+    ("/third-party", &[("third-party-host", "high")]),
+    ("/wildcard", &[("wildcard", "info")]),
+    ("/wildcard-credentials", &[("wildcard-credentials", "info")]),
+    ("/several", &[("invalid-acao", "info")]),
+    ("/pattern", &[("invalid-acao", "info")]),
+    ("/preflight", &[("preflight-any-origin", "high")]),
+    ("/vary", &[("missing-vary", "low")]),
+];
+
+const SAFE: [&str; 5] = [
+    "/allow-list",
+    "/anchored",
+    "/none",
+    "/slash",
+    "/redirect-bare",
+];
+
+#[test]
+fn every_class_is_found_at_its_severity_and_nothing_on_the_safe_controls() {
+    let mut paths: Vec<&str> = FLAWED.iter().map(|(p, _)| *p).collect();
+    paths.extend(SAFE);
+    paths.push("/pna");
+    let (code, report) = audit_json(&paths, &[]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(report["errors"], Value::Array(vec![]), "{report}");
+    for (path, expected) in FLAWED {
+        assert_eq!(
+            classes(&report, path),
+            pairs(expected),
+            "{path}: {report:#}"
+        );
+    }
+    assert_eq!(
+        classes(&report, "/pna"),
+        pairs(&[("pna-any-origin", "low")])
+    );
+    for path in SAFE {
+        assert_eq!(classes(&report, path), [], "{path} is safe: {report:#}");
+    }
+    for scanned in report["scanned"].as_array().unwrap() {
+        let requests = scanned["requests"].as_u64().unwrap();
+        assert!(requests <= 60, "{scanned}");
+    }
+}
+
+fn finding<'a>(report: &'a Value, path: &str) -> &'a Value {
+    let at = url(path);
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["scanned_url"] == at.as_str())
+        .unwrap_or_else(|| panic!("no finding at {path}: {report:#}"))
+}
+
+#[test]
+fn a_reflecting_server_is_one_finding_with_what_it_implies_evidence_and_a_valid_fix() {
+    let (_, report) = audit_json(&["/reflect"], &[]);
+    let reflect = finding(&report, "/reflect");
+    let implies: Vec<&str> = reflect["implies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    for class in [
+        "null-origin",
+        "prefix-match",
+        "suffix-match",
+        "insecure-origin",
+        "subdomain-trust",
+        "third-party-host",
+        "special-char",
+        "unescaped-dot",
+        "substring-match",
+    ] {
+        assert!(implies.contains(&class), "{class} missing in {implies:?}");
+    }
+    assert_eq!(reflect["exploit_origin"], "https://corsair-audit.net");
+    assert_eq!(
+        reflect["browsers"],
+        serde_json::json!(["chromium", "firefox", "webkit"])
+    );
+    // Its preflights grant no method: GET is all it gives away.
+    assert_eq!(reflect["methods"], serde_json::json!(["GET"]));
+    let request = &reflect["evidence"]["request"];
+    assert!(
+        request["headers"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!(["Origin", "https://corsair-audit.net"]))
+            || request["headers"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!(["origin", "https://corsair-audit.net"])),
+        "{request}"
+    );
+    let allow = reflect["evidence"]["response"]["headers"]
+        .as_array()
+        .unwrap();
+    assert!(
+        allow.contains(&serde_json::json!([
+            "access-control-allow-credentials",
+            "true"
+        ])),
+        "{allow:?}"
+    );
+    let impact = reflect["evidence"]["impact"].to_string();
+    assert!(impact.contains("SameSite=None (session)"), "{impact}");
+    let policy = reflect["fix"]["policy"].as_str().unwrap();
+    assert!(corsair::Policy::from_toml(policy).is_ok(), "{policy}");
+    assert!(policy.contains("allow_credentials = true"), "{policy}");
+    assert!(!policy.contains("corsair-audit"), "{policy}");
+}
+
+#[test]
+fn a_granted_preflight_lists_the_unsafe_methods_it_lets_through() {
+    let (_, report) = audit_json(&["/preflight"], &[]);
+    let preflight = finding(&report, "/preflight");
+    assert_eq!(preflight["methods"], serde_json::json!(["PUT", "DELETE"]));
+    assert_eq!(preflight["evidence"]["request"]["method"], "OPTIONS");
+    let policy = preflight["fix"]["policy"].as_str().unwrap();
+    assert!(
+        policy.contains(r#"allow_methods = ["PUT", "DELETE"]"#),
+        "{policy}"
+    );
+    assert!(corsair::Policy::from_toml(policy).is_ok(), "{policy}");
+}
+
+#[test]
+fn a_redirect_hop_that_passes_is_reported_at_the_url_that_answered() {
+    let (_, report) = audit_json(&["/hop"], &[]);
+    let hop = finding(&report, "/hop");
+    assert_eq!(hop["url"], url("/reflect"), "{hop:#}");
+}
+
+#[test]
+fn fail_on_and_exit_statuses() {
+    let (code, _) = audit_json(&["/wildcard"], &[]);
+    assert_eq!(code, 0, "info is below the default --fail-on low");
+    let (code, _) = audit_json(&["/wildcard"], &["--fail-on", "info"]);
+    assert_eq!(code, 1);
+    let (code, _) = audit_json(&["/insecure"], &["--fail-on", "high"]);
+    assert_eq!(code, 0, "medium is below high");
+    let (code, _) = audit_json(&["/allow-list"], &["--fail-on", "info"]);
+    assert_eq!(code, 0);
+    let (code, _) = audit(&["https://127.0.0.1:1/", "--format", "json"]);
+    assert_eq!(code, 2, "a network error");
+    let (code, _) = audit(&["not a url"]);
+    assert_eq!(code, 2, "a usage error");
+}
