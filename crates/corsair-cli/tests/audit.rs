@@ -448,3 +448,241 @@ fn fail_on_and_exit_statuses() {
     let (code, _) = audit(&["not a url"]);
     assert_eq!(code, 2, "a usage error");
 }
+
+fn temp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("corsair-audit-{}-{name}", std::process::id()))
+}
+
+#[test]
+fn sarif_is_valid_2_1_0_with_one_rule_per_class_and_one_result_per_finding() {
+    let log = temp("report.sarif");
+    let (code, _) = audit(&[
+        "--format",
+        "sarif",
+        "-o",
+        log.to_str().unwrap(),
+        &url("/reflect"),
+        &url("/wildcard"),
+        &url("/allow-list"),
+    ]);
+    assert_eq!(code, 1);
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&log).unwrap()).unwrap();
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), 16);
+    let results = run["results"].as_array().unwrap();
+    let rules: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["reflect-any", "wildcard"]);
+    assert_eq!(results[0]["level"], "error");
+    assert_eq!(results[1]["level"], "note");
+    assert_eq!(
+        results[0]["properties"]["evidence"]["response"]["status"],
+        200
+    );
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/sarif-schema-2.1.0.json"
+    );
+    let output = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, jsonschema; jsonschema.Draft4Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))",
+            schema,
+            log.to_str().unwrap(),
+        ])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "not valid SARIF 2.1.0: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // The same findings against this report as a baseline are not new: exit 0.
+    let (code, report) = audit_json(
+        &["/reflect", "/wildcard"],
+        &["--baseline", log.to_str().unwrap(), "--fail-on", "info"],
+    );
+    assert_eq!(code, 0, "{report:#}");
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["new"] == false)
+    );
+    // A finding the baseline does not hold fails the run.
+    let (code, report) = audit_json(
+        &["/reflect", "/null"],
+        &["--baseline", log.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    let new: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["new"] == true)
+        .collect();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0]["class"], "null-origin");
+    let _ = std::fs::remove_file(log);
+}
+
+#[test]
+fn suppressions_leave_findings_out_with_their_reason_and_must_give_one() {
+    let file = temp("suppress.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[[suppress]]\nurl = \"{}\"\nclass = \"wildcard\"\nreason = \"public data\"\n",
+            url("/wildcard")
+        ),
+    )
+    .unwrap();
+    let (code, report) = audit_json(
+        &["/wildcard"],
+        &[
+            "--suppressions",
+            file.to_str().unwrap(),
+            "--fail-on",
+            "info",
+        ],
+    );
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["findings"], Value::Array(vec![]));
+    assert_eq!(report["suppressed"][0]["reason"], "public data");
+    std::fs::write(
+        &file,
+        format!(
+            "[[suppress]]\nurl = \"{}\"\nclass = \"wildcard\"\nreason = \"\"\n",
+            url("/wildcard")
+        ),
+    )
+    .unwrap();
+    let (code, _) = audit(&["--suppressions", file.to_str().unwrap(), &url("/wildcard")]);
+    assert_eq!(code, 2, "a suppression without a reason is a usage error");
+    std::fs::write(
+        &file,
+        "[[suppress]]\nurl = \"x\"\nclass = \"reflect\"\nreason = \"r\"\n",
+    )
+    .unwrap();
+    let (code, _) = audit(&["--suppressions", file.to_str().unwrap(), &url("/wildcard")]);
+    assert_eq!(code, 2, "an unknown class is a usage error");
+    let _ = std::fs::remove_file(file);
+}
+
+#[test]
+fn input_file_markdown_text_and_the_request_log() {
+    let input = temp("urls.txt");
+    let log = temp("requests.jsonl");
+    std::fs::write(
+        &input,
+        format!("# lab\n{}\n\n{}\n", url("/null"), url("/none")),
+    )
+    .unwrap();
+    let (code, markdown) = audit(&[
+        "-i",
+        input.to_str().unwrap(),
+        "--format",
+        "markdown",
+        "--log",
+        log.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(markdown.contains("## HIGH (1)"), "{markdown}");
+    assert!(markdown.contains("### null-origin"), "{markdown}");
+    assert!(markdown.contains("```toml\nallow_origins"), "{markdown}");
+    let lines = std::fs::read_to_string(&log).unwrap();
+    let logged: Vec<Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (_, report) = audit_json(&["/null", "/none"], &[]);
+    let sent: u64 = report["scanned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["requests"].as_u64().unwrap())
+        .sum();
+    assert_eq!(logged.len() as u64, sent, "one log line per request");
+    assert!(logged.iter().all(|l| l["status"].is_u64()));
+    assert!(
+        logged
+            .iter()
+            .all(|l| l["method"] == "GET" || l["method"] == "OPTIONS"),
+        "safe by default"
+    );
+
+    let (code, text) = audit(&[&url("/subdomain"), "--color", "never"]);
+    assert_eq!(code, 1);
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with("MEDIUM subdomain-trust https://api.lab-target.com:"),
+        "{text}"
+    );
+    assert!(text.contains("requests  high  medium  low  info"), "{text}");
+    assert!(text.contains("skipped: simple POST probes"), "{text}");
+    let _ = std::fs::remove_file(input);
+    let _ = std::fs::remove_file(log);
+}
+
+#[test]
+fn probe_writes_adds_simple_posts_and_trusted_origins_are_probed_and_listed_in_the_fix() {
+    let (_, report) = audit_json(&["/null"], &["--probe-writes"]);
+    let null = finding(&report, "/null");
+    assert_eq!(null["methods"], serde_json::json!(["GET", "POST"]));
+    assert_eq!(report["scanned"][0]["skipped"], Value::Array(vec![]));
+    let (_, report) = audit_json(
+        &["/subdomain"],
+        &["--trusted", "https://app.lab-target.com"],
+    );
+    let subdomain = finding(&report, "/subdomain");
+    assert!(
+        subdomain["fix"]["policy"]
+            .as_str()
+            .unwrap()
+            .contains("\"https://app.lab-target.com\"")
+    );
+    assert_eq!(report["request_budget_per_url"], 76);
+}
+
+#[test]
+fn insecure_is_reported() {
+    let lab = lab();
+    let pin = format!("{HOST}:{}:127.0.0.1", lab.port);
+    let output = Command::new(env!("CARGO_BIN_EXE_corsair"))
+        .args([
+            "audit",
+            "--resolve",
+            &pin,
+            "--format",
+            "json",
+            &url("/none"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "an untrusted certificate is a network error"
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["errors"][0]["kind"], "tls");
+    let output = Command::new(env!("CARGO_BIN_EXE_corsair"))
+        .args([
+            "audit",
+            "--resolve",
+            &pin,
+            "-k",
+            "--format",
+            "json",
+            &url("/none"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["insecure"], true);
+}

@@ -217,7 +217,8 @@ mod tests {
     #[test]
     fn shared_hosts_are_private_public_suffixes() {
         for suffix in SHARED_HOSTS {
-            let found = psl::suffix(format!("x.{suffix}").as_bytes()).unwrap();
+            let name = format!("x.{suffix}");
+            let found = psl::suffix(name.as_bytes()).unwrap();
             assert_eq!(found.typ(), Some(psl::Type::Private), "{suffix}");
             assert_eq!(found.as_bytes(), suffix.as_bytes());
         }
