@@ -71,6 +71,42 @@ impl std::str::FromStr for Resolve {
     }
 }
 
+/// The connection flags `check` and `audit` share: timeouts and trust.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ConnectArgs {
+    /// Seconds to wait for a connection (TCP, proxy tunnel and TLS).
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub(crate) connect_timeout: f64,
+    /// Seconds to wait for each response's headers.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub(crate) timeout: f64,
+    /// Also trust the certificate authorities in this PEM file (repeatable). The bundled
+    /// public roots and the system's (`SSL_CERT_FILE`, else /etc/ssl/certs) are trusted too.
+    #[arg(long, value_name = "PEM")]
+    pub(crate) cacert: Vec<PathBuf>,
+    /// Accept any TLS certificate (the output says so). For development servers only.
+    #[arg(short = 'k', long)]
+    pub(crate) insecure: bool,
+    /// Connect to ADDRESS for HOST:PORT instead of asking DNS, as curl's --resolve.
+    #[arg(long, value_name = "HOST:PORT:ADDRESS")]
+    pub(crate) resolve: Vec<Resolve>,
+}
+
+impl ConnectArgs {
+    /// The client these flags describe, proxies from the environment; `insecure` also when
+    /// something besides the flag asks for it (a copied curl command's `-k`).
+    pub(crate) fn client(&self, insecure: bool) -> Result<Client, String> {
+        Client::new(ClientOptions {
+            connect_timeout: crate::seconds(self.connect_timeout, "--connect-timeout")?,
+            response_timeout: crate::seconds(self.timeout, "--timeout")?,
+            extra_roots: self.cacert.clone(),
+            insecure: self.insecure || insecure,
+            resolve: self.resolve.clone(),
+            proxies: Proxies::from_env()?,
+        })
+    }
+}
+
 /// How the client connects: the small set of choices `check` (and any later scanner) makes.
 #[derive(Clone, Debug)]
 pub(crate) struct ClientOptions {

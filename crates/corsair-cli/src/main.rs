@@ -171,25 +171,11 @@ pub(crate) struct CheckArgs {
     /// the response's `Server` header names, when it is one of these].
     #[arg(long, value_enum, value_delimiter = ',', value_name = "SERVERS")]
     pub(crate) fix_for: Vec<fix_for::Server>,
-    /// Seconds to wait for a connection (TCP, proxy tunnel and TLS).
-    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
-    pub(crate) connect_timeout: f64,
-    /// Seconds to wait for each response's headers.
-    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
-    pub(crate) timeout: f64,
     /// Seconds the whole run may take, every redirect hop, preflight and origin included.
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
     pub(crate) max_time: f64,
-    /// Also trust the certificate authorities in this PEM file (repeatable). The bundled
-    /// public roots and the system's (`SSL_CERT_FILE`, else /etc/ssl/certs) are trusted too.
-    #[arg(long, value_name = "PEM")]
-    pub(crate) cacert: Vec<PathBuf>,
-    /// Accept any TLS certificate (the output says so). For development servers only.
-    #[arg(short = 'k', long)]
-    pub(crate) insecure: bool,
-    /// Connect to ADDRESS for HOST:PORT instead of asking DNS, as curl's --resolve.
-    #[arg(long, value_name = "HOST:PORT:ADDRESS")]
-    pub(crate) resolve: Vec<client::Resolve>,
+    #[command(flatten)]
+    pub(crate) connect: client::ConnectArgs,
 }
 
 /// Parses a library enum with its `FromStr`, so `--help` and completions list `values`.

@@ -1,6 +1,8 @@
 //! `corsair audit` against a lab of HTTPS servers written for it: one flaw per endpoint and
 //! the safe controls, each class found at its severity and nothing on the controls.
 
+mod support;
+
 use std::{
     convert::Infallible,
     net::SocketAddr,
@@ -222,18 +224,17 @@ fn url(path: &str) -> String {
     format!("https://{HOST}:{}{path}", lab().port)
 }
 
-/// Runs the audit on the lab: (exit status, stdout).
-fn audit(args: &[&str]) -> (i32, String) {
+/// Runs the audit with the lab's host pinned to loopback: (exit status, stdout). `trust`
+/// adds the lab's CA.
+fn run(trust: bool, args: &[&str]) -> (i32, String) {
     let lab = lab();
     let pin = format!("{HOST}:{}:127.0.0.1", lab.port);
-    let output = Command::new(env!("CARGO_BIN_EXE_corsair"))
-        .args([
-            "audit",
-            "--resolve",
-            &pin,
-            "--cacert",
-            lab.ca.to_str().unwrap(),
-        ])
+    let mut command = Command::new(env!("CARGO_BIN_EXE_corsair"));
+    command.args(["audit", "--resolve", &pin]);
+    if trust {
+        command.args(["--cacert", lab.ca.to_str().unwrap()]);
+    }
+    let output = command
         .args(args)
         .env_remove("HTTPS_PROXY")
         .env_remove("https_proxy")
@@ -243,6 +244,10 @@ fn audit(args: &[&str]) -> (i32, String) {
         output.status.code().unwrap_or(-1),
         String::from_utf8(output.stdout).unwrap(),
     )
+}
+
+fn audit(args: &[&str]) -> (i32, String) {
+    run(true, args)
 }
 
 fn audit_json(paths: &[&str], extra: &[&str]) -> (i32, Value) {
@@ -481,24 +486,7 @@ fn sarif_is_valid_2_1_0_with_one_rule_per_class_and_one_result_per_finding() {
         results[0]["properties"]["evidence"]["response"]["status"],
         200
     );
-    let schema = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/sarif-schema-2.1.0.json"
-    );
-    let output = Command::new("python3")
-        .args([
-            "-c",
-            "import json, sys, jsonschema; jsonschema.Draft4Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))",
-            schema,
-            log.to_str().unwrap(),
-        ])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "not valid SARIF 2.1.0: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    support::assert_valid_sarif(&log);
 
     // The same findings against this report as a baseline are not new: exit 0.
     let (code, report) = audit_json(
@@ -649,40 +637,14 @@ fn probe_writes_adds_simple_posts_and_trusted_origins_are_probed_and_listed_in_t
 }
 
 #[test]
-fn insecure_is_reported() {
-    let lab = lab();
-    let pin = format!("{HOST}:{}:127.0.0.1", lab.port);
-    let output = Command::new(env!("CARGO_BIN_EXE_corsair"))
-        .args([
-            "audit",
-            "--resolve",
-            &pin,
-            "--format",
-            "json",
-            &url("/none"),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "an untrusted certificate is a network error"
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+fn an_untrusted_certificate_is_a_network_error_and_insecure_is_reported() {
+    let (code, out) = run(false, &["--format", "json", &url("/none")]);
+    assert_eq!(code, 2, "an untrusted certificate is a network error");
+    let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["errors"][0]["kind"], "tls");
-    let output = Command::new(env!("CARGO_BIN_EXE_corsair"))
-        .args([
-            "audit",
-            "--resolve",
-            &pin,
-            "-k",
-            "--format",
-            "json",
-            &url("/none"),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["insecure"], false);
+    let (code, out) = run(false, &["-k", "--format", "json", &url("/none")]);
+    assert_eq!(code, 0);
+    let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["insecure"], true);
 }

@@ -17,8 +17,7 @@ use std::{io::Read as _, path::PathBuf, process::ExitCode, sync::Arc};
 use corsair::{Origin, browser::Url};
 
 use crate::{
-    client::{self, Client, ClientOptions, Proxies},
-    seconds,
+    client,
     term::{self, printable},
 };
 pub(crate) use class::Severity;
@@ -65,20 +64,14 @@ pub(crate) struct AuditArgs {
     #[arg(long)]
     pub(crate) probe_writes: bool,
     /// The registrable domain exploit origins are made under.
-    #[arg(long, value_name = "DOMAIN", default_value_t = origins::AttackerDomain::default().as_str().to_owned())]
-    pub(crate) attacker_domain: String,
+    #[arg(long, value_name = "DOMAIN", default_value_t)]
+    pub(crate) attacker_domain: origins::AttackerDomain,
     /// At most N requests per second, all URLs together.
     #[arg(long, value_name = "N")]
     pub(crate) rate: Option<f64>,
     /// At most N requests in flight per host.
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub(crate) concurrency: usize,
-    /// Seconds to wait for each response's headers.
-    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
-    pub(crate) timeout: f64,
-    /// Seconds to wait for a connection (TCP, proxy tunnel and TLS).
-    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
-    pub(crate) connect_timeout: f64,
     /// Append every request and its answer to FILE, one JSON object per line.
     #[arg(long, value_name = "FILE")]
     pub(crate) log: Option<PathBuf>,
@@ -89,15 +82,8 @@ pub(crate) struct AuditArgs {
     /// and `reason`.
     #[arg(long, value_name = "FILE")]
     pub(crate) suppressions: Option<PathBuf>,
-    /// Also trust the certificate authorities in this PEM file (repeatable).
-    #[arg(long, value_name = "PEM")]
-    pub(crate) cacert: Vec<PathBuf>,
-    /// Accept any TLS certificate (the report says so).
-    #[arg(short = 'k', long)]
-    pub(crate) insecure: bool,
-    /// Connect to ADDRESS for HOST:PORT instead of asking DNS, as curl's --resolve.
-    #[arg(long, value_name = "HOST:PORT:ADDRESS")]
-    pub(crate) resolve: Vec<client::Resolve>,
+    #[command(flatten)]
+    pub(crate) connect: client::ConnectArgs,
     /// Colour the severities (auto: only on a terminal, and not with NO_COLOR set).
     #[arg(long, value_enum, default_value_t = term::ColorChoice::Auto, value_name = "WHEN")]
     pub(crate) color: term::ColorChoice,
@@ -167,7 +153,6 @@ fn prepare(args: &AuditArgs) -> Result<(Vec<Url>, scan::Shared, Filters), String
         }
         trusted.push(parsed.to_string());
     }
-    let attacker: origins::AttackerDomain = args.attacker_domain.parse()?;
     if let Some(rate) = args.rate
         && !(rate.is_finite() && rate > 0.0)
     {
@@ -200,15 +185,7 @@ fn prepare(args: &AuditArgs) -> Result<(Vec<Url>, scan::Shared, Filters), String
                 .map_err(|e| format!("--log {}: {e}", path.display()))
         })
         .transpose()?;
-    let client = Client::new(ClientOptions {
-        connect_timeout: seconds(args.connect_timeout, "--connect-timeout")?,
-        response_timeout: seconds(args.timeout, "--timeout")?,
-        extra_roots: args.cacert.clone(),
-        insecure: args.insecure,
-        resolve: args.resolve.clone(),
-        proxies: Proxies::from_env()?,
-    })?
-    .with_headers(headers);
+    let client = args.connect.client(false)?.with_headers(headers);
     let mut budget = scan::DEFAULT_BUDGET + scan::PER_TRUSTED * trusted.len() as u32;
     if args.probe_writes {
         budget += scan::DEFAULT_BUDGET / 2;
@@ -223,7 +200,7 @@ fn prepare(args: &AuditArgs) -> Result<(Vec<Url>, scan::Shared, Filters), String
     let shared = scan::Shared {
         client,
         schedule: schedule::Schedule::new(args.rate, args.concurrency, log),
-        attacker,
+        attacker: args.attacker_domain.clone(),
         trusted,
         probe_writes: args.probe_writes,
         budget,
@@ -287,7 +264,7 @@ fn execute(args: &AuditArgs, urls: Vec<Url>, shared: scan::Shared, filters: Filt
     }
     let run = Run {
         scanned,
-        insecure: args.insecure,
+        insecure: args.connect.insecure,
         budget,
         suppressed,
         baseline: filters.baseline,

@@ -54,9 +54,15 @@ impl std::str::FromStr for AttackerDomain {
             Ok(Self(domain))
         } else {
             Err(format!(
-                "--attacker-domain {value:?}: give a registrable domain such as attacker-example.net (not a public suffix, a subdomain or an address)"
+                "{value:?}: give a registrable domain such as attacker-example.net (not a public suffix, a subdomain or an address)"
             ))
         }
+    }
+}
+
+impl std::fmt::Display for AttackerDomain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

@@ -62,3 +62,28 @@ impl Drop for Demo {
         let _ = self.child.wait();
     }
 }
+
+/// Fails unless the file at `log` is valid SARIF 2.1.0, checked with Python's jsonschema
+/// (Debian's python3-jsonschema; scripts/test installs it) against the schema in the repo.
+pub fn assert_valid_sarif(log: &std::path::Path) {
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/sarif-schema-2.1.0.json"
+    );
+    let output = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, jsonschema; jsonschema.Draft4Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))",
+            schema,
+            log.to_str().expect("a UTF-8 path"),
+        ])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{} is not valid SARIF 2.1.0:\n{}\n{}",
+        log.display(),
+        String::from_utf8_lossy(&output.stderr),
+        std::fs::read_to_string(log).unwrap_or_default()
+    );
+}

@@ -1,7 +1,7 @@
 //! The audit as a markdown report for people: what was scanned, the findings by severity,
 //! each with its evidence and fix.
 
-use super::{findings, stop_text};
+use super::{findings, joined, stop_text};
 use crate::audit::{Run, class::Severity};
 
 /// Text from a server, made safe inside a markdown code span.
@@ -50,18 +50,13 @@ pub(crate) fn report(run: &Run) -> String {
                 observed.class.title(),
                 code(&observed.origin),
                 observed.methods.join(", "),
-                observed.browsers.iter().map(|b| b.name()).collect::<Vec<_>>().join(", "),
+                joined(&observed.browsers, |b| b.name()),
                 if observed.credentials { "included" } else { "not needed" },
             ));
             if !finding.implies.is_empty() {
                 out.push_str(&format!(
                     "- implies: {}\n",
-                    finding
-                        .implies
-                        .iter()
-                        .map(|c| c.id())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    joined(&finding.implies, |c| c.id())
                 ));
             }
             for note in &finding.impact {

@@ -99,6 +99,11 @@ impl Progress {
     }
 }
 
+/// Names joined by `, `: classes, engines.
+pub(crate) fn joined<T>(items: &[T], name: impl Fn(&T) -> &str) -> String {
+    items.iter().map(name).collect::<Vec<_>>().join(", ")
+}
+
 fn paint(severity: Severity, palette: Palette) -> String {
     let label = severity.as_str().to_ascii_uppercase();
     match severity {
@@ -116,15 +121,7 @@ pub(crate) fn finding_lines(findings: &[Finding], palette: Palette) -> String {
         let implies = if finding.implies.is_empty() {
             String::new()
         } else {
-            format!(
-                " (implies {})",
-                finding
-                    .implies
-                    .iter()
-                    .map(|c| c.id())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!(" (implies {})", joined(&finding.implies, |c| c.id()))
         };
         out.push_str(&format!(
             "{} {} {} from {} [{}; {}{}]{}\n",
@@ -133,12 +130,7 @@ pub(crate) fn finding_lines(findings: &[Finding], palette: Palette) -> String {
             printable(&finding.url),
             printable(&observed.origin),
             observed.methods.join(", "),
-            observed
-                .browsers
-                .iter()
-                .map(|b| b.name())
-                .collect::<Vec<_>>()
-                .join(", "),
+            joined(&observed.browsers, |b| b.name()),
             if observed.credentials {
                 "; with credentials"
             } else {
