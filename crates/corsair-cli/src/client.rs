@@ -107,6 +107,16 @@ impl ConnectArgs {
     }
 }
 
+impl Resolve {
+    /// The same pin as a Chromium `--host-resolver-rules` entry.
+    pub(crate) fn host_rule(&self) -> String {
+        match self.address {
+            IpAddr::V6(address) => format!("MAP {} [{address}]", self.host),
+            IpAddr::V4(address) => format!("MAP {} {address}", self.host),
+        }
+    }
+}
+
 /// How the client connects: the small set of choices `check` (and any later scanner) makes.
 #[derive(Clone, Debug)]
 pub(crate) struct ClientOptions {

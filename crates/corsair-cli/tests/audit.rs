@@ -648,3 +648,32 @@ fn an_untrusted_certificate_is_a_network_error_and_insecure_is_reported() {
     let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["insecure"], true);
 }
+
+/// `--confirm` in real headless Chromium: fails (never skips) when Chromium is missing.
+#[test]
+fn confirm_proves_high_and_medium_findings_in_chromium() {
+    let (code, report) = audit_json(
+        &[
+            "/reflect",
+            "/insecure",
+            "/subdomain",
+            "/special",
+            "/wildcard",
+            "/null",
+        ],
+        &["--confirm"],
+    );
+    assert_eq!(code, 1, "{report:#}");
+    for path in ["/reflect", "/insecure", "/subdomain", "/special"] {
+        let finding = finding(&report, path);
+        assert_eq!(finding["confirmed"], true, "{path}: {finding:#}");
+    }
+    // Below medium: not attempted. `null` cannot be staged as a page origin here.
+    assert_eq!(finding(&report, "/wildcard")["confirmed"], Value::Null);
+    let null = finding(&report, "/null");
+    assert_eq!(
+        (null["confirmed"].clone(), null["confirmable"].clone()),
+        (Value::Null, Value::Bool(false))
+    );
+    assert_eq!(report["chromium_ignored_certificate_errors"], true);
+}

@@ -38,6 +38,8 @@ pub(crate) struct Finding {
     pub(crate) confirmable: bool,
     /// What `--confirm` saw: `None` when not attempted.
     pub(crate) confirmed: Option<bool>,
+    /// Why `--confirm` could not tell.
+    pub(crate) confirm_error: Option<String>,
     /// How the target's cookies and HSTS change the impact.
     pub(crate) impact: Vec<String>,
     pub(crate) fix: super::fix::Fix,

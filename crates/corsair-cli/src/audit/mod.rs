@@ -4,6 +4,7 @@
 
 mod baseline;
 mod class;
+mod confirm;
 mod finding;
 mod fix;
 mod judge;
@@ -50,6 +51,10 @@ pub(crate) struct AuditArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+    /// Prove high and medium findings in real headless Chromium: a page at the exploit
+    /// origin (served locally, reached through a PAC file) fetches the URL with credentials.
+    #[arg(long)]
+    pub(crate) confirm: bool,
     /// Exit 1 when a finding at or above this severity is found.
     #[arg(long, value_enum, default_value_t = Severity::Low, value_name = "SEVERITY")]
     pub(crate) fail_on: Severity,
@@ -94,6 +99,8 @@ pub(crate) struct AuditArgs {
 pub(crate) struct Run {
     pub(crate) scanned: Vec<scan::Scanned>,
     pub(crate) insecure: bool,
+    /// `--confirm` ran Chromium with `--ignore-certificate-errors`.
+    pub(crate) chromium_ignored_certificate_errors: bool,
     pub(crate) budget: u32,
     /// Findings left out by the suppressions file, with the reason.
     pub(crate) suppressed: Vec<(finding::Finding, String)>,
@@ -115,6 +122,7 @@ pub(crate) fn run(args: &AuditArgs) -> ExitCode {
 struct Filters {
     suppressions: baseline::Suppressions,
     baseline: Option<Vec<String>>,
+    confirm: Option<confirm::Confirmer>,
 }
 
 fn prepare(args: &AuditArgs) -> Result<(Vec<Url>, scan::Shared, Filters), String> {
@@ -196,6 +204,15 @@ fn prepare(args: &AuditArgs) -> Result<(Vec<Url>, scan::Shared, Filters), String
             None => baseline::Suppressions::default(),
         },
         baseline: args.baseline.as_deref().map(baseline::read).transpose()?,
+        confirm: args
+            .confirm
+            .then(|| {
+                confirm::Confirmer::new(
+                    &args.connect.resolve,
+                    args.connect.insecure || !args.connect.cacert.is_empty(),
+                )
+            })
+            .transpose()?,
     };
     let shared = scan::Shared {
         client,
@@ -245,6 +262,19 @@ fn execute(args: &AuditArgs, urls: Vec<Url>, shared: scan::Shared, filters: Filt
             done.push((index, scanned));
         }
         progress.finish();
+        if let Some(confirmer) = &filters.confirm {
+            for (_, scanned) in &mut done {
+                for finding in &mut scanned.findings {
+                    if finding.severity < Severity::Medium || !finding.confirmable {
+                        continue;
+                    }
+                    match confirmer.confirm(finding).await {
+                        Ok(readable) => finding.confirmed = Some(readable),
+                        Err(error) => finding.confirm_error = Some(error),
+                    }
+                }
+            }
+        }
         done.sort_by_key(|(index, _)| *index);
         done.into_iter()
             .map(|(_, scanned)| scanned)
@@ -265,6 +295,10 @@ fn execute(args: &AuditArgs, urls: Vec<Url>, shared: scan::Shared, filters: Filt
     let run = Run {
         scanned,
         insecure: args.connect.insecure,
+        chromium_ignored_certificate_errors: filters
+            .confirm
+            .as_ref()
+            .is_some_and(confirm::Confirmer::ignores_certificate_errors),
         budget,
         suppressed,
         baseline: filters.baseline,

@@ -165,6 +165,7 @@ pub(crate) async fn scan(shared: Arc<Shared>, url: Url) -> Scanned {
             severity,
             confirmable: confirmable(&observed),
             confirmed: None,
+            confirm_error: None,
             impact: finding::impact(&observed, &context),
             fix: fix::fix(&observed, &legitimate, &own),
             implies,

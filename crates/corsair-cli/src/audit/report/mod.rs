@@ -124,7 +124,7 @@ pub(crate) fn finding_lines(findings: &[Finding], palette: Palette) -> String {
             format!(" (implies {})", joined(&finding.implies, |c| c.id()))
         };
         out.push_str(&format!(
-            "{} {} {} from {} [{}; {}{}]{}\n",
+            "{} {} {} from {} [{}; {}{}]{}{}\n",
             paint(finding.severity, palette),
             observed.class,
             printable(&finding.url),
@@ -137,6 +137,12 @@ pub(crate) fn finding_lines(findings: &[Finding], palette: Palette) -> String {
                 ""
             },
             implies,
+            match (finding.confirmed, &finding.confirm_error) {
+                (Some(true), _) => " CONFIRMED in Chromium".to_owned(),
+                (Some(false), _) => " not reproduced in Chromium".to_owned(),
+                (None, Some(error)) => format!(" (not confirmed: {})", printable(error)),
+                (None, None) => String::new(),
+            },
         ));
     }
     out
@@ -153,6 +159,11 @@ pub(crate) fn summary(run: &Run, with_findings: bool, palette: Palette) -> Strin
     }
     if run.insecure {
         out.push_str("TLS certificates were NOT verified (--insecure)\n");
+    }
+    if run.chromium_ignored_certificate_errors {
+        out.push_str(
+            "--confirm: Chromium ignored certificate errors (it cannot be given --cacert)\n",
+        );
     }
     out.push_str(
         "\nurl                                              requests  high  medium  low  info\n",
@@ -223,6 +234,7 @@ fn finding_json(finding: &Finding) -> Value {
         "browsers": observed.browsers.iter().map(|b| b.name()).collect::<Vec<_>>(),
         "implies": finding.implies.iter().map(|c| c.id()).collect::<Vec<_>>(),
         "confirmed": finding.confirmed,
+        "confirm_error": finding.confirm_error,
         "confirmable": finding.confirmable,
         "fingerprint": fingerprint(finding),
         "evidence": evidence,
@@ -257,6 +269,7 @@ pub(crate) fn json(run: &Run) -> Value {
             "reason": reason,
         })).collect::<Vec<_>>(),
         "insecure": run.insecure,
+        "chromium_ignored_certificate_errors": run.chromium_ignored_certificate_errors,
         "request_budget_per_url": run.budget,
     })
 }
