@@ -44,6 +44,11 @@ fn trusted(path: &str, origin: &str, own: &str) -> bool {
         "/special" => origin
             .strip_prefix("https://api.lab-target.com")
             .is_some_and(|rest| !rest.starts_with('.')),
+        // Also refuses `_`, `"`, letters and digits after it: only WebKit's `*` gets through.
+        "/special-webkit" => origin
+            .strip_prefix("https://api.lab-target.com")
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| !c.is_ascii_alphanumeric() && !matches!(c, '.' | '_' | '"' | '-')),
         "/insecure" | "/insecure-hsts" => {
             origin == own
                 || origin == "http://api.lab-target.com"
@@ -290,7 +295,7 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
 }
 
-const FLAWED: [(&str, &[(&str, &str)]); 18] = [
+const FLAWED: [(&str, &[(&str, &str)]); 19] = [
     ("/reflect", &[("reflect-any", "high")]),
     ("/reflect-public", &[("reflect-any", "low")]),
     ("/null", &[("null-origin", "high")]),
@@ -299,6 +304,7 @@ const FLAWED: [(&str, &[(&str, &str)]); 18] = [
     ("/substring", &[("substring-match", "high")]),
     ("/dot", &[("unescaped-dot", "high")]),
     ("/special", &[("special-char", "high")]),
+    ("/special-webkit", &[("special-char", "medium")]),
     ("/insecure", &[("insecure-origin", "medium")]),
     ("/insecure-hsts", &[("insecure-origin", "low")]),
     ("/subdomain", &[("subdomain-trust", "medium")]),
@@ -429,6 +435,27 @@ fn a_granted_preflight_lists_the_unsafe_methods_it_lets_through() {
         "{policy}"
     );
     assert!(corsair::Policy::from_toml(policy).is_ok(), "{policy}");
+}
+
+#[test]
+fn a_host_only_webkit_can_be_at_is_medium_webkit_only_and_not_confirmable() {
+    let (_, report) = audit_json(&["/special-webkit", "/special"], &[]);
+    let webkit = finding(&report, "/special-webkit");
+    assert_eq!(webkit["browsers"], serde_json::json!(["webkit"]));
+    assert_eq!(
+        webkit["exploit_origin"],
+        "https://api.lab-target.com*.corsair-audit.net"
+    );
+    assert_eq!(webkit["confirmable"], false);
+    let everywhere = finding(&report, "/special");
+    assert_eq!(
+        everywhere["exploit_origin"],
+        "https://api.lab-target.com_.corsair-audit.net"
+    );
+    assert_eq!(
+        everywhere["browsers"],
+        serde_json::json!(["chromium", "firefox", "webkit"])
+    );
 }
 
 #[test]

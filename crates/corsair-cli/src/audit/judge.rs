@@ -36,6 +36,12 @@ impl Verdict {
         !self.without_credentials.is_empty() || !self.with_credentials.is_empty()
     }
 
+    /// Leaves out the engines `keep` refuses (those that cannot be at the origin at all).
+    pub(crate) fn only(&mut self, keep: impl Fn(Browser) -> bool) {
+        self.with_credentials.retain(|b| keep(*b));
+        self.without_credentials.retain(|b| keep(*b));
+    }
+
     /// The exchange that answered: the last hop of the redirect chain.
     pub(crate) fn answer(&self) -> Option<&(Outgoing, ResponseHead)> {
         self.exchanges.last()

@@ -4,7 +4,7 @@
 //! can own: a host under the attacker's registrable domain, a registrable lookalike, a
 //! sibling on a shared hosting domain, or `null`.
 
-use corsair::{Origin, origin::Host};
+use corsair::{Origin, browser::Browser, origin::Host};
 
 use super::class::Class;
 
@@ -140,11 +140,13 @@ pub(crate) fn probes(
             format!("https://{word}{host}.{a}"),
             Some(host),
         );
-        push(
-            Class::SpecialChar,
-            format!("https://{host}_.{a}"),
-            Some(host),
-        );
+        for special in special_characters() {
+            push(
+                Class::SpecialChar,
+                format!("https://{host}{special}.{a}"),
+                Some(host),
+            );
+        }
         if secure_target {
             push(Class::InsecureOrigin, format!("http://{host}"), Some(host));
         }
@@ -197,6 +199,36 @@ pub(crate) fn probes(
         keep
     });
     out
+}
+
+/// One special host character per set of engines that keep it (`_` for all three first,
+/// then those only some engines put in a host), from each engine's profile.
+fn special_characters() -> Vec<char> {
+    let engines = |c: char| Browser::ALL.map(|browser| browser.facts().host_specials.contains(c));
+    let mut all: Vec<char> = Browser::ALL
+        .iter()
+        .flat_map(|browser| browser.facts().host_specials.chars())
+        .collect();
+    all.sort_by_key(|c| (*c != '_', engines(*c) != [true; 3], *c));
+    let mut seen = Vec::new();
+    all.retain(|c| {
+        let set = engines(*c);
+        let new = !seen.contains(&set);
+        seen.push(set);
+        new
+    });
+    all
+}
+
+/// Whether `browser` can be at `origin` at all: every special character of its host is one
+/// the engine keeps.
+pub(crate) fn can_send(browser: Browser, origin: &str) -> bool {
+    let host = origin.split_once("://").map_or("", |(_, rest)| {
+        rest.split([':', '/']).next().unwrap_or(rest)
+    });
+    host.chars()
+        .filter(|c| !c.is_ascii_alphanumeric() && !matches!(c, '-' | '.' | '[' | ']'))
+        .all(|c| browser.facts().host_specials.contains(c))
 }
 
 /// `host` with one of its dots replaced by a letter so that the result is a registrable
@@ -285,6 +317,45 @@ mod tests {
                 .any(|p| p.origin == "https://corsairaudit.gitlab.io")
         );
         assert!(!probes.iter().any(|p| p.origin == "http://api.t.com"));
+    }
+
+    #[test]
+    fn special_characters_cover_each_set_of_engines_once_and_parse() {
+        assert_eq!(special_characters(), ['_', '"', '*']);
+        let target = Origin::parse("https://api.t.com").unwrap();
+        let probes = probes(
+            &target,
+            &[host("api.t.com")],
+            &AttackerDomain::default(),
+            &[],
+        );
+        let special: Vec<&str> = probes
+            .iter()
+            .filter(|p| p.class == Class::SpecialChar && p.base.as_deref() == Some("api.t.com"))
+            .map(|p| p.origin.as_str())
+            .collect();
+        assert_eq!(
+            special,
+            [
+                "https://api.t.com_.corsair-audit.net",
+                "https://api.t.com\".corsair-audit.net",
+                "https://api.t.com*.corsair-audit.net"
+            ]
+        );
+        let star = "https://api.t.com*.corsair-audit.net";
+        assert_eq!(
+            Browser::ALL.map(|b| can_send(b, star)),
+            [false, false, true]
+        );
+        assert_eq!(
+            Browser::ALL.map(|b| can_send(b, special[1])),
+            [true, false, true]
+        );
+        assert!(
+            Browser::ALL
+                .iter()
+                .all(|b| can_send(*b, "https://a-b.example:8443"))
+        );
     }
 
     #[test]
