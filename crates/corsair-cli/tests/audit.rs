@@ -27,7 +27,7 @@ fn trusted(path: &str, origin: &str, own: &str) -> bool {
     match path {
         "/reflect" | "/reflect-public" | "/hop" => true,
         "/null" => origin == "null",
-        "/prefix" => origin.starts_with("https://api.lab-target.com"),
+        "/prefix" | "/prefix-writes" => origin.starts_with("https://api.lab-target.com"),
         "/suffix" => origin.ends_with("lab-target.com"),
         "/substring" => origin.contains("lab-target.com"),
         // `^https://api.lab-target.com(:\d+)?$` with its dots unescaped.
@@ -91,6 +91,16 @@ fn answer(request: &Request<Incoming>, own: &str) -> Response<Full<Bytes>> {
             status = 204;
             grant(&mut headers);
             headers.push(("access-control-allow-methods", "GET, PUT, DELETE".into()));
+            headers.push((
+                "access-control-allow-headers",
+                "authorization, content-type".into(),
+            ));
+        }
+        // The prefix check, on preflights too: PUT with Authorization goes through.
+        "/prefix-writes" if preflight && trusted(path, &origin, own) => {
+            status = 204;
+            grant(&mut headers);
+            headers.push(("access-control-allow-methods", "PUT".into()));
             headers.push((
                 "access-control-allow-headers",
                 "authorization, content-type".into(),
@@ -456,6 +466,24 @@ fn a_host_only_webkit_can_be_at_is_medium_webkit_only_and_not_confirmable() {
         everywhere["browsers"],
         serde_json::json!(["chromium", "firefox", "webkit"])
     );
+}
+
+#[test]
+fn each_reported_origin_lists_the_unsafe_methods_its_preflight_grants() {
+    let (_, report) = audit_json(&["/prefix-writes", "/prefix"], &[]);
+    assert_eq!(
+        finding(&report, "/prefix-writes")["methods"],
+        serde_json::json!(["GET", "PUT"])
+    );
+    assert_eq!(
+        finding(&report, "/prefix")["methods"],
+        serde_json::json!(["GET"])
+    );
+    let policy = finding(&report, "/prefix-writes")["fix"]["policy"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(policy.contains(r#"allow_methods = ["PUT"]"#), "{policy}");
 }
 
 #[test]

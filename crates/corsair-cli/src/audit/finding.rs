@@ -106,7 +106,7 @@ impl Context {
 }
 
 /// The classes where a browser reads as the exploit origin: an origin check let it in.
-fn is_origin_class(class: Class) -> bool {
+pub(crate) fn is_origin_class(class: Class) -> bool {
     matches!(
         class,
         Class::ReflectAny

@@ -157,7 +157,12 @@ pub(crate) async fn scan(shared: Arc<Shared>, url: Url) -> Scanned {
     )
     .await;
     let own = url.origin().to_string();
-    let findings = finding::group(observations, &context)
+    let mut grouped = finding::group(observations, &context);
+    let mut result = result;
+    if result.is_ok() {
+        result = unsafe_methods(&mut session, &url, &mut grouped).await;
+    }
+    let findings = grouped
         .into_iter()
         .map(|(observed, severity, implies)| Finding {
             url: unbusted(&observed.request.url.to_string()),
@@ -179,6 +184,34 @@ pub(crate) async fn scan(shared: Arc<Shared>, url: Url) -> Scanned {
         skipped,
         error: result.err(),
     }
+}
+
+/// The unsafe methods each reported origin is granted: a preflight for `PUT` with
+/// `Authorization` from that origin (the foreign origin's were probed already).
+async fn unsafe_methods(
+    session: &mut Session,
+    url: &Url,
+    grouped: &mut [(Observation, super::class::Severity, Vec<Class>)],
+) -> Result<(), Stop> {
+    for (observed, _, _) in grouped.iter_mut() {
+        let probed = observed.methods.iter().any(|m| m == "PUT");
+        let Some(origin) = page_origin(&observed.origin).filter(|_| !probed) else {
+            continue;
+        };
+        if !finding::is_origin_class(observed.class) {
+            continue;
+        }
+        let request = PageRequest::new(origin, session.busted(url))
+            .method("PUT")
+            .header("authorization", "Bearer corsair-audit")
+            .header("content-type", "application/json");
+        let mut verdict = session.judge(request).await?;
+        verdict.only(|browser| origins::can_send(browser, &observed.origin));
+        if verdict.readable() {
+            observed.methods.push("PUT".to_owned());
+        }
+    }
+    Ok(())
 }
 
 /// Whether headless Chromium can stage it: not Private Network Access (the target is not
