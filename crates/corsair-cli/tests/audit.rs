@@ -689,6 +689,11 @@ fn probe_writes_adds_simple_posts_and_trusted_origins_are_probed_and_listed_in_t
             .contains("\"https://app.lab-target.com\"")
     );
     assert_eq!(report["request_budget_per_url"], 76);
+    let (_, text) = audit(&["--trusted", "https://app.lab-target.com", &url("/none")]);
+    assert!(
+        text.contains("at most 76 requests per URL (the default 60, raised"),
+        "{text}"
+    );
 }
 
 #[test]

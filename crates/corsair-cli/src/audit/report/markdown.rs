@@ -1,7 +1,7 @@
 //! The audit as a markdown report for people: what was scanned, the findings by severity,
 //! each with its evidence and fix.
 
-use super::{findings, joined, stop_text};
+use super::{budget_note, findings, joined, stop_text};
 use crate::audit::{Run, class::Severity};
 
 /// Text from a server, made safe inside a markdown code span.
@@ -30,6 +30,14 @@ pub(crate) fn report(run: &Run) -> String {
     }
     if run.insecure {
         out.push_str("\n**TLS certificates were not verified (`--insecure`).**\n");
+    }
+    if let Some(note) = budget_note(run) {
+        out.push_str(&format!("\n{note}.\n"));
+    }
+    if let Some(skipped) = run.scanned.first().map(|url| &url.skipped) {
+        for skipped in skipped {
+            out.push_str(&format!("\nSkipped: {skipped}.\n"));
+        }
     }
     for severity in Severity::ALL {
         let of: Vec<_> = findings(run).filter(|f| f.severity == severity).collect();

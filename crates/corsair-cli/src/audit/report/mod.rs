@@ -17,7 +17,7 @@ use super::{
     class::Severity,
     finding::{Finding, Observation},
     judge::Stop,
-    scan::Scanned,
+    scan::{DEFAULT_BUDGET, Scanned},
 };
 use crate::term::{Palette, printable};
 
@@ -148,6 +148,16 @@ pub(crate) fn finding_lines(findings: &[Finding], palette: Palette) -> String {
     out
 }
 
+/// The per-URL request budget, when options raised it above the default.
+pub(crate) fn budget_note(run: &Run) -> Option<String> {
+    (run.budget > DEFAULT_BUDGET).then(|| {
+        format!(
+            "at most {} requests per URL (the default {DEFAULT_BUDGET}, raised by --trusted or --probe-writes)",
+            run.budget
+        )
+    })
+}
+
 /// The end of a text report: the findings again when they were not shown live, the
 /// counts per severity, and what was scanned.
 pub(crate) fn summary(run: &Run, with_findings: bool, palette: Palette) -> String {
@@ -188,6 +198,9 @@ pub(crate) fn summary(run: &Run, with_findings: bool, palette: Palette) -> Strin
                 None => String::new(),
             }
         ));
+    }
+    if let Some(note) = budget_note(run) {
+        out.push_str(&format!("{note}\n"));
     }
     for url in run.scanned.iter().take(1) {
         for skipped in &url.skipped {
