@@ -485,3 +485,24 @@ fn confirm_proves_high_and_medium_findings_in_chromium() {
     );
     assert_eq!(report["chromium_ignored_certificate_errors"], true);
 }
+
+#[test]
+fn the_readme_shows_a_real_audit_run() {
+    let port = lab().port.to_string();
+    let (code, out) = audit(&[&url("/reflect"), "--color", "never"]);
+    assert_eq!(code, 1);
+    let shown = format!(
+        "$ corsair audit https://api.lab-target.com:8443/reflect --resolve api.lab-target.com:8443:127.0.0.1 --cacert lab.pem\n{}",
+        // The table's column keeps its width with the shorter port.
+        out.replace(
+            &format!("\n{} ", url("/reflect")),
+            &format!("\n{}  ", url("/reflect").replace(&port, "8443"))
+        )
+        .replace(&port, "8443")
+    );
+    assert_eq!(
+        shown,
+        support::readme_block("<!-- readme: audit -->"),
+        "update the README with:\n{shown}"
+    );
+}

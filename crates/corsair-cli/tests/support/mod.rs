@@ -87,3 +87,12 @@ pub fn assert_valid_sarif(log: &std::path::Path) {
         std::fs::read_to_string(log).unwrap_or_default()
     );
 }
+
+/// The README's block after `<!-- marker -->`, between its ``` fences.
+pub fn readme_block(marker: &str) -> String {
+    let readme = include_str!("../../../../README.md");
+    let after = &readme[readme.find(marker).expect("the README has the example")..];
+    let body = &after[after.find("```").unwrap()..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    body[..body.find("```").unwrap()].to_owned()
+}
