@@ -1,5 +1,5 @@
-//! `corsair`: check a live endpoint exactly as a browser would, explain a browser's CORS error,
-//! lint a policy file.
+//! `corsair`: check a live endpoint exactly as a browser would, audit URLs for CORS flaws,
+//! explain a browser's CORS error, lint a policy file.
 #![forbid(unsafe_code)]
 
 mod audit;
