@@ -506,3 +506,27 @@ fn the_readme_shows_a_real_audit_run() {
         "update the README with:\n{shown}"
     );
 }
+
+#[test]
+fn a_server_that_never_answers_is_a_timeout_not_a_hang() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accepts and holds every connection, answering nothing.
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(8).collect();
+        std::thread::sleep(std::time::Duration::from_secs(30));
+        drop(held);
+    });
+    let started = std::time::Instant::now();
+    let (code, out) = audit(&[
+        "--timeout",
+        "0.5",
+        "--format",
+        "json",
+        &format!("http://127.0.0.1:{port}/"),
+    ]);
+    assert_eq!(code, 2);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["errors"][0]["kind"], "timeout", "{report:#}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}

@@ -273,3 +273,39 @@ fn names(cookies: &[impl std::borrow::Borrow<(String, String)>]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hsts_and_cookies_are_read_from_the_target() {
+        let response = ResponseHead::new(
+            200,
+            [
+                (
+                    "strict-transport-security",
+                    "max-age=63072000; includeSubDomains; preload",
+                ),
+                ("set-cookie", "session=1; Secure; SameSite=None"),
+                ("set-cookie", "prefs=2; Path=/"),
+            ],
+        );
+        let context = Context::read("t.com", &response);
+        assert_eq!(context.hsts, Some((true, true)));
+        assert!(context.hsts_covers("t.com") && context.hsts_covers("api.t.com"));
+        assert!(!context.hsts_covers("t.com.evil.net"));
+        assert_eq!(
+            context.cookies,
+            [
+                ("session".to_owned(), "none".to_owned()),
+                ("prefs".to_owned(), "lax".to_owned())
+            ]
+        );
+        let expired = Context::read(
+            "t.com",
+            &ResponseHead::new(200, [("strict-transport-security", "max-age=0")]),
+        );
+        assert!(!expired.hsts_covers("t.com"), "max-age=0 clears HSTS");
+    }
+}

@@ -487,3 +487,82 @@ fn missing_vary(first: &ResponseHead, second: &ResponseHead) -> Option<usize> {
         .iter()
         .position(|r| allow(r).is_some() && !varies(r) && cacheable(r))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(headers: &[(&str, &str)]) -> ResponseHead {
+        ResponseHead::new(200, headers.iter().copied())
+    }
+
+    #[test]
+    fn missing_vary_needs_an_origin_dependent_cacheable_answer_without_vary_origin() {
+        let granted = answer(&[("access-control-allow-origin", "https://app.t.com")]);
+        let refused = answer(&[]);
+        assert_eq!(missing_vary(&granted, &refused), Some(0));
+        assert_eq!(missing_vary(&refused, &granted), Some(1));
+        assert_eq!(
+            missing_vary(&granted, &granted),
+            None,
+            "not origin-dependent"
+        );
+        for header in [
+            ("vary", "Accept, origin"),
+            ("vary", "*"),
+            ("cache-control", "private, max-age=60"),
+            ("cache-control", "no-store"),
+        ] {
+            let safe = answer(&[("access-control-allow-origin", "https://app.t.com"), header]);
+            assert_eq!(missing_vary(&safe, &refused), None, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn broken_allow_origin_values() {
+        let sent = "https://corsair-audit.net";
+        let flaw = |value: &[&str]| {
+            let lines: Vec<(&str, &str)> = value
+                .iter()
+                .map(|v| ("access-control-allow-origin", *v))
+                .collect();
+            answer_flaw(&answer(&lines), sent)
+        };
+        assert_eq!(flaw(&[sent]), None);
+        assert_eq!(
+            flaw(&["https://corsair-audit.net/"]),
+            Some(Class::InvalidAcao)
+        );
+        assert_eq!(
+            flaw(&["https://app.t.com/"]),
+            None,
+            "a fixed value with a slash matches nothing"
+        );
+        assert_eq!(flaw(&[sent, sent]), Some(Class::InvalidAcao));
+        assert_eq!(
+            flaw(&["https://a.t.com, https://b.t.com"]),
+            Some(Class::InvalidAcao)
+        );
+        assert_eq!(flaw(&["https://*.t.com"]), Some(Class::InvalidAcao));
+        assert_eq!(flaw(&["*"]), Some(Class::Wildcard));
+        assert_eq!(flaw(&[]), None);
+        let star = answer(&[
+            ("access-control-allow-origin", "*"),
+            ("access-control-allow-credentials", "true"),
+        ]);
+        assert_eq!(answer_flaw(&star, sent), Some(Class::WildcardCredentials));
+    }
+
+    #[test]
+    fn the_cache_buster_is_taken_off_the_reported_url() {
+        assert_eq!(
+            unbusted("https://a.t.com/x?corsair-audit=3"),
+            "https://a.t.com/x"
+        );
+        assert_eq!(
+            unbusted("https://a.t.com/x?q=1&corsair-audit=12"),
+            "https://a.t.com/x?q=1"
+        );
+        assert_eq!(unbusted("https://a.t.com/x"), "https://a.t.com/x");
+    }
+}
