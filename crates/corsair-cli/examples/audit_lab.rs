@@ -135,6 +135,19 @@ pub(crate) fn answer(request: &Request<Incoming>, own: &str) -> Response<Full<By
             headers.push(("location", "/reflect".into()));
         }
         "/none" => {}
+        // A single front end, checked by prefix: every other origin (the API's own included)
+        // is answered with the front end's, so only probes built from it find the flaw.
+        "/granted-prefix" => {
+            if origin.starts_with("https://app.lab-target.com") {
+                grant(&mut headers);
+            } else {
+                headers.push((
+                    "access-control-allow-origin",
+                    "https://app.lab-target.com".into(),
+                ));
+            }
+            headers.push(("vary", "Origin".into()));
+        }
         _ if !origin.is_empty() && trusted(path, &origin, own) => {
             grant(&mut headers);
             if path != "/vary" {
@@ -238,7 +251,7 @@ impl Lab {
 }
 
 /// Each flawed endpoint and the (class, severity) of every finding it must give.
-pub(crate) const FLAWED: [(&str, &[(&str, &str)]); 22] = [
+pub(crate) const FLAWED: [(&str, &[(&str, &str)]); 23] = [
     ("/reflect", &[("reflect-any", "high")]),
     ("/reflect-public", &[("reflect-any", "low")]),
     ("/null", &[("null-origin", "high")]),
@@ -261,6 +274,7 @@ pub(crate) const FLAWED: [(&str, &[(&str, &str)]); 22] = [
     ("/pna", &[("pna-any-origin", "low")]),
     ("/hop", &[("reflect-any", "high")]),
     ("/prefix-writes", &[("prefix-match", "high")]),
+    ("/granted-prefix", &[("prefix-match", "high")]),
 ];
 
 /// The safe controls: no finding at all.

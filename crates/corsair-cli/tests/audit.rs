@@ -235,6 +235,21 @@ fn each_reported_origin_lists_the_unsafe_methods_its_preflight_grants() {
 }
 
 #[test]
+fn the_origin_granted_to_the_servers_own_is_a_trusted_base_and_in_the_fix() {
+    let (_, report) = audit_json(&["/granted-prefix"], &[]);
+    let prefix = finding(&report, "/granted-prefix");
+    assert_eq!(
+        prefix["exploit_origin"],
+        "https://app.lab-target.com.corsair-audit.net"
+    );
+    let policy = prefix["fix"]["policy"].as_str().unwrap();
+    assert!(
+        policy.starts_with(r#"allow_origins = ["https://app.lab-target.com"]"#),
+        "{policy}"
+    );
+}
+
+#[test]
 fn a_redirect_hop_that_passes_is_reported_at_the_url_that_answered() {
     let (_, report) = audit_json(&["/hop"], &[]);
     let hop = finding(&report, "/hop");
