@@ -150,6 +150,8 @@ impl Confirmer {
             command.arg("--ignore-certificate-errors");
         }
         command.arg(&page_url);
+        // Its own process group, so that its helpers (zygote, renderers) end with it.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let child = command
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", self.binary.display()))?;
@@ -168,8 +170,8 @@ impl Confirmer {
     }
 }
 
-/// The Chromium process, ended (it is this command's own child) and its profile removed
-/// when dropped.
+/// The Chromium process group, ended (its leader is this command's own child) and its
+/// profile removed when dropped.
 struct Browser {
     child: Child,
     profile: PathBuf,
@@ -177,9 +179,21 @@ struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
+        // Helpers that were still writing into the profile may outlive the leader briefly.
+        for _ in 0..20 {
+            let _ = std::fs::remove_dir_all(&self.profile);
+            if !self.profile.exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 
