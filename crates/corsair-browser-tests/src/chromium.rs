@@ -152,6 +152,12 @@ impl Chromium {
         Ok(self.client()?.execute(script, arguments).await?)
     }
 
+    /// Evaluates a JavaScript `expression` in the current page and returns its value.
+    pub async fn evaluate(&self, expression: &str) -> Result<Value> {
+        self.execute(&format!("return ({expression});"), vec![])
+            .await
+    }
+
     /// A PNG of the current page's viewport.
     pub async fn screenshot(&self) -> Result<Vec<u8>> {
         Ok(self.client()?.screenshot().await?)

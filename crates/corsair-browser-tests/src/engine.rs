@@ -41,6 +41,8 @@ pub trait Engine: Sized {
         scenarios: &[Value],
         concurrency: usize,
     ) -> impl Future<Output = Result<Vec<Vec<FetchResult>>>>;
+    /// Evaluates a JavaScript `expression` in the current page and returns its JSON value.
+    fn evaluate(&self, expression: &str) -> impl Future<Output = Result<Value>>;
     /// Runs `scenario` alone from the page at `page_url` and returns what the page saw and
     /// what the engine printed to its console meanwhile.
     fn run_logged(
@@ -97,6 +99,9 @@ macro_rules! engine {
                 concurrency: usize,
             ) -> Result<Vec<Vec<FetchResult>>> {
                 $harness::run(self, page_url, scenarios, concurrency).await
+            }
+            async fn evaluate(&self, expression: &str) -> Result<Value> {
+                $harness::evaluate(self, expression).await
             }
             async fn run_logged(&self, $page_url: &str, $scenario: &Value) -> Result<ConsoleRun> {
                 let $engine = self;

@@ -267,6 +267,11 @@ impl Firefox {
             .await
     }
 
+    /// Evaluates a JavaScript `expression` in the current page and returns its value.
+    pub async fn evaluate(&self, expression: &str) -> Result<Value> {
+        self.call(&format!("() => ({expression})"), &[]).await
+    }
+
     /// Calls `function` (a JavaScript function expression; it may return a promise) with the
     /// JSON `arguments` in the current page and returns its result, passed through
     /// `JSON.stringify`.

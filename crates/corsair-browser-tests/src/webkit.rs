@@ -140,6 +140,15 @@ impl WebKit {
         self.session.open(url).await
     }
 
+    /// Evaluates a JavaScript `expression` in the current page and returns its value.
+    pub async fn evaluate(&self, expression: &str) -> Result<Value> {
+        Ok(self
+            .session
+            .client()?
+            .execute(&format!("return ({expression});"), vec![])
+            .await?)
+    }
+
     /// Runs `scenarios` from the page at `page_url`; per scenario, one result per fetch.
     pub async fn run(
         &self,

@@ -18,7 +18,7 @@ use tokio::time::Instant;
 
 use crate::{
     CheckArgs,
-    client::{Client, ClientOptions, NetworkError, Proxies},
+    client::{Client, NetworkError},
     fix_for::Server,
     seconds,
     term::{self, Palette},
@@ -265,15 +265,8 @@ fn prepare(args: &CheckArgs) -> Result<Plan, String> {
         }
         requests.push(request);
     }
-    let insecure = args.insecure || copied.insecure;
-    let client = Client::new(ClientOptions {
-        connect_timeout: seconds(args.connect_timeout, "--connect-timeout")?,
-        response_timeout: seconds(args.timeout, "--timeout")?,
-        extra_roots: args.cacert.clone(),
-        insecure,
-        resolve: args.resolve.clone(),
-        proxies: Proxies::from_env()?,
-    })?;
+    let insecure = args.connect.insecure || copied.insecure;
+    let client = args.connect.client(insecure)?;
     Ok(Plan {
         requests,
         body,

@@ -80,6 +80,52 @@ impl std::str::FromStr for Resolve {
     }
 }
 
+/// The connection flags `check` and `audit` share: timeouts and trust.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ConnectArgs {
+    /// Seconds to wait for a connection (TCP, proxy tunnel and TLS).
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub(crate) connect_timeout: f64,
+    /// Seconds to wait for each response's headers.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub(crate) timeout: f64,
+    /// Also trust the certificate authorities in this PEM file (repeatable). The bundled
+    /// public roots and the system's (`SSL_CERT_FILE`, else /etc/ssl/certs) are trusted too.
+    #[arg(long, value_name = "PEM")]
+    pub(crate) cacert: Vec<PathBuf>,
+    /// Accept any TLS certificate (the output says so). For development servers only.
+    #[arg(short = 'k', long)]
+    pub(crate) insecure: bool,
+    /// Connect to ADDRESS for HOST:PORT instead of asking DNS, as curl's --resolve.
+    #[arg(long, value_name = "HOST:PORT:ADDRESS")]
+    pub(crate) resolve: Vec<Resolve>,
+}
+
+impl ConnectArgs {
+    /// The client these flags describe, proxies from the environment; `insecure` also when
+    /// something besides the flag asks for it (a copied curl command's `-k`).
+    pub(crate) fn client(&self, insecure: bool) -> Result<Client, String> {
+        Client::new(ClientOptions {
+            connect_timeout: crate::seconds(self.connect_timeout, "--connect-timeout")?,
+            response_timeout: crate::seconds(self.timeout, "--timeout")?,
+            extra_roots: self.cacert.clone(),
+            insecure: self.insecure || insecure,
+            resolve: self.resolve.clone(),
+            proxies: Proxies::from_env()?,
+        })
+    }
+}
+
+impl Resolve {
+    /// The same pin as a Chromium `--host-resolver-rules` entry.
+    pub(crate) fn host_rule(&self) -> String {
+        match self.address {
+            IpAddr::V6(address) => format!("MAP {} [{address}]", self.host),
+            IpAddr::V4(address) => format!("MAP {} {address}", self.host),
+        }
+    }
+}
+
 /// How the client connects: the small set of choices `check` (and any later scanner) makes.
 #[derive(Clone, Debug)]
 pub(crate) struct ClientOptions {
@@ -102,6 +148,7 @@ pub(crate) struct ClientOptions {
 pub(crate) struct Client {
     options: ClientOptions,
     tls: Arc<rustls::ClientConfig>,
+    extra_headers: Vec<(String, String)>,
 }
 
 impl Client {
@@ -112,7 +159,14 @@ impl Client {
         Ok(Self {
             options,
             tls: Arc::new(tls),
+            extra_headers: Vec::new(),
         })
+    }
+
+    /// The same client, adding these headers (a scanner's `-H`, say) to every request.
+    pub(crate) fn with_headers(mut self, headers: Vec<(String, String)>) -> Self {
+        self.extra_headers = headers;
+        self
     }
 
     /// Sends one request (with `body`, when given) and returns the response's status and
@@ -214,7 +268,7 @@ impl Client {
                 add("proxy-authorization", authorization)?;
             }
             add("user-agent", concat!("corsair/", env!("CARGO_PKG_VERSION")))?;
-            for (name, value) in &outgoing.headers {
+            for (name, value) in outgoing.headers.iter().chain(&self.extra_headers) {
                 add(name, value)?;
             }
             let response = match connection {

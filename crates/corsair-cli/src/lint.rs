@@ -1,7 +1,7 @@
 //! `corsair lint`: a policy file's errors and warnings, each at its line and column with the
 //! source line and a caret; or what the policy grants. Text, JSON or SARIF.
 
-mod sarif;
+pub(crate) mod sarif;
 
 use std::{path::Path, process::ExitCode};
 

@@ -1,7 +1,8 @@
-//! `corsair`: check a live endpoint exactly as a browser would, explain a browser's CORS error,
-//! lint a policy file.
+//! `corsair`: check a live endpoint exactly as a browser would, audit URLs for CORS flaws,
+//! explain a browser's CORS error, lint a policy file.
 #![forbid(unsafe_code)]
 
+mod audit;
 mod check;
 mod client;
 mod demo;
@@ -40,6 +41,19 @@ enum Command {
     ///
     /// Exit status: 0 allowed (every origin), 1 blocked (any origin), 2 usage or network error.
     Check(Box<CheckArgs>),
+    /// Scans URLs for CORS misconfigurations: every flaw on every URL (reflected origins,
+    /// `null`, prefix/suffix/substring matches, unescaped regex dots, special characters,
+    /// http origins, any subdomain, shared hosting domains, wildcards, invalid values,
+    /// preflights, missing `Vary`, Private Network Access), each proven by what Chromium,
+    /// Firefox and WebKit would let an attacker-ownable origin read, with its severity,
+    /// evidence and the corsair policy that fixes it. Sends only GET and preflights
+    /// (OPTIONS) unless --probe-writes.
+    ///
+    /// Proxies come from HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as curl reads them.
+    ///
+    /// Exit status: 0 nothing at or above --fail-on (not in --baseline), 1 something, 2 usage
+    /// or network error.
+    Audit(Box<audit::AuditArgs>),
     /// Explains a CORS error message pasted from a browser console (Chromium, Firefox or
     /// WebKit): what happened, the likely causes and the fix. Reads standard input when no
     /// MESSAGE is given (or MESSAGE is `-`).
@@ -183,25 +197,11 @@ pub(crate) struct CheckArgs {
     /// the response's `Server` header names, when it is one of these].
     #[arg(long, value_enum, value_delimiter = ',', value_name = "SERVERS")]
     pub(crate) fix_for: Vec<fix_for::Server>,
-    /// Seconds to wait for a connection (TCP, proxy tunnel and TLS).
-    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
-    pub(crate) connect_timeout: f64,
-    /// Seconds to wait for each response's headers.
-    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
-    pub(crate) timeout: f64,
     /// Seconds the whole run may take, every redirect hop, preflight and origin included.
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
     pub(crate) max_time: f64,
-    /// Also trust the certificate authorities in this PEM file (repeatable). The bundled
-    /// public roots and the system's (`SSL_CERT_FILE`, else /etc/ssl/certs) are trusted too.
-    #[arg(long, value_name = "PEM")]
-    pub(crate) cacert: Vec<PathBuf>,
-    /// Accept any TLS certificate (the output says so). For development servers only.
-    #[arg(short = 'k', long)]
-    pub(crate) insecure: bool,
-    /// Connect to ADDRESS for HOST:PORT instead of asking DNS, as curl's --resolve.
-    #[arg(long, value_name = "HOST:PORT:ADDRESS")]
-    pub(crate) resolve: Vec<client::Resolve>,
+    #[command(flatten)]
+    pub(crate) connect: client::ConnectArgs,
 }
 
 /// Parses a library enum with its `FromStr`, so `--help` and completions list `values`.
@@ -227,6 +227,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Audit(args) => audit::run(&args),
         Command::Explain { message, json } => explain::run(message, json),
         Command::Lint {
             policy,

@@ -1064,15 +1064,6 @@ fn a_spinner_shows_on_a_terminal_while_waiting_and_is_erased() {
     assert!(tty.contains("\r\x1b[2K"), "the line is erased: {tty:?}");
 }
 
-/// The README's block after `<!-- marker -->`, between its ``` fences.
-pub fn readme_block(marker: &str) -> String {
-    let readme = include_str!("../../../README.md");
-    let after = &readme[readme.find(marker).expect("the README has the example")..];
-    let body = &after[after.find("```").unwrap()..];
-    let body = &body[body.find('\n').unwrap() + 1..];
-    body[..body.find("```").unwrap()].to_owned()
-}
-
 #[test]
 fn the_readme_shows_a_real_check_curl_run() {
     let port = plain().port().to_string();
@@ -1088,7 +1079,7 @@ fn the_readme_shows_a_real_check_curl_run() {
     );
     assert_eq!(
         shown,
-        readme_block("<!-- readme: check --curl -->"),
+        support::readme_block("<!-- readme: check --curl -->"),
         "update the README with:\n{shown}"
     );
 }
@@ -1114,7 +1105,7 @@ fn the_readme_shows_a_real_lint_run() {
     );
     assert_eq!(
         shown,
-        readme_block("<!-- readme: lint -->"),
+        support::readme_block("<!-- readme: lint -->"),
         "update the README with:\n{shown}"
     );
 }

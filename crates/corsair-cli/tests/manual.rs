@@ -15,7 +15,15 @@ fn the_manual_page_lists_every_command() {
     assert!(output.status.success());
     let page = String::from_utf8(output.stdout).unwrap();
     assert!(page.contains(".TH corsair 1"), "{page}");
-    for command in ["check", "explain", "lint", "demo", "completions", "man"] {
+    for command in [
+        "check",
+        "audit",
+        "explain",
+        "lint",
+        "demo",
+        "completions",
+        "man",
+    ] {
         assert!(
             page.contains(&format!("corsair\\-{command}(1)")),
             "{command} missing"

@@ -1,10 +1,28 @@
-//! `lint --format sarif`: findings as a SARIF 2.1.0 log, as code scanning reads it.
+//! SARIF 2.1.0 logs, as code scanning reads them: the envelope every command's log shares,
+//! and `lint --format sarif`'s findings in it.
 
 use corsair::{Finding, Severity};
 use serde_json::{Value, json};
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// A log of one corsair run with these rules (`reportingDescriptor`s) and results.
+pub(crate) fn envelope(rules: Vec<Value>, results: Vec<Value>) -> Value {
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "corsair",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/corsair-rs/corsair",
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    })
+}
 
 /// One run of corsair over the file at `path`.
 pub(super) fn log(path: &str, findings: &[Finding]) -> Value {
@@ -30,17 +48,11 @@ pub(super) fn log(path: &str, findings: &[Finding]) -> Value {
             })
         })
         .collect();
-    json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "corsair",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/corsair-rs/corsair",
-                "rules": rules.iter().map(|rule| json!({ "id": rule, "shortDescription": { "text": rule.replace('_', " ") } })).collect::<Vec<_>>(),
-            }},
-            "results": results,
-        }],
-    })
+    envelope(
+        rules
+            .iter()
+            .map(|rule| json!({ "id": rule, "shortDescription": { "text": rule.replace('_', " ") } }))
+            .collect(),
+        results,
+    )
 }

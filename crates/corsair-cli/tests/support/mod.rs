@@ -78,3 +78,37 @@ pub fn on_a_terminal(args: &[&str], env: &[(&str, &str)]) -> String {
     }
     String::from_utf8_lossy(&command.output().expect("script(1) runs").stdout).into_owned()
 }
+
+/// Fails unless the file at `log` is valid SARIF 2.1.0, checked with Python's jsonschema
+/// (Debian's python3-jsonschema; scripts/test installs it) against the schema in the repo.
+pub fn assert_valid_sarif(log: &std::path::Path) {
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/sarif-schema-2.1.0.json"
+    );
+    let output = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, jsonschema; jsonschema.Draft4Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))",
+            schema,
+            log.to_str().expect("a UTF-8 path"),
+        ])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{} is not valid SARIF 2.1.0:\n{}\n{}",
+        log.display(),
+        String::from_utf8_lossy(&output.stderr),
+        std::fs::read_to_string(log).unwrap_or_default()
+    );
+}
+
+/// The README's block after `<!-- marker -->`, between its ``` fences.
+pub fn readme_block(marker: &str) -> String {
+    let readme = include_str!("../../../../README.md");
+    let after = &readme[readme.find(marker).expect("the README has the example")..];
+    let body = &after[after.find("```").unwrap()..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    body[..body.find("```").unwrap()].to_owned()
+}

@@ -212,3 +212,33 @@ pub(crate) fn basic_readable_headers(response: &ResponseHead) -> Vec<String> {
         .into_iter()
         .collect()
 }
+
+impl super::Browser {
+    /// The CORS check this engine runs on a response to a request from `origin` (as its
+    /// `Origin` header carried it, `null` included): byte-equal `Access-Control-Allow-Origin`
+    /// (or `*` without credentials), several values refused, and with credentials
+    /// `Access-Control-Allow-Credentials` exactly `true`. For a scanner judging an answer
+    /// the model did not request itself, such as a Private Network Access preflight.
+    ///
+    /// ```
+    /// use corsair::browser::{BlockReason, Browser, ResponseHead};
+    ///
+    /// let answer = ResponseHead::new(
+    ///     204,
+    ///     [("access-control-allow-origin", "https://a.example"), ("access-control-allow-credentials", "True")],
+    /// );
+    /// assert_eq!(Browser::Chromium.cors_check("https://a.example", false, &answer), Ok(()));
+    /// assert!(matches!(
+    ///     Browser::Chromium.cors_check("https://a.example", true, &answer),
+    ///     Err(BlockReason::InvalidAllowCredentials { .. })
+    /// ));
+    /// ```
+    pub fn cors_check(
+        self,
+        origin: &str,
+        credentials: bool,
+        response: &ResponseHead,
+    ) -> Result<(), BlockReason> {
+        cors_check(&self.profile().allow_origin, origin, credentials, response)
+    }
+}

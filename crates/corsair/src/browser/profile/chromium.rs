@@ -23,6 +23,7 @@ pub(super) static PROFILE: Profile = Profile {
             framed_form_dest: "iframe",
             websocket: None,
         },
+        host_specials: "!\"$&'()+,;=_`{}~",
     },
     // `StringToInt64`: a sign is accepted.
     max_age: MaxAgeSyntax::SignedInteger,

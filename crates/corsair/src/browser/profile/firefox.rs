@@ -27,6 +27,7 @@ pub(super) static PROFILE: Profile = Profile {
             framed_form_dest: "iframe",
             websocket: Some(("websocket", "empty")),
         },
+        host_specials: "!$&'()+,;=_`{}~",
     },
     max_age: MaxAgeSyntax::DigitsOnly,
     cache: CacheRules {

@@ -54,6 +54,22 @@ pub struct Facts {
     /// `Sec-Fetch-*` at all: Chromium 156 sends none, Firefox 153 and WebKit 2.50 send
     /// `Sec-Fetch-Mode: websocket` (the real-browser suite `protection` records them).
     pub fetch_metadata: FetchMetadata,
+    /// The characters besides ASCII letters, digits, `-` and `.` that the engine's URL parser
+    /// keeps as they are in a domain (`new URL("https://a_b.example").host`), so a page can
+    /// be served at, and send `Origin` with, a host holding them; sorted. Of those the URL
+    /// Standard allows, Chromium 156 keeps all but `*` (it percent-encodes it), Firefox 153
+    /// refuses `*` and `"`, WebKit 2.50 keeps them all (the real-browser suite
+    /// `host_characters` records them).
+    ///
+    /// ```
+    /// use corsair::browser::Browser;
+    ///
+    /// let webkit_only: String = Browser::WebKit.facts().host_specials.chars()
+    ///     .filter(|c| Browser::ALL[..2].iter().all(|b| !b.facts().host_specials.contains(*c)))
+    ///     .collect();
+    /// assert_eq!(webkit_only, "*");
+    /// ```
+    pub host_specials: &'static str,
 }
 
 /// The `Sec-Fetch-*` values an engine sends besides `Sec-Fetch-Site` (which depends only on the

@@ -191,3 +191,25 @@ fn fetch_metadata_is_what_the_engines_sent() {
         Some(("websocket", "websocket"))
     );
 }
+
+#[test]
+fn host_specials_are_sorted_and_only_what_the_url_standard_allows_in_a_domain() {
+    // Every ASCII character the URL Standard lets a domain keep besides letters, digits, `-`
+    // and `.`: the rest are forbidden host or domain code points.
+    const ALLOWED: &str = "!\"$&'()*+,;=_`{}~";
+    for browser in Browser::ALL {
+        let specials = browser.facts().host_specials;
+        let mut sorted: Vec<char> = specials.chars().collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(
+            sorted.into_iter().collect::<String>(),
+            specials,
+            "{browser}"
+        );
+        assert!(specials.chars().all(|c| ALLOWED.contains(c)), "{browser}");
+    }
+    assert!(!Browser::Firefox.facts().host_specials.contains(['*', '"']));
+    assert!(!Browser::Chromium.facts().host_specials.contains('*'));
+    assert_eq!(Browser::WebKit.facts().host_specials, ALLOWED);
+}

@@ -27,6 +27,7 @@ pub(super) static PROFILE: Profile = Profile {
             framed_form_dest: "iframe",
             websocket: Some(("websocket", "websocket")),
         },
+        host_specials: "!\"$&'()*+,;=_`{}~",
     },
     // `parseInteger`: a sign is accepted.
     max_age: MaxAgeSyntax::SignedInteger,
