@@ -1,23 +1,22 @@
 //! Every decision, to `tracing` and (with the `metrics` feature) to the `metrics` facade:
 //! the one place both integrations report from.
 
-use corsair::{RequestHead, Verdict};
-use http::header;
+use corsair::{CorsRequest, RequestHeader, Verdict};
 
 /// Logs and counts one decision: `corsair_requests_total{kind, decision, reason}`.
-pub(crate) fn decision(verdict: &Verdict<'_>, head: &RequestHead<'_>) {
+pub(crate) fn decision<'a>(verdict: &Verdict<'_>, head: &impl CorsRequest<'a>) {
     let origin = head
-        .headers()
-        .get(header::ORIGIN)
-        .map(|o| o.as_bytes().escape_ascii());
+        .values(RequestHeader::Origin)
+        .next()
+        .map(|o| o.as_ref().escape_ascii());
     tracing::debug!(
         target: "corsair",
         kind = verdict.check.as_str(),
         decision = verdict.outcome.as_str(),
         reason = verdict.reason(),
         origin = origin.map(tracing::field::display),
-        method = head.method().as_str(),
-        route = head.uri().path(),
+        method = head.method(),
+        route = head.path(),
         "CORS decision"
     );
     #[cfg(feature = "metrics")]
@@ -32,11 +31,15 @@ pub(crate) fn decision(verdict: &Verdict<'_>, head: &RequestHead<'_>) {
 
 /// Logs and counts a request the shadow policy decides differently:
 /// `corsair_shadow_differences_total{kind}`.
-pub(crate) fn difference(enforced: &Verdict<'_>, shadow: &Verdict<'_>, head: &RequestHead<'_>) {
+pub(crate) fn difference<'a>(
+    enforced: &Verdict<'_>,
+    shadow: &Verdict<'_>,
+    head: &impl CorsRequest<'a>,
+) {
     let origin = head
-        .headers()
-        .get(header::ORIGIN)
-        .map(|o| o.as_bytes().escape_ascii());
+        .values(RequestHeader::Origin)
+        .next()
+        .map(|o| o.as_ref().escape_ascii());
     tracing::info!(
         target: "corsair",
         kind = enforced.check.as_str(),
@@ -46,8 +49,8 @@ pub(crate) fn difference(enforced: &Verdict<'_>, shadow: &Verdict<'_>, head: &Re
         shadow_decision = shadow.outcome.as_str(),
         shadow_reason = shadow.reason(),
         origin = origin.map(tracing::field::display),
-        method = head.method().as_str(),
-        route = head.uri().path(),
+        method = head.method(),
+        route = head.path(),
         "the shadow policy decides differently"
     );
     #[cfg(feature = "metrics")]

@@ -1,11 +1,11 @@
 //! `Access-Control-Allow-Methods`: the methods a preflight may ask for, their validation, and
 //! the check of `Access-Control-Request-Method`.
 
-use std::collections::HashSet;
+use std::{borrow::Cow, collections::HashSet};
 
 use http::{HeaderValue, header};
 
-use super::{Config, ConfigError, Refusal, ResponseHeaders};
+use super::{Config, ConfigError, CorsRequest, Refusal, ResponseHeaders};
 use crate::grammar::{self, token::is_token};
 use crate::origin::KeyedState;
 
@@ -83,18 +83,19 @@ impl AllowMethods {
 
     /// The requested method (`None` when `Access-Control-Request-Method` is repeated), if it
     /// is allowed: it is echoed.
-    pub(super) fn check<'a>(
+    pub(super) fn check<'a, R: CorsRequest<'a>>(
         &self,
-        requested: Option<&'a HeaderValue>,
-    ) -> Result<&'a HeaderValue, Refusal> {
+        request: &R,
+        requested: Option<&'a R::Value>,
+    ) -> Result<Cow<'a, HeaderValue>, Refusal> {
         let method = requested
-            .filter(|method| is_token(method.as_bytes()))
+            .filter(|method| is_token(method.as_ref()))
             .ok_or(Refusal::MalformedMethod)?;
-        if self.allows(method.as_bytes()) {
-            Ok(method)
+        if self.allows(method.as_ref()) {
+            Ok(request.share(method))
         } else {
             Err(Refusal::MethodNotAllowed {
-                method: method.clone(),
+                method: request.share(method).into_owned(),
             })
         }
     }

@@ -2,16 +2,14 @@
 //! does not allow, and that is not the server's own, is refused (cross-site WebSocket
 //! hijacking).
 
-use http::{HeaderValue, header};
-
-use super::{Compiled, Refusal, RequestHead, same_origin};
+use super::{Compiled, CorsRequest, Refusal, RequestHeader, same_origin};
 
 /// Whether the request asks to upgrade to a WebSocket (`Upgrade: websocket`, in any case,
 /// possibly among other protocols).
-pub(super) fn is_handshake(head: &RequestHead<'_>) -> bool {
-    head.headers().get_all(header::UPGRADE).iter().any(|value| {
+pub(super) fn is_handshake<'a>(request: &impl CorsRequest<'a>) -> bool {
+    request.values(RequestHeader::Upgrade).any(|value| {
         value
-            .as_bytes()
+            .as_ref()
             .split(|&b| b == b',')
             .any(|protocol| protocol.trim_ascii().eq_ignore_ascii_case(b"websocket"))
     })
@@ -19,10 +17,10 @@ pub(super) fn is_handshake(head: &RequestHead<'_>) -> bool {
 
 /// Refuses a handshake whose `Origin` (`Some(None)` when repeated) is neither the server's
 /// own nor allowed by the policy; without `Origin` (not a browser) it passes.
-pub(super) fn check(
-    policy: &Compiled,
-    head: &RequestHead<'_>,
-    origin: Option<Option<&HeaderValue>>,
+pub(super) fn check<'a, R: CorsRequest<'a>>(
+    policy: &'a Compiled,
+    request: &R,
+    origin: Option<Option<&'a R::Value>>,
     resolved: Option<&dyn Fn(&str) -> bool>,
 ) -> Result<(), Refusal> {
     let origin = match origin {
@@ -30,13 +28,13 @@ pub(super) fn check(
         Some(None) => return Err(Refusal::MalformedOrigin),
         Some(Some(origin)) => origin,
     };
-    if origin.as_bytes() != b"null"
-        && (same_origin::is_own_origin(origin.as_bytes(), head, policy.trust_forwarded_host)
-            || policy.origins.check(head, Some(origin), resolved).is_ok())
+    if origin.as_ref() != b"null"
+        && (same_origin::is_own_origin(origin.as_ref(), request, policy.trust_forwarded_host)
+            || policy.origins.check(request, Some(origin), resolved).is_ok())
     {
         return Ok(());
     }
     Err(Refusal::WebSocketOriginNotAllowed {
-        origin: origin.clone(),
+        origin: request.share(origin).into_owned(),
     })
 }
