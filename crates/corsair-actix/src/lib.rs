@@ -319,11 +319,9 @@ fn decide(evaluation: Evaluation<'_>, request: &ServiceRequest) -> Decision {
                 StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::FORBIDDEN);
             answer_with(status, request, |headers| answer.write_headers(headers))
         }
-        Evaluation::Forbidden(answer) => {
-            answer_with(StatusCode::FORBIDDEN, request, |headers| {
-                answer.write_headers(headers)
-            })
-        }
+        Evaluation::Forbidden(answer) => answer_with(StatusCode::FORBIDDEN, request, |headers| {
+            answer.write_headers(headers)
+        }),
         Evaluation::Actual(cors) => Decision::Forward(cors),
     }
 }

@@ -3,8 +3,8 @@
 use std::fmt;
 
 use crate::{
-    ActixNoop, Answer, Case, Spec, Template, actix_app_service, actix_wrap, call_actix,
-    call_tower, tower_app, tower_floor,
+    ActixNoop, Answer, Case, Spec, Template, actix_app_service, actix_wrap, call_actix, call_tower,
+    tower_app, tower_floor,
 };
 
 /// The middlewares compared, and the baselines without one.

@@ -5,16 +5,13 @@ use corsair::{CorsRequest, RequestHeader, Verdict};
 
 /// Logs and counts one decision: `corsair_requests_total{kind, decision, reason}`.
 pub(crate) fn decision<'a>(verdict: &Verdict<'_>, head: &impl CorsRequest<'a>) {
-    let origin = head
-        .values(RequestHeader::Origin)
-        .next()
-        .map(|o| o.as_ref().escape_ascii());
+    // Field values are computed only when the event is enabled: no lookup otherwise.
     tracing::debug!(
         target: "corsair",
         kind = verdict.check.as_str(),
         decision = verdict.outcome.as_str(),
         reason = verdict.reason(),
-        origin = origin.map(tracing::field::display),
+        origin = origin(head).map(tracing::field::display),
         method = head.method(),
         route = head.path(),
         "CORS decision"
@@ -36,10 +33,6 @@ pub(crate) fn difference<'a>(
     shadow: &Verdict<'_>,
     head: &impl CorsRequest<'a>,
 ) {
-    let origin = head
-        .values(RequestHeader::Origin)
-        .next()
-        .map(|o| o.as_ref().escape_ascii());
     tracing::info!(
         target: "corsair",
         kind = enforced.check.as_str(),
@@ -48,7 +41,7 @@ pub(crate) fn difference<'a>(
         shadow_kind = shadow.check.as_str(),
         shadow_decision = shadow.outcome.as_str(),
         shadow_reason = shadow.reason(),
-        origin = origin.map(tracing::field::display),
+        origin = origin(head).map(tracing::field::display),
         method = head.method(),
         route = head.path(),
         "the shadow policy decides differently"
@@ -56,4 +49,11 @@ pub(crate) fn difference<'a>(
     #[cfg(feature = "metrics")]
     metrics::counter!("corsair_shadow_differences_total", "kind" => enforced.check.as_str())
         .increment(1);
+}
+
+/// The request's `Origin`, for logs.
+fn origin<'a>(head: &impl CorsRequest<'a>) -> Option<std::slice::EscapeAscii<'a>> {
+    head.values(RequestHeader::Origin)
+        .next()
+        .map(|origin| origin.as_ref().escape_ascii())
 }

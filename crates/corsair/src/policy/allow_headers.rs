@@ -88,20 +88,24 @@ impl AllowHeaders {
         request: &R,
         credentials: bool,
     ) -> Result<HeadersGrant<'a>, Refusal> {
-        let lines = || request.values(RequestHeader::AccessControlRequestHeaders);
-        let mut iter = lines();
-        let Some(first) = iter.next() else {
+        let mut lines = request.values(RequestHeader::AccessControlRequestHeaders);
+        let Some(first) = lines.next() else {
             return Ok(HeadersGrant::None);
         };
-        // The line being scanned, so a refused name is reported by its place in it.
+        // The line being scanned, so a refused name is reported by its place in it; the
+        // lines after the first, kept for the echo (there are none unless a proxy split the
+        // header, so this allocates nothing as a rule).
         let line = Cell::new(first);
+        let mut rest = Vec::new();
         let mut requested = false;
         let mut authorization = false;
         let scanned = acrh::scan(
-            std::iter::once(first).chain(iter).map(|current| {
-                line.set(current);
-                current.as_ref()
-            }),
+            std::iter::once(first)
+                .chain(lines.inspect(|next| rest.push(*next)))
+                .map(|current| {
+                    line.set(current);
+                    current.as_ref()
+                }),
             |element| {
                 requested = true;
                 authorization |= element.name.eq_ignore_ascii_case(b"authorization");
@@ -127,8 +131,7 @@ impl AllowHeaders {
             Ok(None) if self.any && !authorization && !credentials => Ok(HeadersGrant::Any),
             Ok(None) => Ok(HeadersGrant::Echo(
                 request.share(first),
-                lines()
-                    .skip(1)
+                rest.into_iter()
                     .map(|line| request.share(line).into_owned())
                     .collect(),
             )),

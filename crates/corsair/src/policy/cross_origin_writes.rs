@@ -115,7 +115,10 @@ fn trusts<'a, R: CorsRequest<'a>>(
 ) -> bool {
     origin.as_ref() != b"null"
         && policy.origins.varies()
-        && policy.origins.check(request, Some(origin), resolved).is_ok()
+        && policy
+            .origins
+            .check(request, Some(origin), resolved)
+            .is_ok()
 }
 
 /// One exemption, checked: a method a browser sends as written, and an absolute path

@@ -4,15 +4,17 @@
 
 use super::{Compiled, CorsRequest, Refusal, RequestHeader, same_origin};
 
-/// Whether the request asks to upgrade to a WebSocket (`Upgrade: websocket`, in any case,
-/// possibly among other protocols).
+/// Whether the request asks to upgrade to a WebSocket: a `GET` (RFC 6455 allows no other
+/// method, and WebSocket servers refuse any other) with `Upgrade: websocket`, in any case,
+/// possibly among other protocols.
 pub(super) fn is_handshake<'a>(request: &impl CorsRequest<'a>) -> bool {
-    request.values(RequestHeader::Upgrade).any(|value| {
-        value
-            .as_ref()
-            .split(|&b| b == b',')
-            .any(|protocol| protocol.trim_ascii().eq_ignore_ascii_case(b"websocket"))
-    })
+    request.method() == "GET"
+        && request.values(RequestHeader::Upgrade).any(|value| {
+            value
+                .as_ref()
+                .split(|&b| b == b',')
+                .any(|protocol| protocol.trim_ascii().eq_ignore_ascii_case(b"websocket"))
+        })
 }
 
 /// Refuses a handshake whose `Origin` (`Some(None)` when repeated) is neither the server's
@@ -30,7 +32,10 @@ pub(super) fn check<'a, R: CorsRequest<'a>>(
     };
     if origin.as_ref() != b"null"
         && (same_origin::is_own_origin(origin.as_ref(), request, policy.trust_forwarded_host)
-            || policy.origins.check(request, Some(origin), resolved).is_ok())
+            || policy
+                .origins
+                .check(request, Some(origin), resolved)
+                .is_ok())
     {
         return Ok(());
     }
