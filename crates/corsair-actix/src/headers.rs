@@ -1,71 +1,42 @@
-//! Carrying headers across the `http` 0.2 (actix-web 4) / `http` 1.x (engine) gap, byte for
-//! byte. Both versions accept exactly the same names and values, so no conversion fails in
-//! practice; one that did would drop that header, and is logged.
+//! The engine reading actix-web requests, and writing actix-web responses, across the
+//! `http` 0.2 (actix-web 4) / `http` 1.x (engine) gap. Both versions accept exactly the same
+//! names and values, so no conversion fails in practice; one that did would drop that
+//! header, and is logged.
 //!
-//! Neither version can hand its value's buffer to the other, so a value crosses the gap as a
-//! copy; this module copies as little as it can. Of the request, only the headers the engine
-//! reads, unless the policy has origin predicates (which may read anything). Of the response,
-//! names are mapped to the other version's constants, values the engine echoed from the
-//! request are the request's own, and the policy's fixed values are converted once per thread.
+//! The engine reads a request in place through [`ActixRequest`]: nothing is copied but a
+//! value an answer keeps (a refused or echoed origin, method or header list), since neither
+//! version can hand its value's buffer to the other. Only when the policy has origin
+//! predicates, which may read any part of the request as `http` 1.x types, is the request
+//! copied ([`Carried`]). Of the response, names are mapped to the other version's constants,
+//! values the engine echoed from the request are the request's own, and the policy's fixed
+//! values are converted once per thread.
 
-use std::cell::RefCell;
+use std::{borrow::Cow, cell::RefCell};
 
 use actix_web::{
     dev::ServiceRequest,
     http::header::{self, HeaderMap, HeaderName, HeaderValue, InvalidHeaderValue},
 };
-use corsair::{RequestHead, ResponseHeaders};
+use corsair::{CorsRequest, RequestHead, RequestHeader, ResponseHeaders};
 
-/// The request headers the engine reads, under both versions' names.
-static CORS_REQUEST_HEADERS: [(HeaderName, http::HeaderName); 4] = [
-    (header::ORIGIN, http::header::ORIGIN),
-    (
-        header::ACCESS_CONTROL_REQUEST_METHOD,
-        http::header::ACCESS_CONTROL_REQUEST_METHOD,
-    ),
-    (
-        header::ACCESS_CONTROL_REQUEST_HEADERS,
-        http::header::ACCESS_CONTROL_REQUEST_HEADERS,
-    ),
-    (
-        HeaderName::from_static("access-control-request-private-network"),
-        http::HeaderName::from_static("access-control-request-private-network"),
-    ),
-];
+static REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+static SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 
-/// The request headers the cross-origin protections read, for every method.
-static PROTECTION_REQUEST_HEADERS: [(HeaderName, http::HeaderName); 5] = [
-    (
-        HeaderName::from_static("sec-fetch-site"),
-        http::HeaderName::from_static("sec-fetch-site"),
-    ),
-    (header::HOST, http::header::HOST),
-    (header::UPGRADE, http::header::UPGRADE),
-    // An HTTP/2 handshake (extended CONNECT) has no `Upgrade`, only this.
-    (
-        header::SEC_WEBSOCKET_VERSION,
-        http::header::SEC_WEBSOCKET_VERSION,
-    ),
-    (
-        HeaderName::from_static("x-forwarded-host"),
-        http::HeaderName::from_static("x-forwarded-host"),
-    ),
-];
-
-/// What of a request the engine needs carried over.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Reads {
-    /// Everything: origin predicates may read any part of the request.
-    pub(crate) whole: bool,
-    /// The path, for write exemptions.
-    pub(crate) path: bool,
-}
-
-impl Reads {
-    pub(crate) const WHOLE: Self = Self {
-        whole: true,
-        path: true,
-    };
+/// The actix-web name of a header the engine reads.
+fn request_name(header: RequestHeader) -> &'static HeaderName {
+    match header {
+        RequestHeader::Origin => &header::ORIGIN,
+        RequestHeader::AccessControlRequestMethod => &header::ACCESS_CONTROL_REQUEST_METHOD,
+        RequestHeader::AccessControlRequestHeaders => &header::ACCESS_CONTROL_REQUEST_HEADERS,
+        RequestHeader::AccessControlRequestPrivateNetwork => &REQUEST_PRIVATE_NETWORK,
+        RequestHeader::SecFetchSite => &SEC_FETCH_SITE,
+        RequestHeader::Host => &header::HOST,
+        RequestHeader::Upgrade => &header::UPGRADE,
+        RequestHeader::SecWebSocketVersion => &header::SEC_WEBSOCKET_VERSION,
+        RequestHeader::XForwardedHost => &X_FORWARDED_HOST,
+    }
 }
 
 /// The response headers the engine writes (but for debug answers' reason), both versions.
@@ -101,93 +72,89 @@ static CORS_RESPONSE_HEADERS: [(http::HeaderName, HeaderName); 8] = [
     ),
 ];
 
-/// What the engine reads of an actix-web request, as `http` 1.x types: the method and the
-/// headers of [`CORS_REQUEST_HEADERS`] (`Origin` alone unless the method is `OPTIONS`, as the
-/// engine reads nothing else then), and the protections' headers; the URI when write
-/// exemptions read the path, on HTTP/2 (`:authority`) and when decisions are logged (their
-/// route); with `whole`, the URI and every header, for origin predicates. The header map is the caller's, reused from one request to the next.
+/// The engine's view of an actix-web request, read in place.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ActixRequest<'r>(&'r ServiceRequest);
+
+impl<'r> ActixRequest<'r> {
+    pub(crate) fn new(request: &'r ServiceRequest) -> Self {
+        Self(request)
+    }
+}
+
+impl<'a, 'r: 'a> CorsRequest<'a> for ActixRequest<'r> {
+    type Value = HeaderValue;
+
+    fn method(&self) -> &str {
+        self.0.method().as_str()
+    }
+
+    fn path(&self) -> &str {
+        self.0.uri().path()
+    }
+
+    fn authority(&self) -> Option<&str> {
+        self.0.uri().authority().map(|authority| authority.as_str())
+    }
+
+    fn values(&self, header: RequestHeader) -> impl Iterator<Item = &'a HeaderValue> {
+        let request: &'r ServiceRequest = self.0;
+        request.headers().get_all(request_name(header))
+    }
+
+    fn share(&self, value: &'a HeaderValue) -> Cow<'a, http::HeaderValue> {
+        Cow::Owned(
+            http::HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|error| {
+                dropped("request header value", "", &error);
+                http::HeaderValue::from_static("")
+            }),
+        )
+    }
+
+    fn head(&self) -> Option<RequestHead<'_>> {
+        None
+    }
+}
+
+/// A whole actix-web request as `http` 1.x types, for origin predicates: the method, the URI
+/// and every header. The header map is the caller's, reused from one request to the next.
 #[derive(Debug)]
 pub(crate) struct Carried {
     method: http::Method,
     uri: http::Uri,
     headers: http::HeaderMap,
-    /// The request's own values of the headers an answer may echo.
-    pub(crate) echoes: Echoes,
 }
 
 impl Carried {
-    /// Carries `request` over into `headers`, an empty map.
-    pub(crate) fn new(request: &ServiceRequest, reads: Reads, headers: http::HeaderMap) -> Self {
+    /// Copies `request` into `headers`, an empty map.
+    pub(crate) fn new(request: &ServiceRequest, mut headers: http::HeaderMap) -> Self {
         let method = request.method();
-        let mut carried = Self {
+        let source = request.headers();
+        headers.reserve(source.len());
+        // One name's values come out in the order they were received, which the engine
+        // relies on (several `Access-Control-Request-Headers` lines are echoed in order).
+        for (name, value) in source.iter() {
+            let copy = http::HeaderName::from_bytes(name.as_str().as_bytes())
+                .inspect_err(|error| dropped("request header name", name.as_str(), error))
+                .ok()
+                .zip(
+                    http::HeaderValue::from_bytes(value.as_bytes())
+                        .inspect_err(|error| {
+                            dropped("request header value", name.as_str(), error);
+                        })
+                        .ok(),
+                );
+            if let Some((name, value)) = copy {
+                headers.append(name, value);
+            }
+        }
+        Self {
             method: http::Method::from_bytes(method.as_str().as_bytes()).unwrap_or_else(|error| {
                 dropped("method", method.as_str(), &error);
                 http::Method::default()
             }),
-            uri: http::Uri::default(),
+            uri: carry_uri(request),
             headers,
-            echoes: Echoes::default(),
-        };
-        if reads.whole {
-            carried.carry_whole(request);
-        } else {
-            let read = if *method == actix_web::http::Method::OPTIONS {
-                &CORS_REQUEST_HEADERS[..]
-            } else {
-                &CORS_REQUEST_HEADERS[..1]
-            };
-            for (actix, engine) in read.iter().chain(&PROTECTION_REQUEST_HEADERS) {
-                for value in request.headers().get_all(actix) {
-                    carried.carry(engine.clone(), value);
-                }
-            }
-            // HTTP/2 carries the host in the URI (`:authority`), not in a `Host` header; and
-            // a decision that is logged names its route.
-            if reads.path
-                || request.uri().authority().is_some()
-                || tracing::enabled!(target: "corsair", tracing::Level::INFO)
-            {
-                carried.carry_uri(request);
-            }
-        }
-        carried
-    }
-
-    fn carry_whole(&mut self, request: &ServiceRequest) {
-        self.carry_uri(request);
-        let source = request.headers();
-        self.headers.reserve(source.len());
-        // One name's values come out in the order they were received, which the engine
-        // relies on (several `Access-Control-Request-Headers` lines are echoed in order).
-        for (name, value) in source.iter() {
-            match http::HeaderName::from_bytes(name.as_str().as_bytes()) {
-                Ok(engine) => self.carry(engine, value),
-                Err(error) => dropped("request header name", name.as_str(), &error),
-            }
-        }
-    }
-
-    fn carry_uri(&mut self, request: &ServiceRequest) {
-        let uri = request.uri();
-        let converted = match uri.path_and_query() {
-            // The usual origin form (`/path?query`): no formatting needed.
-            Some(path) if uri.scheme().is_none() => http::Uri::try_from(path.as_str()),
-            _ => http::Uri::try_from(uri.to_string()),
-        };
-        match converted {
-            Ok(converted) => self.uri = converted,
-            Err(error) => dropped("URI", &uri.to_string(), &error),
-        }
-    }
-
-    /// Copies one value over, and keeps it among the echoes if it may be echoed.
-    fn carry(&mut self, name: http::HeaderName, value: &HeaderValue) {
-        match http::HeaderValue::from_bytes(value.as_bytes()) {
-            Ok(copy) => {
-                self.echoes.remember(&name, value);
-                self.headers.append(name, copy);
-            }
-            Err(error) => dropped("request header value", name.as_str(), &error),
         }
     }
 
@@ -196,11 +163,24 @@ impl Carried {
         RequestHead::new(&self.method, &self.uri, &self.headers)
     }
 
-    /// The emptied header map, for the next request, and the echoes.
-    pub(crate) fn recycle(mut self) -> (http::HeaderMap, Echoes) {
+    /// The emptied header map, for the next request.
+    pub(crate) fn recycle(mut self) -> http::HeaderMap {
         self.headers.clear();
-        (self.headers, self.echoes)
+        self.headers
     }
+}
+
+fn carry_uri(request: &ServiceRequest) -> http::Uri {
+    let uri = request.uri();
+    let converted = match uri.path_and_query() {
+        // The usual origin form (`/path?query`): no formatting needed.
+        Some(path) if uri.scheme().is_none() => http::Uri::try_from(path.as_str()),
+        _ => http::Uri::try_from(uri.to_string()),
+    };
+    converted.unwrap_or_else(|error| {
+        dropped("URI", &uri.to_string(), &error);
+        http::Uri::default()
+    })
 }
 
 /// The request's own values that an answer may echo (the first of `Origin`,
@@ -210,17 +190,26 @@ impl Carried {
 pub(crate) struct Echoes([Option<HeaderValue>; 3]);
 
 /// The headers of [`Echoes`], in order.
-static ECHOED: [http::HeaderName; 3] = [
-    http::header::ORIGIN,
-    http::header::ACCESS_CONTROL_REQUEST_METHOD,
-    http::header::ACCESS_CONTROL_REQUEST_HEADERS,
+static ECHOED: [HeaderName; 3] = [
+    header::ORIGIN,
+    header::ACCESS_CONTROL_REQUEST_METHOD,
+    header::ACCESS_CONTROL_REQUEST_HEADERS,
 ];
 
 impl Echoes {
-    fn remember(&mut self, name: &http::HeaderName, value: &HeaderValue) {
-        if let Some(index) = ECHOED.iter().position(|echoed| echoed == name) {
-            self.0[index].get_or_insert_with(|| value.clone());
+    /// The values `request` may have echoed: `Origin` alone unless it is a preflight (an
+    /// answer to any other request echoes nothing else).
+    pub(crate) fn of(request: &ServiceRequest) -> Self {
+        let echoed = if *request.method() == actix_web::http::Method::OPTIONS {
+            &ECHOED[..]
+        } else {
+            &ECHOED[..1]
+        };
+        let mut echoes = Self::default();
+        for (slot, name) in echoes.0.iter_mut().zip(echoed) {
+            *slot = request.headers().get(name).cloned();
         }
+        echoes
     }
 
     fn find(&self, value: &http::HeaderValue) -> Option<HeaderValue> {
@@ -366,57 +355,54 @@ mod tests {
     }
 
     #[test]
-    fn request_heads_keep_every_value_in_order() {
-        for whole in [false, true] {
-            let reads = Reads { whole, path: false };
-            let carried = Carried::new(&preflight(), reads, http::HeaderMap::new());
-            let head = carried.head();
-            assert_eq!(head.method(), http::Method::OPTIONS);
-            let lines: Vec<_> = head
-                .headers()
-                .get_all("access-control-request-headers")
-                .iter()
-                .collect();
-            assert_eq!(lines, ["b", "a"]);
-            assert_eq!(head.headers()["origin"], "https://a.example");
-            assert_eq!(head.headers()["access-control-request-method"], "PUT");
-            assert_eq!(
-                head.headers()["access-control-request-private-network"],
-                "true"
-            );
+    fn the_engine_reads_every_value_in_place_and_in_order() {
+        let request = preflight();
+        let view = ActixRequest::new(&request);
+        assert_eq!(CorsRequest::method(&view), "OPTIONS");
+        assert_eq!(view.path(), "/items");
+        assert_eq!(view.authority(), None);
+        let lines: Vec<_> = view
+            .values(RequestHeader::AccessControlRequestHeaders)
+            .collect();
+        assert_eq!(lines, ["b", "a"]);
+        let origin = view.values(RequestHeader::Origin).next().unwrap();
+        assert_eq!(
+            origin.as_bytes().as_ptr(),
+            request.headers().get("origin").unwrap().as_bytes().as_ptr(),
+            "read in place, not copied"
+        );
+        assert_eq!(view.share(origin).as_ref(), "https://a.example");
+        for (header, value) in [
+            (RequestHeader::AccessControlRequestMethod, "PUT"),
+            (RequestHeader::AccessControlRequestPrivateNetwork, "true"),
+            (RequestHeader::Host, "api.example"),
+        ] {
+            let values: Vec<_> = view.values(header).collect();
+            assert_eq!(values, [value], "{header:?}");
         }
+        assert_eq!(view.values(RequestHeader::SecFetchSite).count(), 0);
+        assert!(view.head().is_none(), "no head: predicates get a copy");
     }
 
     #[test]
-    fn only_predicates_get_the_uri_and_other_headers() {
-        let request = TestRequest::default()
-            .uri("/items?page=2")
-            .method(actix_web::http::Method::POST)
-            .append_header(("origin", "https://a.example"))
-            .append_header(("host", "api.example"))
-            .append_header(("sec-fetch-site", "cross-site"))
-            .append_header(("cookie", "a=b"))
-            .to_srv_request();
-        let neither = Reads {
-            whole: false,
-            path: false,
-        };
-        let carried = Carried::new(&request, neither, http::HeaderMap::new());
-        assert_eq!(carried.head().uri(), "/");
-        // The protections read `Host` and `Sec-Fetch-Site`; nothing else is copied.
-        assert_eq!(carried.head().headers()["host"], "api.example");
-        assert_eq!(carried.head().headers()["sec-fetch-site"], "cross-site");
-        assert!(!carried.head().headers().contains_key("cookie"));
-        let path = Reads {
-            whole: false,
-            path: true,
-        };
-        let carried = Carried::new(&request, path, http::HeaderMap::new());
-        assert_eq!(carried.head().uri(), "/items?page=2");
-        assert!(!carried.head().headers().contains_key("cookie"));
-        let carried = Carried::new(&request, Reads::WHOLE, http::HeaderMap::new());
-        assert_eq!(carried.head().uri(), "/items?page=2");
-        assert_eq!(carried.head().headers()["cookie"], "a=b");
+    fn predicates_get_the_whole_request_in_order() {
+        let carried = Carried::new(&preflight(), http::HeaderMap::new());
+        let head = carried.head();
+        assert_eq!(head.method(), http::Method::OPTIONS);
+        assert_eq!(head.uri(), "/items?page=2");
+        let lines: Vec<_> = head
+            .headers()
+            .get_all("access-control-request-headers")
+            .iter()
+            .collect();
+        assert_eq!(lines, ["b", "a"]);
+        assert_eq!(head.headers()["origin"], "https://a.example");
+        assert_eq!(head.headers()["host"], "api.example");
+        assert_eq!(
+            head.headers()["access-control-request-private-network"],
+            "true"
+        );
+        assert!(carried.recycle().is_empty());
     }
 
     #[test]
@@ -424,18 +410,16 @@ mod tests {
         let request = TestRequest::default()
             .uri("http://api.example:8080/items")
             .to_srv_request();
-        let carried = Carried::new(&request, Reads::WHOLE, http::HeaderMap::new());
+        let carried = Carried::new(&request, http::HeaderMap::new());
         assert_eq!(carried.head().uri(), "http://api.example:8080/items");
+        let view = ActixRequest::new(&request);
+        assert_eq!(view.authority(), Some("api.example:8080"));
     }
 
     #[test]
     fn echoed_values_are_the_requests_own() {
         let request = preflight();
-        let reads = Reads {
-            whole: false,
-            path: false,
-        };
-        let (_, echoes) = Carried::new(&request, reads, http::HeaderMap::new()).recycle();
+        let echoes = Echoes::of(&request);
         let origin = actix_value(
             &http::HeaderValue::from_static("https://a.example"),
             &echoes,
@@ -447,6 +431,21 @@ mod tests {
             origin.as_bytes().as_ptr(),
             requested.as_bytes().as_ptr(),
             "shared, not copied"
+        );
+        // Of a request that is not a preflight, only `Origin` can be echoed.
+        let get = TestRequest::default()
+            .append_header(("origin", "https://a.example"))
+            .append_header(("access-control-request-method", "PUT"))
+            .to_srv_request();
+        let method = http::HeaderValue::from_static("PUT");
+        let converted = actix_value(&method, &Echoes::of(&get)).unwrap();
+        assert_ne!(
+            converted.as_bytes().as_ptr(),
+            get.headers()
+                .get("access-control-request-method")
+                .unwrap()
+                .as_bytes()
+                .as_ptr()
         );
         // A fixed value is converted once, then shared.
         let fixed = http::HeaderValue::from_static("600");

@@ -65,17 +65,16 @@
 //!
 //! # Cost
 //!
-//! actix-web 4 speaks `http` 0.2 and the engine `http` 1.x, and neither version's header
-//! value can lend its buffer to the other, so what the engine reads is copied into an
-//! `http` 1.x request head first: the method and the CORS request headers (`Origin`,
-//! `Access-Control-Request-Method`, `-Headers`, `-Private-Network`; `Origin` alone for
-//! methods other than `OPTIONS`) and those the protections read (`Sec-Fetch-Site`, `Host`,
-//! `Upgrade`, `X-Forwarded-Host`), into a header map each middleware reuses: one
-//! allocation per value present. With write exemptions, the path is copied too. With origin predicates, which may read anything, the URI and every
-//! header are copied too. The response headers the engine writes come back without
+//! actix-web 4 speaks `http` 0.2 and the engine `http` 1.x. The engine reads the request in
+//! place, through actix-web's own header map (it implements [`corsair::CorsRequest`] on a
+//! view of the request): no header is copied to decide. Neither version's header value can
+//! lend its buffer to the other, so a value the engine keeps in its answer is copied, once:
+//! the origin of a refusal, or the origin of a subdomain-pattern grant, and a preflight's
+//! echoed method and header list. The response headers the engine writes come back without
 //! copies: names are mapped to actix-web's constants, echoed values are the request's own,
-//! and the policy's fixed values are converted once per thread. Behind `corsair-tower` the
-//! engine reads the request in place; the request copy is the price of the version gap.
+//! and the policy's fixed values are converted once per thread. A policy with origin
+//! predicates, which may read any part of the request as `http` 1.x types, gets the whole
+//! request copied (URI and every header) before it decides.
 //!
 //! [actix-web]: https://docs.rs/actix-web
 #![forbid(unsafe_code)]
@@ -107,7 +106,7 @@ pub use corsair::{Policy, PolicyHandle};
 pub use corsair_middleware::OriginResolver;
 pub use future::ResponseFuture;
 
-use headers::{ActixHeaders, Carried, Echoes, Reads};
+use headers::{ActixHeaders, ActixRequest, Carried, Echoes};
 
 /// CORS for an actix-web `App`, `Scope` or `Resource`: a
 /// [`Transform`] producing [`CorsMiddleware`], for their `wrap` methods.
@@ -281,30 +280,29 @@ where
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let gate = &self.cors.gate;
         let policy = gate.current();
-        // Origin predicates may read any part of the request; otherwise the engine reads
-        // only the CORS and protection headers (and the path, for write exemptions), and
-        // only those are carried over.
-        let reads = Reads {
-            whole: gate.reads_whole_request(&policy),
-            path: gate.reads_path(&policy),
+        let decide = |evaluation: Evaluation<'_>| decide(evaluation, &request);
+        // Origin predicates may read any part of the request, as `http` 1.x types: only
+        // then is it copied. Otherwise the engine reads it in place.
+        let route = if gate.reads_whole_request(&policy) {
+            let carried = Carried::new(&request, self.scratch.take());
+            let route = gate.route_under(&policy, &carried.head(), decide);
+            self.scratch.set(carried.recycle());
+            route
+        } else {
+            gate.route_under(&policy, &ActixRequest::new(&request), decide)
         };
-        let carried = Carried::new(&request, reads, self.scratch.take());
-        let route = gate.route_under(&policy, &carried.head(), |evaluation| {
-            decide(evaluation, &carried.echoes)
-        });
-        let (scratch, echoes) = carried.recycle();
-        self.scratch.set(scratch);
         match route {
             Route::Decided(Decision::Answer(response)) => {
                 ResponseFuture::answered(request.into_response(response).map_into_right_body())
             }
             Route::Decided(Decision::Forward(cors)) => {
+                let echoes = Echoes::of(&request);
                 ResponseFuture::forwarded(self.service.call(request), cors, echoes)
             }
             Route::Resolve(origin) => ResponseFuture::resolving(resolve_then_call(
                 gate.clone(),
                 Rc::clone(&self.service),
-                Carried::new(&request, Reads::WHOLE, http::HeaderMap::new()),
+                Carried::new(&request, http::HeaderMap::new()),
                 request,
                 origin,
             )),
@@ -312,23 +310,34 @@ where
     }
 }
 
-fn decide(evaluation: Evaluation<'_>, echoes: &Echoes) -> Decision {
+/// Turns an evaluation into the answer, or the plan to forward the request.
+fn decide(evaluation: Evaluation<'_>, request: &ServiceRequest) -> Decision {
     match evaluation {
         Evaluation::Preflight(answer) => {
             // Every `http` 1.x status is a valid `http` 0.2 status (both are 100-999).
             let status =
                 StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::FORBIDDEN);
-            let mut response = HttpResponse::new(status);
-            answer.write_headers(&mut ActixHeaders::new(response.headers_mut(), echoes));
-            Decision::Answer(response)
+            answer_with(status, request, |headers| answer.write_headers(headers))
         }
-        Evaluation::Forbidden(answer) => {
-            let mut response = HttpResponse::new(StatusCode::FORBIDDEN);
-            answer.write_headers(&mut ActixHeaders::new(response.headers_mut(), echoes));
-            Decision::Answer(response)
-        }
+        Evaluation::Forbidden(answer) => answer_with(StatusCode::FORBIDDEN, request, |headers| {
+            answer.write_headers(headers)
+        }),
         Evaluation::Actual(cors) => Decision::Forward(cors),
     }
+}
+
+/// An answer of the policy's own, with the headers `write` writes.
+fn answer_with(
+    status: StatusCode,
+    request: &ServiceRequest,
+    write: impl FnOnce(&mut ActixHeaders<'_>),
+) -> Decision {
+    let mut response = HttpResponse::new(status);
+    write(&mut ActixHeaders::new(
+        response.headers_mut(),
+        &Echoes::of(request),
+    ));
+    Decision::Answer(response)
 }
 
 /// Adds the CORS headers to the inner service's outcome: to its response, or to the
@@ -370,10 +379,13 @@ where
 {
     let allowed = gate.resolve(&origin).await;
     let decision = gate.decide_resolved(&carried.head(), &origin, allowed, |evaluation| {
-        decide(evaluation, &carried.echoes)
+        decide(evaluation, &request)
     });
     match decision {
         Decision::Answer(response) => Ok(request.into_response(response).map_into_right_body()),
-        Decision::Forward(actual) => finish(service.call(request).await, &actual, &carried.echoes),
+        Decision::Forward(actual) => {
+            let echoes = Echoes::of(&request);
+            finish(service.call(request).await, &actual, &echoes)
+        }
     }
 }

@@ -43,7 +43,13 @@ fn run(bencher: Bencher<'_, '_>, spec: Spec, template: &Template, subject: Subje
             spec.tower_http().layer(corsair_bench::tower_app()),
             template,
         ),
+        Subject::TowerFloor => tower(bencher, corsair_bench::floor(spec), template),
         Subject::ActixBaseline => actix(bencher, corsair_bench::actix_app_service(), template),
+        Subject::ActixNoop => actix(
+            bencher,
+            corsair_bench::actix_wrap(&corsair_bench::ActixNoop),
+            template,
+        ),
         Subject::ActixCors => actix(
             bencher,
             corsair_bench::actix_wrap(&spec.actix_cors()),
@@ -89,7 +95,7 @@ fn case(bencher: Bencher<'_, '_>, origins: Origins, case: Case, subject: Subject
 mod exact {
     use super::*;
 
-    #[divan::bench(consts = SIZES, args = Subject::ALL, sample_size = SAMPLE_SIZE)]
+    #[divan::bench(consts = SIZES, args = Subject::WITH_FLOOR, sample_size = SAMPLE_SIZE)]
     fn preflight_allowed<const N: usize>(bencher: Bencher<'_, '_>, subject: Subject) {
         case(bencher, Origins::Exact(N), Case::PreflightAllowed, subject);
     }
@@ -120,7 +126,7 @@ mod exact {
 mod subdomains {
     use super::*;
 
-    #[divan::bench(consts = SIZES, args = Subject::ALL, sample_size = SAMPLE_SIZE)]
+    #[divan::bench(consts = SIZES, args = Subject::WITH_FLOOR, sample_size = SAMPLE_SIZE)]
     fn preflight_allowed<const N: usize>(bencher: Bencher<'_, '_>, subject: Subject) {
         case(
             bencher,

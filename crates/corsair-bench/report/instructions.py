@@ -12,7 +12,9 @@ import subprocess
 import sys
 
 SUBJECTS = ["tower_no_cors", "corsair_tower", "tower_http",
-            "actix_no_cors", "actix_cors", "corsair_actix"]
+            "actix_no_cors", "actix_noop", "actix_cors", "corsair_actix"]
+# The floor answers every request with the allowed preflight's response: counted there only.
+FLOOR = "tower_floor"
 # (case, origins, iterations): fewer iterations where a request costs milliseconds.
 CASES = [
     ("preflight_allowed", "exact:1", 1000),
@@ -50,7 +52,10 @@ def main():
     args = parser.parse_args()
     results = []
     for case, origins, iterations in CASES:
-        for subject in args.subjects.split(","):
+        subjects = args.subjects.split(",")
+        if case == "preflight_allowed" and args.subjects == ",".join(SUBJECTS):
+            subjects.insert(1, FLOOR)
+        for subject in subjects:
             per_request = count(args.binary, subject, case, origins, iterations)
             print(f"  {case} {origins} {subject}: {per_request:,.0f}", flush=True)
             results.append({"case": case, "origins": origins, "subject": subject,

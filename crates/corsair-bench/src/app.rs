@@ -39,6 +39,75 @@ pub fn tower_app()
     tower::service_fn(|_request: Request<()>| ready(Ok(hello())))
 }
 
+/// The floor of an answered preflight: a tower service that drops the request and builds a
+/// new response with `answer`'s status and headers (values shared, as corsair's are), with
+/// no CORS logic at all. Built from corsair's own answer, so that it is the identical
+/// response.
+pub fn tower_floor(
+    answer: &Response<Full<Bytes>>,
+) -> impl tower::Service<Request<()>, Response = Hello, Error = Infallible, Future = HelloFuture>
++ Clone
++ Send
++ use<> {
+    let status = answer.status();
+    let headers: Vec<(header::HeaderName, HeaderValue)> = answer
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    tower::service_fn(move |request: Request<()>| {
+        drop(request);
+        let mut response = Response::new(Full::default());
+        *response.status_mut() = status;
+        let map = response.headers_mut();
+        for (name, value) in &headers {
+            map.append(name.clone(), value.clone());
+        }
+        ready(Ok(response))
+    })
+}
+
+/// A middleware that does nothing but pass each request on: what any actix-web middleware
+/// costs, whatever it does.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ActixNoop;
+
+impl<S> actix_web::dev::Transform<S, actix_web::dev::ServiceRequest> for ActixNoop
+where
+    S: actix_web::dev::Service<actix_web::dev::ServiceRequest>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Transform = NoopMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<NoopMiddleware<S>, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(NoopMiddleware { service }))
+    }
+}
+
+/// The service [`ActixNoop`] makes.
+#[derive(Debug)]
+pub struct NoopMiddleware<S> {
+    service: S,
+}
+
+impl<S> actix_web::dev::Service<actix_web::dev::ServiceRequest> for NoopMiddleware<S>
+where
+    S: actix_web::dev::Service<actix_web::dev::ServiceRequest>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    actix_web::dev::forward_ready!(service);
+
+    fn call(&self, request: actix_web::dev::ServiceRequest) -> Self::Future {
+        self.service.call(request)
+    }
+}
+
 /// The trivial application as an actix-web service factory's service.
 pub fn actix_app(
     request: actix_web::dev::ServiceRequest,

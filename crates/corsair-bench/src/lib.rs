@@ -16,9 +16,9 @@ mod subject;
 
 pub use answer::Answer;
 pub use app::{
-    ActixApp, Hello, HelloFuture, actix_app, actix_app_service, actix_wrap, call_actix, call_tower,
-    hello, now, tower_app,
+    ActixApp, ActixNoop, Hello, HelloFuture, NoopMiddleware, actix_app, actix_app_service,
+    actix_wrap, call_actix, call_tower, hello, now, tower_app, tower_floor,
 };
 pub use case::{Case, Template, repeated_names};
 pub use spec::{EXPOSE, HEADERS, HELLO, MAX_AGE, METHODS, Origins, REFUSED_ORIGIN, Spec};
-pub use subject::Subject;
+pub use subject::{Subject, floor};

@@ -3,7 +3,8 @@
 use std::fmt;
 
 use crate::{
-    Answer, Case, Spec, Template, actix_app_service, actix_wrap, call_actix, call_tower, tower_app,
+    ActixNoop, Answer, Case, Spec, Template, actix_app_service, actix_wrap, call_actix, call_tower,
+    tower_app, tower_floor,
 };
 
 /// The middlewares compared, and the baselines without one.
@@ -15,8 +16,13 @@ pub enum Subject {
     CorsairTower,
     /// `tower_http::cors::CorsLayer`.
     TowerHttp,
+    /// The floor of an answered preflight: the response corsair-tower answers an allowed
+    /// preflight with, built anew for every request, with no CORS logic.
+    TowerFloor,
     /// The trivial actix-web service alone.
     ActixBaseline,
+    /// The trivial actix-web service behind a middleware that does nothing.
+    ActixNoop,
     /// `actix_cors::Cors`.
     ActixCors,
     /// `corsair_actix::Cors`.
@@ -24,12 +30,26 @@ pub enum Subject {
 }
 
 impl Subject {
-    /// Every subject.
-    pub const ALL: [Self; 6] = [
+    /// Every subject measured on every request ([`TowerFloor`](Self::TowerFloor), which
+    /// answers every request alike, is measured on allowed preflights only).
+    pub const ALL: [Self; 7] = [
         Self::TowerBaseline,
         Self::CorsairTower,
         Self::TowerHttp,
         Self::ActixBaseline,
+        Self::ActixNoop,
+        Self::ActixCors,
+        Self::CorsairActix,
+    ];
+
+    /// Every subject measured on allowed preflights: [`ALL`](Self::ALL) and the floor.
+    pub const WITH_FLOOR: [Self; 8] = [
+        Self::TowerBaseline,
+        Self::CorsairTower,
+        Self::TowerHttp,
+        Self::TowerFloor,
+        Self::ActixBaseline,
+        Self::ActixNoop,
         Self::ActixCors,
         Self::CorsairActix,
     ];
@@ -40,7 +60,9 @@ impl Subject {
             Self::TowerBaseline => "tower_no_cors",
             Self::CorsairTower => "corsair_tower",
             Self::TowerHttp => "tower_http",
+            Self::TowerFloor => "tower_floor",
             Self::ActixBaseline => "actix_no_cors",
+            Self::ActixNoop => "actix_noop",
             Self::ActixCors => "actix_cors",
             Self::CorsairActix => "corsair_actix",
         }
@@ -48,12 +70,17 @@ impl Subject {
 
     /// The subject of a benchmark-output name.
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|subject| subject.name() == name)
+        Self::WITH_FLOOR
+            .into_iter()
+            .find(|subject| subject.name() == name)
     }
 
-    /// Whether this is a baseline without CORS.
+    /// Whether this is a baseline without CORS (the floor included).
     pub fn is_baseline(self) -> bool {
-        matches!(self, Self::TowerBaseline | Self::ActixBaseline)
+        matches!(
+            self,
+            Self::TowerBaseline | Self::TowerFloor | Self::ActixBaseline | Self::ActixNoop
+        )
     }
 
     /// Answers one request of `case` under `spec` (builds the middleware anew: for tests).
@@ -72,8 +99,14 @@ impl Subject {
                 let mut service = spec.tower_http().layer(tower_app());
                 Answer::from_http(&call_tower(&mut service, template.http()))
             }
+            Self::TowerFloor => {
+                Answer::from_http(&call_tower(&mut self::floor(spec), template.http()))
+            }
             Self::ActixBaseline => {
                 Answer::from_actix(&call_actix(&actix_app_service(), template.actix()))
+            }
+            Self::ActixNoop => {
+                Answer::from_actix(&call_actix(&actix_wrap(&ActixNoop), template.actix()))
             }
             Self::ActixCors => {
                 let service = actix_wrap(&spec.actix_cors());
@@ -85,6 +118,23 @@ impl Subject {
             }
         }
     }
+}
+
+/// The floor service of `spec`: corsair-tower's answer to its allowed preflight, rebuilt.
+pub fn floor(
+    spec: Spec,
+) -> impl tower::Service<
+    http::Request<()>,
+    Response = crate::Hello,
+    Error = std::convert::Infallible,
+    Future = crate::HelloFuture,
+> + Clone
++ Send
++ 'static {
+    use tower::Layer;
+    let mut corsair = corsair_tower::CorsLayer::new(spec.corsair()).layer(tower_app());
+    let template = Template::new(Case::PreflightAllowed, spec);
+    tower_floor(&call_tower(&mut corsair, template.http()))
 }
 
 impl fmt::Display for Subject {

@@ -135,9 +135,26 @@ fn the_grants_are_the_intended_ones() {
 }
 
 #[test]
+fn the_floor_is_corsairs_allowed_preflight_answer() {
+    for origins in [Origins::Exact(1), Origins::Subdomains(100)] {
+        let spec = Spec::new(origins);
+        let corsair = Subject::CorsairTower.answer(spec, Case::PreflightAllowed);
+        let floor = Subject::TowerFloor.answer(spec, Case::PreflightAllowed);
+        assert_eq!(floor, corsair, "{origins:?}");
+        assert_eq!(floor.status, 204);
+        // Vary and the five grants: origin, credentials, method, headers, max-age.
+        assert_eq!(floor.headers.len(), 6, "{floor:?}");
+    }
+}
+
+#[test]
 fn baselines_answer_with_the_application() {
     let spec = Spec::new(Origins::Exact(1));
-    for subject in [Subject::TowerBaseline, Subject::ActixBaseline] {
+    for subject in [
+        Subject::TowerBaseline,
+        Subject::ActixBaseline,
+        Subject::ActixNoop,
+    ] {
         for case in Case::ALL {
             let answer = subject.answer(spec, case);
             assert_eq!(answer.status, 200);

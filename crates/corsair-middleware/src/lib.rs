@@ -39,7 +39,7 @@ mod resolver;
 
 use std::{fmt, ops::Deref, sync::Arc};
 
-use corsair::{Evaluation, Policy, PolicyHandle, Refusal, RequestHead};
+use corsair::{CorsRequest, Evaluation, Policy, PolicyHandle, Refusal, RequestHead};
 
 pub use resolver::OriginResolver;
 
@@ -145,22 +145,15 @@ impl PolicyGate {
             .any(|policy| policy.grants().predicates > 0)
     }
 
-    /// Whether deciding reads the request's path: the enforced or the shadow policy exempts
-    /// paths from the refusal of forged writes.
-    pub fn reads_path(&self, policy: &Policy) -> bool {
-        self.policies(policy)
-            .any(|policy| !policy.grants().write_exemptions.is_empty())
-    }
-
     fn policies<'a>(&'a self, policy: &'a Policy) -> impl Iterator<Item = &'a Policy> {
         std::iter::once(policy).chain(&self.shadow)
     }
 
     /// Reports the final evaluation (and the shadow policy's, if it differs), then lets the
     /// integration act on it.
-    fn report<R>(
-        &self,
-        head: &RequestHead<'_>,
+    fn report<'p, R>(
+        &'p self,
+        head: &impl CorsRequest<'p>,
         evaluation: Evaluation<'_>,
         resolved: Option<&dyn Fn(&str) -> bool>,
         decide: impl FnOnce(Evaluation<'_>) -> R,
@@ -207,11 +200,13 @@ impl PolicyGate {
         self.route_under(&self.current(), head, decide)
     }
 
-    /// [`route`](Self::route) under a policy obtained from [`current`](Self::current).
-    pub fn route_under<R>(
-        &self,
-        policy: &Policy,
-        head: &RequestHead<'_>,
+    /// [`route`](Self::route) under a policy obtained from [`current`](Self::current), for
+    /// any view of a request: an integration whose framework has its own request types
+    /// implements [`CorsRequest`] on them, so the policy reads them in place.
+    pub fn route_under<'p, R>(
+        &'p self,
+        policy: &'p Policy,
+        head: &impl CorsRequest<'p>,
         decide: impl FnOnce(Evaluation<'_>) -> R,
     ) -> Route<R> {
         let evaluation = policy.evaluate(head);

@@ -1,23 +1,19 @@
 //! Every decision, to `tracing` and (with the `metrics` feature) to the `metrics` facade:
 //! the one place both integrations report from.
 
-use corsair::{RequestHead, Verdict};
-use http::header;
+use corsair::{CorsRequest, RequestHeader, Verdict};
 
 /// Logs and counts one decision: `corsair_requests_total{kind, decision, reason}`.
-pub(crate) fn decision(verdict: &Verdict<'_>, head: &RequestHead<'_>) {
-    let origin = head
-        .headers()
-        .get(header::ORIGIN)
-        .map(|o| o.as_bytes().escape_ascii());
+pub(crate) fn decision<'a>(verdict: &Verdict<'_>, head: &impl CorsRequest<'a>) {
+    // Field values are computed only when the event is enabled: no lookup otherwise.
     tracing::debug!(
         target: "corsair",
         kind = verdict.check.as_str(),
         decision = verdict.outcome.as_str(),
         reason = verdict.reason(),
-        origin = origin.map(tracing::field::display),
-        method = head.method().as_str(),
-        route = head.uri().path(),
+        origin = origin(head).map(tracing::field::display),
+        method = head.method(),
+        route = head.path(),
         "CORS decision"
     );
     #[cfg(feature = "metrics")]
@@ -32,11 +28,11 @@ pub(crate) fn decision(verdict: &Verdict<'_>, head: &RequestHead<'_>) {
 
 /// Logs and counts a request the shadow policy decides differently:
 /// `corsair_shadow_differences_total{kind}`.
-pub(crate) fn difference(enforced: &Verdict<'_>, shadow: &Verdict<'_>, head: &RequestHead<'_>) {
-    let origin = head
-        .headers()
-        .get(header::ORIGIN)
-        .map(|o| o.as_bytes().escape_ascii());
+pub(crate) fn difference<'a>(
+    enforced: &Verdict<'_>,
+    shadow: &Verdict<'_>,
+    head: &impl CorsRequest<'a>,
+) {
     tracing::info!(
         target: "corsair",
         kind = enforced.check.as_str(),
@@ -45,12 +41,19 @@ pub(crate) fn difference(enforced: &Verdict<'_>, shadow: &Verdict<'_>, head: &Re
         shadow_kind = shadow.check.as_str(),
         shadow_decision = shadow.outcome.as_str(),
         shadow_reason = shadow.reason(),
-        origin = origin.map(tracing::field::display),
-        method = head.method().as_str(),
-        route = head.uri().path(),
+        origin = origin(head).map(tracing::field::display),
+        method = head.method(),
+        route = head.path(),
         "the shadow policy decides differently"
     );
     #[cfg(feature = "metrics")]
     metrics::counter!("corsair_shadow_differences_total", "kind" => enforced.check.as_str())
         .increment(1);
+}
+
+/// The request's `Origin`, for logs.
+fn origin<'a>(head: &impl CorsRequest<'a>) -> Option<std::slice::EscapeAscii<'a>> {
+    head.values(RequestHeader::Origin)
+        .next()
+        .map(|origin| origin.as_ref().escape_ascii())
 }

@@ -359,6 +359,9 @@ fn websocket_handshakes_are_checked_by_default() {
         None,
         "not a WebSocket"
     );
+    // RFC 6455 allows no other method than GET, and WebSocket servers refuse any other.
+    let post = request("POST", "/ws", &[("upgrade", "websocket"), EVIL, HOST]);
+    assert_eq!(forbidden(&policy, &post), None, "not a handshake");
     let twice = request("GET", "/ws", &[("upgrade", "websocket"), EVIL, EVIL]);
     assert_eq!(forbidden(&policy, &twice), Some(Refusal::MalformedOrigin));
     // A handshake that passes is reported as one, allowed whatever CORS would grant.

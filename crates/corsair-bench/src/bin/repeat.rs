@@ -52,7 +52,13 @@ fn main() -> ExitCode {
             &template,
             iterations,
         ),
+        Subject::TowerFloor => tower(corsair_bench::floor(spec), &template, iterations),
         Subject::ActixBaseline => actix(corsair_bench::actix_app_service(), &template, iterations),
+        Subject::ActixNoop => actix(
+            corsair_bench::actix_wrap(&corsair_bench::ActixNoop),
+            &template,
+            iterations,
+        ),
         Subject::ActixCors => actix(
             corsair_bench::actix_wrap(&spec.actix_cors()),
             &template,

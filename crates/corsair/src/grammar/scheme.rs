@@ -10,7 +10,10 @@ pub(crate) fn is_valid(bytes: &[u8]) -> bool {
 
 /// Whether `bytes` is a scheme as URLs serialize it: lowercase.
 pub(crate) fn is_canonical(bytes: &[u8]) -> bool {
-    is_valid(bytes) && !bytes.iter().any(u8::is_ascii_uppercase)
+    bytes.first().is_some_and(u8::is_ascii_lowercase)
+        && bytes.iter().all(|&b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')
+        })
 }
 
 #[cfg(test)]

@@ -30,6 +30,20 @@ impl KeyedState {
         }
     }
 
+    /// The hash of a sequence of byte strings, built one part at a time from
+    /// [`parts_start`](Self::parts_start): extending a sequence by one part costs one hash of
+    /// that part, so every suffix of a domain name is hashed, label by label from the right,
+    /// in one pass over it. Each part's length is mixed in, so where parts end is part of
+    /// the hash.
+    pub(crate) fn hash_part(&self, state: u64, part: &[u8]) -> u64 {
+        hash(state, self.key, part, 0)
+    }
+
+    /// The state of an empty sequence of parts (see [`hash_part`](Self::hash_part)).
+    pub(crate) fn parts_start(&self) -> u64 {
+        self.seed
+    }
+
     /// A hash of `bytes` in which ASCII letters of either case hash alike (every byte is
     /// hashed with its `0x20` bit set: `A` as `a`, but also `^` as `~`; equal hashes are
     /// always confirmed by comparing the bytes).
@@ -184,6 +198,21 @@ mod tests {
             state.hash_ascii_case_insensitive(b"x-api-key"),
             state.hash_ascii_case_insensitive(b"x-api-kez")
         );
+        // Parts: where each ends is hashed too.
+        let parts = |parts: &[&[u8]]| {
+            parts.iter().fold(state.parts_start(), |hash, part| {
+                state.hash_part(hash, part)
+            })
+        };
+        assert_eq!(
+            parts(&[b"https", b"example"]),
+            parts(&[b"https", b"example"])
+        );
+        assert_ne!(
+            parts(&[b"https", b"example"]),
+            parts(&[b"httpse", b"xample"])
+        );
+        assert_ne!(parts(&[b"a", b"b"]), parts(&[b"b", b"a"]));
         // Another table, other keys.
         assert_ne!(
             KeyedState::new().hash_one(b"x-api-key"),

@@ -5,7 +5,10 @@
 //! looked up by slicing its value, never by scanning the list: `scheme://host` for any-port
 //! patterns, and the `.suffix`es of the host for subdomain patterns, from the right, only as
 //! many labels deep as the deepest configured base domain (so a hostile host of many labels
-//! costs no more than a short one).
+//! costs no more than a short one). Subdomain patterns are keyed by the hash of their scheme
+//! and base labels, built label by label, so the walk from the right extends one hash by one
+//! label at each step: the host is split and hashed in the same pass, and each suffix costs
+//! one probe.
 //!
 //! The tables hash with a keyed multiply-fold hash ([`KeyedState`]) rather than SipHash: they
 //! are filled from the configuration only, so request data can only look up, and secret keys
@@ -30,30 +33,44 @@ pub(crate) enum Match<'p> {
     Any,
 }
 
-/// The schemes subdomain patterns of one base domain allow, to their ports.
-type SchemePorts = HashMap<Box<[u8]>, Ports, KeyedState>;
+/// The subdomain patterns of one scheme and base domain (`https://*.example.com`, with any
+/// ports).
+#[derive(Debug, Clone)]
+struct Subdomains {
+    scheme: Box<[u8]>,
+    /// `.example.com`.
+    suffix: Box<[u8]>,
+    ports: Ports,
+}
 
 /// The ports subdomain patterns allow for one base domain and scheme.
 #[derive(Debug, Clone, Default)]
 struct Ports {
     /// `:*` is listed.
     any: bool,
-    /// Listed ports; `None` is the scheme's default.
-    exact: HashSet<Option<u16>, KeyedState>,
+    /// The scheme's default port is listed (no port written: the usual pattern).
+    default: bool,
+    /// Other listed ports.
+    exact: HashSet<u16, KeyedState>,
 }
 
 impl Ports {
     fn insert(&mut self, port: PortPattern) {
         match port {
             PortPattern::Any => self.any = true,
-            PortPattern::Exact(port) => {
+            PortPattern::Exact(None) => self.default = true,
+            PortPattern::Exact(Some(port)) => {
                 self.exact.insert(port);
             }
         }
     }
 
     fn contains(&self, port: Option<u16>) -> bool {
-        self.any || self.exact.contains(&port)
+        self.any
+            || match port {
+                None => self.default,
+                Some(port) => self.exact.contains(&port),
+            }
     }
 }
 
@@ -63,9 +80,11 @@ pub(crate) struct OriginMatcher {
     exact: HashMap<Box<[u8]>, HeaderValue, KeyedState>,
     /// `scheme://host` of `scheme://host:*` patterns.
     any_port: HashSet<Box<[u8]>, KeyedState>,
-    /// `.example.com` of `*.example.com` patterns, to the schemes listed with it and their
-    /// ports: hashed at each level, so no lookup grows with the number of schemes or ports.
-    subdomains: HashMap<Box<[u8]>, SchemePorts, KeyedState>,
+    /// Subdomain patterns by the hash of their scheme and base labels (right to left, see
+    /// [`suffix_hashes`]); those whose hashes collide share a list, told apart by bytes.
+    subdomains: HashMap<u64, Vec<Subdomains>, KeyedState>,
+    /// The keys of the hashes of `subdomains`.
+    labels: KeyedState,
     /// Labels in the longest base domain of `subdomains`: deeper suffixes cannot match.
     deepest_base: usize,
 }
@@ -93,13 +112,31 @@ impl OriginMatcher {
                 self.any_port.insert(key.into_bytes().into());
             }
             HostPattern::Subdomains(base) => {
-                self.deepest_base = self.deepest_base.max(base.split('.').count());
-                self.subdomains
-                    .entry(format!(".{base}").into_bytes().into())
-                    .or_default()
-                    .entry(wildcard.scheme().as_bytes().into())
-                    .or_default()
-                    .insert(wildcard.port());
+                let suffix = format!(".{base}");
+                let scheme = wildcard.scheme().as_bytes();
+                let Some(Suffix { depth, hash, .. }) =
+                    suffix_hashes(&self.labels, scheme, suffix.as_bytes()).last()
+                else {
+                    return;
+                };
+                self.deepest_base = self.deepest_base.max(depth);
+                let same = self.subdomains.entry(hash).or_default();
+                let position = same.iter().position(|known| {
+                    *known.scheme == *scheme && *known.suffix == *suffix.as_bytes()
+                });
+                let entry = match position {
+                    Some(position) => &mut same[position],
+                    None => {
+                        same.push(Subdomains {
+                            scheme: scheme.into(),
+                            suffix: suffix.into_bytes().into(),
+                            ports: Ports::default(),
+                        });
+                        let last = same.len() - 1;
+                        &mut same[last]
+                    }
+                };
+                entry.ports.insert(wildcard.port());
             }
         }
     }
@@ -130,26 +167,51 @@ impl OriginMatcher {
         if self.subdomains.is_empty() || parts.host.first() == Some(&b'[') {
             return false;
         }
-        let host = parts.host;
-        let mut end = host.len();
-        for _ in 0..self.deepest_base {
-            // `CanonicalParts` refused empty labels, so a dot past index 0 leaves at least
-            // one label in front of the suffix: a subdomain, never the base itself.
-            let Some(dot) = host[..end].iter().rposition(|&b| b == b'.') else {
-                return false;
-            };
-            let found = self
-                .subdomains
-                .get(&host[dot..])
-                .and_then(|schemes| schemes.get(parts.scheme))
-                .is_some_and(|ports| ports.contains(parts.port));
-            if found {
-                return true;
-            }
-            end = dot;
-        }
-        false
+        // `CanonicalParts` refused empty labels, so every suffix starting at a dot leaves at
+        // least one label in front of it: a subdomain, never the base itself.
+        suffix_hashes(&self.labels, parts.scheme, parts.host)
+            .take(self.deepest_base)
+            .any(|suffix| {
+                self.subdomains.get(&suffix.hash).is_some_and(|same| {
+                    let bytes = &parts.host[suffix.start..];
+                    same.iter().any(|known| {
+                        *known.suffix == *bytes
+                            && *known.scheme == *parts.scheme
+                            && known.ports.contains(parts.port)
+                    })
+                })
+            })
     }
+}
+
+/// One `.suffix` of a host.
+struct Suffix {
+    /// Where it starts (at a dot).
+    start: usize,
+    /// How many labels it holds.
+    depth: usize,
+    /// The hash of the scheme and its labels, right to left.
+    hash: u64,
+}
+
+/// Each `.suffix` of `host` that starts at a dot, shortest first, hashed with `scheme`: one
+/// pass from the right, each step hashing one more label into the hash of the suffix before
+/// it.
+fn suffix_hashes<'a>(
+    labels: &'a KeyedState,
+    scheme: &[u8],
+    host: &'a [u8],
+) -> impl Iterator<Item = Suffix> + 'a {
+    let mut hash = labels.hash_part(labels.parts_start(), scheme);
+    let mut end = host.len();
+    let mut depth = 0;
+    std::iter::from_fn(move || {
+        let start = host[..end].iter().rposition(|&b| b == b'.')?;
+        hash = labels.hash_part(hash, &host[start + 1..end]);
+        end = start;
+        depth += 1;
+        Some(Suffix { start, depth, hash })
+    })
 }
 
 #[cfg(test)]

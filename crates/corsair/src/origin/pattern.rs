@@ -260,7 +260,11 @@ pub(crate) struct CanonicalParts<'a> {
 
 impl<'a> CanonicalParts<'a> {
     pub(crate) fn split(value: &'a [u8]) -> Option<Self> {
-        let separator = value.windows(3).position(|w| w == b"://")?;
+        // A scheme holds no `:`, so the first one must start `://`.
+        let separator = value.iter().position(|&b| b == b':')?;
+        if value.get(separator + 1..separator + 3) != Some(b"//") {
+            return None;
+        }
         let scheme = &value[..separator];
         let authority = &value[separator + 3..];
         if !grammar::scheme::is_canonical(scheme) {
@@ -278,14 +282,7 @@ impl<'a> CanonicalParts<'a> {
             }
             close + 1
         } else {
-            let len = authority
-                .iter()
-                .position(|&b| b == b':')
-                .unwrap_or(authority.len());
-            if !is_canonical_domain_or_ipv4(&authority[..len]) {
-                return None;
-            }
-            len
+            canonical_domain_or_ipv4_len(authority)?
         };
         let host = &authority[..host_len];
         let port_suffix = &authority[host_len..];
@@ -306,11 +303,27 @@ impl<'a> CanonicalParts<'a> {
 /// Longest domain DNS can resolve (RFC 1035): no page has a longer host.
 const MAX_DOMAIN_LEN: usize = 253;
 
-fn is_canonical_domain_or_ipv4(host: &[u8]) -> bool {
-    !host.is_empty()
-        && host.len() <= MAX_DOMAIN_LEN
-        && host.iter().all(|&b| is_canonical_domain_byte(b))
-        && host.split(|&b| b == b'.').all(|label| !label.is_empty())
+/// The length of the canonical domain or dotted IPv4 address `authority` starts with, up to
+/// its end or a `:` (which no host byte is): checked and delimited in one pass, with no empty
+/// label. `None` when it is not one, or is followed by anything but `:`.
+fn canonical_domain_or_ipv4_len(authority: &[u8]) -> Option<usize> {
+    let mut after_dot = true;
+    let mut len = authority.len();
+    for (at, &byte) in authority.iter().enumerate() {
+        let dot = byte == b'.';
+        if dot && after_dot {
+            return None;
+        }
+        if !dot && !is_canonical_domain_byte(byte) {
+            if byte != b':' {
+                return None;
+            }
+            len = at;
+            break;
+        }
+        after_dot = dot;
+    }
+    (len > 0 && len <= MAX_DOMAIN_LEN && !after_dot).then_some(len)
 }
 
 /// A port as browsers serialize it: decimal without leading zeros, 1-65535, never the

@@ -6,7 +6,7 @@ use http::{
     header::{self, VARY},
 };
 
-use super::{Check, Compiled, Outcome, Refusal, RequestHead, ResponseHeaders, TRUE, Verdict};
+use super::{Check, Compiled, CorsRequest, Outcome, Refusal, ResponseHeaders, TRUE, Verdict};
 
 static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 
@@ -62,15 +62,15 @@ impl Actual {
     }
 
     /// The answer to a request with `Origin` (`None` when it is repeated).
-    pub(super) fn evaluate(
-        policy: &Compiled,
-        head: &RequestHead<'_>,
-        origin: Option<&HeaderValue>,
+    pub(super) fn evaluate<'a, R: CorsRequest<'a>>(
+        policy: &'a Compiled,
+        request: &R,
+        origin: Option<&'a R::Value>,
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Self {
-        let decision = match policy.origins.check(head, origin, resolved) {
+        let decision = match policy.origins.check(request, origin, resolved) {
             Ok(origin) => Decision::Allowed {
-                origin: origin.clone(),
+                origin: origin.into_owned(),
                 credentials: policy.credentials,
                 expose: policy.expose.value().cloned(),
             },

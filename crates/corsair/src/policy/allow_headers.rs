@@ -1,14 +1,14 @@
 //! `Access-Control-Allow-Headers`: the request headers a preflight may ask for, their
 //! validation, and the check of `Access-Control-Request-Headers`.
 
-use std::{cell::Cell, ops::ControlFlow};
+use std::{borrow::Cow, cell::Cell, ops::ControlFlow};
 
-use http::{
-    HeaderMap, HeaderValue,
-    header::{self, GetAll},
+use http::{HeaderValue, header};
+
+use super::{
+    Config, ConfigError, CorsRequest, HeaderList, Refusal, RequestHeader, RequestHeadersProblem,
+    ResponseHeaders,
 };
-
-use super::{Config, ConfigError, HeaderList, Refusal, RequestHeadersProblem, ResponseHeaders};
 use crate::headers::{
     acrh::{self, Malformed},
     names::{HeaderNameSet, is_forbidden_request_header},
@@ -33,8 +33,9 @@ pub(super) enum HeadersGrant<'a> {
     None,
     /// `*`, legal only without credentials.
     Any,
-    /// The requested lines, echoed.
-    Echo(GetAll<'a, HeaderValue>),
+    /// The requested lines, echoed in order: the first, and any others (a list only when
+    /// a proxy split the header, so the usual answer allocates nothing).
+    Echo(Cow<'a, HeaderValue>, Vec<HeaderValue>),
 }
 
 impl AllowHeaders {
@@ -82,32 +83,36 @@ impl AllowHeaders {
 
     /// Checks every requested header in one linear, allocation-free pass. With credentials,
     /// browsers read `*` as a header literally named `*`, so the answer echoes instead.
-    pub(super) fn check<'a>(
+    pub(super) fn check<'a, R: CorsRequest<'a>>(
         &self,
-        request: &'a HeaderMap,
+        request: &R,
         credentials: bool,
     ) -> Result<HeadersGrant<'a>, Refusal> {
-        let lines = request.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS);
-        let mut iter = lines.iter();
-        let Some(first) = iter.next() else {
+        let mut lines = request.values(RequestHeader::AccessControlRequestHeaders);
+        let Some(first) = lines.next() else {
             return Ok(HeadersGrant::None);
         };
-        // The line being scanned, so a refused name is reported by its place in it.
+        // The line being scanned, so a refused name is reported by its place in it; the
+        // lines after the first, kept for the echo (there are none unless a proxy split the
+        // header, so this allocates nothing as a rule).
         let line = Cell::new(first);
+        let mut rest = Vec::new();
         let mut requested = false;
         let mut authorization = false;
         let scanned = acrh::scan(
-            std::iter::once(first).chain(iter).map(|current| {
-                line.set(current);
-                current.as_bytes()
-            }),
+            std::iter::once(first)
+                .chain(lines.inspect(|next| rest.push(*next)))
+                .map(|current| {
+                    line.set(current);
+                    current.as_ref()
+                }),
             |element| {
                 requested = true;
                 authorization |= element.name.eq_ignore_ascii_case(b"authorization");
                 match self.allows(element.name) {
                     Ok(()) => ControlFlow::Continue(()),
                     Err(needs_explicit_listing) => ControlFlow::Break(Refusal::HeaderNotAllowed {
-                        line: line.get().clone(),
+                        line: request.share(line.get()).into_owned(),
                         range: element.start..element.start + element.name.len(),
                         needs_explicit_listing,
                     }),
@@ -124,20 +129,24 @@ impl AllowHeaders {
             Ok(Some(refusal)) => Err(refusal),
             Ok(None) if !requested => Ok(HeadersGrant::None),
             Ok(None) if self.any && !authorization && !credentials => Ok(HeadersGrant::Any),
-            Ok(None) => Ok(HeadersGrant::Echo(lines)),
+            Ok(None) => Ok(HeadersGrant::Echo(
+                request.share(first),
+                rest.into_iter()
+                    .map(|line| request.share(line).into_owned())
+                    .collect(),
+            )),
         }
     }
 
     /// The requested names this policy allows, joined, for a debug answer to a preflight
     /// refused for one of its headers: the browser then names the first that is not allowed.
-    pub(super) fn allowed_of(&self, request: &HeaderMap) -> Option<HeaderValue> {
+    pub(super) fn allowed_of<'a>(&self, request: &impl CorsRequest<'a>) -> Option<HeaderValue> {
         let mut allowed = Vec::new();
         // The scan already succeeded once; the second pass cannot find anything new.
         let _ = acrh::scan::<()>(
             request
-                .get_all(header::ACCESS_CONTROL_REQUEST_HEADERS)
-                .iter()
-                .map(HeaderValue::as_bytes),
+                .values(RequestHeader::AccessControlRequestHeaders)
+                .map(AsRef::as_ref),
             |element| {
                 if self.allows(element.name).is_ok() {
                     allowed.push(String::from_utf8_lossy(element.name));
@@ -154,8 +163,9 @@ impl HeadersGrant<'_> {
         match self {
             Self::None => {}
             Self::Any => headers.insert(&header::ACCESS_CONTROL_ALLOW_HEADERS, &ANY_HEADER),
-            Self::Echo(lines) => {
-                for line in lines {
+            Self::Echo(first, rest) => {
+                headers.append(&header::ACCESS_CONTROL_ALLOW_HEADERS, first);
+                for line in rest {
                     headers.append(&header::ACCESS_CONTROL_ALLOW_HEADERS, line);
                 }
             }

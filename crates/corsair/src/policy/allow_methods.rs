@@ -1,13 +1,21 @@
 //! `Access-Control-Allow-Methods`: the methods a preflight may ask for, their validation, and
 //! the check of `Access-Control-Request-Method`.
 
-use std::collections::HashSet;
+use std::{borrow::Cow, collections::HashMap};
 
 use http::{HeaderValue, header};
 
-use super::{Config, ConfigError, Refusal, ResponseHeaders};
+use super::{Config, ConfigError, CorsRequest, Refusal, ResponseHeaders};
 use crate::grammar::{self, token::is_token};
+use crate::headers::shared::shared_value;
 use crate::origin::KeyedState;
+
+/// The safelisted methods' grants, which need no listing.
+static SAFELISTED: [HeaderValue; 3] = [
+    HeaderValue::from_static("GET"),
+    HeaderValue::from_static("HEAD"),
+    HeaderValue::from_static("POST"),
+];
 
 /// Methods a preflight may ask for.
 #[derive(Debug)]
@@ -19,22 +27,29 @@ pub(super) enum AllowMethods {
 }
 
 /// Listed methods: in configuration order for [`Grants`](crate::Grants), and hashed, so
-/// neither building nor a preflight's check grows with the length of the list.
+/// neither building nor a preflight's check grows with the length of the list. Each has its
+/// grant built once, so an answer carries the policy's value rather than a copy of the
+/// request's.
 #[derive(Debug, Default)]
 pub(super) struct Listed {
     ordered: Vec<Box<[u8]>>,
-    set: HashSet<Box<[u8]>, KeyedState>,
+    grants: HashMap<Box<[u8]>, HeaderValue, KeyedState>,
 }
 
 impl Listed {
-    fn insert(&mut self, method: &[u8]) {
-        if self.set.insert(method.into()) {
-            self.ordered.push(method.into());
+    fn insert(&mut self, method: &str) {
+        if self.grants.contains_key(method.as_bytes()) {
+            return;
+        }
+        // A method token is always a valid header value.
+        if let Ok(grant) = shared_value(method.to_owned()) {
+            self.grants.insert(method.as_bytes().into(), grant);
+            self.ordered.push(method.as_bytes().into());
         }
     }
 
-    fn contains(&self, method: &[u8]) -> bool {
-        self.set.contains(method)
+    fn grant(&self, method: &[u8]) -> Option<&HeaderValue> {
+        self.grants.get(method)
     }
 }
 
@@ -62,7 +77,7 @@ impl AllowMethods {
                     normalized,
                 });
             } else {
-                listed.insert(value.as_bytes());
+                listed.insert(value);
             }
         }
         if any { Self::Any } else { Self::Listed(listed) }
@@ -81,30 +96,34 @@ impl AllowMethods {
         }
     }
 
-    /// The requested method (`None` when `Access-Control-Request-Method` is repeated), if it
-    /// is allowed: it is echoed.
-    pub(super) fn check<'a>(
-        &self,
-        requested: Option<&'a HeaderValue>,
-    ) -> Result<&'a HeaderValue, Refusal> {
+    /// The grant of the requested method (`None` when `Access-Control-Request-Method` is
+    /// repeated), if it is allowed: the method itself, the policy's own value when it has one.
+    pub(super) fn check<'a, R: CorsRequest<'a>>(
+        &'a self,
+        request: &R,
+        requested: Option<&'a R::Value>,
+    ) -> Result<Cow<'a, HeaderValue>, Refusal> {
         let method = requested
-            .filter(|method| is_token(method.as_bytes()))
+            .filter(|method| is_token(method.as_ref()))
             .ok_or(Refusal::MalformedMethod)?;
-        if self.allows(method.as_bytes()) {
-            Ok(method)
-        } else {
-            Err(Refusal::MethodNotAllowed {
-                method: method.clone(),
-            })
+        let bytes = method.as_ref();
+        if let Some(safelisted) = SAFELISTED.iter().find(|grant| grant.as_bytes() == bytes) {
+            return Ok(Cow::Borrowed(safelisted));
         }
-    }
-
-    fn allows(&self, method: &[u8]) -> bool {
-        grammar::method::is_safelisted(method)
-            || match self {
-                Self::Any => !grammar::method::is_forbidden(method),
-                Self::Listed(listed) => listed.contains(method),
+        match self {
+            Self::Listed(listed) => {
+                if let Some(grant) = listed.grant(bytes) {
+                    return Ok(Cow::Borrowed(grant));
+                }
             }
+            Self::Any if !grammar::method::is_forbidden(bytes) => {
+                return Ok(request.share(method));
+            }
+            Self::Any => {}
+        }
+        Err(Refusal::MethodNotAllowed {
+            method: request.share(method).into_owned(),
+        })
     }
 }
 

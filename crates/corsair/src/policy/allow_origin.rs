@@ -1,11 +1,11 @@
 //! `Access-Control-Allow-Origin`: the origin entries and predicates, their validation, and the
 //! check of a request's `Origin`.
 
-use std::collections::HashSet;
+use std::{borrow::Cow, collections::HashSet};
 
 use http::HeaderValue;
 
-use super::{Config, ConfigError, OriginPredicate, Refusal, RequestHead};
+use super::{Config, ConfigError, CorsRequest, OriginPredicate, Refusal};
 use crate::origin::{
     HostPattern, Match, Origin, OriginError, OriginMatcher, OriginPattern, PatternError,
 };
@@ -133,33 +133,36 @@ impl AllowOrigin {
 
     /// The `Access-Control-Allow-Origin` value for the request's origin (`None` when it is
     /// repeated), if it is allowed: by an entry, a predicate, or `resolved`.
-    pub(super) fn check<'a>(
+    ///
+    /// Predicates see the request's [`RequestHead`](crate::RequestHead); a request view
+    /// without one (see [`CorsRequest::head`]) is judged without them.
+    pub(super) fn check<'a, R: CorsRequest<'a>>(
         &'a self,
-        head: &RequestHead<'a>,
-        origin: Option<&'a HeaderValue>,
+        request: &R,
+        origin: Option<&'a R::Value>,
         resolved: Option<&dyn Fn(&str) -> bool>,
-    ) -> Result<&'a HeaderValue, Refusal> {
+    ) -> Result<Cow<'a, HeaderValue>, Refusal> {
         let origin = origin.ok_or(Refusal::MalformedOrigin)?;
-        match self.matcher.find(origin.as_bytes()) {
-            Some(Match::Exact(value)) => return Ok(value),
-            Some(Match::Any) => return Ok(&ANY_ORIGIN),
-            Some(Match::Pattern) => return Ok(origin),
+        match self.matcher.find(origin.as_ref()) {
+            Some(Match::Exact(value)) => return Ok(Cow::Borrowed(value)),
+            Some(Match::Any) => return Ok(Cow::Borrowed(&ANY_ORIGIN)),
+            Some(Match::Pattern) => return Ok(request.share(origin)),
             None => {}
         }
         let unlisted_allowed = (!self.predicates.is_empty() || resolved.is_some())
-            && origin.to_str().is_ok_and(|value| {
+            && std::str::from_utf8(origin.as_ref()).is_ok_and(|value| {
                 self.may_resolve(value)
-                    && (self
-                        .predicates
-                        .iter()
-                        .any(|predicate| predicate(value, head))
-                        || resolved.is_some_and(|resolved| resolved(value)))
+                    && (request.head().is_some_and(|head| {
+                        self.predicates
+                            .iter()
+                            .any(|predicate| predicate(value, &head))
+                    }) || resolved.is_some_and(|resolved| resolved(value)))
             });
         if unlisted_allowed {
-            Ok(origin)
+            Ok(request.share(origin))
         } else {
             Err(Refusal::OriginNotAllowed {
-                origin: origin.clone(),
+                origin: request.share(origin).into_owned(),
             })
         }
     }

@@ -1,13 +1,13 @@
 //! Forged writes (cross-site request forgery): writes from other sites refused unless their
 //! origin is one the policy trusts, with exact `(method, path)` exemptions.
 
-use http::{HeaderName, HeaderValue, Method};
+use http::Method;
 
-use super::{Compiled, Config, ConfigError, CrossOriginSignal, Refusal, RequestHead, same_origin};
+use super::{
+    Compiled, Config, ConfigError, CorsRequest, CrossOriginSignal, Refusal, RequestHeader,
+    same_origin,
+};
 use crate::grammar::{self, token::is_token};
-
-/// Sent by every current browser: where the request comes from, relative to its target.
-static SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 
 /// The compiled protection: on, with its exemptions.
 #[derive(Debug)]
@@ -18,8 +18,8 @@ pub(super) struct CrossOriginWrites {
 
 /// Methods that never write, so never checked. Byte-exact: methods are case-sensitive, and
 /// `get` is not `GET` to a server either.
-pub(super) fn is_safe(method: &Method) -> bool {
-    matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS")
+pub(super) fn is_safe(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "OPTIONS")
 }
 
 impl CrossOriginWrites {
@@ -52,18 +52,20 @@ impl CrossOriginWrites {
 
     /// Refuses a write from another site or origin that the policy does not trust. `origin`
     /// is the request's `Origin` (`Some(None)` when repeated).
-    pub(super) fn check(
+    pub(super) fn check<'a, R: CorsRequest<'a>>(
         &self,
-        policy: &Compiled,
-        head: &RequestHead<'_>,
-        origin: Option<Option<&HeaderValue>>,
+        policy: &'a Compiled,
+        request: &R,
+        origin: Option<Option<&'a R::Value>>,
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Result<(), Refusal> {
-        if is_safe(head.method()) || self.is_exempt(head) {
+        if is_safe(request.method()) || self.is_exempt(request) {
             return Ok(());
         }
-        let mut sites = head.headers().get_all(&SEC_FETCH_SITE).iter();
-        let signal = match (sites.next().map(HeaderValue::as_bytes), sites.next()) {
+        // Sent by every current browser: where the request comes from, relative to its
+        // target.
+        let mut sites = request.values(RequestHeader::SecFetchSite);
+        let signal = match (sites.next().map(AsRef::as_ref), sites.next()) {
             (Some(b"same-origin" | b"none"), None) => return Ok(()),
             (Some(b"cross-site"), None) => CrossOriginSignal::CrossSite,
             (Some(b"same-site"), None) => CrossOriginSignal::SameSite,
@@ -71,11 +73,11 @@ impl CrossOriginWrites {
             // Browsers older than `Sec-Fetch-Site`: `Origin` against `Host`.
             (None, _) => match origin {
                 None => return Ok(()),
-                Some(Some(origin)) if origin.as_bytes() == b"null" => CrossOriginSignal::NullOrigin,
+                Some(Some(origin)) if origin.as_ref() == b"null" => CrossOriginSignal::NullOrigin,
                 Some(Some(origin))
                     if same_origin::is_own_origin(
-                        origin.as_bytes(),
-                        head,
+                        origin.as_ref(),
+                        request,
                         policy.trust_forwarded_host,
                     ) =>
                 {
@@ -85,35 +87,38 @@ impl CrossOriginWrites {
             },
         };
         let origin = origin.flatten();
-        if origin.is_some_and(|origin| trusts(policy, head, origin, resolved)) {
+        if origin.is_some_and(|origin| trusts(policy, request, origin, resolved)) {
             return Ok(());
         }
         Err(Refusal::CrossOriginWrite {
             signal,
-            origin: origin.cloned(),
+            origin: origin.map(|origin| request.share(origin).into_owned()),
         })
     }
 
-    fn is_exempt(&self, head: &RequestHead<'_>) -> bool {
-        let path = head.uri().path();
+    fn is_exempt<'a>(&self, request: &impl CorsRequest<'a>) -> bool {
+        let (method, path) = (request.method(), request.path());
         self.exemptions
             .iter()
-            .any(|(method, exempt)| method == head.method() && **exempt == *path)
+            .any(|(exempt_method, exempt)| exempt_method == method && **exempt == *path)
     }
 }
 
 /// Whether the policy names `origin` as one that may write: by an entry, a pattern, a
 /// predicate or the resolver. `*` names no one, and `null` is never trusted (any sandboxed
 /// document sends it).
-fn trusts(
-    policy: &Compiled,
-    head: &RequestHead<'_>,
-    origin: &HeaderValue,
+fn trusts<'a, R: CorsRequest<'a>>(
+    policy: &'a Compiled,
+    request: &R,
+    origin: &'a R::Value,
     resolved: Option<&dyn Fn(&str) -> bool>,
 ) -> bool {
-    origin.as_bytes() != b"null"
+    origin.as_ref() != b"null"
         && policy.origins.varies()
-        && policy.origins.check(head, Some(origin), resolved).is_ok()
+        && policy
+            .origins
+            .check(request, Some(origin), resolved)
+            .is_ok()
 }
 
 /// One exemption, checked: a method a browser sends as written, and an absolute path
@@ -127,7 +132,7 @@ fn exemption(method: &str, path: &str) -> Result<(Method, Box<str>), &'static st
     }
     let method = Method::from_bytes(method.as_bytes())
         .map_err(|_| "the method is not an HTTP method token")?;
-    if is_safe(&method) {
+    if is_safe(method.as_str()) {
         return Err("GET, HEAD and OPTIONS are never refused, so need no exemption");
     }
     if !path.starts_with('/') {

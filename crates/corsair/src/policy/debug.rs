@@ -6,10 +6,10 @@ use std::sync::{
     atomic::{AtomicBool, Ordering},
 };
 
-use http::{HeaderMap, HeaderName, HeaderValue, header};
+use http::{HeaderName, HeaderValue, header};
 
 use super::{
-    Compiled, Refusal, ResponseHeaders, allow_methods,
+    Compiled, CorsRequest, Refusal, ResponseHeaders, allow_methods,
     preflight::{Passed, Refused, write_origin},
 };
 
@@ -50,13 +50,23 @@ impl DebugSwitch {
 #[derive(Debug)]
 pub(super) struct Explained<'a> {
     refused: Refused<'a>,
-    /// The request's headers, to list the requested headers that are allowed.
-    request: &'a HeaderMap,
+    /// For a refused request header, the requested headers that are allowed.
+    allowed_headers: Option<HeaderValue>,
 }
 
 impl<'a> Explained<'a> {
-    pub(super) fn new(refused: Refused<'a>, request: &'a HeaderMap) -> Self {
-        Self { refused, request }
+    pub(super) fn new(
+        policy: &Compiled,
+        refused: Refused<'a>,
+        request: &impl CorsRequest<'a>,
+    ) -> Self {
+        let allowed_headers = matches!(refused.refusal, Refusal::HeaderNotAllowed { .. })
+            .then(|| policy.headers.allowed_of(request))
+            .flatten();
+        Self {
+            refused,
+            allowed_headers,
+        }
     }
 
     pub(super) fn refusal(&self) -> &Refusal {
@@ -88,10 +98,8 @@ impl<'a> Explained<'a> {
         if let Ok(reason) = HeaderValue::from_str(&refusal.to_string()) {
             headers.insert(&REFUSAL_HEADER, &reason);
         }
-        if matches!(refusal, Refusal::HeaderNotAllowed { .. })
-            && let Some(allowed) = policy.headers.allowed_of(self.request)
-        {
-            headers.insert(&header::ACCESS_CONTROL_ALLOW_HEADERS, &allowed);
+        if let Some(allowed) = &self.allowed_headers {
+            headers.insert(&header::ACCESS_CONTROL_ALLOW_HEADERS, allowed);
         }
     }
 }

@@ -59,7 +59,7 @@ pub(crate) use max_age::{CHROMIUM_MAX_AGE_CAP, FIREFOX_MAX_AGE_CAP, WEBKIT_MAX_A
 pub use preflight::Preflight;
 pub use refusal::{CrossOriginSignal, Refusal, RequestHeadersProblem};
 use request::Classified;
-pub use request::{RequestHead, RequestKind};
+pub use request::{CorsRequest, RequestHead, RequestHeader, RequestKind};
 pub use response_headers::ResponseHeaders;
 pub use verdict::{Check, Outcome, Verdict};
 pub use warnings::PolicyWarning;
@@ -181,8 +181,11 @@ impl Policy {
     /// other request goes to the application, and the returned [`Actual`] then adds the CORS
     /// headers to its response. Under a report-only policy every request goes to the
     /// application untouched.
-    pub fn evaluate<'a>(&'a self, head: &RequestHead<'a>) -> Evaluation<'a> {
-        self.evaluate_with(head, None)
+    ///
+    /// `request` is a [`RequestHead`] or any other [`CorsRequest`]: integrations whose
+    /// framework has its own request types read them in place.
+    pub fn evaluate<'a, R: CorsRequest<'a>>(&'a self, request: &R) -> Evaluation<'a> {
+        self.evaluate_with(request, None)
     }
 
     /// Like [`Policy::evaluate`], with one more source of allowed origins: `resolved` is asked
@@ -206,13 +209,13 @@ impl Policy {
     /// assert!(cors.is_allowed());
     /// # Ok::<(), corsair::ConfigErrors>(())
     /// ```
-    pub fn evaluate_with<'a>(
+    pub fn evaluate_with<'a, R: CorsRequest<'a>>(
         &'a self,
-        head: &RequestHead<'a>,
+        request: &R,
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Evaluation<'a> {
         let policy = &*self.compiled;
-        let evaluation = policy.evaluate(head, resolved);
+        let evaluation = policy.evaluate(request, resolved);
         if policy.report_only {
             report_only::report(evaluation)
         } else {
@@ -265,28 +268,28 @@ impl Policy {
 
 impl Compiled {
     /// The protections first (they answer before the application), then CORS.
-    fn evaluate<'a>(
+    fn evaluate<'a, R: CorsRequest<'a>>(
         &'a self,
-        head: &RequestHead<'a>,
+        request: &R,
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Evaluation<'a> {
-        let classified = head.classify();
+        let classified = request::classify(request);
         let origin = classified.origin();
-        let handshake = self.websockets && websocket::is_handshake(head);
-        if handshake && let Err(refusal) = websocket::check(self, head, origin, resolved) {
+        let handshake = self.websockets && websocket::is_handshake(request);
+        if handshake && let Err(refusal) = websocket::check(self, request, origin, resolved) {
             return self.forbid(refusal, Check::WebSocket);
         }
         if let Some(writes) = &self.writes
-            && let Err(refusal) = writes.check(self, head, origin, resolved)
+            && let Err(refusal) = writes.check(self, request, origin, resolved)
         {
             return self.forbid(refusal, Check::Write);
         }
         let evaluation = match classified {
             Classified::Preflight { origin, method } => {
-                Evaluation::Preflight(Preflight::evaluate(self, head, origin, method, resolved))
+                Evaluation::Preflight(Preflight::evaluate(self, request, origin, method, resolved))
             }
             Classified::Actual { origin } => {
-                Evaluation::Actual(Actual::evaluate(self, head, origin, resolved))
+                Evaluation::Actual(Actual::evaluate(self, request, origin, resolved))
             }
             Classified::NotCors => Evaluation::Actual(Actual::not_cors(self)),
         };

@@ -1,13 +1,15 @@
 //! The answer to a preflight: the checks in the order browsers report failures, and the
 //! headers of a granted preflight.
 
+use std::borrow::Cow;
+
 use http::{
     HeaderValue, Response, StatusCode,
     header::{self, VARY},
 };
 
 use super::{
-    Compiled, Refusal, RequestHead, ResponseHeaders, TRUE, allow_headers::HeadersGrant,
+    Compiled, CorsRequest, Refusal, ResponseHeaders, TRUE, allow_headers::HeadersGrant,
     allow_methods, allow_private_network, debug::Explained,
 };
 
@@ -36,8 +38,8 @@ enum Answer<'a> {
 /// Every part of a granted preflight, each checked.
 #[derive(Debug)]
 struct Granted<'a> {
-    origin: &'a HeaderValue,
-    method: &'a HeaderValue,
+    origin: Cow<'a, HeaderValue>,
+    method: Cow<'a, HeaderValue>,
     headers: HeadersGrant<'a>,
     private_network: bool,
 }
@@ -54,28 +56,28 @@ pub(super) struct Refused<'a> {
 #[derive(Debug)]
 pub(super) enum Passed<'a> {
     Nothing,
-    Origin(&'a HeaderValue),
+    Origin(Cow<'a, HeaderValue>),
     Method {
-        origin: &'a HeaderValue,
-        method: &'a HeaderValue,
+        origin: Cow<'a, HeaderValue>,
+        method: Cow<'a, HeaderValue>,
     },
     Headers {
-        origin: &'a HeaderValue,
-        method: &'a HeaderValue,
+        origin: Cow<'a, HeaderValue>,
+        method: Cow<'a, HeaderValue>,
         headers: HeadersGrant<'a>,
     },
 }
 
 impl<'a> Preflight<'a> {
     /// Checks a preflight; `origin` and `method` are `None` when their header is repeated.
-    pub(super) fn evaluate(
+    pub(super) fn evaluate<R: CorsRequest<'a>>(
         policy: &'a Compiled,
-        head: &RequestHead<'a>,
-        origin: Option<&'a HeaderValue>,
-        method: Option<&'a HeaderValue>,
+        request: &R,
+        origin: Option<&'a R::Value>,
+        method: Option<&'a R::Value>,
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Self {
-        let answer = match check(policy, head, origin, method, resolved) {
+        let answer = match check(policy, request, origin, method, resolved) {
             Ok(granted) => Answer::Granted(granted),
             Err(refused) => {
                 tracing::debug!(
@@ -85,7 +87,7 @@ impl<'a> Preflight<'a> {
                     "CORS preflight refused"
                 );
                 if policy.debug.is_enabled() {
-                    Answer::Explained(Explained::new(refused, head.headers()))
+                    Answer::Explained(Explained::new(policy, refused, request))
                 } else {
                     Answer::Refused(refused.refusal)
                 }
@@ -139,27 +141,31 @@ impl<'a> Preflight<'a> {
 }
 
 /// Runs the checks in the order browsers report failures; a refusal keeps what passed.
-fn check<'a>(
+#[expect(
+    clippy::result_large_err,
+    reason = "a refusal must not allocate: what passed is kept in place, moved once"
+)]
+fn check<'a, R: CorsRequest<'a>>(
     policy: &'a Compiled,
-    head: &RequestHead<'a>,
-    origin: Option<&'a HeaderValue>,
-    method: Option<&'a HeaderValue>,
+    request: &R,
+    origin: Option<&'a R::Value>,
+    method: Option<&'a R::Value>,
     resolved: Option<&dyn Fn(&str) -> bool>,
 ) -> Result<Granted<'a>, Refused<'a>> {
     let refused = |refusal, passed| Refused { refusal, passed };
     let origin = policy
         .origins
-        .check(head, origin, resolved)
+        .check(request, origin, resolved)
         .map_err(|refusal| refused(refusal, Passed::Nothing))?;
-    let method = policy
-        .methods
-        .check(method)
-        .map_err(|refusal| refused(refusal, Passed::Origin(origin)))?;
-    let headers = policy
-        .headers
-        .check(head.headers(), policy.credentials)
-        .map_err(|refusal| refused(refusal, Passed::Method { origin, method }))?;
-    match allow_private_network::check(policy.private_network, head.headers()) {
+    let method = match policy.methods.check(request, method) {
+        Ok(method) => method,
+        Err(refusal) => return Err(refused(refusal, Passed::Origin(origin))),
+    };
+    let headers = match policy.headers.check(request, policy.credentials) {
+        Ok(headers) => headers,
+        Err(refusal) => return Err(refused(refusal, Passed::Method { origin, method })),
+    };
+    match allow_private_network::check(policy.private_network, request) {
         Ok(private_network) => Ok(Granted {
             origin,
             method,
@@ -179,8 +185,8 @@ fn check<'a>(
 
 impl Granted<'_> {
     fn write(&self, policy: &Compiled, headers: &mut impl ResponseHeaders) {
-        write_origin(policy, self.origin, headers);
-        allow_methods::write(self.method, headers);
+        write_origin(policy, &self.origin, headers);
+        allow_methods::write(&self.method, headers);
         self.headers.write(headers);
         if self.private_network {
             allow_private_network::write(headers);

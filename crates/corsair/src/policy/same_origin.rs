@@ -2,27 +2,22 @@
 //! request was sent to, for browsers that do not send `Sec-Fetch-Site` and for WebSocket
 //! handshakes.
 
-use http::{HeaderName, HeaderValue, header};
-
-use super::RequestHead;
-
-/// Set by reverse proxies that rewrite `Host`; read only when the policy trusts it.
-static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+use super::{CorsRequest, RequestHeader, request};
 
 /// Whether `origin` (a serialized origin) names the host and port the request was sent to:
 /// the URI's authority (HTTP/2's `:authority`, or an absolute-form target), else `Host`, or
 /// with `trust_forwarded_host` the last `X-Forwarded-Host` value when there is one. A port
 /// left out means the default port of the origin's scheme. Reads bytes only: nothing is
 /// parsed into owned values.
-pub(super) fn is_own_origin(
+pub(super) fn is_own_origin<'a>(
     origin: &[u8],
-    head: &RequestHead<'_>,
+    request: &impl CorsRequest<'a>,
     trust_forwarded_host: bool,
 ) -> bool {
     let Some((scheme, authority)) = split_origin(origin) else {
         return false;
     };
-    let Some(target) = target_authority(head, trust_forwarded_host) else {
+    let Some(target) = target_authority(request, trust_forwarded_host) else {
         return false;
     };
     let default_port = default_port(scheme);
@@ -43,16 +38,22 @@ fn split_origin(origin: &[u8]) -> Option<(&[u8], &[u8])> {
 }
 
 /// The authority the request was addressed to.
-fn target_authority<'a>(head: &RequestHead<'a>, trust_forwarded_host: bool) -> Option<&'a [u8]> {
+///
+/// Set by reverse proxies that rewrite `Host`, `X-Forwarded-Host` is read only when the
+/// policy trusts it.
+fn target_authority<'r, 'a: 'r, R: CorsRequest<'a>>(
+    request: &'r R,
+    trust_forwarded_host: bool,
+) -> Option<&'r [u8]> {
     if trust_forwarded_host
-        && let Some(forwarded) = head.headers().get_all(&X_FORWARDED_HOST).iter().next_back()
+        && let Some(forwarded) = request.values(RequestHeader::XForwardedHost).last()
     {
         // Proxies append to a client's value; the last one is the proxy's.
-        let last = forwarded.as_bytes().rsplit(|&b| b == b',').next()?;
+        let last = forwarded.as_ref().rsplit(|&b| b == b',').next()?;
         return Some(last.trim_ascii());
     }
-    if let Some(authority) = head.uri().authority() {
-        let authority = authority.as_str().as_bytes();
+    if let Some(authority) = request.authority() {
+        let authority = authority.as_bytes();
         // `user@host`: the user information is no part of the origin.
         let host = match authority.iter().rposition(|&b| b == b'@') {
             Some(at) => &authority[at + 1..],
@@ -60,10 +61,9 @@ fn target_authority<'a>(head: &RequestHead<'a>, trust_forwarded_host: bool) -> O
         };
         return Some(host);
     }
-    let mut hosts = head.headers().get_all(header::HOST).iter();
-    let host: &HeaderValue = hosts.next()?;
     // Two `Host` lines make the request ambiguous: trust neither.
-    hosts.next().is_none().then(|| host.as_bytes().trim_ascii())
+    let host = request::single(request, RequestHeader::Host)?;
+    Some(host.as_ref().trim_ascii())
 }
 
 /// A host and its port, if written; IPv6 literals keep their brackets.
@@ -98,7 +98,8 @@ fn default_port(scheme: &[u8]) -> Option<&'static [u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::{Method, Uri};
+    use crate::RequestHead;
+    use http::{HeaderName, HeaderValue, Method, Uri};
 
     fn own(origin: &str, uri: &str, headers: &[(&str, &str)], trust: bool) -> bool {
         let mut map = http::HeaderMap::new();

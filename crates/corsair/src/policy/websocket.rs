@@ -2,12 +2,11 @@
 //! does not allow, and that is not the server's own, is refused (cross-site WebSocket
 //! hijacking).
 
-use http::{HeaderValue, Method, header};
+use super::{Compiled, CorsRequest, Refusal, RequestHeader, same_origin};
 
-use super::{Compiled, Refusal, RequestHead, same_origin};
-
-/// Whether the request opens a WebSocket: over HTTP/1.1, `Upgrade: websocket` (in any case,
-/// possibly among other protocols); over HTTP/2 and HTTP/3 (RFC 8441, RFC 9220), an extended
+/// Whether the request opens a WebSocket: over HTTP/1.1, a `GET` (RFC 6455 allows no other
+/// method, and WebSocket servers refuse any other) with `Upgrade: websocket`, in any case,
+/// possibly among other protocols; over HTTP/2 and HTTP/3 (RFC 8441, RFC 9220), an extended
 /// `CONNECT` carrying `Sec-WebSocket-Version` (sent with every handshake, RFC 8441 §5).
 ///
 /// The extended `CONNECT`'s `:protocol = websocket` pseudo-header is not a header: each
@@ -16,25 +15,28 @@ use super::{Compiled, Refusal, RequestHead, same_origin};
 /// never carries that header, and `:protocol` names no other protocol that does. Counting
 /// such a request as a handshake only ever adds the `Origin` check, which a tunnel request
 /// (sent without `Origin`) passes.
-pub(super) fn is_handshake(head: &RequestHead<'_>) -> bool {
-    let headers = head.headers();
-    if head.method() == Method::CONNECT && headers.contains_key(header::SEC_WEBSOCKET_VERSION) {
-        return true;
+pub(super) fn is_handshake<'a>(request: &impl CorsRequest<'a>) -> bool {
+    match request.method() {
+        "GET" => request.values(RequestHeader::Upgrade).any(|value| {
+            value
+                .as_ref()
+                .split(|&b| b == b',')
+                .any(|protocol| protocol.trim_ascii().eq_ignore_ascii_case(b"websocket"))
+        }),
+        "CONNECT" => request
+            .values(RequestHeader::SecWebSocketVersion)
+            .next()
+            .is_some(),
+        _ => false,
     }
-    headers.get_all(header::UPGRADE).iter().any(|value| {
-        value
-            .as_bytes()
-            .split(|&b| b == b',')
-            .any(|protocol| protocol.trim_ascii().eq_ignore_ascii_case(b"websocket"))
-    })
 }
 
 /// Refuses a handshake whose `Origin` (`Some(None)` when repeated) is neither the server's
 /// own nor allowed by the policy; without `Origin` (not a browser) it passes.
-pub(super) fn check(
-    policy: &Compiled,
-    head: &RequestHead<'_>,
-    origin: Option<Option<&HeaderValue>>,
+pub(super) fn check<'a, R: CorsRequest<'a>>(
+    policy: &'a Compiled,
+    request: &R,
+    origin: Option<Option<&'a R::Value>>,
     resolved: Option<&dyn Fn(&str) -> bool>,
 ) -> Result<(), Refusal> {
     let origin = match origin {
@@ -42,13 +44,16 @@ pub(super) fn check(
         Some(None) => return Err(Refusal::MalformedOrigin),
         Some(Some(origin)) => origin,
     };
-    if origin.as_bytes() != b"null"
-        && (same_origin::is_own_origin(origin.as_bytes(), head, policy.trust_forwarded_host)
-            || policy.origins.check(head, Some(origin), resolved).is_ok())
+    if origin.as_ref() != b"null"
+        && (same_origin::is_own_origin(origin.as_ref(), request, policy.trust_forwarded_host)
+            || policy
+                .origins
+                .check(request, Some(origin), resolved)
+                .is_ok())
     {
         return Ok(());
     }
     Err(Refusal::WebSocketOriginNotAllowed {
-        origin: origin.clone(),
+        origin: request.share(origin).into_owned(),
     })
 }

@@ -1,0 +1,183 @@
+//! corsair-actix allocates nothing per request beyond the response it builds, but for the
+//! request values an answer keeps: neither `http` version's header value can lend its
+//! buffer to the other, so a value the engine keeps (a refused origin, an origin granted by
+//! a subdomain pattern, a preflight's echoed header list) is copied, once. Everything else
+//! is read in place.
+//!
+//! Each request goes through the trivial application alone, then through the middleware,
+//! and the difference is counted; a preflight's answer is compared with building the same
+//! response directly. Request values are made shared first, as a server's are (actix-web
+//! slices them out of its read buffer).
+
+#![allow(unsafe_code)] // a global allocator cannot be written without it
+
+#[path = "../../corsair/tests/support/counting.rs"]
+mod counting;
+
+use std::{
+    future::{Future, Ready, ready},
+    pin::pin,
+    task::{Context, Poll, Waker},
+};
+
+use actix_web::{
+    Error, HttpResponse,
+    dev::{Service, ServiceRequest, ServiceResponse, Transform},
+    http::header::{HeaderName, HeaderValue},
+    test::TestRequest,
+};
+use corsair_actix::Cors;
+use counting::allocations_in;
+
+/// The trivial application: `200 OK` with a `content-type`, its header map with room for
+/// the CORS headers (growing the map is the framework's cost, whoever adds the header).
+struct App;
+
+impl Service<ServiceRequest> for App {
+    type Response = ServiceResponse;
+    type Error = Error;
+    type Future = Ready<Result<ServiceResponse, Error>>;
+
+    actix_web::dev::always_ready!();
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let mut response = HttpResponse::Ok().content_type("text/plain").finish();
+        response.headers_mut().reserve(8);
+        ready(Ok(request.into_response(response)))
+    }
+}
+
+/// Polls once: every service here answers at once.
+fn now<F: Future>(future: F) -> F::Output {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("no answer on the first poll"),
+    }
+}
+
+fn request(method: &str, headers: &[(&'static str, &'static str)]) -> ServiceRequest {
+    let mut builder = TestRequest::default()
+        .method(method.parse().unwrap())
+        .uri("/items");
+    for (name, value) in headers {
+        // Copied into a buffer of their own, then shared, as a server's values are.
+        let value = HeaderValue::from_bytes(value.as_bytes()).unwrap();
+        drop(value.clone());
+        builder = builder.append_header((HeaderName::from_static(name), value));
+    }
+    builder.to_srv_request()
+}
+
+/// Allocations of one call through `service`, the response dropped outside the count.
+fn counted<S>(service: &S, request: ServiceRequest) -> (usize, ServiceResponse<S::Body>)
+where
+    S: Service<ServiceRequest, Error = Error> + Responds,
+{
+    let mut response = None;
+    let count = allocations_in(|| response = Some(now(service.call(request)).unwrap()));
+    (count, S::response(response.unwrap()))
+}
+
+/// The response type of a service, for [`counted`].
+trait Responds: Service<ServiceRequest> {
+    type Body;
+    fn response(response: Self::Response) -> ServiceResponse<Self::Body>;
+}
+
+impl<S, B> Responds for S
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>>,
+{
+    type Body = B;
+    fn response(response: Self::Response) -> ServiceResponse<B> {
+        response
+    }
+}
+
+/// Allocations of building `response`'s status and headers from nothing, as an answer does
+/// (once `response` is gone, as the middleware's answer is built with no other alive).
+fn building<B>(response: ServiceResponse<B>) -> usize {
+    let headers: Vec<_> = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    let status = response.status();
+    drop(response);
+    allocations_in(|| {
+        let mut built = HttpResponse::new(status);
+        for (name, value) in headers {
+            built.headers_mut().append(name, value);
+        }
+        drop(std::hint::black_box(built));
+    })
+}
+
+/// The `metrics` feature, which this crate's tests always build with, makes the label list
+/// of each decision it counts: one allocation, which a build without the feature never makes.
+const METRICS: usize = 1;
+
+#[test]
+fn the_middleware_allocates_only_for_the_values_an_answer_keeps() {
+    let policy = corsair::Config::new()
+        .allow_origins(["https://app.example.com", "https://*.preview.example.com"])
+        .allow_methods(["PUT"])
+        .allow_headers(["content-type", "x-api-key"])
+        .expose_headers(["x-request-id"])
+        .allow_credentials(true)
+        .max_age(corsair::MaxAge::Seconds(600))
+        .build()
+        .unwrap();
+    let cors = now(Cors::new(policy).new_transform(App)).unwrap();
+    let host = ("host", "api.example.com");
+    let app = ("origin", "https://app.example.com");
+    let preview = ("origin", "https://pr-1.preview.example.com");
+    let evil = ("origin", "https://evil.example");
+    let put = ("access-control-request-method", "PUT");
+    let requested = ("access-control-request-headers", "content-type,x-api-key");
+    // (method, headers, whether the middleware answers, values the answer keeps)
+    let cases: [(&str, &[_], bool, usize); 10] = [
+        ("GET", &[host], false, 0),
+        ("GET", &[host, app], false, 0),
+        (
+            "POST",
+            &[host, app, ("sec-fetch-site", "cross-site")],
+            false,
+            0,
+        ),
+        ("GET", &[host, app, ("upgrade", "websocket")], false, 0),
+        ("GET", &[host, preview], false, 1),
+        ("GET", &[host, evil], false, 1),
+        ("OPTIONS", &[host, app, put], true, 0),
+        ("OPTIONS", &[host, app, put, requested], true, 1),
+        ("OPTIONS", &[host, evil, put, requested], true, 1),
+        (
+            "OPTIONS",
+            &[host, app, ("access-control-request-method", "PATCH")],
+            true,
+            1,
+        ),
+    ];
+    for (method, headers, answered, kept) in cases {
+        // Once first: the first answer of each shape fills per-thread caches (the policy's
+        // fixed values converted for actix-web, actix-web's pool of response heads) and
+        // registers log call sites.
+        drop(counted(&cors, request(method, headers)));
+        drop(counted(&App, request(method, headers)));
+        let alone = counted(&App, request(method, headers)).0;
+        let (through, response) = counted(&cors, request(method, headers));
+        let answer = format!("{:?}", response.headers());
+        let builds = if answered {
+            building(response)
+        } else {
+            drop(response);
+            alone
+        };
+        assert_eq!(
+            through,
+            builds + kept + METRICS,
+            "{method} {headers:?}: {through} allocations, the response alone {builds}, \
+             {kept} kept; answered {answer}"
+        );
+    }
+}
