@@ -107,7 +107,7 @@ impl AllowOrigin {
         self.predicates.len()
     }
 
-    /// Whether answers depend on the request's `Origin` (all but `*` do).
+    /// Whether answers depend on which origin asks (all but `*` do).
     pub(super) fn varies(&self) -> bool {
         !self.matcher.is_any()
     }
