@@ -1,13 +1,14 @@
 //! `lint --format sarif`: findings as a SARIF 2.1.0 log, as code scanning reads it.
 
-use corsair::{Finding, Severity};
+use corsair::{Lint, Severity};
 use serde_json::{Value, json};
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// One run of corsair over the file at `path`.
-pub(super) fn log(path: &str, findings: &[Finding]) -> Value {
+pub(super) fn log(path: &str, lint: &Lint) -> Value {
+    let findings = &lint.findings;
     let mut rules: Vec<&str> = findings.iter().map(|f| f.kind).collect();
     rules.sort_unstable();
     rules.dedup();
@@ -41,6 +42,22 @@ pub(super) fn log(path: &str, findings: &[Finding]) -> Value {
                 "rules": rules.iter().map(|rule| json!({ "id": rule, "shortDescription": { "text": rule.replace('_', " ") } })).collect::<Vec<_>>(),
             }},
             "results": results,
+            // The errors beyond the cap are not results; the run says they exist.
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": omitted_notification(lint.omitted),
+            }],
         }],
     })
+}
+
+fn omitted_notification(omitted: usize) -> Vec<Value> {
+    if omitted == 0 {
+        return Vec::new();
+    }
+    vec![json!({
+        "level": "error",
+        "message": { "text": super::omitted_message(omitted) },
+        "properties": { "omittedErrors": omitted },
+    })]
 }
