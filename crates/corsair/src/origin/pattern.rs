@@ -184,8 +184,8 @@ impl OriginPattern {
         Ok(pattern)
     }
 
-    /// Refuses hosts DNS cannot resolve, then wildcards ending in the root's dot (whose
-    /// suggestion, the same pattern without the dot, then passes).
+    /// Refuses a `*` left in the host, hosts DNS cannot resolve, then wildcards ending in the
+    /// root's dot (whose suggestion, the same pattern without the dot, then passes).
     fn check_reach(&self) -> Result<(), PatternError> {
         let (domain, subdomains) = match self {
             Self::Exact(Origin::Tuple(tuple)) => match tuple.host() {
@@ -199,6 +199,11 @@ impl OriginPattern {
             },
             Self::Any | Self::Exact(Origin::Opaque) => return Ok(()),
         };
+        // `%2A` decodes to a `*` the URL Standard keeps in a host; written back, it would read
+        // as a wildcard.
+        if domain.contains('*') {
+            return Err(PatternError::MisplacedWildcard);
+        }
         dns::check(domain, subdomains).map_err(|limit| PatternError::Unresolvable {
             host: domain.clone(),
             limit,
