@@ -1,0 +1,42 @@
+//! Origin and pattern parsing: never a panic; a canonical serialization parses back to itself;
+//! and whatever an error suggests writing instead parses (and is already canonical).
+
+#![no_main]
+
+use corsair::{Origin, OriginPattern};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|input: &str| {
+    match Origin::parse(input) {
+        Ok(origin) => {
+            let canonical = origin.to_string();
+            let again = Origin::parse(&canonical).expect("a canonical origin parses");
+            assert_eq!(again, origin, "{input:?} -> {canonical:?}");
+            assert_eq!(again.to_string(), canonical);
+        }
+        Err(error) => {
+            let _ = error.to_string();
+            if let Some(suggestion) = error.suggestion() {
+                let pattern = OriginPattern::parse(suggestion)
+                    .unwrap_or_else(|e| panic!("{input:?} suggests {suggestion:?}: {e}"));
+                assert_eq!(pattern.to_string(), suggestion, "{input:?}");
+            }
+        }
+    }
+    match OriginPattern::parse(input) {
+        Ok(pattern) => {
+            let canonical = pattern.to_string();
+            let again = OriginPattern::parse(&canonical).expect("a canonical pattern parses");
+            assert_eq!(again, pattern, "{input:?} -> {canonical:?}");
+            let _ = pattern.matches(input);
+        }
+        Err(error) => {
+            let _ = error.to_string();
+            if let Some(suggestion) = error.suggestion() {
+                let pattern = OriginPattern::parse(suggestion)
+                    .unwrap_or_else(|e| panic!("{input:?} suggests {suggestion:?}: {e}"));
+                assert_eq!(pattern.to_string(), suggestion, "{input:?}");
+            }
+        }
+    }
+});
