@@ -36,9 +36,9 @@ pub enum DnsLimit {
 impl fmt::Display for DnsLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::EmptyLabel => f.write_str(
-                "has an empty label (a leading dot or two dots in a row); remove the extra dot",
-            ),
+            Self::EmptyLabel => {
+                f.write_str("has an empty label (a leading dot or two dots in a row)")
+            }
             Self::LongLabel { len } => write!(
                 f,
                 "has a label of {len} bytes, and DNS labels are at most {MAX_LABEL_LEN} bytes"

@@ -88,8 +88,8 @@ pub enum PatternError {
     },
     /// A host DNS cannot resolve: no page is served from it, so browsers never send it.
     #[error(
-        "host `{host}` {limit}: no page is served from a host DNS cannot resolve, so browsers \
-         never send it"
+        "host `{host}` {limit}, so DNS cannot resolve it: no page is served from it and \
+         browsers never send it"
     )]
     Unresolvable {
         /// The host, canonical (the base domain of a subdomain pattern).
