@@ -6,6 +6,15 @@
 use corsair::{Origin, OriginPattern};
 use libfuzzer_sys::fuzz_target;
 
+/// What an error suggests must parse as a pattern and be written canonically.
+fn check_suggestion(input: &str, suggestion: Option<&str>) {
+    if let Some(suggestion) = suggestion {
+        let pattern = OriginPattern::parse(suggestion)
+            .unwrap_or_else(|e| panic!("{input:?} suggests {suggestion:?}: {e}"));
+        assert_eq!(pattern.to_string(), suggestion, "{input:?}");
+    }
+}
+
 fuzz_target!(|input: &str| {
     match Origin::parse(input) {
         Ok(origin) => {
@@ -16,11 +25,7 @@ fuzz_target!(|input: &str| {
         }
         Err(error) => {
             let _ = error.to_string();
-            if let Some(suggestion) = error.suggestion() {
-                let pattern = OriginPattern::parse(suggestion)
-                    .unwrap_or_else(|e| panic!("{input:?} suggests {suggestion:?}: {e}"));
-                assert_eq!(pattern.to_string(), suggestion, "{input:?}");
-            }
+            check_suggestion(input, error.suggestion());
         }
     }
     match OriginPattern::parse(input) {
@@ -32,11 +37,7 @@ fuzz_target!(|input: &str| {
         }
         Err(error) => {
             let _ = error.to_string();
-            if let Some(suggestion) = error.suggestion() {
-                let pattern = OriginPattern::parse(suggestion)
-                    .unwrap_or_else(|e| panic!("{input:?} suggests {suggestion:?}: {e}"));
-                assert_eq!(pattern.to_string(), suggestion, "{input:?}");
-            }
+            check_suggestion(input, error.suggestion());
         }
     }
 });
