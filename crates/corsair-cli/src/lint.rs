@@ -5,7 +5,7 @@ pub(crate) mod sarif;
 
 use std::{path::Path, process::ExitCode};
 
-use corsair::{Finding, Grants, Policy, Severity};
+use corsair::{ConfigErrors, Finding, Grants, Lint, Policy, Severity};
 use serde_json::{Value, json};
 
 use crate::term::{Palette, printable};
@@ -41,19 +41,26 @@ pub(crate) fn run(path: &Path, format: Format, deny_warnings: bool, palette: Pal
     // A file that is not UTF-8 is a problem with the file, like any other (exit 1).
     let lint = Policy::lint_toml_bytes(&bytes);
     let source = String::from_utf8_lossy(&bytes);
-    let (findings, policy) = (lint.findings, lint.policy);
-    let errors = findings
+    let errors = lint
+        .findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
-    let warnings = findings.len() - errors;
+    let warnings = lint.findings.len() - errors;
     match format {
         Format::Text => print!(
             "{}",
-            text(&shown, &source, &findings, policy.as_ref(), palette)
+            text(
+                &shown,
+                &source,
+                &lint.findings,
+                lint.omitted,
+                lint.policy.as_ref(),
+                palette
+            )
         ),
-        Format::Json => println!("{}", report_json(&findings, policy.as_ref())),
-        Format::Sarif => println!("{}", sarif::log(&shown, &findings)),
+        Format::Json => println!("{}", report_json(&lint)),
+        Format::Sarif => println!("{}", sarif::log(&shown, &lint)),
     }
     if errors > 0 || (deny_warnings && warnings > 0) {
         ExitCode::from(1)
@@ -62,10 +69,12 @@ pub(crate) fn run(path: &Path, format: Format, deny_warnings: bool, palette: Pal
     }
 }
 
+/// The text report: every finding with its source line, the omitted count, the verdict.
 pub(crate) fn text(
     path: &str,
     source: &str,
     findings: &[Finding],
+    omitted: usize,
     policy: Option<&Policy>,
     palette: Palette,
 ) -> String {
@@ -113,6 +122,13 @@ pub(crate) fn text(
         .count();
     let warnings = findings.len() - errors;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if omitted > 0 {
+        out.push_str(&format!(
+            "{}: {}\n",
+            printable(path),
+            omitted_message(omitted)
+        ));
+    }
     match policy {
         Some(policy) => {
             if warnings > 0 {
@@ -127,7 +143,7 @@ pub(crate) fn text(
         None => out.push_str(&format!(
             "{} has {} and {}\n",
             printable(path),
-            plural(errors, "error"),
+            plural(errors + omitted, "error"),
             plural(warnings, "warning")
         )),
     }
@@ -160,18 +176,28 @@ fn grants_json(grants: &Grants) -> Value {
     })
 }
 
-fn report_json(findings: &[Finding], policy: Option<&Policy>) -> Value {
+/// The line that stands for the errors beyond the cap.
+fn omitted_message(omitted: usize) -> String {
+    format!(
+        "and {omitted} more error{} beyond the first {}, not listed",
+        if omitted == 1 { "" } else { "s" },
+        ConfigErrors::LIMIT
+    )
+}
+
+fn report_json(lint: &Lint) -> Value {
     let of = |severity| {
-        findings
+        lint.findings
             .iter()
             .filter(|f| f.severity == severity)
             .map(finding_json)
             .collect::<Vec<_>>()
     };
     json!({
-        "valid": policy.is_some(),
+        "valid": lint.policy.is_some(),
         "errors": of(Severity::Error),
+        "omitted_errors": lint.omitted,
         "warnings": of(Severity::Warning),
-        "grants": policy.map(|policy| grants_json(policy.grants())),
+        "grants": lint.policy.as_ref().map(|policy| grants_json(policy.grants())),
     })
 }

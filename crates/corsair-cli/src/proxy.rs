@@ -99,10 +99,15 @@ impl ReportRejected for PrintRejected {
 /// A rejected policy in `corsair lint`'s words.
 fn as_lint(rejected: &Rejected) -> String {
     match &rejected.problem {
-        Problem::Invalid { source, findings } => crate::lint::text(
+        Problem::Invalid {
+            source,
+            findings,
+            omitted,
+        } => crate::lint::text(
             &rejected.path,
             source,
             findings,
+            *omitted,
             None,
             ColorChoice::Never.palette(),
         ),

@@ -643,7 +643,9 @@ fn lint_sarif_and_hostile_bytes() {
 
 #[test]
 fn lint_sarif_is_valid_against_the_sarif_2_1_0_schema() {
+    let capped = capped_source();
     for (name, source) in [
+        ("capped", capped.as_bytes()),
         (
             "errors",
             &b"allow_origins = [\"http://a.example\", \"*\"]\ncolour = 1\nmax_age = \"x\"\n"[..],
@@ -675,4 +677,65 @@ fn a_message_that_names_its_initiator_is_checked_with_it() {
     let (_, json) = explain_json(&fetch);
     assert_eq!(json["initiator"], Value::Null);
     assert!(!json["check"].as_str().unwrap().contains("--initiator"));
+}
+
+/// 700 invalid origins and 700 unknown keys: 1,400 errors, more than the 1,000 listed.
+fn capped_source() -> String {
+    let mut source = String::from("allow_origins = [");
+    for n in 0..700 {
+        source.push_str(&format!("\"https://{n}.example/path\", "));
+    }
+    source.push_str("]\n");
+    for n in 0..700 {
+        source.push_str(&format!("colour_{n} = 1\n"));
+    }
+    source
+}
+
+#[test]
+fn lint_counts_the_errors_beyond_the_cap_in_every_format() {
+    let source = capped_source();
+    let cap = corsair::ConfigErrors::LIMIT;
+    let (code, text) = lint_file("capped", source.as_bytes(), &[]);
+    assert_eq!(code, 1);
+    let listed = text
+        .lines()
+        .filter(|line| line.contains(": error["))
+        .count();
+    assert_eq!(listed, cap, "{}", &text[text.len().saturating_sub(500)..]);
+    assert!(
+        text.contains(&format!(
+            "and 400 more errors beyond the first {cap}, not listed"
+        )),
+        "{}",
+        &text[text.len().saturating_sub(500)..]
+    );
+    assert!(
+        text.contains("has 1400 errors and 0 warnings"),
+        "{}",
+        &text[text.len() - 300..]
+    );
+
+    let (_, json) = lint_file("capped", source.as_bytes(), &["--json"]);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["errors"].as_array().unwrap().len(), cap);
+    assert_eq!(json["omitted_errors"], 400);
+
+    let (_, sarif) = lint_file("capped", source.as_bytes(), &["--format", "sarif"]);
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let run = &sarif["runs"][0];
+    assert_eq!(run["results"].as_array().unwrap().len(), cap);
+    let notification = &run["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(notification["properties"]["omittedErrors"], 400);
+    assert!(
+        notification["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("400 more errors")
+    );
+
+    // Below the cap nothing is said to be omitted.
+    let (_, json) = lint_file("uncapped", b"colour = 1\n", &["--json"]);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["omitted_errors"], 0);
 }

@@ -29,6 +29,8 @@ pub enum Problem {
         source: String,
         /// Errors and warnings, in file order; at least one error.
         findings: Vec<Finding>,
+        /// How many more errors were found beyond those listed.
+        omitted: usize,
     },
     /// A policy given whole (flags, inline table) that does not build.
     Config(corsair::ConfigErrors),
@@ -105,6 +107,7 @@ pub(crate) fn from_bytes(path: &str, bytes: &[u8], mode: Mode) -> Result<Policy,
         problem: Problem::Invalid {
             source: String::from_utf8_lossy(bytes).into_owned(),
             findings: lint.findings.clone(),
+            omitted: lint.omitted,
         },
     };
     let policy = lint.policy.clone().ok_or_else(rejected)?;

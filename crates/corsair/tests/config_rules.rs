@@ -1,6 +1,6 @@
 //! `Config::build`: one test per validation rule, each with its opt-in where one exists.
 
-use corsair::{Config, ConfigError, HeaderList, MaxAge, PatternError};
+use corsair::{Config, ConfigError, HeaderList, MaxAge, PatternError, origin::DnsLimit};
 
 fn errors(config: Config) -> Vec<ConfigError> {
     match config.build() {
@@ -203,9 +203,6 @@ fn public_suffix_subdomains_with_credentials_need_their_opt_in() {
         // Wildcard rules in the list: every `x.kawasaki.jp` is itself a public suffix.
         ("https://*.kawasaki.jp", "kawasaki.jp"),
         ("https://*.compute.amazonaws.com", "compute.amazonaws.com"),
-        // The root's trailing dot does not hide the suffix.
-        ("https://*.com.", "com"),
-        ("https://*.co.uk.", "co.uk"),
     ] {
         assert_eq!(
             errors(credentialed(&[pattern])),
@@ -417,4 +414,88 @@ fn messages_say_how_to_fix() {
     );
     let all = Config::new().build().unwrap_err().to_string();
     assert!(all.starts_with("the CORS policy has 1 problem:"), "{all}");
+}
+
+#[test]
+fn hosts_no_browser_can_send_are_refused() {
+    let label = |len| "a".repeat(len);
+    let four = |len| [label(len), label(len), label(len), label(len)].join(".");
+    for (entry, limit) in [
+        ("https://..example".to_owned(), DnsLimit::EmptyLabel),
+        ("https://a..b.example".to_owned(), DnsLimit::EmptyLabel),
+        ("https://*..example".to_owned(), DnsLimit::EmptyLabel),
+        (
+            format!("https://{}.example", label(64)),
+            DnsLimit::LongLabel { len: 64 },
+        ),
+        (
+            format!("https://*.{}.example:*", label(70)),
+            DnsLimit::LongLabel { len: 70 },
+        ),
+        (
+            format!("https://{}", four(63)),
+            DnsLimit::LongName { len: 255 },
+        ),
+        (
+            format!("https://*.{}.a", four(62)),
+            DnsLimit::NoRoomForSubdomains { len: 253 },
+        ),
+    ] {
+        assert!(
+            matches!(
+                errors(origins(&[&entry])).as_slice(),
+                [ConfigError::InvalidOrigin {
+                    source: PatternError::Unresolvable { limit: found, .. },
+                    ..
+                }] if *found == limit
+            ),
+            "{entry}"
+        );
+    }
+    // At the limits, entries are fine.
+    for entry in [
+        format!("https://{}.example", label(63)),
+        format!("https://{}", four(62)),
+        format!("https://*.{}", four(62)),
+        "https://example.com.".to_owned(),
+    ] {
+        assert!(origins(&[&entry]).build().is_ok(), "{entry}");
+    }
+}
+
+#[test]
+fn wildcards_ending_in_the_roots_dot_are_refused_with_the_dotless_pattern() {
+    for (entry, suggestion) in [
+        ("https://*.example.com.", "https://*.example.com"),
+        ("http://localhost.:*", "http://localhost:*"),
+        ("https://*.Example.com.:8443", "https://*.example.com:8443"),
+    ] {
+        let found = errors(origins(&[entry]));
+        assert!(
+            matches!(
+                found.as_slice(),
+                [ConfigError::InvalidOrigin {
+                    source: PatternError::TrailingDot { .. },
+                    ..
+                }]
+            ),
+            "{entry}: {found:?}"
+        );
+        assert_eq!(found[0].suggestion(), Some(suggestion), "{entry}");
+        assert!(
+            found[0].to_string().contains("trailing dot"),
+            "{}",
+            found[0]
+        );
+    }
+    // The dotless pattern is suggested only where it passes: not over a public suffix with
+    // credentials.
+    assert_eq!(
+        errors(origins(&["https://*.com."]))[0].suggestion(),
+        Some("https://*.com")
+    );
+    assert_eq!(
+        errors(credentialed(&["https://*.com."]))[0].suggestion(),
+        None
+    );
 }

@@ -455,8 +455,9 @@ fn application_set_cors_headers_are_replaced() {
 }
 
 #[test]
-fn any_origin_answers_star_without_vary() {
+fn any_origin_answers_star_and_varies_on_origins_presence() {
     let policy = Config::new().allow_origins(["*"]).build().unwrap();
+    // Every origin gets the same answer...
     assert!(!policy.varies_by_origin());
     let headers = actual(
         &policy,
@@ -464,8 +465,12 @@ fn any_origin_answers_star_without_vary() {
         &[],
     );
     assert_eq!(values(&headers, "access-control-allow-origin"), ["*"]);
-    assert!(headers.get("vary").is_none());
     assert!(headers.get("access-control-allow-credentials").is_none());
+    // ...but a request without `Origin` gets none, so caches must key on its presence.
+    assert_eq!(values(&headers, "vary"), ["Origin"]);
+    let headers = actual(&policy, &request("GET", &[]), &[]);
+    assert!(headers.get("access-control-allow-origin").is_none());
+    assert_eq!(values(&headers, "vary"), ["Origin"]);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! SARIF 2.1.0 logs, as code scanning reads them: the envelope every command's log shares,
 //! and `lint --format sarif`'s findings in it.
 
-use corsair::{Finding, Severity};
+use corsair::{Lint, Severity};
 use serde_json::{Value, json};
 
 const SCHEMA: &str =
@@ -25,7 +25,8 @@ pub(crate) fn envelope(rules: Vec<Value>, results: Vec<Value>) -> Value {
 }
 
 /// One run of corsair over the file at `path`.
-pub(super) fn log(path: &str, findings: &[Finding]) -> Value {
+pub(super) fn log(path: &str, lint: &Lint) -> Value {
+    let findings = &lint.findings;
     let mut rules: Vec<&str> = findings.iter().map(|f| f.kind).collect();
     rules.sort_unstable();
     rules.dedup();
@@ -48,11 +49,28 @@ pub(super) fn log(path: &str, findings: &[Finding]) -> Value {
             })
         })
         .collect();
-    envelope(
+    let mut log = envelope(
         rules
             .iter()
             .map(|rule| json!({ "id": rule, "shortDescription": { "text": rule.replace('_', " ") } }))
             .collect(),
         results,
-    )
+    );
+    // The errors beyond the cap are not results; the run says they exist.
+    log["runs"][0]["invocations"] = json!([{
+        "executionSuccessful": true,
+        "toolExecutionNotifications": omitted_notification(lint.omitted),
+    }]);
+    log
+}
+
+fn omitted_notification(omitted: usize) -> Vec<Value> {
+    if omitted == 0 {
+        return Vec::new();
+    }
+    vec![json!({
+        "level": "error",
+        "message": { "text": super::omitted_message(omitted) },
+        "properties": { "omittedErrors": omitted },
+    })]
 }

@@ -89,21 +89,17 @@ impl PreflightCache {
                     CoveredMethods::GetAndPost => matches!(method, "GET" | "POST"),
                 };
                 let method_ok = covered_method
-                    || entry.grant.methods.iter().any(|m| m == method)
-                    || (wildcard && entry.grant.methods.iter().any(|m| m == "*"));
+                    || entry.grant.methods.contains(method)
+                    || (wildcard && entry.grant.methods.contains("*"));
                 let wildcard_covers = |name: &str| {
                     rules.wildcard == CachedWildcard::RequestWithoutCredentials
                         || !name.eq_ignore_ascii_case("authorization")
                 };
                 method_ok
                     && unsafe_names.iter().all(|name| {
-                        entry
-                            .grant
-                            .headers
-                            .iter()
-                            .any(|h| h.eq_ignore_ascii_case(name))
+                        entry.grant.lists_header(name)
                             || (wildcard
-                                && entry.grant.headers.iter().any(|h| h == "*")
+                                && entry.grant.headers.contains("*")
                                 && wildcard_covers(name))
                     })
             })
@@ -128,8 +124,8 @@ impl PreflightCache {
         if let Some(entry) = self.entries.iter_mut().find(|entry| same_key(entry)) {
             match self.rules.update {
                 CacheUpdate::Merge => {
-                    merge(&mut entry.grant.methods, grant.methods);
-                    merge(&mut entry.grant.headers, grant.headers);
+                    entry.grant.methods.extend(grant.methods);
+                    entry.grant.headers.extend(grant.headers);
                 }
                 CacheUpdate::Replace => {
                     entry.grant = grant;
@@ -186,13 +182,5 @@ impl PreflightCache {
     /// Forgets every answer (as a browser does when its cache is cleared).
     pub fn clear(&mut self) {
         self.entries.clear();
-    }
-}
-
-fn merge(into: &mut Vec<String>, more: Vec<String>) {
-    for item in more {
-        if !into.contains(&item) {
-            into.push(item);
-        }
     }
 }

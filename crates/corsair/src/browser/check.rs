@@ -1,6 +1,6 @@
 //! The response side: the CORS check, the preflight check, and what script may read.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use super::{
     ResponseHead,
@@ -72,9 +72,9 @@ fn lossy(value: Option<Vec<u8>>) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct PreflightGrant {
     /// `Access-Control-Allow-Methods` tokens, case kept.
-    pub(crate) methods: Vec<String>,
+    pub(crate) methods: HashSet<String>,
     /// `Access-Control-Allow-Headers` tokens, lowercase.
-    pub(crate) headers: Vec<String>,
+    pub(crate) headers: HashSet<String>,
 }
 
 /// Fetch "CORS-preflight fetch", steps after the response arrives, in the engine's order, up
@@ -110,9 +110,12 @@ pub(crate) fn preflight_grant(
             access()?;
         }
     }
+    // Sets, so a preflight of many names against an answer of many is linear work.
     let methods = parse_list(response, "access-control-allow-methods")
-        .map_err(|token| BlockReason::InvalidAllowMethods { token })?;
-    let headers: Vec<String> = parse_list(response, "access-control-allow-headers")
+        .map_err(|token| BlockReason::InvalidAllowMethods { token })?
+        .into_iter()
+        .collect();
+    let headers = parse_list(response, "access-control-allow-headers")
         .map_err(|token| BlockReason::InvalidAllowHeaders { token })?
         .into_iter()
         .map(|name| name.to_ascii_lowercase())
@@ -146,8 +149,8 @@ impl PreflightGrant {
     /// Fetch: a safelisted method, a listed one (byte-exact), or `*` without credentials.
     pub(crate) fn allows_method(&self, method: &str, credentials: bool) -> bool {
         is_safelisted_method(method)
-            || self.methods.iter().any(|m| m == method)
-            || (!credentials && self.methods.iter().any(|m| m == "*"))
+            || self.methods.contains(method)
+            || (!credentials && self.methods.contains("*"))
     }
 
     /// Fetch: a listed name (case-insensitive), or `*` without credentials. The spec keeps
@@ -155,8 +158,12 @@ impl PreflightGrant {
     /// (Chromium keeps the spec's rule behind a disabled feature, Firefox behind a pref that
     /// defaults to covering it, with a console warning).
     pub(crate) fn allows_header(&self, name: &str, credentials: bool) -> bool {
-        self.headers.iter().any(|h| h.eq_ignore_ascii_case(name))
-            || (!credentials && self.headers.iter().any(|h| h == "*"))
+        self.lists_header(name) || (!credentials && self.headers.contains("*"))
+    }
+
+    /// Whether `name` is listed (case-insensitive).
+    pub(crate) fn lists_header(&self, name: &str) -> bool {
+        self.headers.contains(&name.to_ascii_lowercase())
     }
 }
 
@@ -184,8 +191,12 @@ fn parse_list(response: &ResponseHead, name: &str) -> Result<Vec<String>, String
 /// all with `*` when credentials are not included; never `Set-Cookie`. Lowercase, sorted,
 /// only names the response has.
 pub(crate) fn readable_headers(response: &ResponseHead, credentials: bool) -> Vec<String> {
-    let exposed = parse_list(response, "access-control-expose-headers").unwrap_or_default();
-    let everything = !credentials && exposed.iter().any(|name| name == "*");
+    let exposed: HashSet<String> = parse_list(response, "access-control-expose-headers")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|name| name.to_ascii_lowercase())
+        .collect();
+    let everything = !credentials && exposed.contains("*");
     response
         .headers
         .iter()
@@ -194,7 +205,7 @@ pub(crate) fn readable_headers(response: &ResponseHead, credentials: bool) -> Ve
         .filter(|name| {
             everything
                 || SAFELISTED_RESPONSE_HEADERS.contains(&name.as_str())
-                || exposed.iter().any(|e| e.eq_ignore_ascii_case(name))
+                || exposed.contains(name)
         })
         .collect::<BTreeSet<_>>()
         .into_iter()

@@ -5,12 +5,14 @@
 //! the one canonical serialization a browser would send, so two spellings of
 //! the same origin compare equal.
 
+mod dns;
 mod hash;
 mod host;
 mod matcher;
 mod parse;
 mod pattern;
 
+pub use dns::DnsLimit;
 pub use host::Host;
 pub(crate) use host::is_loopback_domain;
 

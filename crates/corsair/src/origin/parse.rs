@@ -1,6 +1,6 @@
 //! Parsing serialized origins and their scheme and port components.
 
-use super::{Host, Origin, TupleOrigin};
+use super::{Host, Origin, TupleOrigin, pattern::suggestion};
 use crate::grammar;
 
 /// Why a string is not a serialized origin (or scheme, host or port).
@@ -16,13 +16,14 @@ pub enum OriginError {
     Empty,
     /// The input starts or ends with whitespace or a control character.
     #[error(
-        "the origin {input:?} has leading or trailing whitespace or control characters; remove them: `{trimmed}`"
+        "the origin {input:?} has leading or trailing whitespace or control characters; remove them{}",
+        colon_suggestion(.trimmed)
     )]
     SurroundingWhitespace {
         /// The input as given.
         input: String,
-        /// The input without the surrounding characters.
-        trimmed: String,
+        /// The input without the surrounding characters, canonical, when that is valid.
+        trimmed: Option<String>,
     },
     /// `null` spelled in another case, such as `NULL`.
     #[error(
@@ -40,7 +41,7 @@ pub enum OriginError {
     MissingSchemeSeparator {
         /// The input as given.
         input: String,
-        /// A valid origin the input probably meant, such as
+        /// A valid origin the input probably meant, canonical, such as
         /// `https://example.com` for `example.com`.
         suggestion: Option<String>,
     },
@@ -62,23 +63,25 @@ pub enum OriginError {
     FileScheme,
     /// The authority has userinfo (`user@` or `user:password@`).
     #[error(
-        "`{input}` contains userinfo (`user@` or `user:password@`), which an origin never has; remove it: `{suggestion}`"
+        "`{input}` contains userinfo (`user@` or `user:password@`), which an origin never has; remove it{}",
+        colon_suggestion(.suggestion)
     )]
     Userinfo {
         /// The input as given.
         input: String,
-        /// The input with the userinfo removed.
-        suggestion: String,
+        /// The input with the userinfo removed, canonical, when that is valid.
+        suggestion: Option<String>,
     },
     /// Something follows the authority other than a single `/`.
     #[error(
-        "`{input}` has a path, query or fragment, which an origin never has; write just the origin: `{origin}`"
+        "`{input}` has a path, query or fragment, which an origin never has; write just the origin{}",
+        colon_suggestion(.origin)
     )]
     PathQueryOrFragment {
         /// The input as given.
         input: String,
-        /// The canonical origin of the input.
-        origin: String,
+        /// The canonical origin of the input, when that is valid.
+        origin: Option<String>,
     },
     /// The port is not decimal digits.
     #[error("port `{port}` is not a number; write the port in decimal digits, e.g. `:8080`")]
@@ -131,6 +134,56 @@ pub enum OriginError {
         /// The host as given.
         host: String,
     },
+}
+
+/// The suggestion field of the variants that carry one, borrowed as `$error` is: one list of
+/// variants for reading and for respelling.
+macro_rules! suggestion_slot {
+    ($error:expr) => {
+        match $error {
+            OriginError::SurroundingWhitespace { trimmed: slot, .. }
+            | OriginError::MissingSchemeSeparator {
+                suggestion: slot, ..
+            }
+            | OriginError::Userinfo {
+                suggestion: slot, ..
+            }
+            | OriginError::PathQueryOrFragment { origin: slot, .. } => Some(slot),
+            _ => None,
+        }
+    };
+}
+
+impl OriginError {
+    /// The origin this error suggests writing instead, if any: canonical, and never one
+    /// [`OriginPattern::parse`](super::OriginPattern::parse) refuses.
+    ///
+    /// ```
+    /// let error = corsair::Origin::parse("example.com:8080").unwrap_err();
+    /// assert_eq!(error.suggestion(), Some("https://example.com:8080"));
+    /// ```
+    pub fn suggestion(&self) -> Option<&str> {
+        suggestion_slot!(self).and_then(|slot| slot.as_deref())
+    }
+
+    /// Drops the suggestion, for a caller whose own rules refuse it.
+    pub(crate) fn drop_suggestion(&mut self) {
+        self.respell_suggestion(|_| None);
+    }
+
+    /// Replaces the suggestion by `respell(suggestion)`.
+    pub(crate) fn respell_suggestion(&mut self, respell: impl FnOnce(&str) -> Option<String>) {
+        if let Some(slot) = suggestion_slot!(self) {
+            *slot = slot.as_deref().and_then(respell);
+        }
+    }
+}
+
+fn colon_suggestion(suggestion: &Option<String>) -> String {
+    suggestion
+        .as_ref()
+        .map(|origin| format!(": `{origin}`"))
+        .unwrap_or_default()
 }
 
 fn did_you_mean(suggestion: &Option<String>) -> String {
@@ -249,7 +302,7 @@ pub(super) fn parse_tuple_origin(input: &str) -> Result<TupleOrigin, OriginError
     if input.starts_with(is_whitespace_or_control) || input.ends_with(is_whitespace_or_control) {
         return Err(OriginError::SurroundingWhitespace {
             input: input.to_owned(),
-            trimmed: input.trim_matches(is_whitespace_or_control).to_owned(),
+            trimmed: suggestion(input.trim_matches(is_whitespace_or_control)),
         });
     }
     let missing_separator = || OriginError::MissingSchemeSeparator {
@@ -277,7 +330,8 @@ pub(super) fn parse_tuple_origin(input: &str) -> Result<TupleOrigin, OriginError
     if let Some((_, host_and_port)) = authority.rsplit_once('@') {
         return Err(OriginError::Userinfo {
             input: input.to_owned(),
-            suggestion: format!("{scheme}://{host_and_port}{tail}"),
+            // Without the path too: a suggestion with one would be refused in turn.
+            suggestion: suggestion(&format!("{scheme}://{host_and_port}")),
         });
     }
     let (host, port) = split_host_port(authority);
@@ -291,7 +345,7 @@ pub(super) fn parse_tuple_origin(input: &str) -> Result<TupleOrigin, OriginError
     if !tail.is_empty() && tail != "/" {
         return Err(OriginError::PathQueryOrFragment {
             input: input.to_owned(),
-            origin: origin.to_string(),
+            origin: suggestion(&origin.to_string()),
         });
     }
     Ok(origin)
@@ -323,12 +377,14 @@ fn split_host_port(authority: &str) -> (&str, Option<&str>) {
 fn suggest_origin(input: &str) -> Option<String> {
     let bare = input.trim_start_matches('/');
     if let Ok(origin) = parse_tuple_origin(&format!("https://{bare}")) {
-        if origin.host().is_loopback()
-            && let Ok(local) = parse_tuple_origin(&format!("http://{bare}"))
-        {
-            return Some(local.to_string());
-        }
-        return Some(origin.to_string());
+        let scheme = if origin.host().is_loopback() {
+            "http"
+        } else {
+            "https"
+        };
+        return parse_tuple_origin(&format!("{scheme}://{bare}"))
+            .ok()
+            .and_then(|origin| suggestion(&origin.to_string()));
     }
     // Only web schemes: for others (`data:`, `mailto:`) adding `//` would
     // suggest nonsense.
@@ -338,7 +394,7 @@ fn suggest_origin(input: &str) -> Option<String> {
     let rest = rest.trim_start_matches('/');
     parse_tuple_origin(&format!("{scheme}://{rest}"))
         .ok()
-        .map(|origin| origin.to_string())
+        .and_then(|origin| suggestion(&origin.to_string()))
 }
 
 #[cfg(test)]

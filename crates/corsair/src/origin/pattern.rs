@@ -3,7 +3,8 @@
 use std::fmt;
 
 use super::{
-    Host, Origin, OriginError, default_port, is_loopback_domain, is_trustworthy_scheme,
+    DnsLimit, Host, Origin, OriginError, default_port, dns, is_loopback_domain,
+    is_trustworthy_scheme,
     parse::{parse_scheme, parse_tuple_origin},
 };
 use crate::grammar::{self, host::is_canonical_domain_byte};
@@ -85,11 +86,148 @@ pub enum PatternError {
         /// The IP address after `*.`.
         host: String,
     },
+    /// A host DNS cannot resolve: no page is served from it, so browsers never send it.
+    #[error(
+        "host `{host}` {limit}, so DNS cannot resolve it: no page is served from it and \
+         browsers never send it"
+    )]
+    Unresolvable {
+        /// The host, canonical (the base domain of a subdomain pattern).
+        host: String,
+        /// The limit it is beyond.
+        limit: DnsLimit,
+    },
+    /// A wildcard pattern whose host ends in the root's dot.
+    #[error(
+        "`{pattern}` ends its host in a dot, and patterns match only hosts written without the \
+         root's trailing dot (list a trailing-dot origin exactly if pages are opened with it){}",
+        write_instead(.suggestion)
+    )]
+    TrailingDot {
+        /// The pattern, canonical.
+        pattern: String,
+        /// The pattern without the dot, when that is valid.
+        suggestion: Option<String>,
+    },
+}
+
+fn write_instead(suggestion: &Option<String>) -> String {
+    suggestion
+        .as_ref()
+        .map(|pattern| format!("; write `{pattern}`"))
+        .unwrap_or_default()
+}
+
+impl PatternError {
+    /// The origin or pattern this error suggests writing instead, if any. It is canonical and
+    /// itself parses: a suggestion is never something that would be refused for its spelling.
+    ///
+    /// ```
+    /// let error = corsair::OriginPattern::parse("https://user@Example.com/").unwrap_err();
+    /// assert_eq!(error.suggestion(), Some("https://example.com"));
+    /// assert_eq!(corsair::OriginPattern::parse("https://user@%2e.example").unwrap_err().suggestion(), None);
+    /// ```
+    pub fn suggestion(&self) -> Option<&str> {
+        match self {
+            Self::Origin(error) => error.suggestion(),
+            Self::TrailingDot { suggestion, .. } => suggestion.as_deref(),
+            Self::MisplacedWildcard
+            | Self::SubdomainsOfIpAddress { .. }
+            | Self::Unresolvable { .. } => None,
+        }
+    }
+
+    /// Drops the suggestion, for a caller whose own rules refuse it.
+    pub(crate) fn drop_suggestion(&mut self) {
+        match self {
+            Self::Origin(error) => error.drop_suggestion(),
+            Self::TrailingDot { suggestion, .. } => *suggestion = None,
+            Self::MisplacedWildcard
+            | Self::SubdomainsOfIpAddress { .. }
+            | Self::Unresolvable { .. } => {}
+        }
+    }
+}
+
+/// `candidate` in canonical form, if it parses as an origin or pattern: what an error suggests
+/// must never be refused in turn.
+pub(super) fn suggestion(candidate: &str) -> Option<String> {
+    OriginPattern::parse(candidate)
+        .ok()
+        .map(|pattern| pattern.to_string())
 }
 
 impl OriginPattern {
     /// Parses a pattern, accepting the lenient spellings [`Origin::parse`] accepts.
+    ///
+    /// Unlike [`Origin::parse`], it refuses hosts no browser can send: beyond DNS's limits
+    /// (empty labels, labels over 63 bytes, names over 253 bytes, or a subdomain base leaving
+    /// no room for a subdomain), and wildcard patterns ending in the root's dot.
+    ///
+    /// ```
+    /// use corsair::{OriginPattern, PatternError};
+    ///
+    /// assert!(matches!(
+    ///     OriginPattern::parse("https://..example"),
+    ///     Err(PatternError::Unresolvable { .. })
+    /// ));
+    /// let error = OriginPattern::parse("https://*.example.com.").unwrap_err();
+    /// assert_eq!(error.suggestion(), Some("https://*.example.com"));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`PatternError`] saying what is wrong and, where one is known, what to write instead.
     pub fn parse(input: &str) -> Result<Self, PatternError> {
+        let pattern = Self::parse_syntax(input)?;
+        pattern.check_reach()?;
+        Ok(pattern)
+    }
+
+    /// Refuses a `*` left in the host, hosts DNS cannot resolve, then wildcards ending in the
+    /// root's dot (whose suggestion, the same pattern without the dot, then passes).
+    fn check_reach(&self) -> Result<(), PatternError> {
+        let (domain, subdomains) = match self {
+            Self::Exact(Origin::Tuple(tuple)) => match tuple.host() {
+                Host::Domain(domain) => (domain, false),
+                Host::Ipv4(_) | Host::Ipv6(_) => return Ok(()),
+            },
+            Self::Wildcard(wildcard) => match &wildcard.host {
+                HostPattern::Exact(Host::Domain(domain)) => (domain, false),
+                HostPattern::Subdomains(base) => (base, true),
+                HostPattern::Exact(Host::Ipv4(_) | Host::Ipv6(_)) => return Ok(()),
+            },
+            Self::Any | Self::Exact(Origin::Opaque) => return Ok(()),
+        };
+        // `%2A` decodes to a `*` the URL Standard keeps in a host; written back, it would read
+        // as a wildcard.
+        if domain.contains('*') {
+            return Err(PatternError::MisplacedWildcard);
+        }
+        dns::check(domain, subdomains).map_err(|limit| PatternError::Unresolvable {
+            host: domain.clone(),
+            limit,
+        })?;
+        if let Self::Wildcard(wildcard) = self
+            && let Some(without_dot) = domain.strip_suffix('.')
+        {
+            let host = match wildcard.host {
+                HostPattern::Exact(_) => HostPattern::Exact(Host::Domain(without_dot.to_owned())),
+                HostPattern::Subdomains(_) => HostPattern::Subdomains(without_dot.to_owned()),
+            };
+            let fixed = WildcardPattern {
+                host,
+                ..wildcard.clone()
+            };
+            return Err(PatternError::TrailingDot {
+                pattern: self.to_string(),
+                suggestion: suggestion(&fixed.to_string()),
+            });
+        }
+        Ok(())
+    }
+
+    fn parse_syntax(input: &str) -> Result<Self, PatternError> {
         if input == "*" {
             return Ok(Self::Any);
         }
@@ -109,7 +247,18 @@ impl OriginPattern {
         }
         let scheme = parse_scheme(scheme)?;
         let without_wildcards = format!("{scheme}://{authority}");
-        let origin = parse_tuple_origin(without_stray_wildcard(&without_wildcards)?)?;
+        // What the origin parser suggests lacks the wildcards: put them back.
+        let origin = parse_tuple_origin(without_stray_wildcard(&without_wildcards)?).map_err(
+            |mut error| {
+                error.respell_suggestion(|origin| {
+                    let (scheme, host) = origin.split_once("://")?;
+                    let star = if subdomains { "*." } else { "" };
+                    let port = if any_port { ":*" } else { "" };
+                    suggestion(&format!("{scheme}://{star}{host}{port}"))
+                });
+                error
+            },
+        )?;
         if any_port && authority_has_port(authority) {
             return Err(PatternError::MisplacedWildcard);
         }
@@ -300,9 +449,6 @@ impl<'a> CanonicalParts<'a> {
     }
 }
 
-/// Longest domain DNS can resolve (RFC 1035): no page has a longer host.
-const MAX_DOMAIN_LEN: usize = 253;
-
 /// The length of the canonical domain or dotted IPv4 address `authority` starts with, up to
 /// its end or a `:` (which no host byte is): checked and delimited in one pass, with no empty
 /// label. `None` when it is not one, or is followed by anything but `:`.
@@ -323,7 +469,7 @@ fn canonical_domain_or_ipv4_len(authority: &[u8]) -> Option<usize> {
         }
         after_dot = dot;
     }
-    (len > 0 && len <= MAX_DOMAIN_LEN && !after_dot).then_some(len)
+    (len > 0 && len <= dns::MAX_NAME_LEN && !after_dot).then_some(len)
 }
 
 /// A port as browsers serialize it: decimal without leading zeros, 1-65535, never the

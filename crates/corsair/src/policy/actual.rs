@@ -17,7 +17,6 @@ static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 #[derive(Debug, Clone)]
 pub struct Actual {
     decision: Decision,
-    vary_by_origin: bool,
     check: Check,
 }
 
@@ -38,10 +37,9 @@ enum Decision {
 
 impl Actual {
     /// The answer to a request without `Origin`.
-    pub(super) fn not_cors(policy: &Compiled) -> Self {
+    pub(super) fn not_cors() -> Self {
         Self {
             decision: Decision::NotCors,
-            vary_by_origin: policy.origins.varies(),
             check: Check::NotCors,
         }
     }
@@ -50,7 +48,6 @@ impl Actual {
     pub(super) fn reported(check: Check, refusal: Option<Refusal>) -> Self {
         Self {
             decision: Decision::Reported(refusal),
-            vary_by_origin: false,
             check,
         }
     }
@@ -86,7 +83,6 @@ impl Actual {
         };
         Self {
             decision,
-            vary_by_origin: policy.origins.varies(),
             check: Check::Actual,
         }
     }
@@ -154,14 +150,14 @@ impl Actual {
                 headers.insert(&header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
             }
         }
-        // Append `Vary: Origin` unless a `Vary` value already lists `Origin` or `*`.
-        if self.vary_by_origin {
-            headers.append_unless(&VARY, &VARY_ORIGIN, &mut |value| {
-                value.split(|&b| b == b',').any(|token| {
-                    let token = token.trim_ascii();
-                    token == b"*" || token.eq_ignore_ascii_case(b"origin")
-                })
-            });
-        }
+        // Every policy answers a request with `Origin` differently from one without (even `*`
+        // grants only when `Origin` is present), so a shared cache must key on it whatever the
+        // policy. Appended unless a `Vary` value already lists `Origin` or `*`.
+        headers.append_unless(&VARY, &VARY_ORIGIN, &mut |value| {
+            value.split(|&b| b == b',').any(|token| {
+                let token = token.trim_ascii();
+                token == b"*" || token.eq_ignore_ascii_case(b"origin")
+            })
+        });
     }
 }

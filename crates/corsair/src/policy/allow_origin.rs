@@ -46,7 +46,14 @@ impl AllowOrigin {
                     });
                     continue;
                 }
-                Err(source) => {
+                Err(mut source) => {
+                    // The spelling it suggests may still be refused under this policy.
+                    if source.suggestion().is_some_and(|suggested| {
+                        OriginPattern::parse(suggested)
+                            .is_ok_and(|pattern| pattern_risk(config, &pattern).is_some())
+                    }) {
+                        source.drop_suggestion();
+                    }
                     errors.push(ConfigError::InvalidOrigin {
                         value: value.clone(),
                         source,
@@ -55,15 +62,19 @@ impl AllowOrigin {
                 }
             };
             let canonical = pattern.to_string();
-            if canonical != *value {
+            let spelled_canonically = canonical == *value;
+            // A risk is reported instead of the spelling: the canonical spelling would be
+            // refused for it in turn.
+            if let Some(error) = pattern_risk(config, &pattern) {
+                errors.push(error);
+            } else if !spelled_canonically {
                 errors.push(ConfigError::NonCanonicalOrigin {
                     value: value.clone(),
                     canonical,
                 });
-                continue;
             }
-            if let Some(error) = pattern_risk(config, &pattern) {
-                errors.push(error);
+            if !spelled_canonically {
+                continue;
             }
             if seen.insert(pattern.clone()) {
                 patterns.push(pattern);
@@ -107,7 +118,7 @@ impl AllowOrigin {
         self.predicates.len()
     }
 
-    /// Whether answers depend on the request's `Origin` (all but `*` do).
+    /// Whether answers depend on which origin asks (all but `*` do).
     pub(super) fn varies(&self) -> bool {
         !self.matcher.is_any()
     }
@@ -224,7 +235,6 @@ fn spanned_public_suffix(host: &HostPattern) -> Option<String> {
 /// `*.github.io`, and also `*.kawasaki.jp`, where a wildcard rule makes every `x.kawasaki.jp`
 /// a public suffix. A safe base keeps the same registrable domain when a label is added.
 fn public_suffix_under(base: &str) -> Option<String> {
-    let base = base.strip_suffix('.').unwrap_or(base);
     let child = format!("x.{base}");
     let registrable = psl::domain_str(base);
     if registrable.is_some() && registrable == psl::domain_str(&child) {

@@ -191,6 +191,21 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
+    /// The origin entry this problem suggests writing instead, if any. A suggestion is never
+    /// itself refused: it passes validation under the same configuration.
+    ///
+    /// ```
+    /// let errors = corsair::Config::new().allow_origins(["HTTPS://App.Example"]).build().unwrap_err();
+    /// assert_eq!(errors.iter().next().and_then(|e| e.suggestion()), Some("https://app.example"));
+    /// ```
+    pub fn suggestion(&self) -> Option<&str> {
+        match self {
+            Self::InvalidOrigin { source, .. } => source.suggestion(),
+            Self::NonCanonicalOrigin { canonical, .. } => Some(canonical),
+            _ => None,
+        }
+    }
+
     /// A stable identifier of the problem, the variant's name in snake case (e.g.
     /// `any_origin_with_credentials`), for tools that report problems as data.
     ///

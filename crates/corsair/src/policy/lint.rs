@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::{ConfigError, HeaderList, Policy, file::Parsed};
+use super::{ConfigError, ConfigErrors, HeaderList, Policy, file::Parsed};
 
 /// How bad a [`Finding`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -46,8 +46,10 @@ pub struct Finding {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Lint {
-    /// Errors and warnings, in the order of the file.
+    /// Errors and warnings, in the order of the file: at most [`ConfigErrors::LIMIT`] errors.
     pub findings: Vec<Finding>,
+    /// How many more errors were found beyond [`ConfigErrors::LIMIT`]: counted, not listed.
+    pub omitted: usize,
     /// The policy, when the file has no errors.
     pub policy: Option<Policy>,
 }
@@ -89,6 +91,7 @@ impl Policy {
                             _ => None,
                         },
                     }],
+                    omitted: 0,
                     policy: None,
                 };
             }
@@ -131,6 +134,7 @@ impl Policy {
             );
         }
         let built = parsed.config.clone().build();
+        let mut omitted = built.as_ref().err().map_or(0, ConfigErrors::omitted);
         if let Err(errors) = &built {
             for error in errors.iter() {
                 let (key, entry) = location(error);
@@ -152,11 +156,26 @@ impl Policy {
             );
         }
         findings.sort_by_key(|finding| finding.span.as_ref().map_or(0, |span| span.start));
+        // The file's own errors and the policy's together are capped as the policy's alone
+        // are, so a file of a million unknown keys is not a million findings.
+        let mut errors = 0;
+        findings.retain(|finding| {
+            if finding.severity == Severity::Warning {
+                return true;
+            }
+            errors += 1;
+            errors <= ConfigErrors::LIMIT
+        });
+        omitted += errors.saturating_sub(ConfigErrors::LIMIT);
         let policy = match built {
-            Ok(policy) if !findings.iter().any(|f| f.severity == Severity::Error) => Some(policy),
+            Ok(policy) if errors == 0 => Some(policy),
             _ => None,
         };
-        Lint { findings, policy }
+        Lint {
+            findings,
+            omitted,
+            policy,
+        }
     }
 
     /// Like [`lint_toml`](Self::lint_toml), for a file's bytes: bytes that are not UTF-8 are
@@ -175,6 +194,7 @@ impl Policy {
                     span: None,
                     position: None,
                 }],
+                omitted: 0,
                 policy: None,
             },
         }

@@ -259,8 +259,20 @@ impl Policy {
         self.compiled.credentials
     }
 
-    /// Whether responses depend on the request's `Origin`, so caches must key on it
-    /// (`Vary: Origin`). Only a policy allowing `*` answers the same to everyone.
+    /// Whether the answer depends on which origin asks, not only on whether `Origin` is
+    /// present. Only a policy allowing `*` answers every origin alike.
+    ///
+    /// Responses carry `Vary: Origin` either way: even `*` grants only requests that send
+    /// `Origin`, so a shared cache keying on the URL alone would serve the answer without a
+    /// grant to pages that need one.
+    ///
+    /// ```
+    /// let public = corsair::Config::new().allow_origins(["*"]).build()?;
+    /// assert!(!public.varies_by_origin());
+    /// let app = corsair::Config::new().allow_origins(["https://app.example"]).build()?;
+    /// assert!(app.varies_by_origin());
+    /// # Ok::<(), corsair::ConfigErrors>(())
+    /// ```
     pub fn varies_by_origin(&self) -> bool {
         self.compiled.origins.varies()
     }
@@ -291,7 +303,7 @@ impl Compiled {
             Classified::Actual { origin } => {
                 Evaluation::Actual(Actual::evaluate(self, request, origin, resolved))
             }
-            Classified::NotCors => Evaluation::Actual(Actual::not_cors(self)),
+            Classified::NotCors => Evaluation::Actual(Actual::not_cors()),
         };
         match evaluation {
             Evaluation::Actual(cors) if handshake => Evaluation::Actual(cors.for_websocket()),
