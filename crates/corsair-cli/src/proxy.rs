@@ -110,16 +110,6 @@ fn as_lint(rejected: &Rejected) -> String {
     }
 }
 
-/// One worker per CPU the process may run on (its affinity mask, as `taskset` sets it); on a
-/// single CPU, the current-thread scheduler, which skips the work-stealing machinery (queue
-/// atomics, waking a parked worker) that one worker cannot use.
-fn runtime_builder() -> tokio::runtime::Builder {
-    match std::thread::available_parallelism() {
-        Ok(cpus) if cpus.get() == 1 => tokio::runtime::Builder::new_current_thread(),
-        _ => tokio::runtime::Builder::new_multi_thread(),
-    }
-}
-
 pub(crate) fn run(args: &ProxyArgs) -> ExitCode {
     let gateway = match gateway(args) {
         Ok(gateway) => gateway,
@@ -135,7 +125,10 @@ pub(crate) fn run(args: &ProxyArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match runtime_builder().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("corsair proxy: cannot start the runtime: {e}");
