@@ -224,11 +224,38 @@ def markdown(results, rates, environment):
     return "\n".join(lines)
 
 
+def callgrind(corsair, work):
+    """Instructions per request inside corsair, by callgrind: counters zeroed after a warm-up
+    (so start-up is left out), then 8 s of wrk at 8 connections. Deterministic enough to
+    compare two builds on a loaded machine, which wall-clock figures are not."""
+    port = CORSAIR_PORT + 10
+    out = work / "callgrind.out"
+    grind = start(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", corsair, "proxy",
+                   "--upstream", f"http://127.0.0.1:{UPSTREAM_PORT}", "--policy", str(work / "policy.toml"),
+                   "--listen", f"127.0.0.1:{port}"], 0)
+    try:
+        wait_port(port)
+        for request, lua in [("allowed GET, proxied", "get.lua"), ("preflight, answered at the gateway", "preflight.lua")]:
+            wrk(port, str(work / lua), 2, 8)
+            subprocess.run(["callgrind_control", "--zero", str(grind.pid)], check=True, capture_output=True)
+            _, total, _ = wrk(port, str(work / lua), 8, 8)
+            dumped = set(work.glob("callgrind.out.*"))
+            subprocess.run(["callgrind_control", "--dump", str(grind.pid)], check=True, capture_output=True)
+            dump = (set(work.glob("callgrind.out.*")) - dumped).pop()
+            totals = next(line for line in dump.read_text().splitlines() if line.startswith("totals:"))
+            print(f"{request}: {int(totals.split()[1]) / total:,.0f} instructions per request ({total} requests)")
+    finally:
+        os.killpg(grind.pid, signal.SIGTERM)
+        grind.wait()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--corsair", required=True)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--callgrind", action="store_true",
+                        help="only count corsair's instructions per request, under callgrind")
     parser.add_argument("--results", required=True)
     parser.add_argument("--markdown", required=True)
     args = parser.parse_args()
@@ -244,6 +271,9 @@ def main():
     try:
         processes.append(start(["nginx", "-c", str(work / "upstream.conf"), "-p", str(work)], 1))
         wait_port(UPSTREAM_PORT)
+        if args.callgrind:
+            callgrind(args.corsair, work)
+            return
         nginx = start(["nginx", "-c", str(work / "nginx.conf"), "-p", str(work)], 0)
         corsair = start([args.corsair, "proxy", "--upstream", f"http://127.0.0.1:{UPSTREAM_PORT}",
                          "--policy", str(work / "policy.toml"), "--listen", f"127.0.0.1:{CORSAIR_PORT}"], 0)
