@@ -13,6 +13,7 @@ import json
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -204,8 +205,9 @@ def chart(results, path):
 
 def markdown(results, rates, environment):
     lines = [f"Run on {environment['cpu']} ({environment['nginx']}, {environment['wrk']}); "
-             f"{environment['seconds']} s per throughput run, 64 connections; p99 at the fixed rate shown, "
-             "the same for both gateways.", "",
+             f"medians of {environment['rounds']} interleaved rounds of {environment['seconds']} s per run; "
+             f"throughput with 64 connections; p99 at the fixed rate shown, the same for both gateways; "
+             f"load average {environment['load']} before the run.", "",
              "| request | gateway | requests/s | p99 at fixed rate | CPU time per request | RSS after |",
              "| --- | --- | ---: | ---: | ---: | ---: |"]
     for r in results:
@@ -222,10 +224,38 @@ def markdown(results, rates, environment):
     return "\n".join(lines)
 
 
+def callgrind(corsair, work):
+    """Instructions per request inside corsair, by callgrind: counters zeroed after a warm-up
+    (so start-up is left out), then 8 s of wrk at 8 connections. Deterministic enough to
+    compare two builds on a loaded machine, which wall-clock figures are not."""
+    port = CORSAIR_PORT + 10
+    out = work / "callgrind.out"
+    grind = start(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", corsair, "proxy",
+                   "--upstream", f"http://127.0.0.1:{UPSTREAM_PORT}", "--policy", str(work / "policy.toml"),
+                   "--listen", f"127.0.0.1:{port}"], 0)
+    try:
+        wait_port(port)
+        for request, lua in [("allowed GET, proxied", "get.lua"), ("preflight, answered at the gateway", "preflight.lua")]:
+            wrk(port, str(work / lua), 2, 8)
+            subprocess.run(["callgrind_control", "--zero", str(grind.pid)], check=True, capture_output=True)
+            _, total, _ = wrk(port, str(work / lua), 8, 8)
+            dumped = set(work.glob("callgrind.out.*"))
+            subprocess.run(["callgrind_control", "--dump", str(grind.pid)], check=True, capture_output=True)
+            dump = (set(work.glob("callgrind.out.*")) - dumped).pop()
+            totals = next(line for line in dump.read_text().splitlines() if line.startswith("totals:"))
+            print(f"{request}: {int(totals.split()[1]) / total:,.0f} instructions per request ({total} requests)")
+    finally:
+        os.killpg(grind.pid, signal.SIGTERM)
+        grind.wait()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--corsair", required=True)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--callgrind", action="store_true",
+                        help="only count corsair's instructions per request, under callgrind")
     parser.add_argument("--results", required=True)
     parser.add_argument("--markdown", required=True)
     args = parser.parse_args()
@@ -236,9 +266,14 @@ def main():
     (work / "get.lua").write_text(GET_LUA)
     (work / "preflight.lua").write_text(PREFLIGHT_LUA)
     processes = []
+    # Other work on the machine skews both subjects; the report says how much there was.
+    load = Path("/proc/loadavg").read_text().split()[0]
     try:
         processes.append(start(["nginx", "-c", str(work / "upstream.conf"), "-p", str(work)], 1))
         wait_port(UPSTREAM_PORT)
+        if args.callgrind:
+            callgrind(args.corsair, work)
+            return
         nginx = start(["nginx", "-c", str(work / "nginx.conf"), "-p", str(work)], 0)
         corsair = start([args.corsair, "proxy", "--upstream", f"http://127.0.0.1:{UPSTREAM_PORT}",
                          "--policy", str(work / "policy.toml"), "--listen", f"127.0.0.1:{CORSAIR_PORT}"], 0)
@@ -250,15 +285,23 @@ def main():
             check(port)
         results, rates = [], {}
         for request, lua in [("allowed GET, proxied", "get.lua"), ("preflight, answered at the gateway", "preflight.lua")]:
-            measured = []
-            for subject, port, pid in subjects:
+            runs = {subject: [] for subject, _, _ in subjects}
+            for _, port, _ in subjects:
                 wrk(port, str(work / lua), 2, 64)  # warm up
-                pids = family(pid)
-                before = cpu_ticks(pids)
-                rate, total, _ = wrk(port, str(work / lua), args.seconds, 64)
-                ticks = cpu_ticks(pids) - before
-                measured.append(dict(request=request, subject=subject, throughput=rate,
-                                     cpu_us=ticks / TICKS * 1e6 / total, rss_kib=rss_kib(pids)))
+            # Rounds alternate the subjects (and their order), so load from other processes
+            # on the machine falls on both alike; the medians are reported.
+            for n in range(args.rounds):
+                for subject, port, pid in subjects[::1 if n % 2 == 0 else -1]:
+                    pids = family(pid)
+                    before = cpu_ticks(pids)
+                    rate, total, _ = wrk(port, str(work / lua), args.seconds, 64)
+                    ticks = cpu_ticks(pids) - before
+                    runs[subject].append((rate, ticks / TICKS * 1e6 / total))
+            measured = [dict(request=request, subject=subject, rounds=args.rounds,
+                             throughput=statistics.median(r for r, _ in runs[subject]),
+                             cpu_us=statistics.median(c for _, c in runs[subject]),
+                             rss_kib=rss_kib(family(pid)))
+                        for subject, _, pid in subjects]
             # Equal load: half of what the slower gateway sustains, from 100 connections.
             rate = int(min(m["throughput"] for m in measured) / 2) // 100 * 100
             delay = max(1, round(100 * 1000 / rate))
@@ -266,8 +309,12 @@ def main():
             rates[request] = rate
             paced = work / f"paced-{lua}"
             paced.write_text((work / lua).read_text() + DELAY_LUA.format(delay=delay))
-            for m, (_, port, _) in zip(measured, subjects):
-                m["p99_ms"] = wrk(port, str(paced), args.seconds, 100)[2]
+            p99s = {subject: [] for subject, _, _ in subjects}
+            for n in range(args.rounds):
+                for subject, port, _ in subjects[::1 if n % 2 == 0 else -1]:
+                    p99s[subject].append(wrk(port, str(paced), args.seconds, 100)[2])
+            for m in measured:
+                m["p99_ms"] = statistics.median(p99s[m["subject"]])
             results += measured
         environment = {
             "cpu": next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
@@ -275,6 +322,8 @@ def main():
             "nginx": subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip().replace("nginx version: ", ""),
             "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0].split(" [")[0],
             "seconds": args.seconds,
+            "rounds": args.rounds,
+            "load": load,
         }
         Path(args.results, "proxy.json").write_text(json.dumps(dict(environment=environment, rates=rates, results=results), indent=2) + "\n")
         chart(results, Path(args.results, "proxy.svg"))

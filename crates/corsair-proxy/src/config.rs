@@ -9,7 +9,10 @@ use std::{
     time::Duration,
 };
 
-use http::{HeaderValue, Uri, uri::Scheme};
+use http::{
+    HeaderValue, Uri,
+    uri::{PathAndQuery, Scheme},
+};
 use serde::Deserialize;
 use toml::de::{DeTable, DeValue};
 
@@ -93,8 +96,14 @@ impl Upstream {
     }
 
     /// The upstream URI for a request's path and query.
-    pub(crate) fn uri_for(&self, path_and_query: &str) -> Result<Uri, http::Error> {
-        let path = format!("{}{path_and_query}", self.base);
+    pub(crate) fn uri_for(&self, path_and_query: &PathAndQuery) -> Result<Uri, http::Error> {
+        // Without a base path the request's target is reused as it is (a reference count,
+        // not a copy and a parse).
+        let path = if self.base.is_empty() {
+            path_and_query.clone()
+        } else {
+            PathAndQuery::try_from(format!("{}{path_and_query}", self.base))?
+        };
         Uri::builder()
             .scheme(self.scheme.clone())
             .authority(self.authority.clone())
@@ -866,10 +875,16 @@ mod tests {
 
     #[test]
     fn upstream_urls_join_their_base_path() {
+        let target = PathAndQuery::from_static("/x?y=1");
         let upstream = Upstream::parse("http://h:1/base/").unwrap();
         assert_eq!(
-            upstream.uri_for("/x?y=1").unwrap().to_string(),
+            upstream.uri_for(&target).unwrap().to_string(),
             "http://h:1/base/x?y=1"
+        );
+        let bare = Upstream::parse("https://h").unwrap();
+        assert_eq!(
+            bare.uri_for(&target).unwrap().to_string(),
+            "https://h/x?y=1"
         );
         for bad in ["h:1", "http://", "http://u:p@h/", "http://h/?q"] {
             assert!(Upstream::parse(bad).is_err(), "{bad}");

@@ -18,6 +18,7 @@ use corsair::PolicyHandle;
 use http::{
     HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode,
     header::{self, HeaderName as Name},
+    uri::PathAndQuery,
 };
 use http_body_util::{BodyExt, Empty, Full, Limited, combinators::UnsyncBoxBody};
 use hyper::body::Incoming;
@@ -42,10 +43,19 @@ pub type Body = UnsyncBoxBody<Bytes, BoxError>;
 pub(crate) type Client = Pool<HttpsConnector<HttpConnector>, Body>;
 
 /// Who sent a request: set by the server on every request it routes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Peer {
-    pub(crate) addr: SocketAddr,
-    pub(crate) tls: bool,
+    /// The peer's IP address as an `X-Forwarded-For` entry: formatted once per connection
+    /// rather than once per request.
+    ip: Option<HeaderValue>,
+    tls: bool,
+}
+
+impl Peer {
+    pub(crate) fn new(addr: SocketAddr, tls: bool) -> Self {
+        let ip = HeaderValue::try_from(addr.ip().to_string()).ok();
+        Self { ip, tls }
+    }
 }
 
 pub(crate) fn client(tls: rustls::ClientConfig, limits: &Limits) -> Client {
@@ -127,16 +137,17 @@ impl Settings {
         let path = request.uri().path().to_owned();
         let version = request.version();
         let (mut parts, body) = request.into_parts();
+        let root = PathAndQuery::from_static("/");
         let Ok(uri) = self
             .upstream
-            .uri_for(parts.uri.path_and_query().map_or("/", |p| p.as_str()))
+            .uri_for(parts.uri.path_and_query().unwrap_or(&root))
         else {
             return local(
                 StatusCode::BAD_REQUEST,
                 "request target cannot be forwarded",
             );
         };
-        let peer = parts.extensions.get::<Peer>().copied();
+        let peer = parts.extensions.get::<Peer>().cloned();
         let host = parts.headers.get(header::HOST).cloned().or_else(|| {
             parts
                 .uri
@@ -234,17 +245,20 @@ impl Settings {
         const PROTO: Name = Name::from_static("x-forwarded-proto");
         const HOST: Name = Name::from_static("x-forwarded-host");
         if !self.trust_forwarded {
-            for name in [&FOR, &PROTO, &HOST, &header::FORWARDED] {
-                headers.remove(name);
-            }
+            remove_where(headers, |name| {
+                [&FOR, &PROTO, &HOST, &header::FORWARDED].contains(&name)
+            });
         }
         if let Some(peer) = peer {
-            let ip = peer.addr.ip().to_string();
-            let chain = match headers.get(&FOR).and_then(|v| v.to_str().ok()) {
-                Some(earlier) => format!("{earlier}, {ip}"),
-                None => ip,
+            let chain = match (headers.get(&FOR).and_then(|v| v.to_str().ok()), peer.ip) {
+                (Some(earlier), Some(ip)) => ip
+                    .to_str()
+                    .ok()
+                    .and_then(|ip| HeaderValue::try_from(format!("{earlier}, {ip}")).ok()),
+                (None, ip) => ip,
+                (Some(_), None) => None,
             };
-            if let Ok(chain) = HeaderValue::from_str(&chain) {
+            if let Some(chain) = chain {
                 headers.insert(FOR, chain);
             }
             let proto = if peer.tls { "https" } else { "http" };
@@ -299,28 +313,41 @@ fn remove_hop_by_hop(headers: &mut HeaderMap, upgrade: bool) {
         .iter()
         .flat_map(|value| value.as_bytes().split(|&b| b == b','))
         .filter_map(|token| HeaderName::from_bytes(token.trim_ascii()).ok())
+        .filter(|name| !(upgrade && name == header::UPGRADE))
         .collect();
     for name in named {
-        if !(upgrade && name == header::UPGRADE) {
-            headers.remove(name);
-        }
+        headers.remove(name);
     }
-    for name in [
-        header::CONNECTION,
-        header::TE,
-        header::TRANSFER_ENCODING,
-        header::UPGRADE,
-        header::PROXY_AUTHENTICATE,
-        header::PROXY_AUTHORIZATION,
-        Name::from_static("keep-alive"),
-        Name::from_static("proxy-connection"),
-    ] {
-        if !(upgrade && (name == header::UPGRADE || name == header::CONNECTION)) {
-            headers.remove(name);
-        }
-    }
+    remove_where(headers, |name| {
+        let kept = upgrade && (name == header::UPGRADE || name == header::CONNECTION);
+        !kept
+            && (matches!(
+                *name,
+                header::CONNECTION
+                    | header::TE
+                    | header::TRANSFER_ENCODING
+                    | header::UPGRADE
+                    | header::PROXY_AUTHENTICATE
+                    | header::PROXY_AUTHORIZATION
+            ) || name == "keep-alive"
+                || name == "proxy-connection")
+    });
     if upgrade {
         headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    }
+}
+
+/// Removes every field whose name matches. One pass over the names, then a removal only for
+/// those present: most messages carry few of the names the gateway strips, and a removal per
+/// candidate name hashes each one whether it is there or not.
+fn remove_where(headers: &mut HeaderMap, matches: impl Fn(&HeaderName) -> bool) {
+    let present: Vec<HeaderName> = headers
+        .keys()
+        .filter(|name| matches(name))
+        .cloned()
+        .collect();
+    for name in present {
+        headers.remove(name);
     }
 }
 

@@ -231,15 +231,22 @@ impl Bound {
     }
 }
 
+/// The field count hyper's HTTP/1 parser allows unless told otherwise.
+const HYPER_MAX_HEADERS: usize = 100;
+
 fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
+    let mut http1 = builder.http1();
+    http1
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
-        .max_headers(limits.max_headers)
         // hyper's smallest buffer is 8 KiB.
         .max_buf_size(limits.max_header_bytes.max(8192));
+    // hyper's own limit is 100 fields, kept in an uninitialised array; any limit named, even
+    // 100, has it fill an array of that many entries for every head it parses.
+    if limits.max_headers != HYPER_MAX_HEADERS {
+        http1.max_headers(limits.max_headers);
+    }
     builder
         .http2()
         .timer(TokioTimer::new())
@@ -256,11 +263,9 @@ async fn connection(
     watcher: hyper_util::server::graceful::Watcher,
     limits: Limits,
 ) {
-    let peer = Peer {
-        addr,
-        tls: certificates.is_some(),
-    };
-    let service = hyper::service::service_fn(move |request| handle(routes.clone(), peer, request));
+    let peer = Peer::new(addr, certificates.is_some());
+    let service =
+        hyper::service::service_fn(move |request| handle(routes.clone(), peer.clone(), request));
     let served = match certificates {
         None => {
             let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);

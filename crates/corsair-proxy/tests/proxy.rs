@@ -359,6 +359,25 @@ async fn oversized_heads_are_431_and_slow_heads_are_cut_off() {
 }
 
 #[tokio::test]
+async fn the_default_field_limit_holds_without_being_named_to_hyper() {
+    let upstream = upstream().await;
+    let proxy = start(gateway(upstream.addr, policy())).await;
+    let head = |fields: usize| {
+        let extra: String = (1..fields).map(|i| format!("x-h{i}: v\r\n")).collect();
+        format!("GET / HTTP/1.1\r\nhost: a\r\n{extra}connection: close\r\n\r\n")
+    };
+    // `head(n)` has n + 1 fields, `host` and `connection` included. The test upstream allows
+    // 100 too, and the gateway adds three `X-Forwarded-*`: 97 reach it.
+    let answer = raw(proxy.addr, head(96).as_bytes(), Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // 101 are refused by the gateway's parser: its own 431, without the CORS layer's `Vary`
+    // that a forwarded refusal from the upstream would carry.
+    let answer = raw(proxy.addr, head(100).as_bytes(), Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    assert!(!answer.to_ascii_lowercase().contains("vary"), "{answer}");
+}
+
+#[tokio::test]
 async fn content_length_with_transfer_encoding_never_reaches_the_upstream_framed_twice() {
     let upstream = upstream().await;
     let proxy = start(gateway(upstream.addr, policy())).await;
@@ -378,6 +397,25 @@ async fn content_length_with_transfer_encoding_never_reaches_the_upstream_framed
             "{headers:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_request_framed_twice_ends_its_keep_alive_connection() {
+    let upstream = upstream().await;
+    let proxy = start(gateway(upstream.addr, policy())).await;
+    // No `Connection: close`, and a second request pipelined behind the first: RFC 9112,
+    // section 6.3, has the server close the connection after answering the first, so the
+    // second (which a Content-Length reader would take for body) is never served.
+    let attempt = "POST /upload HTTP/1.1\r\nhost: a\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\nGET /pipelined HTTP/1.1\r\nhost: a\r\n\r\n";
+    let started = std::time::Instant::now();
+    let answer = raw(proxy.addr, attempt.as_bytes(), Duration::from_secs(5)).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the connection stayed open"
+    );
+    assert_eq!(answer.matches("HTTP/1.1 ").count(), 1, "{answer}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(upstream.seen.paths(), ["POST /upload"]);
 }
 
 #[tokio::test]
