@@ -71,8 +71,16 @@ impl Confirmer {
     /// Whether Chromium, on a page at the finding's exploit origin, read the target's body
     /// with credentials included.
     pub(crate) async fn confirm(&self, finding: &Finding) -> Result<bool, String> {
-        let origin = Origin::parse(&finding.observed.origin)
+        let claimed = Origin::parse(&finding.observed.origin)
             .map_err(|e| format!("{}: {e}", finding.observed.origin))?;
+        // `null` is what a sandboxed frame sends: it is staged in one, inside a page on an
+        // origin of the attacker's own.
+        let opaque = claimed.scheme().is_none();
+        let origin = if opaque {
+            Origin::parse(OPAQUE_STAGE).map_err(|e| format!("{OPAQUE_STAGE}: {e}"))?
+        } else {
+            claimed
+        };
         let (Some(scheme), Some(host)) = (origin.scheme(), origin.host()) else {
             return Err("an opaque origin cannot be staged".to_owned());
         };
@@ -113,7 +121,15 @@ impl Confirmer {
         let page_url = format!("{scheme}://{host}:{port}/");
         let site = Site {
             pac: pac(scheme, &host, port, local.port()),
-            page: page(&finding.scanned),
+            page: if opaque {
+                SANDBOXED_PAGE.to_owned()
+            } else {
+                page(
+                    &finding.scanned,
+                    "fetch('/report', {method: 'POST', body: JSON.stringify(result)})",
+                )
+            },
+            frame: page(&finding.scanned, "parent.postMessage(result, '*')"),
         };
         let (reports, mut reported) = mpsc::channel(1);
         let server =
@@ -197,10 +213,19 @@ impl Drop for Browser {
     }
 }
 
+/// The page that holds the sandboxed frame a `null` finding is staged in.
+const OPAQUE_STAGE: &str = "https://null-stage.corsair-audit.net";
+
+/// A page whose only content is a frame with an opaque origin (`sandbox` without
+/// `allow-same-origin`) running the exploit, and which posts back what the frame reports.
+const SANDBOXED_PAGE: &str = "<!doctype html><title>corsair audit --confirm</title><script>\naddEventListener('message', e => fetch('/report', {method: 'POST', body: JSON.stringify(e.data)}));\n</script><iframe sandbox=\"allow-scripts\" src=\"/frame\"></iframe>\n";
+
 /// What the local server answers.
 struct Site {
     pac: String,
     page: String,
+    /// The exploit run inside the sandboxed frame (`/frame`).
+    frame: String,
 }
 
 /// The PAC file: only the exploit origin goes to the local server. Chromium hands PAC
@@ -213,11 +238,12 @@ fn pac(scheme: &str, host: &str, port: u16, local: u16) -> String {
     )
 }
 
-/// The exploit page: a credentialed fetch of `target`, its outcome posted back.
-fn page(target: &str) -> String {
+/// The exploit page: a credentialed fetch of `target`, its outcome handed to `report`
+/// (JavaScript of `result`).
+fn page(target: &str, report: &str) -> String {
     let target = serde_json::Value::from(target);
     format!(
-        "<!doctype html><title>corsair audit --confirm</title><script>\nfetch({target}, {{credentials: 'include'}})\n  .then(r => r.text().then(body => ({{readable: true, status: r.status, length: body.length}})), e => ({{readable: false, error: String(e)}}))\n  .then(result => fetch('/report', {{method: 'POST', body: JSON.stringify(result)}}));\n</script>\n"
+        "<!doctype html><title>corsair audit --confirm</title><script>\nfetch({target}, {{credentials: 'include'}})\n  .then(r => r.text().then(body => ({{readable: true, status: r.status, length: body.length}})), e => ({{readable: false, error: String(e)}}))\n  .then(result => {report});\n</script>\n"
     )
 }
 
@@ -315,6 +341,7 @@ async fn answer<S: AsyncWrite + Unpin>(
             let _ = reports.try_send(report);
             ("text/plain", "")
         }
+        "/frame" => ("text/html; charset=utf-8", site.frame.as_str()),
         _ => ("text/html; charset=utf-8", site.page.as_str()),
     };
     let response = format!(

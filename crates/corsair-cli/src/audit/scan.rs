@@ -215,11 +215,10 @@ async fn unsafe_methods(
 }
 
 /// Whether headless Chromium can stage it: not Private Network Access (the target is not
-/// private to a loopback page), not what only WebKit reads.
+/// private to a loopback page), not what only WebKit reads. `null` is staged in a sandboxed
+/// frame.
 fn confirmable(observed: &Observation) -> bool {
-    observed.class != Class::PnaAnyOrigin
-        && observed.browsers.contains(&Browser::Chromium)
-        && observed.origin != "null"
+    observed.class != Class::PnaAnyOrigin && observed.browsers.contains(&Browser::Chromium)
 }
 
 async fn probe(
