@@ -1,5 +1,7 @@
 //! The counters' keys, built once: counting a decision borrows a key instead of building a
-//! label list, so it costs no allocation.
+//! label list, so it costs no allocation. The keys are retained (their labels shared):
+//! recorders that keep a key they are given (Prometheus's) copy an owned label list on every
+//! registration, a shared one never.
 //!
 //! Handles are not cached: the `metrics` facade resolves a thread's local recorder before the
 //! global one and says neither which it resolved nor whether a local recorder it resolved
@@ -48,6 +50,7 @@ static REQUEST_KEYS: LazyLock<Vec<Key>> = LazyLock::new(|| {
                             Label::from_static_parts("reason", reason),
                         ],
                     )
+                    .to_retained()
                 })
             })
         })
@@ -58,7 +61,9 @@ static REQUEST_KEYS: LazyLock<Vec<Key>> = LazyLock::new(|| {
 static DIFFERENCE_KEYS: LazyLock<Vec<Key>> = LazyLock::new(|| {
     KINDS
         .iter()
-        .map(|kind| Key::from_parts(DIFFERENCES, vec![Label::from_static_parts("kind", kind)]))
+        .map(|kind| {
+            Key::from_parts(DIFFERENCES, vec![Label::from_static_parts("kind", kind)]).to_retained()
+        })
         .collect()
 });
 
