@@ -1,5 +1,5 @@
 //! The counters' keys, built once: counting a decision borrows a key instead of building a
-//! label list, so it costs no allocation. The keys are retained (their labels shared):
+//! label list, so it allocates nothing of its own. The keys are retained (their labels shared):
 //! recorders that keep a key they are given (Prometheus's) copy an owned label list on every
 //! registration, a shared one never.
 //!
