@@ -3,6 +3,9 @@
 
 use corsair::{CorsRequest, RequestHeader, Verdict};
 
+#[cfg(feature = "metrics")]
+mod counters;
+
 /// Logs and counts one decision: `corsair_requests_total{kind, decision, reason}`.
 pub(crate) fn decision<'a>(verdict: &Verdict<'_>, head: &impl CorsRequest<'a>) {
     // Field values are computed only when the event is enabled: no lookup otherwise.
@@ -17,13 +20,7 @@ pub(crate) fn decision<'a>(verdict: &Verdict<'_>, head: &impl CorsRequest<'a>) {
         "CORS decision"
     );
     #[cfg(feature = "metrics")]
-    metrics::counter!(
-        "corsair_requests_total",
-        "kind" => verdict.check.as_str(),
-        "decision" => verdict.outcome.as_str(),
-        "reason" => verdict.reason(),
-    )
-    .increment(1);
+    counters::request(verdict);
 }
 
 /// Logs and counts a request the shadow policy decides differently:
@@ -47,8 +44,7 @@ pub(crate) fn difference<'a>(
         "the shadow policy decides differently"
     );
     #[cfg(feature = "metrics")]
-    metrics::counter!("corsair_shadow_differences_total", "kind" => enforced.check.as_str())
-        .increment(1);
+    counters::difference(enforced);
 }
 
 /// The request's `Origin`, for logs.

@@ -1,0 +1,227 @@
+//! The counters' keys, built once: counting a decision borrows a key instead of building a
+//! label list, so it allocates nothing of its own. The keys are retained (their labels shared):
+//! recorders that keep a key they are given (Prometheus's) copy an owned label list on every
+//! registration, a shared one never.
+//!
+//! Handles are not cached: the `metrics` facade resolves a thread's local recorder before the
+//! global one and says neither which it resolved nor whether a local recorder it resolved
+//! earlier is still alive, so a handle cached for one recorder could silently count into a
+//! dropped one. Each count asks the current recorder for the counter by a key whose hash is
+//! computed once.
+
+use std::sync::LazyLock;
+
+use corsair::{Check, Outcome, Verdict};
+use metrics::{Counter, Key, Label, Level, Metadata};
+
+const REQUESTS: &str = "corsair_requests_total";
+const DIFFERENCES: &str = "corsair_shadow_differences_total";
+
+/// Every [`Check::as_str`], in [`kind`]'s order.
+const KINDS: [&str; 5] = ["preflight", "actual", "not_cors", "websocket", "write"];
+/// Every [`Outcome::as_str`], in [`decision`]'s order.
+const DECISIONS: [&str; 3] = ["allowed", "refused", "shadow_refused"];
+/// Every [`Verdict::reason`]: `none` and each `Refusal::kind`.
+const REASONS: [&str; 10] = [
+    "none",
+    "malformed_origin",
+    "origin_not_allowed",
+    "malformed_method",
+    "method_not_allowed",
+    "malformed_request_headers",
+    "header_not_allowed",
+    "private_network_not_allowed",
+    "cross_origin_write",
+    "websocket_origin_not_allowed",
+];
+
+/// `corsair_requests_total`'s keys, indexed by [`index`].
+static REQUEST_KEYS: LazyLock<Vec<Key>> = LazyLock::new(|| {
+    KINDS
+        .iter()
+        .flat_map(|kind| {
+            DECISIONS.iter().flat_map(move |decision| {
+                REASONS.iter().map(move |reason| {
+                    Key::from_parts(
+                        REQUESTS,
+                        vec![
+                            Label::from_static_parts("kind", kind),
+                            Label::from_static_parts("decision", decision),
+                            Label::from_static_parts("reason", reason),
+                        ],
+                    )
+                    .to_retained()
+                })
+            })
+        })
+        .collect()
+});
+
+/// `corsair_shadow_differences_total`'s keys, indexed by [`kind`].
+static DIFFERENCE_KEYS: LazyLock<Vec<Key>> = LazyLock::new(|| {
+    KINDS
+        .iter()
+        .map(|kind| {
+            Key::from_parts(DIFFERENCES, vec![Label::from_static_parts("kind", kind)]).to_retained()
+        })
+        .collect()
+});
+
+/// Counts one decision.
+pub(crate) fn request(verdict: &Verdict<'_>) {
+    match index(verdict) {
+        Some(index) => counter(&REQUEST_KEYS[index]),
+        // A check or reason newer than this table: still counted, at the cost of a label list.
+        None => metrics::counter!(
+            REQUESTS,
+            "kind" => verdict.check.as_str(),
+            "decision" => verdict.outcome.as_str(),
+            "reason" => verdict.reason(),
+        ),
+    }
+    .increment(1);
+}
+
+/// Counts one request the shadow policy decides differently, by the enforced check.
+pub(crate) fn difference(enforced: &Verdict<'_>) {
+    match kind(enforced.check) {
+        Some(kind) => counter(&DIFFERENCE_KEYS[kind]),
+        None => metrics::counter!(DIFFERENCES, "kind" => enforced.check.as_str()),
+    }
+    .increment(1);
+}
+
+fn counter(key: &Key) -> Counter {
+    static METADATA: Metadata<'static> =
+        Metadata::new(module_path!(), Level::INFO, Some(module_path!()));
+    metrics::with_recorder(|recorder| recorder.register_counter(key, &METADATA))
+}
+
+/// The verdict's place in [`REQUEST_KEYS`], if the table knows its check and reason.
+fn index(verdict: &Verdict<'_>) -> Option<usize> {
+    let reason = verdict.reason();
+    let reason = REASONS.iter().position(|known| *known == reason)?;
+    Some(
+        (kind(verdict.check)? * DECISIONS.len() + decision(verdict.outcome)) * REASONS.len()
+            + reason,
+    )
+}
+
+fn kind(check: Check) -> Option<usize> {
+    Some(match check {
+        Check::Preflight => 0,
+        Check::Actual => 1,
+        Check::NotCors => 2,
+        Check::WebSocket => 3,
+        Check::Write => 4,
+        _ => return None,
+    })
+}
+
+fn decision(outcome: Outcome) -> usize {
+    match outcome {
+        Outcome::Allowed => 0,
+        Outcome::Refused => 1,
+        Outcome::ShadowRefused => 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use corsair::{CrossOriginSignal, Refusal, RequestHeadersProblem};
+    use http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn every_check_and_outcome_has_its_own_label() {
+        let checks = [
+            Check::Preflight,
+            Check::Actual,
+            Check::NotCors,
+            Check::WebSocket,
+            Check::Write,
+        ];
+        for check in checks {
+            assert_eq!(kind(check).map(|kind| KINDS[kind]), Some(check.as_str()));
+        }
+        for outcome in [Outcome::Allowed, Outcome::Refused, Outcome::ShadowRefused] {
+            assert_eq!(DECISIONS[decision(outcome)], outcome.as_str());
+        }
+    }
+
+    #[test]
+    fn every_refusal_has_its_own_key() {
+        let value = HeaderValue::from_static("x");
+        let refusals = [
+            Refusal::MalformedOrigin,
+            Refusal::OriginNotAllowed {
+                origin: value.clone(),
+            },
+            Refusal::MalformedMethod,
+            Refusal::MethodNotAllowed {
+                method: value.clone(),
+            },
+            Refusal::MalformedRequestHeaders {
+                problem: RequestHeadersProblem::InvalidName,
+            },
+            Refusal::HeaderNotAllowed {
+                line: value.clone(),
+                range: 0..1,
+                needs_explicit_listing: false,
+            },
+            Refusal::PrivateNetworkNotAllowed,
+            Refusal::CrossOriginWrite {
+                signal: CrossOriginSignal::CrossSite,
+                origin: None,
+            },
+            Refusal::WebSocketOriginNotAllowed { origin: value },
+        ];
+        let mut reasons: Vec<_> = refusals.iter().map(Refusal::kind).collect();
+        reasons.push("none");
+        reasons.sort_unstable();
+        let mut known = REASONS.to_vec();
+        known.sort_unstable();
+        assert_eq!(reasons, known);
+    }
+
+    #[test]
+    fn each_key_carries_the_labels_of_its_place() {
+        let labels = |key: &Key| -> Vec<(String, String)> {
+            key.labels()
+                .map(|label| (label.key().to_owned(), label.value().to_owned()))
+                .collect()
+        };
+        let policy = corsair::Config::new()
+            .allow_origins(["https://app.example.com"])
+            .build()
+            .unwrap();
+        let request = http::Request::get("/")
+            .header("origin", "https://evil.example")
+            .body(())
+            .unwrap();
+        let evaluation = policy.evaluate(&corsair::RequestHead::from(&request));
+        let key = &REQUEST_KEYS[index(&evaluation.verdict()).unwrap()];
+        assert_eq!(key.name(), REQUESTS);
+        assert_eq!(
+            labels(key),
+            [
+                ("kind".to_owned(), "actual".to_owned()),
+                ("decision".to_owned(), "refused".to_owned()),
+                ("reason".to_owned(), "origin_not_allowed".to_owned()),
+            ]
+        );
+        assert_eq!(
+            REQUEST_KEYS.len(),
+            KINDS.len() * DECISIONS.len() * REASONS.len()
+        );
+        let key = &DIFFERENCE_KEYS[kind(Check::WebSocket).unwrap()];
+        assert_eq!(
+            (key.name(), labels(key)),
+            (
+                DIFFERENCES,
+                vec![("kind".to_owned(), "websocket".to_owned())]
+            )
+        );
+    }
+}
