@@ -95,20 +95,38 @@ impl Upstream {
         self.scheme == Scheme::HTTPS
     }
 
-    /// The upstream URI for a request's path and query.
-    pub(crate) fn uri_for(&self, path_and_query: &PathAndQuery) -> Result<Uri, http::Error> {
+    /// The upstream's target for a request's path and query: the base path, then the
+    /// request's.
+    pub(crate) fn path_for(
+        &self,
+        path_and_query: &PathAndQuery,
+    ) -> Result<PathAndQuery, http::uri::InvalidUri> {
         // Without a base path the request's target is reused as it is (a reference count,
         // not a copy and a parse).
-        let path = if self.base.is_empty() {
-            path_and_query.clone()
+        if self.base.is_empty() {
+            Ok(path_and_query.clone())
         } else {
-            PathAndQuery::try_from(format!("{}{path_and_query}", self.base))?
-        };
+            PathAndQuery::try_from(format!("{}{path_and_query}", self.base))
+        }
+    }
+
+    /// The absolute URI of a target from [`path_for`](Self::path_for).
+    pub(crate) fn uri_for(&self, path: PathAndQuery) -> Result<Uri, http::Error> {
         Uri::builder()
             .scheme(self.scheme.clone())
             .authority(self.authority.clone())
             .path_and_query(path)
             .build()
+    }
+
+    /// The scheme and authority alone: what a connection is made to.
+    pub(crate) fn origin(&self) -> Uri {
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(self.scheme.clone());
+        parts.authority = Some(self.authority.clone());
+        parts.path_and_query = Some(PathAndQuery::from_static("/"));
+        // A scheme and an authority that parsed together make a URI again.
+        Uri::from_parts(parts).unwrap_or_default()
     }
 }
 
@@ -878,12 +896,17 @@ mod tests {
         let target = PathAndQuery::from_static("/x?y=1");
         let upstream = Upstream::parse("http://h:1/base/").unwrap();
         assert_eq!(
-            upstream.uri_for(&target).unwrap().to_string(),
+            upstream
+                .uri_for(upstream.path_for(&target).unwrap())
+                .unwrap()
+                .to_string(),
             "http://h:1/base/x?y=1"
         );
         let bare = Upstream::parse("https://h").unwrap();
         assert_eq!(
-            bare.uri_for(&target).unwrap().to_string(),
+            bare.uri_for(bare.path_for(&target).unwrap())
+                .unwrap()
+                .to_string(),
             "https://h/x?y=1"
         );
         for bad in ["h:1", "http://", "http://u:p@h/", "http://h/?q"] {

@@ -1,4 +1,5 @@
-//! Forwarding one request to its upstream: the pooled client, hop-by-hop headers,
+//! Forwarding one request to its upstream: on the downstream connection's lane (HTTP/1) or
+//! through the pooled client (HTTP/2 downstream connections, upgrades), hop-by-hop headers,
 //! `X-Forwarded-*`, `Host`, the body limit and the upstream timeouts. Failures become
 //! responses (`502`, `504`, `413`), so the CORS layer around this service gives them the
 //! grant headers and the page sees the real status.
@@ -16,13 +17,12 @@ use std::{
 use bytes::Bytes;
 use corsair::PolicyHandle;
 use http::{
-    HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode,
+    HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode, Uri,
     header::{self, HeaderName as Name},
     uri::PathAndQuery,
 };
 use http_body_util::{BodyExt, Empty, Full, Limited, combinators::UnsyncBoxBody};
 use hyper::body::Incoming;
-use hyper_rustls::HttpsConnector;
 use hyper_util::{
     client::legacy::{Client as Pool, connect::HttpConnector},
     rt::TokioExecutor,
@@ -30,6 +30,7 @@ use hyper_util::{
 
 use crate::{
     config::{Limits, Route, Upstream},
+    lane::{Connector, Lane, SendError, Target},
     observe::{self, UpstreamError},
     ownership, websocket,
 };
@@ -39,40 +40,55 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// The body of every response the gateway sends, and of every request it forwards.
 pub type Body = UnsyncBoxBody<Bytes, BoxError>;
 
-/// The pooled upstream client: HTTP/1.1 over TCP or TLS.
-pub(crate) type Client = Pool<HttpsConnector<HttpConnector>, Body>;
-
-/// Who sent a request: set by the server on every request it routes.
+/// Who sent a request and on which connection: set by the server on every request it routes.
 #[derive(Debug, Clone)]
 pub(crate) struct Peer {
     /// The peer's IP address as an `X-Forwarded-For` entry: formatted once per connection
     /// rather than once per request.
     ip: Option<HeaderValue>,
     tls: bool,
+    /// The connection's upstream connections, used by its HTTP/1 requests.
+    lane: Lane,
 }
 
 impl Peer {
-    pub(crate) fn new(addr: SocketAddr, tls: bool) -> Self {
+    /// The peer of a new connection to a gateway with `routes` routes.
+    pub(crate) fn new(addr: SocketAddr, tls: bool, routes: usize) -> Self {
         let ip = HeaderValue::try_from(addr.ip().to_string()).ok();
-        Self { ip, tls }
+        Self {
+            ip,
+            tls,
+            lane: Lane::new(routes),
+        }
     }
 }
 
-pub(crate) fn client(tls: rustls::ClientConfig, limits: &Limits) -> Client {
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    http.set_nodelay(true);
-    http.set_connect_timeout(Some(limits.connect_timeout));
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(tls)
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(http);
-    Pool::builder(TokioExecutor::new())
-        .pool_idle_timeout(Duration::from_secs(90))
-        // `Host` is the client's (or --upstream-host), set here, never the upstream URL's.
-        .set_host(false)
-        .build(https)
+/// How every route reaches its upstream: one connector (TCP with the connect timeout, TLS
+/// with the upstream trust) for the lanes and the pool alike.
+#[derive(Debug, Clone)]
+pub(crate) struct Clients {
+    connector: Connector,
+    pool: Pool<Connector, Body>,
+}
+
+impl Clients {
+    pub(crate) fn new(tls: rustls::ClientConfig, limits: &Limits) -> Self {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(limits.connect_timeout));
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let pool = Pool::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            // `Host` is the client's (or --upstream-host), set here, never the upstream URL's.
+            .set_host(false)
+            .build(connector.clone());
+        Self { connector, pool }
+    }
 }
 
 /// The service the CORS layer wraps: sends a request to the route's upstream.
@@ -81,7 +97,8 @@ pub(crate) struct Forward(Arc<Settings>);
 
 #[derive(Debug)]
 struct Settings {
-    client: Client,
+    pool: Pool<Connector, Body>,
+    target: Target,
     upstream: Upstream,
     upstream_host: Option<HeaderValue>,
     policy: PolicyHandle,
@@ -91,15 +108,22 @@ struct Settings {
 }
 
 impl Forward {
+    /// The service of the gateway's route number `index`.
     pub(crate) fn new(
-        client: Client,
+        clients: &Clients,
+        index: usize,
         route: &Route,
         policy: PolicyHandle,
         limits: &Limits,
         trust_forwarded: bool,
     ) -> Self {
         Self(Arc::new(Settings {
-            client,
+            pool: clients.pool.clone(),
+            target: Target {
+                route: index,
+                origin: route.upstream.origin(),
+                connector: clients.connector.clone(),
+            },
             upstream: route.upstream.clone(),
             upstream_host: route.upstream_host.clone(),
             policy,
@@ -137,17 +161,29 @@ impl Settings {
         let path = request.uri().path().to_owned();
         let version = request.version();
         let (mut parts, body) = request.into_parts();
+        let peer = parts.extensions.remove::<Peer>();
+        // An HTTP/2 connection's requests run concurrently, each in its own task, and an
+        // upgrade takes its upstream connection away for good: both go through the pool.
+        let lane = peer
+            .as_ref()
+            .filter(|_| !upgrade && version < http::Version::HTTP_2)
+            .map(|peer| peer.lane.clone());
         let root = PathAndQuery::from_static("/");
-        let Ok(uri) = self
+        let target = self
             .upstream
-            .uri_for(parts.uri.path_and_query().unwrap_or(&root))
-        else {
+            .path_for(parts.uri.path_and_query().unwrap_or(&root))
+            .ok()
+            .and_then(|path| match lane {
+                // On a connection of its own the target goes in origin form.
+                Some(_) => Some(Uri::from(path)),
+                None => self.upstream.uri_for(path).ok(),
+            });
+        let Some(target) = target else {
             return local(
                 StatusCode::BAD_REQUEST,
                 "request target cannot be forwarded",
             );
         };
-        let peer = parts.extensions.get::<Peer>().cloned();
         let host = parts.headers.get(header::HOST).cloned().or_else(|| {
             parts
                 .uri
@@ -163,11 +199,11 @@ impl Settings {
                 .headers
                 .insert(header::TE, HeaderValue::from_static("trailers"));
         }
-        self.set_forwarded(&mut parts.headers, peer, host.as_ref());
+        self.set_forwarded(&mut parts.headers, peer.as_ref(), host.as_ref());
         if let Some(host) = self.upstream_host.clone().or(host) {
             parts.headers.insert(header::HOST, host);
         }
-        parts.uri = uri;
+        parts.uri = target;
         parts.version = http::Version::HTTP_11;
         let body: Body = match (upgrade, self.max_body) {
             (true, _) => Empty::new().map_err(BoxError::from).boxed_unsync(),
@@ -176,11 +212,21 @@ impl Settings {
             }
             (false, None) => body.map_err(BoxError::from).boxed_unsync(),
         };
-        let sent = tokio::time::timeout(
-            self.response_timeout,
-            self.client.request(Request::from_parts(parts, body)),
-        )
-        .await;
+        let request = Request::from_parts(parts, body);
+        let sent = match lane {
+            Some(lane) => {
+                let send = self.target.send(&lane, request);
+                tokio::time::timeout(self.response_timeout, send).await
+            }
+            None => {
+                let send = self.pool.request(request);
+                tokio::time::timeout(self.response_timeout, async {
+                    let response = send.await.map_err(SendError::from)?;
+                    Ok(response.map(|body| body.map_err(BoxError::from).boxed_unsync()))
+                })
+                .await
+            }
+        };
         let mut response = match sent {
             Ok(Ok(response)) => response,
             Ok(Err(error)) => return self.failed(&error),
@@ -199,10 +245,10 @@ impl Settings {
         remove_hop_by_hop(response.headers_mut(), false);
         // The client's connection speaks its own version, whatever the upstream spoke.
         *response.version_mut() = version;
-        response.map(|body| body.map_err(BoxError::from).boxed_unsync())
+        response
     }
 
-    fn failed(&self, error: &hyper_util::client::legacy::Error) -> Response<Body> {
+    fn failed(&self, error: &SendError) -> Response<Body> {
         if source_is::<http_body_util::LengthLimitError>(error) {
             return local(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
         }
@@ -211,7 +257,8 @@ impl Settings {
                 .downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
         });
-        let (kind, status, text) = match (error.is_connect(), timed_out) {
+        let connect = matches!(error, SendError::Connect(_));
+        let (kind, status, text) = match (connect, timed_out) {
             (true, true) => (
                 UpstreamError::ConnectTimeout,
                 StatusCode::GATEWAY_TIMEOUT,
@@ -238,7 +285,7 @@ impl Settings {
     fn set_forwarded(
         &self,
         headers: &mut HeaderMap,
-        peer: Option<Peer>,
+        peer: Option<&Peer>,
         host: Option<&HeaderValue>,
     ) {
         const FOR: Name = Name::from_static("x-forwarded-for");
@@ -250,7 +297,10 @@ impl Settings {
             });
         }
         if let Some(peer) = peer {
-            let chain = match (headers.get(&FOR).and_then(|v| v.to_str().ok()), peer.ip) {
+            let chain = match (
+                headers.get(&FOR).and_then(|v| v.to_str().ok()),
+                peer.ip.clone(),
+            ) {
                 (Some(earlier), Some(ip)) => ip
                     .to_str()
                     .ok()
@@ -268,6 +318,16 @@ impl Settings {
         }
         if let Some(host) = host {
             headers.entry(HOST).or_insert(host.clone());
+        }
+    }
+}
+
+impl From<hyper_util::client::legacy::Error> for SendError {
+    fn from(error: hyper_util::client::legacy::Error) -> Self {
+        if error.is_connect() {
+            Self::Connect(error.into())
+        } else {
+            Self::Exchange(error.into())
         }
     }
 }

@@ -32,6 +32,7 @@
 mod admin;
 mod config;
 mod forward;
+mod lane;
 mod observe;
 mod ownership;
 mod policy;

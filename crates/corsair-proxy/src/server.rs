@@ -81,10 +81,10 @@ impl Proxy {
         upstream_tls: rustls::ClientConfig,
         report: Arc<dyn ReportRejected>,
     ) -> Result<Self, StartError> {
-        let client = forward::client(upstream_tls, &gateway.limits);
+        let clients = forward::Clients::new(upstream_tls, &gateway.limits);
         let mut routes = Vec::new();
         let mut watched = Vec::new();
-        for route in &gateway.routes {
+        for (index, route) in gateway.routes.iter().enumerate() {
             let loaded = policy::load(&route.policy, route.mode)
                 .map_err(|rejected| StartError::Policy(Box::new(rejected)))?;
             let handle = PolicyHandle::new(loaded);
@@ -97,7 +97,8 @@ impl Proxy {
                 });
             }
             let forward = Forward::new(
-                client.clone(),
+                &clients,
+                index,
                 route,
                 handle.clone(),
                 &gateway.limits,
@@ -263,7 +264,7 @@ async fn connection(
     watcher: hyper_util::server::graceful::Watcher,
     limits: Limits,
 ) {
-    let peer = Peer::new(addr, certificates.is_some());
+    let peer = Peer::new(addr, certificates.is_some(), routes.len());
     let service =
         hyper::service::service_fn(move |request| handle(routes.clone(), peer.clone(), request));
     let served = match certificates {
