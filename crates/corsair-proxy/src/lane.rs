@@ -40,8 +40,10 @@ pub(crate) enum SendError {
 }
 
 /// The lane of one downstream connection: an idle upstream connection per route, or none.
+/// Connections are boxed: their state (TLS included) runs to kilobytes, which every move
+/// between the lane, the request's future and the response's body would otherwise copy.
 #[derive(Debug, Clone)]
-pub(crate) struct Lane(Arc<Mutex<Box<[Option<Connection>]>>>);
+pub(crate) struct Lane(Arc<Mutex<Box<[Option<Box<Connection>>]>>>);
 
 impl Lane {
     /// A lane for a gateway with `routes` routes, every slot empty until a request needs it.
@@ -51,17 +53,17 @@ impl Lane {
         )))
     }
 
-    fn take(&self, route: usize) -> Option<Connection> {
+    fn take(&self, route: usize) -> Option<Box<Connection>> {
         self.slots().get_mut(route).and_then(Option::take)
     }
 
-    fn put(&self, route: usize, connection: Connection) {
+    fn put(&self, route: usize, connection: Box<Connection>) {
         if let Some(slot) = self.slots().get_mut(route) {
             *slot = Some(connection);
         }
     }
 
-    fn slots(&self) -> std::sync::MutexGuard<'_, Box<[Option<Connection>]>> {
+    fn slots(&self) -> std::sync::MutexGuard<'_, Box<[Option<Box<Connection>>]>> {
         // A slot holds a whole connection or nothing, so a panic elsewhere cannot leave one
         // half-written.
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
@@ -117,7 +119,7 @@ impl Target {
         }
     }
 
-    async fn connect(&self) -> Result<Connection, SendError> {
+    async fn connect(&self) -> Result<Box<Connection>, SendError> {
         let io = self
             .connector
             .clone()
@@ -128,10 +130,10 @@ impl Target {
             .handshake(io)
             .await
             .map_err(|error| SendError::Connect(error.into()))?;
-        Ok(Connection {
+        Ok(Box::new(Connection {
             sender,
             driver: Some(driver),
-        })
+        }))
     }
 }
 
@@ -199,7 +201,7 @@ impl Connection {
 /// dropped before its end closes the connection, which could not carry another exchange.
 struct Driven {
     body: Incoming,
-    connection: Option<Connection>,
+    connection: Option<Box<Connection>>,
     ended: bool,
     lane: Lane,
     route: usize,
