@@ -21,7 +21,10 @@ use hyper_util::{client::legacy::connect::HttpConnector, rt::TokioIo};
 use tokio::net::TcpStream;
 use tower_service::Service;
 
-use crate::forward::{Body, BoxError};
+use crate::{
+    forward::{Body, BoxError},
+    relay::Relay,
+};
 
 /// How an upstream is reached: TCP, then TLS for `https` upstreams.
 pub(crate) type Connector = HttpsConnector<HttpConnector>;
@@ -133,6 +136,7 @@ impl Target {
         Ok(Box::new(Connection {
             sender,
             driver: Some(driver),
+            relay: Relay::new(),
         }))
     }
 }
@@ -143,6 +147,9 @@ pub(crate) struct Connection {
     sender: http1::SendRequest<Body>,
     /// `None` once it finished: the upstream closed, or the connection failed.
     driver: Option<http1::Connection<Io, Body>>,
+    /// Everything polled on this connection is polled through it: the driver and hyper's
+    /// channels wake each other constantly, all within the downstream connection's task.
+    relay: Relay,
 }
 
 impl std::fmt::Debug for Connection {
@@ -156,14 +163,14 @@ impl std::fmt::Debug for Connection {
 impl Connection {
     /// Makes progress on the socket. A finished driver is dropped at once: that hands back
     /// requests still queued (never written) and fails the ones in flight.
-    fn drive(&mut self, cx: &mut Context<'_>) {
-        if let Some(driver) = &mut self.driver
-            && let Poll::Ready(result) = Pin::new(driver).poll(cx)
+    fn drive(driver: &mut Option<http1::Connection<Io, Body>>, cx: &mut Context<'_>) {
+        if let Some(connection) = driver
+            && let Poll::Ready(result) = Pin::new(connection).poll(cx)
         {
             if let Err(error) = result {
                 tracing::debug!(target: "corsair::proxy", %error, "upstream connection failed");
             }
-            self.driver = None;
+            *driver = None;
         }
     }
 
@@ -175,22 +182,26 @@ impl Connection {
         // an upstream's close while the connection was idle.
         // An error means the connection closed: sending then hands the request back
         // unwritten, which is what the caller retries on.
+        let Self {
+            sender,
+            driver,
+            relay,
+        } = self;
         let _closed = poll_fn(|cx| {
-            self.drive(cx);
-            self.sender.poll_ready(cx)
+            relay.poll(cx, |cx| {
+                Self::drive(driver, cx);
+                sender.poll_ready(cx)
+            })
         })
         .await;
-        let mut response = std::pin::pin!(self.sender.try_send_request(request));
+        let mut response = std::pin::pin!(sender.try_send_request(request));
+        // Driving first writes the request; the response can only come out of driving (or
+        // out of the driver's end, which settles the request's outcome).
         poll_fn(|cx| {
-            if let Poll::Ready(result) = response.as_mut().poll(cx) {
-                return Poll::Ready(result);
-            }
-            self.drive(cx);
-            if self.driver.is_none() {
-                // The connection ended; its dropped driver settled the request's outcome.
-                return response.as_mut().poll(cx);
-            }
-            Poll::Pending
+            relay.poll(cx, |cx| {
+                Self::drive(driver, cx);
+                response.as_mut().poll(cx)
+            })
         })
         .await
     }
@@ -216,10 +227,17 @@ impl hyper::body::Body for Driven {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
         let this = self.get_mut();
-        if let Some(connection) = &mut this.connection {
-            connection.drive(cx);
-        }
-        let frame = ready!(Pin::new(&mut this.body).poll_frame(cx));
+        let body = &mut this.body;
+        let frame = match &mut this.connection {
+            Some(connection) => {
+                let Connection { driver, relay, .. } = &mut **connection;
+                ready!(relay.poll(cx, |cx| {
+                    Connection::drive(driver, cx);
+                    Pin::new(&mut *body).poll_frame(cx)
+                }))
+            }
+            None => ready!(Pin::new(&mut *body).poll_frame(cx)),
+        };
         // Trailers are a message's last frame.
         this.ended = match &frame {
             None => true,

@@ -36,6 +36,7 @@ mod lane;
 mod observe;
 mod ownership;
 mod policy;
+mod relay;
 mod reload;
 mod server;
 mod tls;
