@@ -194,6 +194,8 @@ impl Connection {
             })
         })
         .await;
+        // Queuing the request wakes the driver, which the poll right after drives anyway.
+        relay.park();
         let mut response = std::pin::pin!(sender.try_send_request(request));
         // Driving first writes the request; the response can only come out of driving (or
         // out of the driver's end, which settles the request's outcome).
@@ -263,6 +265,9 @@ impl Drop for Driven {
             && complete
             && connection.driver.is_some()
         {
+            // Idle in the lane, the connection is polled again only by its next exchange
+            // (dropping this body already wakes it once).
+            connection.relay.park();
             self.lane.put(self.route, connection);
         }
     }

@@ -26,7 +26,9 @@ pub(crate) struct Relay {
 struct Shared {
     /// The task's waker, from the latest poll.
     task: Mutex<Option<Waker>>,
-    polling: AtomicBool,
+    /// Wakes need not reach the task: it is polling (the next round sees them), or the
+    /// futures are parked.
+    quiet: AtomicBool,
     woken: AtomicBool,
 }
 
@@ -39,7 +41,7 @@ impl Wake for Shared {
         self.woken.store(true, SeqCst);
         // While the task polls, the round that follows sees `woken`; otherwise the task must be
         // told. Both stores come before the other side's load, so one of them sees the wake.
-        if !self.polling.load(SeqCst) {
+        if !self.quiet.load(SeqCst) {
             let task = self.task.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(task) = &*task {
                 task.wake_by_ref();
@@ -52,11 +54,17 @@ impl Relay {
     pub(crate) fn new() -> Self {
         let shared = Arc::new(Shared {
             task: Mutex::new(None),
-            polling: AtomicBool::new(false),
+            quiet: AtomicBool::new(false),
             woken: AtomicBool::new(false),
         });
         let waker = Waker::from(shared.clone());
         Self { shared, waker }
+    }
+
+    /// Keeps wakes from the task until the next [`poll`](Self::poll): for futures nobody
+    /// awaits until then, which that poll starts by driving.
+    pub(crate) fn park(&self) {
+        self.shared.quiet.store(true, SeqCst);
     }
 
     /// Polls `f` with the relay's waker, again while it woke itself, up to a few rounds.
@@ -78,9 +86,9 @@ impl Relay {
         let mut inner = Context::from_waker(&self.waker);
         for _ in 0..ROUNDS {
             self.shared.woken.store(false, SeqCst);
-            self.shared.polling.store(true, SeqCst);
+            self.shared.quiet.store(true, SeqCst);
             let polled = f(&mut inner);
-            self.shared.polling.store(false, SeqCst);
+            self.shared.quiet.store(false, SeqCst);
             // A wake left over once `f` is ready needs no round: whoever gets its value polls
             // again to go on.
             if polled.is_ready() || !self.shared.woken.load(SeqCst) {
@@ -140,6 +148,26 @@ mod tests {
         });
         assert_eq!(polled, Poll::Pending);
         assert_eq!(count.0.load(SeqCst), 0);
+        kept.unwrap().wake();
+        assert_eq!(count.0.load(SeqCst), 1);
+    }
+
+    #[test]
+    fn a_parked_relay_keeps_wakes_until_its_next_poll() {
+        let (count, waker) = task();
+        let relay = Relay::new();
+        let mut kept = None;
+        let _ = relay.poll(&mut Context::from_waker(&waker), |cx| {
+            kept = Some(cx.waker().clone());
+            Poll::<()>::Pending
+        });
+        relay.park();
+        kept.take().unwrap().wake();
+        assert_eq!(count.0.load(SeqCst), 0);
+        let _ = relay.poll(&mut Context::from_waker(&waker), |cx| {
+            kept = Some(cx.waker().clone());
+            Poll::<()>::Pending
+        });
         kept.unwrap().wake();
         assert_eq!(count.0.load(SeqCst), 1);
     }
