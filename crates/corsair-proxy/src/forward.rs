@@ -158,7 +158,6 @@ impl Settings {
         }
         let upgrade = websocket::is_upgrade(request.headers());
         let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut request));
-        let path = request.uri().path().to_owned();
         let version = request.version();
         let (mut parts, body) = request.into_parts();
         let peer = parts.extensions.remove::<Peer>();
@@ -203,7 +202,8 @@ impl Settings {
         if let Some(host) = self.upstream_host.clone().or(host) {
             parts.headers.insert(header::HOST, host);
         }
-        parts.uri = target;
+        // The client's target stays for the log of a conflict: a move, not a copy.
+        let original = std::mem::replace(&mut parts.uri, target);
         parts.version = http::Version::HTTP_11;
         let body: Body = match (upgrade, self.max_body) {
             (true, _) => Empty::new().map_err(BoxError::from).boxed_unsync(),
@@ -235,7 +235,7 @@ impl Settings {
                 return local(StatusCode::GATEWAY_TIMEOUT, "upstream timed out");
             }
         };
-        ownership::check(&self.policy, response.headers(), &path);
+        ownership::check(&self.policy, response.headers(), original.path());
         if let Some(client) = client_upgrade
             && response.status() == StatusCode::SWITCHING_PROTOCOLS
         {
@@ -368,12 +368,19 @@ fn accepts_trailers(headers: &HeaderMap) -> bool {
 /// `Connection` names. An upgrade keeps `Connection: upgrade` and `Upgrade`, which ask the
 /// upstream to switch.
 fn remove_hop_by_hop(headers: &mut HeaderMap, upgrade: bool) {
+    // `keep-alive` and `upgrade`, what `Connection` usually names, are handled below with the
+    // other hop-by-hop names, so they cost no name parse.
     let named: Vec<HeaderName> = headers
         .get_all(header::CONNECTION)
         .iter()
         .flat_map(|value| value.as_bytes().split(|&b| b == b','))
-        .filter_map(|token| HeaderName::from_bytes(token.trim_ascii()).ok())
-        .filter(|name| !(upgrade && name == header::UPGRADE))
+        .map(<[u8]>::trim_ascii)
+        .filter(|token| {
+            !["keep-alive", "upgrade"]
+                .iter()
+                .any(|usual| token.eq_ignore_ascii_case(usual.as_bytes()))
+        })
+        .filter_map(|token| HeaderName::from_bytes(token).ok())
         .collect();
     for name in named {
         headers.remove(name);
@@ -397,16 +404,11 @@ fn remove_hop_by_hop(headers: &mut HeaderMap, upgrade: bool) {
     }
 }
 
-/// Removes every field whose name matches. One pass over the names, then a removal only for
-/// those present: most messages carry few of the names the gateway strips, and a removal per
-/// candidate name hashes each one whether it is there or not.
+/// Removes every field whose name matches. A pass over the names per removal, and one more:
+/// most messages carry none or one of the names the gateway strips, and a removal per
+/// candidate name would hash each one whether it is there or not.
 fn remove_where(headers: &mut HeaderMap, matches: impl Fn(&HeaderName) -> bool) {
-    let present: Vec<HeaderName> = headers
-        .keys()
-        .filter(|name| matches(name))
-        .cloned()
-        .collect();
-    for name in present {
+    while let Some(name) = headers.keys().find(|name| matches(name)).cloned() {
         headers.remove(name);
     }
 }
