@@ -178,15 +178,14 @@ impl Connection {
         &mut self,
         request: Request<Body>,
     ) -> Result<Response<Incoming>, TrySendError<Request<Body>>> {
-        // Readiness first: the previous exchange's end is read off the socket here, and so is
-        // an upstream's close while the connection was idle.
-        // An error means the connection closed: sending then hands the request back
-        // unwritten, which is what the caller retries on.
         let Self {
             sender,
             driver,
             relay,
         } = self;
+        // Readiness first: the previous exchange's end is read off the socket here, and so is
+        // an upstream's close while the connection was idle. An error means it closed: sending
+        // then hands the request back unwritten, which is what the caller retries on.
         let _closed = poll_fn(|cx| {
             relay.poll(cx, |cx| {
                 Self::drive(driver, cx);
