@@ -46,7 +46,10 @@ pub(crate) enum SendError {
 /// Connections are boxed: their state (TLS included) runs to kilobytes, which every move
 /// between the lane, the request's future and the response's body would otherwise copy.
 #[derive(Debug, Clone)]
-pub(crate) struct Lane(Arc<Mutex<Box<[Option<Box<Connection>>]>>>);
+pub(crate) struct Lane(Arc<Mutex<Slots>>);
+
+/// A slot per route, indexed by [`Target::route`].
+type Slots = Box<[Option<Box<Connection>>]>;
 
 impl Lane {
     /// A lane for a gateway with `routes` routes, every slot empty until a request needs it.
@@ -66,7 +69,7 @@ impl Lane {
         }
     }
 
-    fn slots(&self) -> std::sync::MutexGuard<'_, Box<[Option<Box<Connection>>]>> {
+    fn slots(&self) -> std::sync::MutexGuard<'_, Slots> {
         // A slot holds a whole connection or nothing, so a panic elsewhere cannot leave one
         // half-written.
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
