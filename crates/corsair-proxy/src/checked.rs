@@ -2,17 +2,26 @@
 //! first. Request heads are held until the scanner has seen them whole; body bytes of a known
 //! length, and everything once scanning stopped, are read straight into hyper's buffer.
 //!
+//! hyper cannot time a head it does not hold, so the connection does: the first head, and
+//! any head held incomplete, must arrive within the header read timeout, or hyper reads the
+//! end of the connection.
+//!
 //! A refused head is replaced by one that hyper's parser refuses with `400`: hyper then
 //! answers in order (after the responses to requests pipelined before it), with
 //! `Connection: close`, and closes, and no part of the refused request reaches a service.
 
 use std::{
+    future::Future,
     io,
     pin::Pin,
     task::{Context, Poll, ready},
+    time::Duration,
 };
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::{
+    io::{AsyncRead, AsyncWrite, ReadBuf},
+    time::Sleep,
+};
 
 use crate::{
     config::Limits,
@@ -45,6 +54,12 @@ pub(crate) struct Checked<IO> {
     cleared: usize,
     /// How much of [`REFUSED`] hyper has read, once a head was refused.
     refused: Option<usize>,
+    header_read_timeout: Duration,
+    /// When the head being waited for is late: running from the connection's start, and
+    /// while a head is held incomplete.
+    deadline: Option<Pin<Box<Sleep>>>,
+    /// Whether a head has passed yet.
+    started: bool,
 }
 
 impl<IO> Checked<IO> {
@@ -57,6 +72,9 @@ impl<IO> Checked<IO> {
             end: 0,
             cleared: 0,
             refused: None,
+            header_read_timeout: limits.header_read_timeout,
+            deadline: None,
+            started: false,
         }
     }
 
@@ -100,6 +118,8 @@ impl<IO: AsyncRead + Unpin> AsyncRead for Checked<IO> {
             match this.framing.scan(&this.buffer[this.start..this.end]) {
                 Scan::Pass(count) => {
                     this.cleared = count;
+                    this.started = true;
+                    this.deadline = None;
                     continue;
                 }
                 Scan::Refuse(ambiguity) => {
@@ -117,13 +137,29 @@ impl<IO: AsyncRead + Unpin> AsyncRead for Checked<IO> {
             if this.start == this.end && blind > 0 {
                 if blind == usize::MAX {
                     // Scanning has stopped for good: no head will be held again.
-                    this.buffer = Vec::new();
+                    (this.buffer, this.start, this.end) = (Vec::new(), 0, 0);
                 }
                 return this.read_blind(cx, out, blind);
             }
+            if (!this.started || this.start < this.end) && this.deadline.is_none() {
+                this.deadline = Some(Box::pin(tokio::time::sleep(this.header_read_timeout)));
+            }
             this.make_room();
             let mut into = ReadBuf::new(&mut this.buffer[this.end..]);
-            ready!(Pin::new(&mut this.io).poll_read(cx, &mut into))?;
+            if Pin::new(&mut this.io)
+                .poll_read(cx, &mut into)?
+                .is_pending()
+            {
+                let late = this
+                    .deadline
+                    .as_mut()
+                    .is_some_and(|deadline| deadline.as_mut().poll(cx).is_ready());
+                if late {
+                    tracing::debug!(target: "corsair::proxy", "request head not received in time");
+                    return Poll::Ready(Ok(()));
+                }
+                return Poll::Pending;
+            }
             let read = into.filled().len();
             if read == 0 {
                 // The client is done: hyper gets the unfinished head (it cannot complete it)
