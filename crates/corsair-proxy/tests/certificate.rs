@@ -1,0 +1,110 @@
+//! Certificate reload: new TLS connections see a replaced certificate; a broken replacement
+//! keeps the last good one and is counted. Alone in its process: the metrics recorder is
+//! process-wide and its counts are compared.
+
+mod support;
+
+use std::{path::Path, sync::Arc, time::Duration};
+
+use corsair_proxy::TlsFiles;
+use http::Request;
+use rustls::pki_types::{CertificateDer, ServerName};
+use support::*;
+
+const ERRORS: &str = "corsair_policy_reloads_total{result=\"error\"}";
+
+/// A self-signed certificate for `localhost`: (certificate PEM, key PEM, DER).
+fn certificate() -> (String, String, CertificateDer<'static>) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    (cert.pem(), key.serialize_pem(), cert.der().clone())
+}
+
+/// Replaces `path` by rename, as Kubernetes secrets and cert-manager do.
+fn replace(path: &Path, text: &str) {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, text).unwrap();
+    std::fs::rename(&temporary, path).unwrap();
+}
+
+/// The certificate a new TLS connection to `addr` is shown.
+async fn presented(addr: std::net::SocketAddr, trusted: &[&CertificateDer<'static>]) -> Vec<u8> {
+    let mut roots = rustls::RootCertStore::empty();
+    for der in trusted {
+        roots.add((*der).clone()).unwrap();
+    }
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(client_tls(roots)));
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let stream = connector
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .unwrap();
+    stream.get_ref().1.peer_certificates().unwrap()[0].to_vec()
+}
+
+async fn errors(admin: std::net::SocketAddr) -> f64 {
+    let (_, body) = send(
+        admin,
+        Request::get("/metrics")
+            .header("host", "admin")
+            .body(empty())
+            .unwrap(),
+    )
+    .await;
+    String::from_utf8(body.to_vec())
+        .unwrap()
+        .lines()
+        .find_map(|line| line.strip_prefix(ERRORS)?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+async fn until(mut condition: impl AsyncFnMut() -> bool) {
+    for _ in 0..100 {
+        if condition().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replaced_certificate_is_served_and_a_broken_one_keeps_the_last_good() {
+    let directory =
+        std::env::temp_dir().join(format!("corsair-proxy-certificate-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let files = TlsFiles {
+        cert: directory.join("cert.pem"),
+        key: directory.join("key.pem"),
+    };
+    let (first_cert, first_key, first) = certificate();
+    std::fs::write(&files.cert, first_cert).unwrap();
+    std::fs::write(&files.key, first_key).unwrap();
+    let upstream = upstream().await;
+    let gateway = gateway(upstream.addr, policy())
+        .tls(files.clone())
+        .admin("127.0.0.1:0".parse().unwrap());
+    let proxy = start(gateway).await;
+    let admin = proxy.admin.unwrap();
+    assert_eq!(presented(proxy.addr, &[&first]).await, first.to_vec());
+
+    let (second_cert, second_key, second) = certificate();
+    replace(&files.key, &second_key);
+    replace(&files.cert, &second_cert);
+    until(async || presented(proxy.addr, &[&first, &second]).await == second.to_vec()).await;
+
+    let before = errors(admin).await;
+    replace(
+        &files.cert,
+        "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n",
+    );
+    until(async || errors(admin).await > before).await;
+    assert_eq!(
+        presented(proxy.addr, &[&first, &second]).await,
+        second.to_vec()
+    );
+    std::fs::remove_dir_all(&directory).unwrap();
+}
