@@ -95,3 +95,33 @@ async fn an_http2_header_list_over_the_limit_gets_431() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["access-control-allow-origin"], APP);
 }
+
+#[tokio::test]
+async fn silent_and_trickling_clients_are_cut_off_at_the_header_read_timeout() {
+    let upstream = upstream().await;
+    let mut limits = Limits::default();
+    limits.header_read_timeout = Duration::from_millis(500);
+    let proxy = start(gateway(upstream.addr, policy()).limits(limits)).await;
+    for sent in [
+        // Nothing at all.
+        &b""[..],
+        // Half a first head.
+        b"GET / HTTP/1.1\r\nhost: a\r\n",
+        // A whole request, then half of the next one.
+        b"GET /first HTTP/1.1\r\nhost: a\r\n\r\nGET /second HTTP/1.1\r\nhost: a\r\n",
+    ] {
+        let started = Instant::now();
+        let answer = raw(proxy.addr, sent, Duration::from_secs(10)).await;
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(400) && waited < Duration::from_secs(5),
+            "{waited:?}"
+        );
+        assert_eq!(
+            answer.matches("HTTP/1.1 200").count(),
+            usize::from(sent.len() > 40),
+            "{answer}"
+        );
+    }
+    assert_eq!(upstream.seen.paths(), ["GET /first"]);
+}
