@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use corsair_proxy::TlsFiles;
 use http::Request;
@@ -12,23 +12,6 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use support::*;
 
 const ERRORS: &str = "corsair_policy_reloads_total{result=\"error\"}";
-
-/// A self-signed certificate for `localhost`: (certificate PEM, key PEM, DER).
-fn certificate() -> (String, String, CertificateDer<'static>) {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
-        .unwrap()
-        .self_signed(&key)
-        .unwrap();
-    (cert.pem(), key.serialize_pem(), cert.der().clone())
-}
-
-/// Replaces `path` by rename, as Kubernetes secrets and cert-manager do.
-fn replace(path: &Path, text: &str) {
-    let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, text).unwrap();
-    std::fs::rename(&temporary, path).unwrap();
-}
 
 /// The certificate a new TLS connection to `addr` is shown.
 async fn presented(addr: std::net::SocketAddr, trusted: &[&CertificateDer<'static>]) -> Vec<u8> {
@@ -59,16 +42,6 @@ async fn errors(admin: std::net::SocketAddr) -> f64 {
         .lines()
         .find_map(|line| line.strip_prefix(ERRORS)?.trim().parse().ok())
         .unwrap_or(0.0)
-}
-
-async fn until(mut condition: impl AsyncFnMut() -> bool) {
-    for _ in 0..100 {
-        if condition().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
