@@ -496,9 +496,9 @@ mod tests {
         }
     }
 
-    /// A request the generator makes: its bytes, and whether its framing is ambiguous.
-    fn request() -> impl Strategy<Value = (Vec<u8>, bool)> {
-        let body = proptest::collection::vec(
+    /// A body: pieces that look like framing, and arbitrary bytes.
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(
             prop_oneof![
                 Just(b"\r\n".to_vec()),
                 Just(b"0\r\n\r\n".to_vec()),
@@ -510,47 +510,212 @@ mod tests {
             ],
             0..4,
         )
-        .prop_map(|parts| parts.concat());
-        let chunks = proptest::collection::vec((body.clone(), any::<bool>()), 0..4);
-        prop_oneof![
-            Just((b"GET / HTTP/1.1\r\nhost: a\r\n\r\n".to_vec(), false)),
-            body.clone().prop_map(|body| {
-                let mut bytes =
-                    format!("POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n", body.len())
-                        .into_bytes();
-                bytes.extend(body);
-                (bytes, false)
-            }),
-            (chunks, any::<bool>()).prop_map(|(chunks, trailers)| {
-                let mut bytes = b"PUT / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
-                for (data, extension) in chunks.into_iter().filter(|(d, _)| !d.is_empty()) {
-                    let extension = if extension { ";e=\"1\"" } else { "" };
-                    bytes.extend(format!("{:X}{extension}\r\n", data.len()).into_bytes());
+        .prop_map(|parts| parts.concat())
+    }
+
+    /// A chunk-size line in any form hyper accepts: hex of either case with leading zeros,
+    /// spaces and tabs after the size, an extension of any bytes but CR and LF.
+    fn size_line(size: usize) -> impl Strategy<Value = Vec<u8>> {
+        let extension = proptest::collection::vec(
+            prop_oneof![
+                Just(b'='),
+                Just(b'"'),
+                Just(b' '),
+                Just(b'\t'),
+                Just(b'a'),
+                Just(0x80u8),
+                Just(b';')
+            ],
+            0..6,
+        );
+        (
+            any::<bool>(),
+            0..3usize,
+            prop_oneof![Just(""), Just(" "), Just("\t "), Just("  ")],
+            proptest::option::of(extension),
+        )
+            .prop_map(move |(upper, zeros, space, extension)| {
+                let digits = if upper {
+                    format!("{size:X}")
+                } else {
+                    format!("{size:x}")
+                };
+                let mut line = format!("{}{digits}{space}", "0".repeat(zeros)).into_bytes();
+                if let Some(extension) = extension {
+                    line.push(b';');
+                    line.extend(extension);
+                }
+                line.extend(b"\r\n");
+                line
+            })
+    }
+
+    fn chunked_body() -> impl Strategy<Value = Vec<u8>> {
+        let chunk = body()
+            .prop_filter("a chunk has data", |data| !data.is_empty())
+            .prop_flat_map(|data| (size_line(data.len()), Just(data)));
+        (
+            proptest::collection::vec(chunk, 0..4),
+            size_line(0),
+            0..3usize,
+        )
+            .prop_map(|(chunks, last, trailers)| {
+                let mut bytes = Vec::new();
+                for (line, data) in chunks {
+                    bytes.extend(line);
                     bytes.extend(data);
                     bytes.extend(b"\r\n");
                 }
-                bytes.extend(b"0\r\n");
-                if trailers {
-                    bytes.extend(b"x-sum: 1\r\n");
+                bytes.extend(last);
+                for n in 0..trailers {
+                    bytes.extend(format!("x-sum-{n}: {n}\r\n").into_bytes());
                 }
                 bytes.extend(b"\r\n");
-                (bytes, false)
-            }),
-            any::<bool>().prop_map(|first| {
-                let fields = if first {
-                    "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n"
-                } else {
-                    "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"
+                bytes
+            })
+    }
+
+    /// A request the generator makes: its bytes, and whether its framing is ambiguous. Heads
+    /// vary as hyper accepts them: empty lines before, LF or CRLF line ends, names in any
+    /// case, lengths with leading zeros or repeated.
+    fn request() -> impl Strategy<Value = (Vec<u8>, bool)> {
+        #[derive(Debug, Clone)]
+        enum Framed {
+            None,
+            Length { zeros: usize, twice: bool },
+            Chunked(&'static str),
+            Ambiguous { coding_first: bool },
+        }
+        let framed = prop_oneof![
+            Just(Framed::None),
+            (0..3usize, any::<bool>()).prop_map(|(zeros, twice)| Framed::Length { zeros, twice }),
+            prop_oneof![Just("chunked"), Just("Chunked"), Just(" CHUNKED ")]
+                .prop_map(Framed::Chunked),
+            any::<bool>().prop_map(|coding_first| Framed::Ambiguous { coding_first }),
+        ];
+        (
+            framed,
+            body(),
+            chunked_body(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(framed, plain, chunked, lf, blank_before, upper)| {
+                let end = if lf { "\n" } else { "\r\n" };
+                let name = |name: &str| {
+                    if upper {
+                        name.to_ascii_uppercase()
+                    } else {
+                        name.to_owned()
+                    }
                 };
-                (
-                    format!("POST / HTTP/1.1\r\n{fields}\r\n0\r\n\r\n").into_bytes(),
-                    true,
+                let (length, coding) = (name("content-length"), name("transfer-encoding"));
+                let (fields, body, ambiguous) = match framed {
+                    Framed::None => (String::new(), Vec::new(), false),
+                    Framed::Length { zeros, twice } => {
+                        let field = format!("{length}: {}{}{end}", "0".repeat(zeros), plain.len());
+                        (if twice { field.repeat(2) } else { field }, plain, false)
+                    }
+                    Framed::Chunked(value) => (format!("{coding}:{value}{end}"), chunked, false),
+                    Framed::Ambiguous { coding_first } => {
+                        let (l, c) = (
+                            format!("{length}: 5{end}"),
+                            format!("{coding}: chunked{end}"),
+                        );
+                        let fields = if coding_first { c + &l } else { l + &c };
+                        (fields, chunked, true)
+                    }
+                };
+                let blank = if blank_before { "\r\n" } else { "" };
+                let mut bytes =
+                    format!("{blank}POST /x HTTP/1.1{end}host: a{end}{fields}{end}").into_bytes();
+                bytes.extend(body);
+                (bytes, ambiguous)
+            })
+    }
+
+    /// Every request a hyper HTTP/1 server reads from `bytes` (written in pieces at
+    /// `splits`), through the connection check or not: method, target and body, in order.
+    fn served(bytes: &[u8], splits: &[usize], checked: bool) -> Vec<(String, String, Vec<u8>)> {
+        use http_body_util::BodyExt;
+        use tokio::io::AsyncWriteExt;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let limits = crate::config::Limits::default();
+            let (mut client, server) = tokio::io::duplex(1 << 20);
+            let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let recorded = seen.clone();
+            let service =
+                hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
+                    let seen = recorded.clone();
+                    async move {
+                        let (method, target) =
+                            (request.method().to_string(), request.uri().to_string());
+                        let body = request
+                            .into_body()
+                            .collect()
+                            .await
+                            .map(|b| b.to_bytes().to_vec());
+                        seen.lock()
+                            .unwrap()
+                            .push((method, target, body.unwrap_or_default()));
+                        Ok::<_, std::convert::Infallible>(http::Response::new(
+                            http_body_util::Empty::<bytes::Bytes>::new(),
+                        ))
+                    }
+                });
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.max_buf_size(crate::checked::head_limit(&limits));
+            let serving = if checked {
+                let io =
+                    hyper_util::rt::TokioIo::new(crate::checked::Checked::new(server, &limits));
+                tokio::spawn(builder.serve_connection(io, service))
+            } else {
+                tokio::spawn(
+                    builder.serve_connection(hyper_util::rt::TokioIo::new(server), service),
                 )
-            }),
-        ]
+            };
+            let mut cuts: Vec<usize> = splits.iter().map(|&s| s % (bytes.len() + 1)).collect();
+            cuts.extend([0, bytes.len()]);
+            cuts.sort_unstable();
+            for piece in cuts.windows(2).map(|w| &bytes[w[0]..w[1]]) {
+                if client.write_all(piece).await.is_err() {
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+            let _ = client.shutdown().await;
+            let mut answers = Vec::new();
+            let _ = tokio::io::AsyncReadExt::read_to_end(&mut client, &mut answers).await;
+            let _ = serving.await;
+            seen.lock().unwrap().clone()
+        })
     }
 
     proptest! {
+        /// The scanner frames requests exactly as hyper does: behind the check hyper serves
+        /// the same requests, with the same bodies, up to the first ambiguous one.
+        #[test]
+        fn hyper_serves_the_same_requests_behind_the_check_up_to_the_first_ambiguous_one(
+            requests in proptest::collection::vec(request(), 1..5),
+            splits in proptest::collection::vec(any::<usize>(), 0..6),
+        ) {
+            let stream: Vec<u8> = requests.iter().flat_map(|(bytes, _)| bytes.clone()).collect();
+            let mut expected = served(&stream, &splits, false);
+            if let Some(first) = requests.iter().position(|(_, ambiguous)| *ambiguous) {
+                // Bare hyper serves the ambiguous request (chunked) and then closes.
+                prop_assert_eq!(expected.len(), first + 1);
+                expected.truncate(first);
+            } else {
+                prop_assert_eq!(expected.len(), requests.len());
+            }
+            prop_assert_eq!(served(&stream, &splits, true), expected);
+        }
+
         #[test]
         fn a_pipeline_passes_up_to_its_first_ambiguous_head_however_it_is_split(
             requests in proptest::collection::vec(request(), 1..6),
