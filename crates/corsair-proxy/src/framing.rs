@@ -105,15 +105,10 @@ impl Framing {
             let rest = &buffered[passed..];
             let step = match self.state {
                 State::Head => self.head(rest),
-                State::Length(left) => {
-                    let taken = clamp(left, rest.len());
-                    self.state = match left - taken as u64 {
-                        0 => State::Head,
-                        left => State::Length(left),
-                    };
-                    Scan::Pass(taken)
+                State::Length(_) | State::Chunked(Chunk::Data(_)) => {
+                    Scan::Pass(self.take_known(rest.len()))
                 }
-                State::Chunked(chunk) => self.chunked(chunk, rest),
+                State::Chunked(chunk) => self.chunked(chunk, rest[0]),
                 State::Through => Scan::Pass(rest.len()),
                 State::Held => Scan::End,
             };
@@ -143,16 +138,25 @@ impl Framing {
 
     /// Records `count` bytes (at most [`blind`](Self::blind)) passed unexamined.
     pub(crate) fn passed_blind(&mut self, count: usize) {
-        let count = count as u64;
-        self.state = match self.state {
-            State::Length(left) if left > count => State::Length(left - count),
-            State::Length(_) => State::Head,
-            State::Chunked(Chunk::Data(left)) if left > count => {
-                State::Chunked(Chunk::Data(left - count))
-            }
-            State::Chunked(Chunk::Data(_)) => State::Chunked(Chunk::DataCr),
-            other => other,
+        self.take_known(count);
+    }
+
+    /// Takes up to `available` bytes of what is known to be body (the rest of a length or of
+    /// a chunk's data): how many.
+    fn take_known(&mut self, available: usize) -> usize {
+        let (left, done, more): (u64, State, fn(u64) -> State) = match self.state {
+            State::Length(left) => (left, State::Head, State::Length),
+            State::Chunked(Chunk::Data(left)) => (left, State::Chunked(Chunk::DataCr), |left| {
+                State::Chunked(Chunk::Data(left))
+            }),
+            _ => return 0,
         };
+        let taken = clamp(left, available);
+        self.state = match left - taken as u64 {
+            0 => done,
+            left => more(left),
+        };
+        taken
     }
 
     fn head(&mut self, rest: &[u8]) -> Scan {
@@ -195,17 +199,9 @@ impl Framing {
         }
     }
 
-    fn chunked(&mut self, chunk: Chunk, rest: &[u8]) -> Scan {
-        if let Chunk::Data(left) = chunk {
-            let taken = clamp(left, rest.len());
-            self.state = State::Chunked(match left - taken as u64 {
-                0 => Chunk::DataCr,
-                left => Chunk::Data(left),
-            });
-            return Scan::Pass(taken);
-        }
-        // One byte at a time through the size lines and trailers, as hyper reads them.
-        self.state = match chunk_step(chunk, rest[0]) {
+    /// One byte of a size line or of the trailers, as hyper reads them.
+    fn chunked(&mut self, chunk: Chunk, byte: u8) -> Scan {
+        self.state = match chunk_step(chunk, byte) {
             Some(Step::Chunk(next)) => State::Chunked(next),
             Some(Step::Done) => State::Head,
             // hyper fails the body here and closes the connection.
