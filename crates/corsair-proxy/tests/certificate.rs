@@ -65,16 +65,25 @@ async fn a_replaced_certificate_is_served_and_a_broken_one_keeps_the_last_good()
     assert_eq!(presented(proxy.addr, &[&first]).await, first.to_vec());
 
     let (second_cert, second_key, second) = certificate();
-    replace(&files.key, &second_key);
-    replace(&files.cert, &second_cert);
-    until(async || presented(proxy.addr, &[&first, &second]).await == second.to_vec()).await;
+    // Replaced again on every try: the watch may not be registered yet when the test starts.
+    until(async || {
+        replace(&files.key, &second_key);
+        replace(&files.cert, &second_cert);
+        presented(proxy.addr, &[&first, &second]).await == second.to_vec()
+    })
+    .await;
 
+    // Past the debounce, so that no reload of the good pair is still to come.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     let before = errors(admin).await;
-    replace(
-        &files.cert,
-        "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n",
-    );
-    until(async || errors(admin).await > before).await;
+    until(async || {
+        replace(
+            &files.cert,
+            "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n",
+        );
+        errors(admin).await > before
+    })
+    .await;
     assert_eq!(
         presented(proxy.addr, &[&first, &second]).await,
         second.to_vec()
