@@ -28,7 +28,7 @@ pin_project! {
     #[project = StateProjection]
     enum State<F, B> {
         Answered { #[pin] response: Ready<Output<B>> },
-        Forwarded { #[pin] future: F, cors: corsair::Actual, echoes: crate::Echoes },
+        Forwarded { #[pin] future: F, cors: corsair::Actual, echoes: crate::Echoes<'static> },
         Resolving { future: Boxed<B> },
     }
 }
@@ -42,7 +42,11 @@ impl<F, B> ResponseFuture<F, B> {
         }
     }
 
-    pub(crate) fn forwarded(future: F, cors: corsair::Actual, echoes: crate::Echoes) -> Self {
+    pub(crate) fn forwarded(
+        future: F,
+        cors: corsair::Actual,
+        echoes: crate::Echoes<'static>,
+    ) -> Self {
         Self {
             state: State::Forwarded {
                 future,

@@ -296,7 +296,7 @@ where
                 ResponseFuture::answered(request.into_response(response).map_into_right_body())
             }
             Route::Decided(Decision::Forward(cors)) => {
-                let echoes = Echoes::of(&request);
+                let echoes = Echoes::origin_of(&request);
                 ResponseFuture::forwarded(self.service.call(request), cors, echoes)
             }
             Route::Resolve(origin) => ResponseFuture::resolving(resolve_then_call(
@@ -335,7 +335,7 @@ fn answer_with(
     let mut response = HttpResponse::new(status);
     write(&mut ActixHeaders::new(
         response.headers_mut(),
-        &Echoes::of(request),
+        &Echoes::Request(request.headers()),
     ));
     Decision::Answer(response)
 }
@@ -345,7 +345,7 @@ fn answer_with(
 fn finish<B>(
     outcome: Result<ServiceResponse<B>, Error>,
     cors: &corsair::Actual,
-    echoes: &Echoes,
+    echoes: &Echoes<'static>,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error> {
     match outcome {
         Ok(mut response) => {
@@ -384,7 +384,7 @@ where
     match decision {
         Decision::Answer(response) => Ok(request.into_response(response).map_into_right_body()),
         Decision::Forward(actual) => {
-            let echoes = Echoes::of(&request);
+            let echoes = Echoes::origin_of(&request);
             finish(service.call(request).await, &actual, &echoes)
         }
     }

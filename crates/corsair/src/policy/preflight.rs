@@ -3,14 +3,11 @@
 
 use std::borrow::Cow;
 
-use http::{
-    HeaderValue, Response, StatusCode,
-    header::{self, VARY},
-};
+use http::{HeaderValue, Response, StatusCode};
 
 use super::{
-    Compiled, CorsRequest, Refusal, ResponseHeaders, TRUE, allow_headers::HeadersGrant,
-    allow_methods, allow_private_network, debug::Explained,
+    Compiled, CorsRequest, Refusal, ResponseHeader, ResponseHeaders, TRUE,
+    allow_headers::HeadersGrant, allow_methods, allow_private_network, debug::Explained,
 };
 
 /// What a preflight answer depends on, for caches.
@@ -119,11 +116,12 @@ impl<'a> Preflight<'a> {
         }
     }
 
-    /// Writes the answer's headers into a new response's header map.
+    /// Writes the answer's headers into a new response's header map (appended: a new map
+    /// has none of them).
     ///
     /// A refusal carries no grant at all (outside debug mode), only `Vary`.
     pub fn write_headers(&self, headers: &mut impl ResponseHeaders) {
-        headers.append(&VARY, &PREFLIGHT_VARY);
+        headers.append(ResponseHeader::Vary, &PREFLIGHT_VARY);
         match &self.answer {
             Answer::Granted(granted) => granted.write(self.policy, headers),
             Answer::Refused(_) => {}
@@ -192,7 +190,7 @@ impl Granted<'_> {
             allow_private_network::write(headers);
         }
         if let Some(max_age) = &policy.max_age {
-            headers.insert(&header::ACCESS_CONTROL_MAX_AGE, max_age);
+            headers.append(ResponseHeader::AccessControlMaxAge, max_age);
         }
     }
 }
@@ -203,8 +201,8 @@ pub(super) fn write_origin(
     origin: &HeaderValue,
     headers: &mut impl ResponseHeaders,
 ) {
-    headers.insert(&header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    headers.append(ResponseHeader::AccessControlAllowOrigin, origin);
     if policy.credentials {
-        headers.insert(&header::ACCESS_CONTROL_ALLOW_CREDENTIALS, &TRUE);
+        headers.append(ResponseHeader::AccessControlAllowCredentials, &TRUE);
     }
 }
