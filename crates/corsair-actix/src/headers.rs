@@ -58,18 +58,32 @@ static ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
 static REFUSAL: HeaderName = HeaderName::from_static("x-corsair-refusal");
 
-/// The values the engine writes whatever the policy (`true`, `*` and its two `Vary` lists),
-/// as actix-web values: written without a conversion. A value that is not among them is
-/// converted, so this list only has to be right to be fast, never to be correct.
-static FIXED: [HeaderValue; 4] = [
-    HeaderValue::from_static("true"),
-    HeaderValue::from_static("*"),
-    HeaderValue::from_static("Origin"),
-    HeaderValue::from_static(
-        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
-         Access-Control-Request-Private-Network",
-    ),
-];
+/// The values the engine writes whatever the policy, as actix-web values, by the header
+/// they are written as: written without a conversion. A value that is not among them is
+/// converted, so these only have to be right to be fast, never to be correct.
+fn fixed(header: ResponseHeader) -> &'static [HeaderValue] {
+    static TRUE: HeaderValue = HeaderValue::from_static("true");
+    static ANY: HeaderValue = HeaderValue::from_static("*");
+    static VARY: [HeaderValue; 2] = [
+        HeaderValue::from_static("Origin"),
+        HeaderValue::from_static(
+            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
+             Access-Control-Request-Private-Network",
+        ),
+    ];
+    match header {
+        ResponseHeader::Vary => &VARY,
+        ResponseHeader::AccessControlAllowOrigin | ResponseHeader::AccessControlAllowHeaders => {
+            std::slice::from_ref(&ANY)
+        }
+        ResponseHeader::AccessControlAllowCredentials
+        | ResponseHeader::AccessControlAllowPrivateNetwork => std::slice::from_ref(&TRUE),
+        ResponseHeader::AccessControlAllowMethods
+        | ResponseHeader::AccessControlMaxAge
+        | ResponseHeader::AccessControlExposeHeaders
+        | ResponseHeader::XCorsairRefusal => &[],
+    }
+}
 
 /// The engine's view of an actix-web request, read in place.
 #[derive(Debug, Clone, Copy)]
@@ -182,39 +196,26 @@ fn carry_uri(request: &ServiceRequest) -> http::Uri {
     })
 }
 
-/// Where the request's own values come from, for the values an answer echoes (`Origin`,
+/// The request's headers, for the values an answer echoes (`Origin`,
 /// `Access-Control-Request-Method`, `Access-Control-Request-Headers`): a value the engine
 /// writes with the same bytes as the request's is the request's own, shared rather than
-/// copied.
-#[derive(Debug, Clone)]
-pub(crate) enum Echoes<'r> {
-    /// The request's headers, at hand while the policy's own answer is built: only the
-    /// values written are looked up.
-    Request(&'r HeaderMap),
-    /// The request's `Origin`, kept while the application runs: the only value an answer
-    /// to a request that is not a preflight echoes.
-    Origin(Option<HeaderValue>),
-}
+/// copied. Only the values written are looked up. `None` where the request is gone (the
+/// response rendered from an application's error): the values are then converted.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Echoes<'r>(pub(crate) Option<&'r HeaderMap>);
 
 impl Echoes<'_> {
-    /// What an answer to `request`, forwarded to the application, may echo.
-    pub(crate) fn origin_of(request: &ServiceRequest) -> Echoes<'static> {
-        Echoes::Origin(request.headers().get(header::ORIGIN).cloned())
-    }
-
     /// The request's value that `header` may echo.
     fn of(&self, header: ResponseHeader) -> Option<&HeaderValue> {
-        match (self, header) {
-            (Self::Request(headers), ResponseHeader::AccessControlAllowOrigin) => {
-                headers.get(header::ORIGIN)
-            }
-            (Self::Request(headers), ResponseHeader::AccessControlAllowMethods) => {
+        let headers = self.0?;
+        match header {
+            ResponseHeader::AccessControlAllowOrigin => headers.get(header::ORIGIN),
+            ResponseHeader::AccessControlAllowMethods => {
                 headers.get(header::ACCESS_CONTROL_REQUEST_METHOD)
             }
-            (Self::Request(headers), ResponseHeader::AccessControlAllowHeaders) => {
+            ResponseHeader::AccessControlAllowHeaders => {
                 headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS)
             }
-            (Self::Origin(origin), ResponseHeader::AccessControlAllowOrigin) => origin.as_ref(),
             _ => None,
         }
     }
@@ -230,7 +231,7 @@ thread_local! {
 }
 
 /// The actix-web value with the bytes of `value`, written as `header`: the request's own if
-/// echoed, one of [`FIXED`], else converted once per thread (the policy's values repeat on
+/// echoed, one of the [`fixed`] values, else converted once per thread (the policy's values repeat on
 /// every answer) and shared.
 fn actix_value(
     header: ResponseHeader,
@@ -244,7 +245,7 @@ fn actix_value(
     {
         return Ok(echoed.clone());
     }
-    if let Some(fixed) = FIXED.iter().find(|fixed| fixed.as_bytes() == bytes) {
+    if let Some(fixed) = fixed(header).iter().find(|fixed| fixed.as_bytes() == bytes) {
         return Ok(fixed.clone());
     }
     let copy = || HeaderValue::from_bytes(bytes);
@@ -276,16 +277,16 @@ fn actix_value(
 /// The engine's view of an actix-web response header map.
 pub(crate) struct ActixHeaders<'a> {
     headers: &'a mut HeaderMap,
-    echoes: &'a Echoes<'a>,
+    echoes: Echoes<'a>,
 }
 
 impl<'a> ActixHeaders<'a> {
-    pub(crate) fn new(headers: &'a mut HeaderMap, echoes: &'a Echoes<'a>) -> Self {
+    pub(crate) fn new(headers: &'a mut HeaderMap, echoes: Echoes<'a>) -> Self {
         Self { headers, echoes }
     }
 
     fn convert(&self, header: ResponseHeader, value: &http::HeaderValue) -> Option<HeaderValue> {
-        actix_value(header, value, self.echoes)
+        actix_value(header, value, &self.echoes)
             .inspect_err(|error| dropped("response header value", header.name().as_str(), error))
             .ok()
     }
@@ -415,7 +416,7 @@ mod tests {
     #[test]
     fn echoed_values_are_the_requests_own() {
         let request = preflight();
-        let echoes = Echoes::Request(request.headers());
+        let echoes = Echoes(Some(request.headers()));
         for (header, name, value) in [
             (
                 ResponseHeader::AccessControlAllowOrigin,
@@ -451,12 +452,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(other, "https://b.example");
-        // Of a request forwarded to the application, only `Origin` can be echoed.
+        // Only the value the header echoes is the request's own.
         let get = TestRequest::default()
             .append_header(("origin", "https://a.example"))
-            .append_header(("access-control-request-method", "PATCH"))
+            .append_header(("access-control-request-method", "PUT"))
             .to_srv_request();
-        let forwarded = Echoes::origin_of(&get);
+        let forwarded = Echoes(Some(get.headers()));
         let origin = actix_value(
             ResponseHeader::AccessControlAllowOrigin,
             &http::HeaderValue::from_static("https://a.example"),
@@ -487,7 +488,7 @@ mod tests {
 
     #[test]
     fn fixed_values_are_written_without_conversion() {
-        let none = Echoes::Origin(None);
+        let none = Echoes(None);
         // What the engine writes under every policy: the answers of a policy allowing `*`.
         let policy = corsair::Config::new()
             .allow_origins(["*"])
@@ -506,7 +507,7 @@ mod tests {
             unreachable!("a preflight")
         };
         let mut map = HeaderMap::new();
-        answer.write_headers(&mut ActixHeaders::new(&mut map, &none));
+        answer.write_headers(&mut ActixHeaders::new(&mut map, none));
         let credentials = corsair::Config::new()
             .allow_origins(["https://a.example"])
             .allow_credentials(true)
@@ -521,7 +522,7 @@ mod tests {
             unreachable!("not a preflight")
         };
         let mut actual = HeaderMap::new();
-        cors.apply(&mut ActixHeaders::new(&mut actual, &none));
+        cors.apply(&mut ActixHeaders::new(&mut actual, none));
         for (map, name) in [
             (&map, "vary"),
             (&map, "access-control-allow-origin"),
@@ -530,8 +531,17 @@ mod tests {
             (&actual, "access-control-allow-credentials"),
         ] {
             let written = map.get(name).unwrap();
+            let header = [
+                ResponseHeader::Vary,
+                ResponseHeader::AccessControlAllowOrigin,
+                ResponseHeader::AccessControlAllowHeaders,
+                ResponseHeader::AccessControlAllowCredentials,
+            ]
+            .into_iter()
+            .find(|header| response_name(*header) == name)
+            .unwrap();
             assert!(
-                FIXED
+                fixed(header)
                     .iter()
                     .any(|fixed| fixed.as_bytes().as_ptr() == written.as_bytes().as_ptr()),
                 "{name}: {written:?} converted"
@@ -556,8 +566,8 @@ mod tests {
             HeaderName::from_static("vary"),
             HeaderValue::from_static("accept-encoding"),
         );
-        let echoes = Echoes::Origin(None);
-        let mut headers = ActixHeaders::new(&mut map, &echoes);
+        let echoes = Echoes(None);
+        let mut headers = ActixHeaders::new(&mut map, echoes);
         assert!(headers.remove_access_control());
         assert!(!headers.remove_access_control());
         let vary = ResponseHeader::Vary;

@@ -296,8 +296,7 @@ where
                 ResponseFuture::answered(request.into_response(response).map_into_right_body())
             }
             Route::Decided(Decision::Forward(cors)) => {
-                let echoes = Echoes::origin_of(&request);
-                ResponseFuture::forwarded(self.service.call(request), cors, echoes)
+                ResponseFuture::forwarded(self.service.call(request), cors)
             }
             Route::Resolve(origin) => ResponseFuture::resolving(resolve_then_call(
                 gate.clone(),
@@ -335,7 +334,7 @@ fn answer_with(
     let mut response = HttpResponse::new(status);
     write(&mut ActixHeaders::new(
         response.headers_mut(),
-        &Echoes::Request(request.headers()),
+        Echoes(Some(request.headers())),
     ));
     Decision::Answer(response)
 }
@@ -345,19 +344,24 @@ fn answer_with(
 fn finish<B>(
     outcome: Result<ServiceResponse<B>, Error>,
     cors: &corsair::Actual,
-    echoes: &Echoes<'static>,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error> {
     match outcome {
-        Ok(mut response) => {
-            cors.apply(&mut ActixHeaders::new(response.headers_mut(), echoes));
-            Ok(response.map_into_left_body())
+        Ok(response) => {
+            // Apart, so that the echoed `Origin` is the request's own.
+            let (request, mut response) = response.into_parts();
+            cors.apply(&mut ActixHeaders::new(
+                response.headers_mut(),
+                Echoes(Some(request.headers())),
+            ));
+            Ok(ServiceResponse::new(request, response).map_into_left_body())
         }
         Err(mut error) => {
-            let (cors, echoes) = (cors.clone(), echoes.clone());
+            let cors = cors.clone();
             // `apply` is idempotent (it replaces its own headers and merges `Vary`), as
-            // mappers must be: actix-web may render an error more than once.
+            // mappers must be: actix-web may render an error more than once. The request is
+            // gone by then, so an echoed `Origin` is copied: only on this path.
             error.add_response_mapper(move |mut response| {
-                cors.apply(&mut ActixHeaders::new(response.headers_mut(), &echoes));
+                cors.apply(&mut ActixHeaders::new(response.headers_mut(), Echoes(None)));
                 response
             });
             Err(error)
@@ -383,9 +387,6 @@ where
     });
     match decision {
         Decision::Answer(response) => Ok(request.into_response(response).map_into_right_body()),
-        Decision::Forward(actual) => {
-            let echoes = Echoes::origin_of(&request);
-            finish(service.call(request).await, &actual, &echoes)
-        }
+        Decision::Forward(actual) => finish(service.call(request).await, &actual),
     }
 }

@@ -28,8 +28,10 @@ enum Answer<'a> {
     Granted(Granted<'a>),
     /// Refused: a 403 with no grant at all.
     Refused(Refusal),
-    /// Refused while debug answers are on.
-    Explained(Explained<'a>),
+    /// Refused while debug answers are on: boxed, as it is several times the size of the
+    /// other answers, which are moved a few times on their way to the response (and a debug
+    /// answer allocates its reason anyway).
+    Explained(Box<Explained<'a>>),
 }
 
 /// Every part of a granted preflight, each checked.
@@ -84,7 +86,7 @@ impl<'a> Preflight<'a> {
                     "CORS preflight refused"
                 );
                 if policy.debug.is_enabled() {
-                    Answer::Explained(Explained::new(policy, refused, request))
+                    Answer::Explained(Box::new(Explained::new(policy, refused, request)))
                 } else {
                     Answer::Refused(refused.refusal)
                 }
