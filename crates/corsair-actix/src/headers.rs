@@ -8,8 +8,8 @@
 //! version can hand its value's buffer to the other. Only when the policy has origin
 //! predicates, which may read any part of the request as `http` 1.x types, is the request
 //! copied ([`Carried`]). Of the response, names are mapped to the other version's constants,
-//! values the engine echoed from the request are the request's own, and the policy's fixed
-//! values are converted once per thread.
+//! values the engine echoed from the request are the request's own, the values every policy
+//! writes are constants, and the policy's other values are converted once per thread.
 
 use std::{borrow::Cow, cell::RefCell};
 

@@ -71,8 +71,9 @@
 //! lend its buffer to the other, so a value the engine keeps in its answer is copied, once:
 //! the origin of a refusal, or the origin of a subdomain-pattern grant, and a preflight's
 //! echoed method and header list. The response headers the engine writes come back without
-//! copies: names are mapped to actix-web's constants, echoed values are the request's own,
-//! and the policy's fixed values are converted once per thread. A policy with origin
+//! copies: each [`corsair::ResponseHeader`] is mapped to actix-web's constant, echoed values
+//! are the request's own (looked up when written), the values every policy writes (`true`,
+//! `*`, `Vary`) are constants, and the policy's other values are converted once per thread. A policy with origin
 //! predicates, which may read any part of the request as `http` 1.x types, gets the whole
 //! request copied (URI and every header) before it decides.
 //!
