@@ -28,7 +28,7 @@ pin_project! {
     #[project = StateProjection]
     enum State<F, B> {
         Answered { #[pin] response: Ready<Output<B>> },
-        Forwarded { #[pin] future: F, cors: corsair::Actual, echoes: crate::Echoes },
+        Forwarded { #[pin] future: F, cors: corsair::Actual },
         Resolving { future: Boxed<B> },
     }
 }
@@ -42,13 +42,9 @@ impl<F, B> ResponseFuture<F, B> {
         }
     }
 
-    pub(crate) fn forwarded(future: F, cors: corsair::Actual, echoes: crate::Echoes) -> Self {
+    pub(crate) fn forwarded(future: F, cors: corsair::Actual) -> Self {
         Self {
-            state: State::Forwarded {
-                future,
-                cors,
-                echoes,
-            },
+            state: State::Forwarded { future, cors },
         }
     }
 
@@ -70,13 +66,9 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().state.project() {
             StateProjection::Answered { response } => response.poll(cx),
-            StateProjection::Forwarded {
-                future,
-                cors,
-                echoes,
-            } => future
-                .poll(cx)
-                .map(|outcome| crate::finish(outcome, cors, echoes)),
+            StateProjection::Forwarded { future, cors } => {
+                future.poll(cx).map(|outcome| crate::finish(outcome, cors))
+            }
             StateProjection::Resolving { future } => future.as_mut().poll(cx),
         }
     }

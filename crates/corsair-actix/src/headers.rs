@@ -8,8 +8,8 @@
 //! version can hand its value's buffer to the other. Only when the policy has origin
 //! predicates, which may read any part of the request as `http` 1.x types, is the request
 //! copied ([`Carried`]). Of the response, names are mapped to the other version's constants,
-//! values the engine echoed from the request are the request's own, and the policy's fixed
-//! values are converted once per thread.
+//! values the engine echoed from the request are the request's own, the values every policy
+//! writes are constants, and the policy's other values are converted once per thread.
 
 use std::{borrow::Cow, cell::RefCell};
 
@@ -17,7 +17,7 @@ use actix_web::{
     dev::ServiceRequest,
     http::header::{self, HeaderMap, HeaderName, HeaderValue, InvalidHeaderValue},
 };
-use corsair::{CorsRequest, RequestHead, RequestHeader, ResponseHeaders};
+use corsair::{CorsRequest, RequestHead, RequestHeader, ResponseHeader, ResponseHeaders};
 
 static REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-request-private-network");
@@ -39,38 +39,51 @@ fn request_name(header: RequestHeader) -> &'static HeaderName {
     }
 }
 
-/// The response headers the engine writes (but for debug answers' reason), both versions.
-static CORS_RESPONSE_HEADERS: [(http::HeaderName, HeaderName); 8] = [
-    (http::header::VARY, header::VARY),
-    (
-        http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-    ),
-    (
-        http::header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-    ),
-    (
-        http::header::ACCESS_CONTROL_ALLOW_METHODS,
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-    ),
-    (
-        http::header::ACCESS_CONTROL_ALLOW_HEADERS,
-        header::ACCESS_CONTROL_ALLOW_HEADERS,
-    ),
-    (
-        http::header::ACCESS_CONTROL_MAX_AGE,
-        header::ACCESS_CONTROL_MAX_AGE,
-    ),
-    (
-        http::header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-    ),
-    (
-        http::HeaderName::from_static("access-control-allow-private-network"),
-        HeaderName::from_static("access-control-allow-private-network"),
-    ),
-];
+/// The actix-web name of a header the engine writes.
+fn response_name(header: ResponseHeader) -> &'static HeaderName {
+    match header {
+        ResponseHeader::Vary => &header::VARY,
+        ResponseHeader::AccessControlAllowOrigin => &header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        ResponseHeader::AccessControlAllowCredentials => &header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        ResponseHeader::AccessControlAllowMethods => &header::ACCESS_CONTROL_ALLOW_METHODS,
+        ResponseHeader::AccessControlAllowHeaders => &header::ACCESS_CONTROL_ALLOW_HEADERS,
+        ResponseHeader::AccessControlMaxAge => &header::ACCESS_CONTROL_MAX_AGE,
+        ResponseHeader::AccessControlExposeHeaders => &header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        ResponseHeader::AccessControlAllowPrivateNetwork => &ALLOW_PRIVATE_NETWORK,
+        ResponseHeader::XCorsairRefusal => &REFUSAL,
+    }
+}
+
+static ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
+static REFUSAL: HeaderName = HeaderName::from_static("x-corsair-refusal");
+
+/// The values the engine writes whatever the policy, as actix-web values, by the header
+/// they are written as: written without a conversion. A value that is not among them is
+/// converted, so these only have to be right to be fast, never to be correct.
+fn fixed(header: ResponseHeader) -> &'static [HeaderValue] {
+    static TRUE: HeaderValue = HeaderValue::from_static("true");
+    static ANY: HeaderValue = HeaderValue::from_static("*");
+    static VARY: [HeaderValue; 2] = [
+        HeaderValue::from_static("Origin"),
+        HeaderValue::from_static(
+            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
+             Access-Control-Request-Private-Network",
+        ),
+    ];
+    match header {
+        ResponseHeader::Vary => &VARY,
+        ResponseHeader::AccessControlAllowOrigin | ResponseHeader::AccessControlAllowHeaders => {
+            std::slice::from_ref(&ANY)
+        }
+        ResponseHeader::AccessControlAllowCredentials
+        | ResponseHeader::AccessControlAllowPrivateNetwork => std::slice::from_ref(&TRUE),
+        ResponseHeader::AccessControlAllowMethods
+        | ResponseHeader::AccessControlMaxAge
+        | ResponseHeader::AccessControlExposeHeaders
+        | ResponseHeader::XCorsairRefusal => &[],
+    }
+}
 
 /// The engine's view of an actix-web request, read in place.
 #[derive(Debug, Clone, Copy)]
@@ -183,45 +196,33 @@ fn carry_uri(request: &ServiceRequest) -> http::Uri {
     })
 }
 
-/// The request's own values that an answer may echo (the first of `Origin`,
-/// `Access-Control-Request-Method` and `Access-Control-Request-Headers`): a value the engine
-/// writes with the same bytes is one of these, shared rather than copied.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Echoes([Option<HeaderValue>; 3]);
+/// The request's headers, for the values an answer echoes (`Origin`,
+/// `Access-Control-Request-Method`, `Access-Control-Request-Headers`): a value the engine
+/// writes with the same bytes as the request's is the request's own, shared rather than
+/// copied. Only the values written are looked up. `None` where the request is gone (the
+/// response rendered from an application's error): the values are then converted.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Echoes<'r>(pub(crate) Option<&'r HeaderMap>);
 
-/// The headers of [`Echoes`], in order.
-static ECHOED: [HeaderName; 3] = [
-    header::ORIGIN,
-    header::ACCESS_CONTROL_REQUEST_METHOD,
-    header::ACCESS_CONTROL_REQUEST_HEADERS,
-];
-
-impl Echoes {
-    /// The values `request` may have echoed: `Origin` alone unless it is a preflight (an
-    /// answer to any other request echoes nothing else).
-    pub(crate) fn of(request: &ServiceRequest) -> Self {
-        let echoed = if *request.method() == actix_web::http::Method::OPTIONS {
-            &ECHOED[..]
-        } else {
-            &ECHOED[..1]
-        };
-        let mut echoes = Self::default();
-        for (slot, name) in echoes.0.iter_mut().zip(echoed) {
-            *slot = request.headers().get(name).cloned();
+impl Echoes<'_> {
+    /// The request's value that `header` may echo.
+    fn of(&self, header: ResponseHeader) -> Option<&HeaderValue> {
+        let headers = self.0?;
+        match header {
+            ResponseHeader::AccessControlAllowOrigin => headers.get(header::ORIGIN),
+            ResponseHeader::AccessControlAllowMethods => {
+                headers.get(header::ACCESS_CONTROL_REQUEST_METHOD)
+            }
+            ResponseHeader::AccessControlAllowHeaders => {
+                headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+            }
+            _ => None,
         }
-        echoes
-    }
-
-    fn find(&self, value: &http::HeaderValue) -> Option<HeaderValue> {
-        self.0
-            .iter()
-            .flatten()
-            .find(|echoed| echoed.as_bytes() == value.as_bytes())
-            .cloned()
     }
 }
 
-/// Values converted for the engine's fixed values, by content, per thread; small and bounded.
+/// Values converted for the engine's other values (the policy's `Access-Control-Max-Age`
+/// and `-Expose-Headers`), by content, per thread; small and bounded.
 const CONVERTED_LIMIT: usize = 32;
 
 thread_local! {
@@ -229,16 +230,29 @@ thread_local! {
         const { RefCell::new(Vec::new()) };
 }
 
-/// The actix-web value with the bytes of `value`: the request's own if echoed, else converted
-/// once per thread (the policy's values repeat on every answer) and shared.
+/// The actix-web value with the bytes of `value`, written as `header`: the request's own if
+/// echoed, one of the [`fixed`] values, else converted once per thread (the policy's values repeat on
+/// every answer) and shared.
 fn actix_value(
+    header: ResponseHeader,
     value: &http::HeaderValue,
-    echoes: &Echoes,
+    echoes: &Echoes<'_>,
 ) -> Result<HeaderValue, InvalidHeaderValue> {
-    if let Some(echoed) = echoes.find(value) {
-        return Ok(echoed);
+    let bytes = value.as_bytes();
+    if let Some(echoed) = echoes
+        .of(header)
+        .filter(|echoed| echoed.as_bytes() == bytes)
+    {
+        return Ok(echoed.clone());
     }
-    let copy = || HeaderValue::from_bytes(value.as_bytes());
+    if let Some(fixed) = fixed(header).iter().find(|fixed| fixed.as_bytes() == bytes) {
+        return Ok(fixed.clone());
+    }
+    let copy = || HeaderValue::from_bytes(bytes);
+    if header == ResponseHeader::XCorsairRefusal {
+        // A reason differs from one refusal to the next: not worth keeping.
+        return copy();
+    }
     CONVERTED
         .try_with(|converted| {
             let Ok(mut converted) = converted.try_borrow_mut() else {
@@ -246,7 +260,7 @@ fn actix_value(
             };
             if let Some((_, known)) = converted
                 .iter()
-                .find(|(known, _)| known.as_bytes() == value.as_bytes())
+                .find(|(known, _)| known.as_bytes() == bytes)
             {
                 return Ok(known.clone());
             }
@@ -260,68 +274,51 @@ fn actix_value(
         .unwrap_or_else(|_| copy())
 }
 
-/// The actix-web name of an engine's header name.
-fn actix_name(name: &http::HeaderName) -> Option<HeaderName> {
-    if let Some((_, actix)) = CORS_RESPONSE_HEADERS
-        .iter()
-        .find(|(engine, _)| engine == name)
-    {
-        return Some(actix.clone());
-    }
-    HeaderName::from_bytes(name.as_str().as_bytes())
-        .inspect_err(|error| dropped("response header name", name.as_str(), error))
-        .ok()
-}
-
 /// The engine's view of an actix-web response header map.
 pub(crate) struct ActixHeaders<'a> {
     headers: &'a mut HeaderMap,
-    echoes: &'a Echoes,
+    echoes: Echoes<'a>,
 }
 
 impl<'a> ActixHeaders<'a> {
-    pub(crate) fn new(headers: &'a mut HeaderMap, echoes: &'a Echoes) -> Self {
+    pub(crate) fn new(headers: &'a mut HeaderMap, echoes: Echoes<'a>) -> Self {
         Self { headers, echoes }
     }
 
-    fn convert(
-        &self,
-        name: &http::HeaderName,
-        value: &http::HeaderValue,
-    ) -> Option<(HeaderName, HeaderValue)> {
-        let value = actix_value(value, self.echoes)
-            .inspect_err(|error| dropped("response header value", name.as_str(), error))
-            .ok()?;
-        Some((actix_name(name)?, value))
+    fn convert(&self, header: ResponseHeader, value: &http::HeaderValue) -> Option<HeaderValue> {
+        actix_value(header, value, &self.echoes)
+            .inspect_err(|error| dropped("response header value", header.name().as_str(), error))
+            .ok()
     }
 }
 
 impl ResponseHeaders for ActixHeaders<'_> {
     fn remove_access_control(&mut self) -> bool {
-        let before = self.headers.len();
+        let is_owned = |name: &HeaderName| name.as_str().starts_with("access-control-");
+        // Looked for first: there is none as a rule, and looking costs less than rebuilding.
+        if !self.headers.keys().any(is_owned) {
+            return false;
+        }
+        self.headers.retain(|name, _| !is_owned(name));
+        true
+    }
+
+    fn insert(&mut self, header: ResponseHeader, value: &http::HeaderValue) {
+        if let Some(value) = self.convert(header, value) {
+            self.headers.insert(response_name(header).clone(), value);
+        }
+    }
+
+    fn append(&mut self, header: ResponseHeader, value: &http::HeaderValue) {
+        if let Some(value) = self.convert(header, value) {
+            self.headers.append(response_name(header).clone(), value);
+        }
+    }
+
+    fn any_value(&self, header: ResponseHeader, predicate: &mut dyn FnMut(&[u8]) -> bool) -> bool {
         self.headers
-            .retain(|name, _| !name.as_str().starts_with("access-control-"));
-        self.headers.len() != before
-    }
-
-    fn insert(&mut self, name: &http::HeaderName, value: &http::HeaderValue) {
-        if let Some((name, value)) = self.convert(name, value) {
-            self.headers.insert(name, value);
-        }
-    }
-
-    fn append(&mut self, name: &http::HeaderName, value: &http::HeaderValue) {
-        if let Some((name, value)) = self.convert(name, value) {
-            self.headers.append(name, value);
-        }
-    }
-
-    fn any_value(&self, name: &http::HeaderName, predicate: &mut dyn FnMut(&[u8]) -> bool) -> bool {
-        actix_name(name).is_some_and(|name| {
-            self.headers
-                .get_all(name)
-                .any(|value| predicate(value.as_bytes()))
-        })
+            .get_all(response_name(header))
+            .any(|value| predicate(value.as_bytes()))
     }
 }
 
@@ -419,26 +416,66 @@ mod tests {
     #[test]
     fn echoed_values_are_the_requests_own() {
         let request = preflight();
-        let echoes = Echoes::of(&request);
-        let origin = actix_value(
-            &http::HeaderValue::from_static("https://a.example"),
+        let echoes = Echoes(Some(request.headers()));
+        for (header, name, value) in [
+            (
+                ResponseHeader::AccessControlAllowOrigin,
+                "origin",
+                "https://a.example",
+            ),
+            (
+                ResponseHeader::AccessControlAllowMethods,
+                "access-control-request-method",
+                "PUT",
+            ),
+            (
+                ResponseHeader::AccessControlAllowHeaders,
+                "access-control-request-headers",
+                "b",
+            ),
+        ] {
+            let written =
+                actix_value(header, &http::HeaderValue::from_static(value), &echoes).unwrap();
+            let requested = request.headers().get(name).unwrap();
+            assert_eq!(written, requested);
+            assert_eq!(
+                written.as_bytes().as_ptr(),
+                requested.as_bytes().as_ptr(),
+                "{header:?}: shared, not copied"
+            );
+        }
+        // Other bytes than the request's are converted.
+        let other = actix_value(
+            ResponseHeader::AccessControlAllowOrigin,
+            &http::HeaderValue::from_static("https://b.example"),
             &echoes,
         )
         .unwrap();
-        let requested = &request.headers().get("origin").unwrap();
-        assert_eq!(origin, **requested);
-        assert_eq!(
-            origin.as_bytes().as_ptr(),
-            requested.as_bytes().as_ptr(),
-            "shared, not copied"
-        );
-        // Of a request that is not a preflight, only `Origin` can be echoed.
+        assert_eq!(other, "https://b.example");
+        // Only the value the header echoes is the request's own.
         let get = TestRequest::default()
             .append_header(("origin", "https://a.example"))
             .append_header(("access-control-request-method", "PUT"))
             .to_srv_request();
-        let method = http::HeaderValue::from_static("PUT");
-        let converted = actix_value(&method, &Echoes::of(&get)).unwrap();
+        let forwarded = Echoes(Some(get.headers()));
+        let origin = actix_value(
+            ResponseHeader::AccessControlAllowOrigin,
+            &http::HeaderValue::from_static("https://a.example"),
+            &forwarded,
+        )
+        .unwrap();
+        assert_eq!(
+            origin.as_bytes().as_ptr(),
+            get.headers().get("origin").unwrap().as_bytes().as_ptr()
+        );
+        let method = http::HeaderValue::from_static("PATCH");
+        let converted = actix_value(
+            ResponseHeader::AccessControlAllowMethods,
+            &method,
+            &forwarded,
+        )
+        .unwrap();
+        assert_eq!(converted, "PATCH");
         assert_ne!(
             converted.as_bytes().as_ptr(),
             get.headers()
@@ -447,10 +484,73 @@ mod tests {
                 .as_bytes()
                 .as_ptr()
         );
-        // A fixed value is converted once, then shared.
-        let fixed = http::HeaderValue::from_static("600");
-        let first = actix_value(&fixed, &echoes).unwrap();
-        let second = actix_value(&fixed, &Echoes::default()).unwrap();
+    }
+
+    #[test]
+    fn fixed_values_are_written_without_conversion() {
+        let none = Echoes(None);
+        // What the engine writes under every policy: the answers of a policy allowing `*`.
+        let policy = corsair::Config::new()
+            .allow_origins(["*"])
+            .allow_headers(["*"])
+            .build()
+            .unwrap();
+        let preflight = http::Request::options("/")
+            .header("origin", "https://a.example")
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "x-a")
+            .body(())
+            .unwrap();
+        let corsair::Evaluation::Preflight(answer) =
+            policy.evaluate(&RequestHead::from(&preflight))
+        else {
+            unreachable!("a preflight")
+        };
+        let mut map = HeaderMap::new();
+        answer.write_headers(&mut ActixHeaders::new(&mut map, none));
+        let credentials = corsair::Config::new()
+            .allow_origins(["https://a.example"])
+            .allow_credentials(true)
+            .build()
+            .unwrap();
+        let get = http::Request::get("/")
+            .header("origin", "https://a.example")
+            .body(())
+            .unwrap();
+        let corsair::Evaluation::Actual(cors) = credentials.evaluate(&RequestHead::from(&get))
+        else {
+            unreachable!("not a preflight")
+        };
+        let mut actual = HeaderMap::new();
+        cors.apply(&mut ActixHeaders::new(&mut actual, none));
+        for (map, name) in [
+            (&map, "vary"),
+            (&map, "access-control-allow-origin"),
+            (&map, "access-control-allow-headers"),
+            (&actual, "vary"),
+            (&actual, "access-control-allow-credentials"),
+        ] {
+            let written = map.get(name).unwrap();
+            let header = [
+                ResponseHeader::Vary,
+                ResponseHeader::AccessControlAllowOrigin,
+                ResponseHeader::AccessControlAllowHeaders,
+                ResponseHeader::AccessControlAllowCredentials,
+            ]
+            .into_iter()
+            .find(|header| response_name(*header) == name)
+            .unwrap();
+            assert!(
+                fixed(header)
+                    .iter()
+                    .any(|fixed| fixed.as_bytes().as_ptr() == written.as_bytes().as_ptr()),
+                "{name}: {written:?} converted"
+            );
+        }
+        // Any other value is converted once per thread, then shared.
+        let max_age = http::HeaderValue::from_static("600");
+        let first = actix_value(ResponseHeader::AccessControlMaxAge, &max_age, &none).unwrap();
+        let second = actix_value(ResponseHeader::AccessControlMaxAge, &max_age, &none).unwrap();
         assert_eq!(first, "600");
         assert_eq!(first.as_bytes().as_ptr(), second.as_bytes().as_ptr());
     }
@@ -466,18 +566,18 @@ mod tests {
             HeaderName::from_static("vary"),
             HeaderValue::from_static("accept-encoding"),
         );
-        let echoes = Echoes::default();
-        let mut headers = ActixHeaders::new(&mut map, &echoes);
+        let echoes = Echoes(None);
+        let mut headers = ActixHeaders::new(&mut map, echoes);
         assert!(headers.remove_access_control());
         assert!(!headers.remove_access_control());
-        let vary = http::header::VARY;
-        headers.append(&vary, &http::HeaderValue::from_static("Origin"));
+        let vary = ResponseHeader::Vary;
+        headers.append(vary, &http::HeaderValue::from_static("Origin"));
         headers.insert(
-            &http::HeaderName::from_static("access-control-allow-private-network"),
+            ResponseHeader::AccessControlAllowPrivateNetwork,
             &http::HeaderValue::from_static("true"),
         );
-        assert!(headers.any_value(&vary, &mut |value| value == b"Origin"));
-        assert!(!headers.any_value(&vary, &mut |value| value == b"*"));
+        assert!(headers.any_value(vary, &mut |value| value == b"Origin"));
+        assert!(!headers.any_value(vary, &mut |value| value == b"*"));
         let vary: Vec<_> = map.get_all("vary").collect();
         assert_eq!(vary, ["accept-encoding", "Origin"]);
         assert_eq!(

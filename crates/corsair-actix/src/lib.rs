@@ -71,8 +71,9 @@
 //! lend its buffer to the other, so a value the engine keeps in its answer is copied, once:
 //! the origin of a refusal, or the origin of a subdomain-pattern grant, and a preflight's
 //! echoed method and header list. The response headers the engine writes come back without
-//! copies: names are mapped to actix-web's constants, echoed values are the request's own,
-//! and the policy's fixed values are converted once per thread. A policy with origin
+//! copies: each [`corsair::ResponseHeader`] is mapped to actix-web's constant, echoed values
+//! are the request's own (looked up when written), the values every policy writes (`true`,
+//! `*`, `Vary`) are constants, and the policy's other values are converted once per thread. A policy with origin
 //! predicates, which may read any part of the request as `http` 1.x types, gets the whole
 //! request copied (URI and every header) before it decides.
 //!
@@ -296,8 +297,7 @@ where
                 ResponseFuture::answered(request.into_response(response).map_into_right_body())
             }
             Route::Decided(Decision::Forward(cors)) => {
-                let echoes = Echoes::of(&request);
-                ResponseFuture::forwarded(self.service.call(request), cors, echoes)
+                ResponseFuture::forwarded(self.service.call(request), cors)
             }
             Route::Resolve(origin) => ResponseFuture::resolving(resolve_then_call(
                 gate.clone(),
@@ -335,7 +335,7 @@ fn answer_with(
     let mut response = HttpResponse::new(status);
     write(&mut ActixHeaders::new(
         response.headers_mut(),
-        &Echoes::of(request),
+        Echoes(Some(request.headers())),
     ));
     Decision::Answer(response)
 }
@@ -345,19 +345,24 @@ fn answer_with(
 fn finish<B>(
     outcome: Result<ServiceResponse<B>, Error>,
     cors: &corsair::Actual,
-    echoes: &Echoes,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error> {
     match outcome {
-        Ok(mut response) => {
-            cors.apply(&mut ActixHeaders::new(response.headers_mut(), echoes));
-            Ok(response.map_into_left_body())
+        Ok(response) => {
+            // Apart, so that the echoed `Origin` is the request's own.
+            let (request, mut response) = response.into_parts();
+            cors.apply(&mut ActixHeaders::new(
+                response.headers_mut(),
+                Echoes(Some(request.headers())),
+            ));
+            Ok(ServiceResponse::new(request, response).map_into_left_body())
         }
         Err(mut error) => {
-            let (cors, echoes) = (cors.clone(), echoes.clone());
+            let cors = cors.clone();
             // `apply` is idempotent (it replaces its own headers and merges `Vary`), as
-            // mappers must be: actix-web may render an error more than once.
+            // mappers must be: actix-web may render an error more than once. The request is
+            // gone by then, so an echoed `Origin` is copied: only on this path.
             error.add_response_mapper(move |mut response| {
-                cors.apply(&mut ActixHeaders::new(response.headers_mut(), &echoes));
+                cors.apply(&mut ActixHeaders::new(response.headers_mut(), Echoes(None)));
                 response
             });
             Err(error)
@@ -383,9 +388,6 @@ where
     });
     match decision {
         Decision::Answer(response) => Ok(request.into_response(response).map_into_right_body()),
-        Decision::Forward(actual) => {
-            let echoes = Echoes::of(&request);
-            finish(service.call(request).await, &actual, &echoes)
-        }
+        Decision::Forward(actual) => finish(service.call(request).await, &actual),
     }
 }

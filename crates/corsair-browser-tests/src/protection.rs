@@ -26,7 +26,8 @@ use crate::{
 /// `form-urlencoded`, `form-multipart`, `no-cors`, `beacon` or `websocket`) in order and
 /// resolves with, per scenario, one result: `{ok: true, type: action, status: 0, headers: []}`
 /// once the browser sent it (the page cannot read a foreign answer), or `{ok: false, error}`
-/// when a WebSocket failed to open.
+/// when a WebSocket failed to open. `corsairSubmitTop(url)` submits a url-encoded form to
+/// `url` in the page's own window, which navigates away from the page.
 pub const PAGE: &str = r#"<!doctype html>
 <meta charset="utf-8">
 <title>corsair cross-origin protection</title>
@@ -50,6 +51,18 @@ function corsairForm(url, enctype) {
     setTimeout(resolve, 3000);
     form.submit();
   });
+}
+function corsairSubmitTop(url) {
+  const form = document.createElement('form');
+  form.method = 'POST';
+  form.action = url;
+  const field = document.createElement('input');
+  field.name = 'amount';
+  field.value = '1000';
+  form.appendChild(field);
+  document.body.appendChild(form);
+  setTimeout(() => form.submit(), 0);
+  return true;
 }
 function corsairSocket(url) {
   return new Promise((resolve) => {
@@ -102,6 +115,8 @@ pub struct Sent {
     pub sec_fetch_dest: Option<String>,
     /// Its `Origin`, if any.
     pub origin: Option<String>,
+    /// Its `Accept`, if any.
+    pub accept: Option<String>,
     /// Whether the handler behind the layer ran.
     pub handled: bool,
     /// The status the layer or the handler answered.
@@ -225,6 +240,7 @@ impl ProtectedServer {
                                 sec_fetch_mode: header_value(&request, "sec-fetch-mode"),
                                 sec_fetch_dest: header_value(&request, "sec-fetch-dest"),
                                 origin: header_value(&request, "origin"),
+                                accept: header_value(&request, "accept"),
                                 handled: false,
                                 status: 0,
                             };

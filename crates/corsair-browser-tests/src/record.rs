@@ -33,6 +33,12 @@ pub struct Arrival {
     pub request_headers: Option<String>,
     /// Names of other `Access-Control-Request-*` headers (Private Network Access...).
     pub other_cors_headers: Vec<String>,
+    /// `Accept`, if sent.
+    pub accept: Option<String>,
+    /// `Cache-Control`, if sent.
+    pub cache_control: Option<String>,
+    /// `Pragma`, if sent.
+    pub pragma: Option<String>,
 }
 
 impl Arrival {
@@ -47,7 +53,8 @@ impl Arrival {
                 .clone()
                 .into_iter()
                 .filter(|(n, _)| n.eq_ignore_ascii_case(wanted))
-                .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+                // Each byte as one character: any two values compare as the bytes they are.
+                .map(|(_, v)| v.iter().map(|&byte| char::from(byte)).collect::<String>())
                 .collect();
             (!values.is_empty()).then(|| values.join(", "))
         };
@@ -75,6 +82,9 @@ impl Arrival {
             request_method,
             request_headers: get("access-control-request-headers"),
             other_cors_headers,
+            accept: get("accept"),
+            cache_control: get("cache-control"),
+            pragma: get("pragma"),
         }
     }
 }
@@ -101,6 +111,15 @@ impl fmt::Display for Arrival {
         }
         if !self.other_cors_headers.is_empty() {
             write!(f, ", other: {:?}", self.other_cors_headers)?;
+        }
+        for (name, value) in [
+            ("accept", &self.accept),
+            ("cache-control", &self.cache_control),
+            ("pragma", &self.pragma),
+        ] {
+            if let Some(value) = value {
+                write!(f, ", {name}: {value:?}")?;
+            }
         }
         f.write_str("}")
     }

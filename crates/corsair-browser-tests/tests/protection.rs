@@ -1,7 +1,8 @@
 //! The cross-origin protections in a real browser: a policy with `refuse_cross_origin_writes`
 //! that allows one origin, served by `corsair_tower::CorsLayer` on `http://127.0.0.1:S`. Pages
-//! submit HTML forms (url-encoded and multipart), a `no-cors` `text/plain` fetch POST, a
-//! beacon and a WebSocket handshake to it from four origins:
+//! submit HTML forms (url-encoded and multipart, into a frame), a `no-cors` `text/plain`
+//! fetch POST, a beacon, a WebSocket handshake and, last, a form to the page's own window
+//! (which leaves the page) to it from four origins:
 //!
 //! * the server's own (`http://127.0.0.1:S`) and the allowed one (`http://127.0.0.1:A`, same
 //!   site): every write and handshake reaches the handler;
@@ -10,8 +11,8 @@
 //!   refused with 403 and the handler never runs.
 //!
 //! The same policy in report-only mode lets everything through. What each engine sent
-//! (`Sec-Fetch-Site`, `Origin`) is printed, and for each form it must be what the model's
-//! form submission (`Initiator::Form`) sends.
+//! (`Sec-Fetch-*`, `Origin`, `Accept`) is printed, and for each form it must be what the
+//! model's form submission (`Initiator::Form`) sends.
 
 use std::time::Duration;
 
@@ -59,13 +60,14 @@ fn describe(sent: &[Sent]) -> String {
     sent.iter()
         .map(|s| {
             format!(
-                "{} {} Sec-Fetch-Site={} Sec-Fetch-Mode={} Sec-Fetch-Dest={} Origin={} -> {}{}",
+                "{} {} Sec-Fetch-Site={} Sec-Fetch-Mode={} Sec-Fetch-Dest={} Origin={} Accept={} -> {}{}",
                 s.method,
                 s.path,
                 s.sec_fetch_site.as_deref().unwrap_or("(none)"),
                 s.sec_fetch_mode.as_deref().unwrap_or("(none)"),
                 s.sec_fetch_dest.as_deref().unwrap_or("(none)"),
                 s.origin.as_deref().unwrap_or("(none)"),
+                s.accept.as_deref().unwrap_or("(none)"),
                 s.status,
                 if s.handled { " (handled)" } else { "" }
             )
@@ -74,23 +76,29 @@ fn describe(sent: &[Sent]) -> String {
         .join("; ")
 }
 
+/// The form the page submits to its own window, navigating away (after the other actions).
+const TOP_FORM: &str = "form-top";
+
 /// The `enctype` of a form action.
 fn form_encoding(action: &str) -> Option<&'static str> {
     match action {
-        "form-urlencoded" => Some("application/x-www-form-urlencoded"),
+        "form-urlencoded" | TOP_FORM => Some("application/x-www-form-urlencoded"),
         "form-multipart" => Some("multipart/form-data"),
         _ => None,
     }
 }
 
 /// What the model's form submission from `page_url` to `url` sends: `Sec-Fetch-Site`,
-/// `-Mode`, `-Dest` and `Origin`.
+/// `-Mode`, `-Dest`, `Origin` and `Accept`. The model's form is submitted to the page's own
+/// window; for one submitted into a frame, `Sec-Fetch-Dest` is the engine's
+/// `framed_form_dest` fact.
 fn model_form(
     browser: Browser,
     page_url: &str,
     url: &str,
-    enctype: &str,
-) -> Result<[Option<String>; 4], String> {
+    action: &str,
+) -> Result<[Option<String>; 5], String> {
+    let enctype = form_encoding(action).ok_or("not a form")?;
     let page = Origin::parse(page_url.trim_end_matches('/')).map_err(|e| e.to_string())?;
     let url = Url::parse(url).map_err(|e| e.to_string())?;
     let request = PageRequest::by(Initiator::Form, page, url)
@@ -108,13 +116,18 @@ fn model_form(
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.clone())
     };
-    Ok([
+    let mut sent = [
         "sec-fetch-site",
         "sec-fetch-mode",
         "sec-fetch-dest",
         "origin",
+        "accept",
     ]
-    .map(header))
+    .map(header);
+    if action != TOP_FORM {
+        sent[2] = Some(browser.facts().fetch_metadata.framed_form_dest.to_owned());
+    }
+    Ok(sent)
 }
 
 async fn check(engine: &impl Engine) -> Result<String, String> {
@@ -146,21 +159,29 @@ async fn check(engine: &impl Engine) -> Result<String, String> {
             ),
         ];
         for (page, page_url, trusted) in &pages {
-            let paths: Vec<String> = ACTIONS
+            let actions: Vec<&str> = ACTIONS.iter().copied().chain([TOP_FORM]).collect();
+            let paths: Vec<String> = actions
                 .iter()
                 .map(|action| format!("/w/{page}-{action}"))
                 .collect();
+            let url_of = |path: &str| format!("http://127.0.0.1:{}{path}", server.port());
             let scenarios: Vec<_> = ACTIONS
                 .iter()
                 .zip(&paths)
-                .map(|(action, path)| {
-                    json!({ "action": action, "url": format!("http://127.0.0.1:{}{path}", server.port()) })
-                })
+                .map(|(action, path)| json!({ "action": action, "url": url_of(path) }))
                 .collect();
-            let results = engine
+            let mut results = engine
                 .run(page_url, &scenarios, 1)
                 .await
                 .map_err(|e| e.to_string())?;
+            // Last, as it leaves the page; what it sent is all the server can judge.
+            let top = serde_json::to_string(&url_of(&format!("/w/{page}-{TOP_FORM}")))
+                .map_err(|e| e.to_string())?;
+            engine
+                .evaluate(&format!("corsairSubmitTop({top})"))
+                .await
+                .map_err(|e| e.to_string())?;
+            results.push(Vec::new());
             // A beacon is sent after the page queued it.
             for _ in 0..30 {
                 if paths.iter().all(|p| !server.sent_to(p).is_empty()) {
@@ -169,7 +190,7 @@ async fn check(engine: &impl Engine) -> Result<String, String> {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             let passes = *trusted || report_only;
-            for ((action, path), result) in ACTIONS.iter().zip(&paths).zip(&results) {
+            for ((action, path), result) in actions.iter().zip(&paths).zip(&results) {
                 let sent = server.sent_to(path);
                 let mode = if report_only {
                     "report-only"
@@ -190,14 +211,14 @@ async fn check(engine: &impl Engine) -> Result<String, String> {
                     Some(corsair_browser_tests::result::FetchResult::Blocked { .. })
                 );
                 let socket_ok = *action != "websocket" || page_saw_open == passes;
-                if let (Some(enctype), Some(first)) = (form_encoding(action), sent.first()) {
-                    let url = format!("http://127.0.0.1:{}{path}", server.port());
-                    let model = model_form(engine.profile(), page_url, &url, enctype)?;
+                if let (Some(_), Some(first)) = (form_encoding(action), sent.first()) {
+                    let model = model_form(engine.profile(), page_url, &url_of(path), action)?;
                     let real = [
                         first.sec_fetch_site.clone(),
                         first.sec_fetch_mode.clone(),
                         first.sec_fetch_dest.clone(),
                         first.origin.clone(),
+                        first.accept.clone(),
                     ];
                     if real != model {
                         failures.push(format!(

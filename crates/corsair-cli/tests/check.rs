@@ -1247,7 +1247,7 @@ fn a_form_is_sent_as_a_navigation_with_fetch_metadata() {
         r#"["Origin","https://app.example"]"#,
         r#"["Sec-Fetch-Site","cross-site"]"#,
         r#"["Sec-Fetch-Mode","navigate"]"#,
-        r#"["Sec-Fetch-Dest","iframe"]"#,
+        r#"["Sec-Fetch-Dest","document"]"#,
     ] {
         assert!(sent.contains(header), "{header} in {sent}");
     }

@@ -30,8 +30,10 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+mod checked;
 mod config;
 mod forward;
+mod framing;
 mod lane;
 mod observe;
 mod ownership;

@@ -25,8 +25,10 @@ use tower_service::Service;
 
 use crate::{
     admin::{self, Ready},
+    checked::{self, Checked},
     config::{Gateway, Limits, PathPrefix, PolicySource},
     forward::{self, Body, Forward, Peer},
+    framing,
     policy::{self, Rejected, ReportRejected},
     reload::{Reloader, Watched},
     tls::{self, Certificates, TlsError},
@@ -241,8 +243,7 @@ fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
     http1
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
-        // hyper's smallest buffer is 8 KiB.
-        .max_buf_size(limits.max_header_bytes.max(8192));
+        .max_buf_size(checked::head_limit(limits));
     // hyper's own limit is 100 fields, kept in an uninitialised array; any limit named, even
     // 100, has it fill an array of that many entries for every head it parses.
     if limits.max_headers != HYPER_MAX_HEADERS {
@@ -269,6 +270,7 @@ async fn connection(
         hyper::service::service_fn(move |request| handle(routes.clone(), peer.clone(), request));
     let served = match certificates {
         None => {
+            let stream = Checked::new(stream, &limits);
             let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
             watcher.watch(connection.into_owned()).await
         }
@@ -284,6 +286,7 @@ async fn connection(
                 }
                 Err(_) => return,
             };
+            let stream = Checked::new(stream, &limits);
             let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
             watcher.watch(connection.into_owned()).await
         }
@@ -299,20 +302,28 @@ async fn handle(
     mut request: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     let started = Instant::now();
-    let Some(route) = routes
+    let may_switch = request.version() < http::Version::HTTP_2
+        && framing::may_switch(
+            request.method().as_str(),
+            request
+                .headers()
+                .keys()
+                .map(|name| name.as_str().as_bytes()),
+        );
+    let response = match routes
         .iter()
         .find(|route| route.prefix.matches(request.uri().path()))
-    else {
-        return Ok(forward::local(
-            StatusCode::NOT_FOUND,
-            "no route for this path",
-        ));
+    {
+        Some(route) => {
+            request.extensions_mut().insert(peer);
+            let mut cors = route.cors.clone();
+            let Ok(response) = cors.call(request).await;
+            crate::observe::duration(started.elapsed());
+            response
+        }
+        None => forward::local(StatusCode::NOT_FOUND, "no route for this path"),
     };
-    request.extensions_mut().insert(peer);
-    let mut cors = route.cors.clone();
-    let response = cors.call(request).await;
-    crate::observe::duration(started.elapsed());
-    response
+    Ok(framing::close_unless_switched(may_switch, response))
 }
 
 async fn serve_admin(

@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::{path::Path, time::Duration};
+use std::time::Duration;
 
 use corsair_proxy::{Gateway, Mode, PathPrefix, PolicySource, Route, Upstream};
 use http::{Request, StatusCode};
@@ -30,23 +30,6 @@ async fn scrape(admin: std::net::SocketAddr, path: &str) -> (StatusCode, String)
     )
     .await;
     (parts.status, String::from_utf8(body.to_vec()).unwrap())
-}
-
-/// Replaces `path` by rename, as editors and ConfigMaps do.
-fn replace(path: &Path, text: &str) {
-    let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, text).unwrap();
-    std::fs::rename(&temporary, path).unwrap();
-}
-
-async fn until(mut condition: impl AsyncFnMut() -> bool) {
-    for _ in 0..100 {
-        if condition().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting");
 }
 
 /// Waits until `series` reaches `expected` on the admin listener.

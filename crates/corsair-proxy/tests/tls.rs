@@ -13,16 +13,6 @@ use support::*;
 
 const APP: &str = "https://app.example.com";
 
-/// A self-signed certificate for `localhost`: (certificate PEM, key PEM, DER for trust).
-fn certificate() -> (String, String, CertificateDer<'static>) {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
-        .unwrap()
-        .self_signed(&key)
-        .unwrap();
-    (cert.pem(), key.serialize_pem(), cert.der().clone())
-}
-
 fn roots(der: &CertificateDer<'static>) -> rustls::RootCertStore {
     let mut roots = rustls::RootCertStore::empty();
     roots.add(der.clone()).unwrap();

@@ -126,7 +126,7 @@ pub use policy::{
     Actual, Check, Config, ConfigError, ConfigErrors, CorsRequest, CrossOriginSignal, DebugSwitch,
     Evaluation, Forbidden, Grants, HeaderList, MaxAge, OriginPredicate, Outcome, Policy,
     PolicyHandle, PolicyWarning, Preflight, PreflightStatus, Refusal, RequestHead, RequestHeader,
-    RequestHeadersProblem, RequestKind, ResponseHeaders, Verdict,
+    RequestHeadersProblem, RequestKind, ResponseHeader, ResponseHeaders, Verdict,
 };
 #[cfg(feature = "toml")]
 pub use policy::{Finding, Lint, PolicyFileError, Severity, UnknownKey, closest_key};

@@ -40,8 +40,8 @@ pub fn simplifications(scenario: &Scenario) -> Vec<Scenario> {
     let answers = [&scenario.preflight, &scenario.actual]
         .into_iter()
         .chain(&scenario.redirects);
-    // What an element or an event stream loads must keep its type, or its load fails for
-    // another reason than CORS.
+    // What an element or an event stream loads must keep its type, and a redirect its
+    // `Location`, or the load fails for another reason than CORS.
     let typed = scenario
         .fetches
         .iter()
@@ -50,7 +50,9 @@ pub fn simplifications(scenario: &Scenario) -> Vec<Scenario> {
         for i in 0..answer.headers.len() {
             let name = &answer.headers[i].0;
             if name.eq_ignore_ascii_case("content-length")
-                || (typed && name.eq_ignore_ascii_case("content-type"))
+                || (typed
+                    && (name.eq_ignore_ascii_case("content-type")
+                        || name.eq_ignore_ascii_case("location")))
             {
                 continue;
             }

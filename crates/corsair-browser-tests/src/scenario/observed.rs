@@ -109,7 +109,7 @@ pub fn model_outcomes(
         }
         let request = init.page_request(page, &url);
         let outcome = Fetch::new(browser, request, &mut cache).run(|outgoing| {
-            let arrival = arrival_of(outgoing);
+            let arrival = arrival_of(browser, outgoing);
             let path = arrival.url.split('?').next().unwrap_or_default().to_owned();
             let answer = scenario.answer(arrival.kind, &path).head();
             arrivals.push(arrival);
@@ -136,7 +136,7 @@ pub fn model_outcomes(
 }
 
 /// What the server would record for a request the model sends.
-pub fn arrival_of(outgoing: &Outgoing) -> Arrival {
+pub fn arrival_of(browser: Browser, outgoing: &Outgoing) -> Arrival {
     let url = outgoing.url.to_string();
     let (host, target) = url
         .strip_prefix("http://")
@@ -144,13 +144,22 @@ pub fn arrival_of(outgoing: &Outgoing) -> Arrival {
         .unwrap_or(("", "/"));
     // The userinfo of `http://user:pw@host/` never reaches the server in `Host`.
     let host = host.rsplit('@').next().unwrap_or(host);
-    let host = [("Host".to_owned(), host.to_owned())];
+    // The model's values are the page's strings, which each engine encodes in its own way.
+    let encoding = browser.facts().header_bytes;
+    let lines: Vec<(&str, Vec<u8>)> = [("Host", host)]
+        .into_iter()
+        .chain(
+            outgoing
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str())),
+        )
+        .map(|(name, value)| (name, encoding.encode(value)))
+        .collect();
     Arrival::classify(
         &outgoing.method,
         target,
-        host.iter()
-            .chain(&outgoing.headers)
-            .map(|(n, v)| (n.as_str(), v.as_bytes())),
+        lines.iter().map(|(n, v)| (*n, v.as_slice())),
     )
 }
 

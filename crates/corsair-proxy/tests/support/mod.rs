@@ -355,3 +355,31 @@ pub fn rss_kib() -> u64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap()
 }
+
+/// A self-signed certificate for `localhost`: (certificate PEM, key PEM, DER for trust).
+pub fn certificate() -> (String, String, rustls::pki_types::CertificateDer<'static>) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    (cert.pem(), key.serialize_pem(), cert.der().clone())
+}
+
+/// Replaces `path` by rename, as editors, ConfigMaps and secret managers do.
+pub fn replace(path: &std::path::Path, text: &str) {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, text).unwrap();
+    std::fs::rename(&temporary, path).unwrap();
+}
+
+/// Polls `condition` every 50 ms until it holds, for at most 5 s.
+pub async fn until(mut condition: impl AsyncFnMut() -> bool) {
+    for _ in 0..100 {
+        if condition().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting");
+}

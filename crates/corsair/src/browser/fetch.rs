@@ -106,6 +106,8 @@ pub(super) struct Flags {
     /// Whether the last request carried `Origin` and the redirect after it stayed on that
     /// request's origin: some engines then keep `Origin` on the next request.
     pub(super) keeps_origin: bool,
+    /// A redirect between two origins happened.
+    pub(super) crossed_origins: bool,
     /// A redirect between two origins, not from the page's own, happened: `Origin` is now
     /// `null` (Fetch "redirect-taint").
     pub(super) tainted: bool,
@@ -141,7 +143,12 @@ impl<'c> Fetch<'c> {
             hop: Hop {
                 url: request.url,
                 method: normalize_method(&request.method).to_owned(),
-                headers: RequestHeaders::from_page(request.headers, mode, request.initiator),
+                headers: RequestHeaders::from_page(
+                    request.headers,
+                    mode,
+                    request.initiator,
+                    profile.unsafe_names,
+                ),
                 flags: Flags::default(),
                 redirects: 0,
             },
@@ -333,10 +340,11 @@ impl<'c> Fetch<'c> {
         Step::Send(outgoing)
     }
 
-    /// The headers the initiator adds itself: its `Accept` (`fetch()`'s `*/*` is every HTTP
-    /// client's default, so it is left out), and for a form's navigation the `Sec-Fetch-*`
-    /// headers the protections against forged writes read.
+    /// The headers the initiator adds itself: its `Accept` (unless the page set one), an
+    /// `EventSource`'s cache headers, and for a form's navigation the `Sec-Fetch-*` headers
+    /// the protections against forged writes read.
     fn initiator_headers(&mut self) -> Vec<(String, String)> {
+        let accept = self.profile.initiators.accept;
         let mut headers = Vec::new();
         let page_accept = self
             .hop
@@ -344,9 +352,18 @@ impl<'c> Fetch<'c> {
             .lines()
             .iter()
             .any(|(name, _)| name.eq_ignore_ascii_case("accept"));
-        if self.initiator != Initiator::Fetch && !page_accept {
-            headers.push(("Accept".to_owned(), self.initiator.accept().to_owned()));
+        if !page_accept {
+            headers.push(("Accept".to_owned(), accept.of(self.initiator).to_owned()));
         }
+        let drops_pragma = self.hop.flags.crossed_origins
+            && self.profile.redirects.drops_added_pragma_across_origins;
+        headers.extend(
+            self.initiator
+                .cache_headers()
+                .iter()
+                .filter(|(name, _)| !(drops_pragma && *name == "Pragma"))
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned())),
+        );
         if self.initiator == Initiator::Form {
             let metadata = self.profile.facts.fetch_metadata;
             self.site = self
@@ -355,10 +372,7 @@ impl<'c> Fetch<'c> {
             headers.extend([
                 ("Sec-Fetch-Site".to_owned(), self.site.as_str().to_owned()),
                 ("Sec-Fetch-Mode".to_owned(), metadata.form_mode.to_owned()),
-                (
-                    "Sec-Fetch-Dest".to_owned(),
-                    metadata.framed_form_dest.to_owned(),
-                ),
+                ("Sec-Fetch-Dest".to_owned(), metadata.form_dest.to_owned()),
             ]);
         }
         headers

@@ -198,7 +198,7 @@ impl Initiator {
     }
 
     /// The request's destination (`Sec-Fetch-Dest`): empty for script's own requests; a
-    /// form is submitted into a frame here.
+    /// form's is the page's own window (`document`).
     pub fn destination(self) -> &'static str {
         match self {
             Self::Fetch | Self::Xhr | Self::EventSource => "empty",
@@ -206,7 +206,7 @@ impl Initiator {
             Self::Image => "image",
             Self::ModuleScript => "script",
             Self::Stylesheet => "style",
-            Self::Form => "iframe",
+            Self::Form => "document",
         }
     }
 
@@ -219,15 +219,13 @@ impl Initiator {
         )
     }
 
-    /// The `Accept` the browser sends: the Fetch Standard's value for its destination, and
-    /// the HTML Standard's `text/event-stream` for an `EventSource`.
-    pub fn accept(self) -> &'static str {
+    /// The headers its cache mode adds on the way to the network: an `EventSource` fetches
+    /// with cache mode `no-store`, announced as `Pragma` and `Cache-Control: no-cache` (every
+    /// engine sends both).
+    pub fn cache_headers(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Self::EventSource => "text/event-stream",
-            Self::Image => "image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5",
-            Self::Stylesheet => "text/css,*/*;q=0.1",
-            Self::Form => "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-            Self::Fetch | Self::Xhr | Self::Font | Self::ModuleScript => "*/*",
+            Self::EventSource => &[("Pragma", "no-cache"), ("Cache-Control", "no-cache")],
+            _ => &[],
         }
     }
 

@@ -37,7 +37,7 @@ pub use cache::PreflightCache;
 pub use fetch::Fetch;
 pub use initiator::{FORM_ENCODINGS, ImpossibleRequest, Initiator, Readable, UnknownInitiator};
 pub use page::{Credentials, InvalidOption, Mode, PageRequest};
-pub use profile::{Browser, DEFAULT_MAX_AGE, Facts, FetchMetadata, UnknownBrowser};
+pub use profile::{Browser, DEFAULT_MAX_AGE, Facts, FetchMetadata, HeaderBytes, UnknownBrowser};
 pub use recognize::{Finding, MAX_INPUT, OtherFailure, Recognized, recognize, recognize_all};
 pub use response::ResponseHead;
 pub use safelist::unsafe_request_header_names;

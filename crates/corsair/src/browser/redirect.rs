@@ -49,6 +49,7 @@ impl Hop {
             }
         }
         if next.origin() != self.url.origin() {
+            self.flags.crossed_origins = true;
             self.flags.keeps_origin = false;
             if rules.drops_authorization_across_origins {
                 self.headers.drop_authorization();

@@ -10,7 +10,7 @@ use super::{
     Initiator, Mode,
     profile::{Profile, ReportedHeader, UnsafeNames},
     safelist::{
-        firefox_unsafe_request_header_names, header_value_bytes,
+        firefox_unsafe_request_header_names, gecko_refuses_high_bytes, header_value_bytes,
         is_no_cors_safelisted_request_header, is_settable_request_header_value,
         normalize_header_value, unsafe_request_header_names,
     },
@@ -64,6 +64,7 @@ impl RequestHeaders {
         headers: Vec<(String, String)>,
         mode: Mode,
         initiator: Initiator,
+        rules: UnsafeNames,
     ) -> Self {
         let mut both = Both::default();
         let mut dropped = Vec::new();
@@ -76,8 +77,12 @@ impl RequestHeaders {
                 Some(i) => format!("{}, {value}", both.combined[i].1),
                 None => value.clone(),
             };
-            let guarded = mode == Mode::NoCors
-                && !is_no_cors_safelisted_request_header(&name, combined.as_bytes());
+            let guarded = mode == Mode::NoCors && {
+                let bytes = header_value_bytes(&combined);
+                !is_no_cors_safelisted_request_header(&name, &bytes)
+                    || (rules == UnsafeNames::Gecko
+                        && gecko_refuses_high_bytes(&name.to_ascii_lowercase(), &bytes))
+            };
             if guarded || !is_settable_request_header_value(&name, &value) {
                 dropped.push(name.to_ascii_lowercase());
                 continue;
@@ -133,7 +138,7 @@ impl RequestHeaders {
     pub(crate) fn unsafe_names(&self, profile: &Profile) -> Vec<String> {
         match profile.unsafe_names {
             UnsafeNames::Combined => unsafe_request_header_names(&on_the_wire(self.lines())),
-            UnsafeNames::PerEntry => {
+            UnsafeNames::Gecko => {
                 firefox_unsafe_request_header_names(&on_the_wire(&self.current.entries))
             }
         }

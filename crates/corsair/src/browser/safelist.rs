@@ -141,6 +141,12 @@ pub fn is_no_cors_safelisted_request_header(name: &str, value: &[u8]) -> bool {
         && is_safelisted_request_header(name, value)
 }
 
+/// Whether Gecko finds an `Accept` or `Content-Type` value unsafe for a byte of 0x80 or
+/// more (it compares a signed `char` with 0x20); `lowercase_name` is lowercase.
+pub(crate) fn gecko_refuses_high_bytes(lowercase_name: &str, value: &[u8]) -> bool {
+    matches!(lowercase_name, "accept" | "content-type") && value.iter().any(|&b| b >= 0x80)
+}
+
 /// Fetch, "CORS-unsafe request-header names": the names that must be announced in a
 /// preflight's `Access-Control-Request-Headers`, lowercase, sorted, de-duplicated. When the
 /// safelisted values add up to more than 1024 bytes, they count as unsafe too.
@@ -194,8 +200,7 @@ pub fn firefox_unsafe_request_header_names<N: AsRef<str>, V: AsRef<[u8]>>(
     for (name, value) in entries {
         let (name, value) = (name.as_ref(), value.as_ref());
         let lowercase = name.to_ascii_lowercase();
-        let high_byte = matches!(lowercase.as_str(), "accept" | "content-type")
-            && value.iter().any(|&b| b >= 0x80);
+        let high_byte = gecko_refuses_high_bytes(&lowercase, value);
         // Gecko's request content-type parser refuses a list of types, which is what two
         // values combined by `setRequestHeader` are.
         let several_types = lowercase == "content-type" && value.contains(&b',');

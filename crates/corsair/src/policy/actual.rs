@@ -1,12 +1,11 @@
 //! The answer to a CORS request that is not a preflight: headers for the application's
 //! response.
 
-use http::{
-    HeaderValue,
-    header::{self, VARY},
-};
+use http::HeaderValue;
 
-use super::{Check, Compiled, CorsRequest, Outcome, Refusal, ResponseHeaders, TRUE, Verdict};
+use super::{
+    Check, Compiled, CorsRequest, Outcome, Refusal, ResponseHeader, ResponseHeaders, TRUE, Verdict,
+};
 
 static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 
@@ -142,18 +141,20 @@ impl Actual {
             expose,
         } = &self.decision
         {
-            headers.insert(&header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            // Appended: none is left after the removal, and adding to a map is cheaper than
+            // replacing in some (actix-web's moves the replaced values out).
+            headers.append(ResponseHeader::AccessControlAllowOrigin, origin);
             if *credentials {
-                headers.insert(&header::ACCESS_CONTROL_ALLOW_CREDENTIALS, &TRUE);
+                headers.append(ResponseHeader::AccessControlAllowCredentials, &TRUE);
             }
             if let Some(expose) = expose {
-                headers.insert(&header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
+                headers.append(ResponseHeader::AccessControlExposeHeaders, expose);
             }
         }
         // Every policy answers a request with `Origin` differently from one without (even `*`
         // grants only when `Origin` is present), so a shared cache must key on it whatever the
         // policy. Appended unless a `Vary` value already lists `Origin` or `*`.
-        headers.append_unless(&VARY, &VARY_ORIGIN, &mut |value| {
+        headers.append_unless(ResponseHeader::Vary, &VARY_ORIGIN, &mut |value| {
             value.split(|&b| b == b',').any(|token| {
                 let token = token.trim_ascii();
                 token == b"*" || token.eq_ignore_ascii_case(b"origin")

@@ -3,11 +3,11 @@
 
 use std::{borrow::Cow, cell::Cell, ops::ControlFlow};
 
-use http::{HeaderValue, header};
+use http::HeaderValue;
 
 use super::{
     Config, ConfigError, CorsRequest, HeaderList, Refusal, RequestHeader, RequestHeadersProblem,
-    ResponseHeaders,
+    ResponseHeader, ResponseHeaders,
 };
 use crate::headers::{
     acrh::{self, Malformed},
@@ -162,11 +162,11 @@ impl HeadersGrant<'_> {
     pub(super) fn write(&self, headers: &mut impl ResponseHeaders) {
         match self {
             Self::None => {}
-            Self::Any => headers.insert(&header::ACCESS_CONTROL_ALLOW_HEADERS, &ANY_HEADER),
+            Self::Any => headers.append(ResponseHeader::AccessControlAllowHeaders, &ANY_HEADER),
             Self::Echo(first, rest) => {
-                headers.append(&header::ACCESS_CONTROL_ALLOW_HEADERS, first);
+                headers.append(ResponseHeader::AccessControlAllowHeaders, first);
                 for line in rest {
-                    headers.append(&header::ACCESS_CONTROL_ALLOW_HEADERS, line);
+                    headers.append(ResponseHeader::AccessControlAllowHeaders, line);
                 }
             }
         }

@@ -3,9 +3,9 @@
 
 use std::{borrow::Cow, collections::HashMap};
 
-use http::{HeaderValue, header};
+use http::HeaderValue;
 
-use super::{Config, ConfigError, CorsRequest, Refusal, ResponseHeaders};
+use super::{Config, ConfigError, CorsRequest, Refusal, ResponseHeader, ResponseHeaders};
 use crate::grammar::{self, token::is_token};
 use crate::headers::shared::shared_value;
 use crate::origin::KeyedState;
@@ -129,5 +129,5 @@ impl AllowMethods {
 
 /// Grants the method a preflight asked for.
 pub(super) fn write(method: &HeaderValue, headers: &mut impl ResponseHeaders) {
-    headers.insert(&header::ACCESS_CONTROL_ALLOW_METHODS, method);
+    headers.append(ResponseHeader::AccessControlAllowMethods, method);
 }

@@ -1,11 +1,6 @@
 //! `Access-Control-Allow-Private-Network`: Private Network Access preflights.
 
-use http::HeaderName;
-
-use super::{CorsRequest, Refusal, RequestHeader, ResponseHeaders, TRUE};
-
-const ALLOW_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-allow-private-network");
+use super::{CorsRequest, Refusal, RequestHeader, ResponseHeader, ResponseHeaders, TRUE};
 
 /// Whether the answer grants Private Network Access: only when the preflight asks for it,
 /// which is refused unless the policy `allowed` it.
@@ -19,7 +14,7 @@ pub(super) fn check<'a>(allowed: bool, request: &impl CorsRequest<'a>) -> Result
 
 /// Grants Private Network Access.
 pub(super) fn write(headers: &mut impl ResponseHeaders) {
-    headers.insert(&ALLOW_PRIVATE_NETWORK, &TRUE);
+    headers.append(ResponseHeader::AccessControlAllowPrivateNetwork, &TRUE);
 }
 
 /// Whether the request's first `Access-Control-Request-Private-Network` value is `true`.

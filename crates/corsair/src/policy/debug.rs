@@ -6,15 +6,12 @@ use std::sync::{
     atomic::{AtomicBool, Ordering},
 };
 
-use http::{HeaderName, HeaderValue, header};
+use http::HeaderValue;
 
 use super::{
-    Compiled, CorsRequest, Refusal, ResponseHeaders, allow_methods,
+    Compiled, CorsRequest, Refusal, ResponseHeader, ResponseHeaders, allow_methods,
     preflight::{Passed, Refused, write_origin},
 };
-
-/// Carries the refusal reason in debug answers.
-pub(super) const REFUSAL_HEADER: HeaderName = HeaderName::from_static("x-corsair-refusal");
 
 /// A run-time switch, shared by every clone of a [`Policy`](crate::Policy), under which
 /// refused preflights are answered with an ok status and every grant that did pass, so that
@@ -96,10 +93,10 @@ impl<'a> Explained<'a> {
         }
         let refusal = self.refusal();
         if let Ok(reason) = HeaderValue::from_str(&refusal.to_string()) {
-            headers.insert(&REFUSAL_HEADER, &reason);
+            headers.append(ResponseHeader::XCorsairRefusal, &reason);
         }
         if let Some(allowed) = &self.allowed_headers {
-            headers.insert(&header::ACCESS_CONTROL_ALLOW_HEADERS, allowed);
+            headers.insert(ResponseHeader::AccessControlAllowHeaders, allowed);
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use http::{HeaderValue, Response, StatusCode};
 
-use super::{Check, Refusal, ResponseHeaders, debug::REFUSAL_HEADER};
+use super::{Check, Refusal, ResponseHeader, ResponseHeaders};
 
 /// A refused write or WebSocket handshake: answer it with [`Forbidden::response`] (or
 /// [`Forbidden::status`] and [`Forbidden::write_headers`]); the application never runs.
@@ -49,12 +49,13 @@ impl Forbidden {
         StatusCode::FORBIDDEN
     }
 
-    /// Writes the answer's headers: none, but the reason in debug mode.
+    /// Writes the answer's headers into a new response's header map: none, but the reason in
+    /// debug mode.
     pub fn write_headers(&self, headers: &mut impl ResponseHeaders) {
         if self.explain
             && let Ok(reason) = HeaderValue::from_str(&self.refusal.to_string())
         {
-            headers.insert(&REFUSAL_HEADER, &reason);
+            headers.append(ResponseHeader::XCorsairRefusal, &reason);
         }
     }
 

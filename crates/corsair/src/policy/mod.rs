@@ -60,7 +60,7 @@ pub use preflight::Preflight;
 pub use refusal::{CrossOriginSignal, Refusal, RequestHeadersProblem};
 use request::Classified;
 pub use request::{CorsRequest, RequestHead, RequestHeader, RequestKind};
-pub use response_headers::ResponseHeaders;
+pub use response_headers::{ResponseHeader, ResponseHeaders};
 pub use verdict::{Check, Outcome, Verdict};
 pub use warnings::PolicyWarning;
 

@@ -3,14 +3,11 @@
 
 use std::borrow::Cow;
 
-use http::{
-    HeaderValue, Response, StatusCode,
-    header::{self, VARY},
-};
+use http::{HeaderValue, Response, StatusCode};
 
 use super::{
-    Compiled, CorsRequest, Refusal, ResponseHeaders, TRUE, allow_headers::HeadersGrant,
-    allow_methods, allow_private_network, debug::Explained,
+    Compiled, CorsRequest, Refusal, ResponseHeader, ResponseHeaders, TRUE,
+    allow_headers::HeadersGrant, allow_methods, allow_private_network, debug::Explained,
 };
 
 /// What a preflight answer depends on, for caches.
@@ -31,8 +28,10 @@ enum Answer<'a> {
     Granted(Granted<'a>),
     /// Refused: a 403 with no grant at all.
     Refused(Refusal),
-    /// Refused while debug answers are on.
-    Explained(Explained<'a>),
+    /// Refused while debug answers are on: boxed, as it is several times the size of the
+    /// other answers, which are moved a few times on their way to the response (and a debug
+    /// answer allocates its reason anyway).
+    Explained(Box<Explained<'a>>),
 }
 
 /// Every part of a granted preflight, each checked.
@@ -87,7 +86,7 @@ impl<'a> Preflight<'a> {
                     "CORS preflight refused"
                 );
                 if policy.debug.is_enabled() {
-                    Answer::Explained(Explained::new(policy, refused, request))
+                    Answer::Explained(Box::new(Explained::new(policy, refused, request)))
                 } else {
                     Answer::Refused(refused.refusal)
                 }
@@ -119,11 +118,12 @@ impl<'a> Preflight<'a> {
         }
     }
 
-    /// Writes the answer's headers into a new response's header map.
+    /// Writes the answer's headers into a new response's header map (appended: a new map
+    /// has none of them).
     ///
     /// A refusal carries no grant at all (outside debug mode), only `Vary`.
     pub fn write_headers(&self, headers: &mut impl ResponseHeaders) {
-        headers.append(&VARY, &PREFLIGHT_VARY);
+        headers.append(ResponseHeader::Vary, &PREFLIGHT_VARY);
         match &self.answer {
             Answer::Granted(granted) => granted.write(self.policy, headers),
             Answer::Refused(_) => {}
@@ -192,7 +192,7 @@ impl Granted<'_> {
             allow_private_network::write(headers);
         }
         if let Some(max_age) = &policy.max_age {
-            headers.insert(&header::ACCESS_CONTROL_MAX_AGE, max_age);
+            headers.append(ResponseHeader::AccessControlMaxAge, max_age);
         }
     }
 }
@@ -203,8 +203,8 @@ pub(super) fn write_origin(
     origin: &HeaderValue,
     headers: &mut impl ResponseHeaders,
 ) {
-    headers.insert(&header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    headers.append(ResponseHeader::AccessControlAllowOrigin, origin);
     if policy.credentials {
-        headers.insert(&header::ACCESS_CONTROL_ALLOW_CREDENTIALS, &TRUE);
+        headers.append(ResponseHeader::AccessControlAllowCredentials, &TRUE);
     }
 }

@@ -20,7 +20,7 @@ pub(super) fn report(evaluation: Evaluation<'_>) -> Evaluation<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Check, Config, Evaluation, Outcome, RequestHead, ResponseHeaders};
+    use crate::{Check, Config, Evaluation, Outcome, RequestHead, ResponseHeader, ResponseHeaders};
 
     fn evaluate(report_only: bool, request: &http::Request<()>) -> (Check, Outcome, bool) {
         let policy = Config::new()
@@ -43,7 +43,7 @@ mod tests {
                 // Report-only leaves the application's headers exactly as they were.
                 if report_only {
                     assert_eq!(headers.len(), 1);
-                    assert!(!headers.any_value(&http::header::VARY, &mut |_| true));
+                    assert!(!headers.any_value(ResponseHeader::Vary, &mut |_| true));
                 }
                 true
             }

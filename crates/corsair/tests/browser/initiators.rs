@@ -120,11 +120,82 @@ fn initiators_add_their_own_accept_and_never_preflight_as_elements() {
     assert_eq!(header(&sent[0], "accept"), Some("text/css,*/*;q=0.1"));
     assert!(preflights(&sent).is_empty());
     let (_, sent) = run(Browser::Firefox, request(API), permissive);
+    assert_eq!(header(&sent[0], "accept"), Some("*/*"));
+    let (_, sent) = run(
+        Browser::Chromium,
+        request(API).header("Accept", "a/b"),
+        permissive,
+    );
     assert_eq!(
         header(&sent[0], "accept"),
-        None,
-        "fetch() leaves */* to the client"
+        Some("a/b"),
+        "the page's own wins"
     );
+}
+
+#[test]
+fn each_engine_asks_for_images_and_fonts_in_its_own_words() {
+    let accept = |browser, initiator| {
+        let (_, sent) = run(browser, by(initiator, API), permissive);
+        header(&sent[0], "accept").map(str::to_owned)
+    };
+    // Observed in Chromium 156: JPEG XL first.
+    assert!(
+        accept(Browser::Chromium, Initiator::Image)
+            .is_some_and(|value| value.starts_with("image/jxl,image/avif,"))
+    );
+    // Observed in WebKitGTK 2.50: video types too.
+    assert!(
+        accept(Browser::WebKit, Initiator::Image).is_some_and(|value| value.contains("video/*"))
+    );
+    // Observed in Firefox 153: WOFF2 and WOFF first; the others send */* for fonts.
+    assert_eq!(
+        accept(Browser::Firefox, Initiator::Font).as_deref(),
+        Some("application/font-woff2;q=1.0,application/font-woff;q=0.9,*/*;q=0.8")
+    );
+    assert_eq!(
+        accept(Browser::Chromium, Initiator::Font).as_deref(),
+        Some("*/*")
+    );
+}
+
+#[test]
+fn an_event_source_announces_its_no_store_cache_mode() {
+    for browser in Browser::ALL {
+        let (_, sent) = run(browser, by(Initiator::EventSource, API), permissive);
+        assert_eq!(header(&sent[0], "cache-control"), Some("no-cache"));
+        assert_eq!(header(&sent[0], "pragma"), Some("no-cache"));
+        let (_, sent) = run(browser, by(Initiator::Xhr, API), permissive);
+        assert_eq!(header(&sent[0], "cache-control"), None);
+    }
+    // Observed in WebKitGTK 2.50: redirected to another origin, the request keeps only
+    // `Cache-Control`; within one origin, both.
+    // From the page's own origin to another is no taint, and `Pragma` goes all the same.
+    let own = format!("{PAGE}/events");
+    for (from, to, across) in [
+        (API, "https://api.example/moved", false),
+        (API, "https://cdn.example/moved", true),
+        (own.as_str(), "https://cdn.example/moved", true),
+    ] {
+        let once = |outgoing: &Outgoing| {
+            if outgoing.url.to_string() == from {
+                redirect(307, to)
+            } else {
+                permissive(outgoing)
+            }
+        };
+        for browser in Browser::ALL {
+            let (_, sent) = run(browser, by(Initiator::EventSource, from), once);
+            assert_eq!(sent.len(), 2, "{browser}");
+            assert_eq!(header(&sent[1], "cache-control"), Some("no-cache"));
+            let pragma = header(&sent[1], "pragma");
+            assert_eq!(
+                pragma.is_none(),
+                across && browser == Browser::WebKit,
+                "{browser} {from} -> {to}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -139,7 +210,8 @@ fn a_form_is_a_navigation_with_fetch_metadata_and_no_cors_check() {
     assert_eq!(header(actual, "origin"), Some(PAGE));
     assert_eq!(header(actual, "sec-fetch-site"), Some("same-site"));
     assert_eq!(header(actual, "sec-fetch-mode"), Some("navigate"));
-    assert_eq!(header(actual, "sec-fetch-dest"), Some("iframe"));
+    // Submitted to the page's own window; one submitted into a frame says `iframe`.
+    assert_eq!(header(actual, "sec-fetch-dest"), Some("document"));
     // A redirect through another site makes the rest of the chain cross-site.
     let chain = |outgoing: &Outgoing| match outgoing.url.to_string().as_str() {
         "https://api.app.example/write" => redirect(307, "https://elsewhere.test/hop"),
@@ -310,4 +382,23 @@ fn generic_dom_exceptions_are_never_read_as_a_cors_reason() {
         recognize(chromium).unwrap().finding.kind(),
         "invalid_method"
     );
+}
+
+#[test]
+fn no_cors_keeps_a_high_byte_accept_except_in_firefox() {
+    // `é` is one byte of a ByteString however the engine encodes it on the wire (WebKitGTK
+    // 2.50 sends UTF-8): 100 of them stay within the 128-byte limit. Firefox 153 finds any
+    // byte of 0x80 or more in `Accept` unsafe, and its `no-cors` guard drops the header.
+    let accept = "é".repeat(100);
+    for browser in Browser::ALL {
+        let request = request(API)
+            .mode(Mode::NoCors)
+            .header("Accept", accept.clone());
+        let (_, sent) = run(browser, request, no_cors_headers);
+        let expected = match browser {
+            Browser::Firefox => "*/*",
+            _ => accept.as_str(),
+        };
+        assert_eq!(header(&sent[0], "accept"), Some(expected), "{browser}");
+    }
 }

@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use super::{
-    AllowOriginRules, CacheKey, CacheRules, CacheUpdate, CachedWildcard, CoveredMethods,
-    EmptyLocation, Facts, FetchMetadata, InitiatorRules, MaxAgeSyntax, Messages, PreflightOrder,
-    Profile, RedirectRules, ReportedHeader, UnsafeNames, as_read,
+    AcceptValues, AllowOriginRules, CacheKey, CacheRules, CacheUpdate, CachedWildcard,
+    CoveredMethods, EmptyLocation, Facts, FetchMetadata, HeaderBytes, InitiatorRules, MaxAgeSyntax,
+    Messages, PreflightOrder, Profile, RedirectRules, ReportedHeader, UnsafeNames, as_read,
 };
 use crate::browser::{BlockReason, Blocked, Initiator, Mode};
 use crate::policy::CHROMIUM_MAX_AGE_CAP;
@@ -20,10 +20,12 @@ pub(super) static PROFILE: Profile = Profile {
         null_origin_in_redirected_preflights: true,
         fetch_metadata: FetchMetadata {
             form_mode: "navigate",
+            form_dest: "document",
             framed_form_dest: "iframe",
             websocket: None,
         },
         host_specials: "!\"$&'()+,;=_`{}~",
+        header_bytes: HeaderBytes::Latin1,
     },
     // `StringToInt64`: a sign is accepted.
     max_age: MaxAgeSyntax::SignedInteger,
@@ -56,6 +58,7 @@ pub(super) static PROFILE: Profile = Profile {
         flags_preflight_on_same_origin_hops: false,
         rebuilds_headers: false,
         drops_body_headers_on_method_change: true,
+        drops_added_pragma_across_origins: false,
         drops_authorization_across_origins: true,
         turns_delete_into_get_across_origins: false,
         // Observed: a same-origin no-cors POST, 307 to a third origin, arrives with
@@ -72,6 +75,14 @@ pub(super) static PROFILE: Profile = Profile {
         // Observed: a same-origin font, module script, `<img crossorigin>` and
         // `<link rel="stylesheet" crossorigin>` arrive with `Origin`.
         origin_on_same_origin_element_loads: true,
+        // Observed: images and navigations ask for JPEG XL first.
+        accept: AcceptValues {
+            image: "image/jxl,image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8",
+            style: "text/css,*/*;q=0.1",
+            font: "*/*",
+            script: "*/*",
+            document: "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        },
     },
     messages: Messages {
         render,
@@ -234,7 +245,7 @@ fn pasted_forms(rendered: &str) -> Vec<String> {
         .collect()
 }
 
-/// Chromium's `EncodeHint`: printable ASCII as is, anything else as `\uXXXX`.
+/// Chromium's `EncodeHint`: printable ASCII as is, anything else as `\u            document: "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",            document: "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",`.
 fn encode_hint(value: &str) -> String {
     value
         .chars()

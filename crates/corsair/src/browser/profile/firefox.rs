@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use super::{
-    AllowOriginRules, CacheKey, CacheRules, CacheUpdate, CachedWildcard, CoveredMethods,
-    EmptyLocation, Facts, FetchMetadata, InitiatorRules, MaxAgeSyntax, Messages, PreflightOrder,
-    Profile, RedirectRules, ReportedHeader, UnsafeNames, as_read,
+    AcceptValues, AllowOriginRules, CacheKey, CacheRules, CacheUpdate, CachedWildcard,
+    CoveredMethods, EmptyLocation, Facts, FetchMetadata, HeaderBytes, InitiatorRules, MaxAgeSyntax,
+    Messages, PreflightOrder, Profile, RedirectRules, ReportedHeader, UnsafeNames, as_read,
 };
 use crate::browser::{BlockReason, Blocked, Initiator, Mode};
 use crate::policy::FIREFOX_MAX_AGE_CAP;
@@ -24,10 +24,12 @@ pub(super) static PROFILE: Profile = Profile {
         null_origin_in_redirected_preflights: false,
         fetch_metadata: FetchMetadata {
             form_mode: "navigate",
+            form_dest: "document",
             framed_form_dest: "iframe",
             websocket: Some(("websocket", "empty")),
         },
         host_specials: "!$&'()+,;=_`{}~",
+        header_bytes: HeaderBytes::Latin1,
     },
     max_age: MaxAgeSyntax::DigitsOnly,
     cache: CacheRules {
@@ -43,7 +45,7 @@ pub(super) static PROFILE: Profile = Profile {
         // Gecko's `RemoveEntries`, so the next fetch preflights again.
         forgets_on_failed_check: true,
     },
-    unsafe_names: UnsafeNames::PerEntry,
+    unsafe_names: UnsafeNames::Gecko,
     // The sorted list is checked.
     reported_header: ReportedHeader::Sorted,
     preflight_order: PreflightOrder::AccessThenStatus,
@@ -65,6 +67,7 @@ pub(super) static PROFILE: Profile = Profile {
         // is back on a later same-origin hop.
         rebuilds_headers: true,
         drops_body_headers_on_method_change: true,
+        drops_added_pragma_across_origins: false,
         drops_authorization_across_origins: true,
         turns_delete_into_get_across_origins: false,
         taints_no_cors_on_any_cross_origin_hop: false,
@@ -76,6 +79,14 @@ pub(super) static PROFILE: Profile = Profile {
     initiators: InitiatorRules {
         font_mode: Mode::Cors,
         origin_on_same_origin_element_loads: false,
+        // Observed: fonts ask for WOFF2 and WOFF first, images for AVIF and WebP.
+        accept: AcceptValues {
+            image: "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5",
+            style: "text/css,*/*;q=0.1",
+            font: "application/font-woff2;q=1.0,application/font-woff;q=0.9,*/*;q=0.8",
+            script: "*/*",
+            document: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        },
     },
     messages: Messages {
         render,

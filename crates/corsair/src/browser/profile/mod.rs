@@ -8,7 +8,7 @@ mod webkit;
 
 use std::{fmt, str::FromStr, time::Duration};
 
-use super::{Blocked, Mode};
+use super::{Blocked, Initiator, Mode};
 
 /// A browser engine whose CORS behaviour the model follows.
 ///
@@ -70,6 +70,38 @@ pub struct Facts {
     /// assert_eq!(webkit_only, "*");
     /// ```
     pub host_specials: &'static str,
+    /// How the engine puts the header values script sets on the wire: Chromium 156 and
+    /// Firefox 153 send each character of the ByteString as one byte, WebKitGTK 2.50 encodes
+    /// the string as UTF-8 (`é` is one byte in the first two, two in WebKit).
+    ///
+    /// ```
+    /// use corsair::browser::Browser;
+    ///
+    /// assert_eq!(Browser::Firefox.facts().header_bytes.encode("é"), [0xe9]);
+    /// assert_eq!(Browser::WebKit.facts().header_bytes.encode("é"), [0xc3, 0xa9]);
+    /// ```
+    pub header_bytes: HeaderBytes,
+}
+
+/// How an engine encodes a header value script set, as [`Facts::header_bytes`] holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeaderBytes {
+    /// One byte per character (a ByteString's characters are all below U+0100).
+    Latin1,
+    /// UTF-8.
+    Utf8,
+}
+
+impl HeaderBytes {
+    /// The bytes the engine sends for `value` (in `Latin1`, a value holding a character
+    /// beyond U+00FF, which script cannot set, keeps its UTF-8 bytes).
+    pub fn encode(self, value: &str) -> Vec<u8> {
+        match self {
+            Self::Latin1 => crate::browser::safelist::header_value_bytes(value).into_owned(),
+            Self::Utf8 => value.as_bytes().to_vec(),
+        }
+    }
 }
 
 /// The `Sec-Fetch-*` values an engine sends besides `Sec-Fetch-Site` (which depends only on the
@@ -79,6 +111,10 @@ pub struct Facts {
 pub struct FetchMetadata {
     /// `Sec-Fetch-Mode` of a form submission: `navigate`.
     pub form_mode: &'static str,
+    /// `Sec-Fetch-Dest` of a form submitted to the page's own window (`target="_self"`, or
+    /// none): `document`. The model's [`Initiator::Form`](crate::browser::Initiator::Form)
+    /// is this submission.
+    pub form_dest: &'static str,
     /// `Sec-Fetch-Dest` of a form submitted into a frame: `iframe`.
     pub framed_form_dest: &'static str,
     /// `Sec-Fetch-Mode` and `Sec-Fetch-Dest` of a WebSocket handshake, or `None` when the
@@ -195,8 +231,10 @@ pub(crate) struct CacheRules {
 pub(crate) enum UnsafeNames {
     /// Fetch's rule on the combined values (one per name).
     Combined,
-    /// Each appended entry judged on its own (Firefox 153, `nsCORSListenerProxy`).
-    PerEntry,
+    /// Gecko's rules (Firefox 153, `nsCORSListenerProxy`): each appended entry judged on
+    /// its own, and a byte of 0x80 or more in `Accept` or `Content-Type` unsafe, which its
+    /// `no-cors` guard applies too.
+    Gecko,
 }
 
 /// Which name a failing `Access-Control-Allow-Headers` check reports, and in which order the
@@ -263,6 +301,9 @@ pub(crate) struct RedirectRules {
     /// Whether a redirect that turns the method into GET (303, or 301/302 after POST) drops
     /// the request-body headers (`Content-Type`...), as the spec says.
     pub(crate) drops_body_headers_on_method_change: bool,
+    /// Whether a request redirected to another origin leaves out the `Pragma: no-cache` its
+    /// cache mode added (keeping `Cache-Control: no-cache`).
+    pub(crate) drops_added_pragma_across_origins: bool,
     /// Whether a cross-origin redirect removes `Authorization`, as the spec says.
     pub(crate) drops_authorization_across_origins: bool,
     /// Whether a redirect to another origin turns `DELETE` into `GET`, whatever its status.
@@ -296,6 +337,39 @@ pub(crate) struct InitiatorRules {
     /// (a font, `<img crossorigin>`, a module script, `<link rel="stylesheet"
     /// crossorigin>`), where `fetch()` and `XMLHttpRequest` send none.
     pub(crate) origin_on_same_origin_element_loads: bool,
+    /// The `Accept` each initiator's request carries when the page sets none.
+    pub(crate) accept: AcceptValues,
+}
+
+/// The `Accept` values an engine sends, by destination; `fetch()`, `XMLHttpRequest` and a
+/// preflight send `*/*` in every engine, an `EventSource` `text/event-stream`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AcceptValues {
+    /// `<img>`.
+    pub(crate) image: &'static str,
+    /// `<link rel="stylesheet">`.
+    pub(crate) style: &'static str,
+    /// A web font.
+    pub(crate) font: &'static str,
+    /// `<script type="module">`.
+    pub(crate) script: &'static str,
+    /// A navigation: a form submission.
+    pub(crate) document: &'static str,
+}
+
+impl AcceptValues {
+    /// What `initiator`'s request carries.
+    pub(crate) fn of(&self, initiator: Initiator) -> &'static str {
+        match initiator {
+            Initiator::Fetch | Initiator::Xhr => "*/*",
+            Initiator::EventSource => "text/event-stream",
+            Initiator::Image => self.image,
+            Initiator::Stylesheet => self.style,
+            Initiator::Font => self.font,
+            Initiator::ModuleScript => self.script,
+            Initiator::Form => self.document,
+        }
+    }
 }
 
 /// An engine's console wording.

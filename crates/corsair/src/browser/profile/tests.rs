@@ -179,6 +179,7 @@ fn fetch_metadata_is_what_the_engines_sent() {
     for browser in Browser::ALL {
         let metadata = browser.facts().fetch_metadata;
         assert_eq!(metadata.form_mode, "navigate");
+        assert_eq!(metadata.form_dest, "document");
         assert_eq!(metadata.framed_form_dest, "iframe");
     }
     assert_eq!(Browser::Chromium.facts().fetch_metadata.websocket, None);

@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use super::{
-    AllowOriginRules, CacheKey, CacheRules, CacheUpdate, CachedWildcard, CoveredMethods,
-    EmptyLocation, Facts, FetchMetadata, InitiatorRules, MaxAgeSyntax, Messages, PreflightOrder,
-    Profile, RedirectRules, ReportedHeader, UnsafeNames, no_other_forms,
+    AcceptValues, AllowOriginRules, CacheKey, CacheRules, CacheUpdate, CachedWildcard,
+    CoveredMethods, EmptyLocation, Facts, FetchMetadata, HeaderBytes, InitiatorRules, MaxAgeSyntax,
+    Messages, PreflightOrder, Profile, RedirectRules, ReportedHeader, UnsafeNames, no_other_forms,
 };
 use crate::browser::{BlockReason, Blocked, Initiator, Mode};
 use crate::policy::WEBKIT_MAX_AGE_CAP;
@@ -24,10 +24,13 @@ pub(super) static PROFILE: Profile = Profile {
         null_origin_in_redirected_preflights: true,
         fetch_metadata: FetchMetadata {
             form_mode: "navigate",
+            form_dest: "document",
             framed_form_dest: "iframe",
             websocket: Some(("websocket", "websocket")),
         },
         host_specials: "!\"$&'()*+,;=_`{}~",
+        // Observed: `é` arrives as C3 A9.
+        header_bytes: HeaderBytes::Utf8,
     },
     // `parseInteger`: a sign is accepted.
     max_age: MaxAgeSyntax::SignedInteger,
@@ -66,6 +69,9 @@ pub(super) static PROFILE: Profile = Profile {
         // A non-safelisted `Content-Type` is still announced in the next preflight.
         drops_body_headers_on_method_change: false,
         // `Authorization` stays on a cross-origin 307.
+        // Observed: an `EventSource` request redirected to another origin carries
+        // `Cache-Control: no-cache` but no `Pragma`; within one origin it keeps both.
+        drops_added_pragma_across_origins: true,
         drops_authorization_across_origins: false,
         // Observed on 301, 302, 307 and 308.
         turns_delete_into_get_across_origins: true,
@@ -88,6 +94,14 @@ pub(super) static PROFILE: Profile = Profile {
         // Observed: a same-origin module script and `<img crossorigin>` arrive with
         // `Origin`.
         origin_on_same_origin_element_loads: true,
+        // Observed: images ask for WebP, AVIF and video first.
+        accept: AcceptValues {
+            image: "image/webp,image/avif,video/*;q=0.8,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5",
+            style: "text/css,*/*;q=0.1",
+            font: "*/*",
+            script: "*/*",
+            document: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        },
     },
     messages: Messages {
         render,
