@@ -104,6 +104,8 @@ use corsair::Evaluation;
 use corsair_middleware::{PolicyGate, Route};
 
 pub use corsair::{Policy, PolicyHandle};
+#[cfg(feature = "metrics")]
+pub use corsair_middleware::CounterCache;
 pub use corsair_middleware::OriginResolver;
 pub use future::ResponseFuture;
 
@@ -215,6 +217,25 @@ impl Cors {
     /// ```
     pub fn shadow(mut self, candidate: Policy) -> Self {
         self.gate = self.gate.with_shadow(candidate);
+        self
+    }
+
+    /// Keeps the counters' handles after their first count: right for a process whose
+    /// `metrics` recorder is global and installed before serving, where a count becomes one
+    /// atomic add instead of a recorder lookup (see [`CounterCache`]).
+    ///
+    /// ```
+    /// use corsair_actix::{Cors, CounterCache};
+    ///
+    /// // after metrics::set_global_recorder(...):
+    /// let policy = corsair::Config::new().allow_origins(["https://app.example.com"]).build()?;
+    /// let cors = Cors::new(policy).counter_cache(CounterCache::new());
+    /// # let _ = cors;
+    /// # Ok::<(), corsair::ConfigErrors>(())
+    /// ```
+    #[cfg(feature = "metrics")]
+    pub fn counter_cache(mut self, cache: CounterCache) -> Self {
+        self.gate = self.gate.with_counter_cache(cache);
         self
     }
 }

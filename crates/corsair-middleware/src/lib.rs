@@ -41,6 +41,8 @@ use std::{fmt, ops::Deref, sync::Arc};
 
 use corsair::{CorsRequest, Evaluation, Policy, PolicyHandle, Refusal, RequestHead};
 
+#[cfg(feature = "metrics")]
+pub use observe::CounterCache;
 pub use resolver::OriginResolver;
 
 /// A policy source and an optional resolver: what a CORS middleware consults per request.
@@ -50,6 +52,7 @@ pub struct PolicyGate {
     resolver: Option<Arc<OriginResolver>>,
     /// Evaluated beside the enforced policy, to report where it would differ.
     shadow: Option<Policy>,
+    counters: observe::Counters,
 }
 
 /// Where each request's policy comes from.
@@ -100,6 +103,7 @@ impl PolicyGate {
             source: Source::Fixed(policy),
             resolver: None,
             shadow: None,
+            counters: Default::default(),
         }
     }
 
@@ -110,6 +114,7 @@ impl PolicyGate {
             source: Source::Reloadable(handle),
             resolver: None,
             shadow: None,
+            counters: Default::default(),
         }
     }
 
@@ -137,6 +142,14 @@ impl PolicyGate {
         self
     }
 
+    /// Keeps the counters' handles in `cache` after their first count (see [`CounterCache`]
+    /// for when that is right).
+    #[cfg(feature = "metrics")]
+    pub fn with_counter_cache(mut self, cache: CounterCache) -> Self {
+        self.counters = Some(Arc::new(cache));
+        self
+    }
+
     /// Whether deciding may read any part of the request, so an integration that copies
     /// requests must copy all of it: the enforced or the shadow policy has origin
     /// predicates.
@@ -159,12 +172,12 @@ impl PolicyGate {
         decide: impl FnOnce(Evaluation<'_>) -> R,
     ) -> R {
         let verdict = evaluation.verdict();
-        observe::decision(&verdict, head);
+        observe::decision(&verdict, head, &self.counters);
         if let Some(shadow) = &self.shadow {
             let candidate = shadow.evaluate_with(head, resolved);
             let candidate = candidate.verdict();
             if !verdict.agrees_with(&candidate) {
-                observe::difference(&verdict, &candidate, head);
+                observe::difference(&verdict, &candidate, head, &self.counters);
             }
         }
         decide(evaluation)

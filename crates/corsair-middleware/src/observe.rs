@@ -6,8 +6,21 @@ use corsair::{CorsRequest, RequestHeader, Verdict};
 #[cfg(feature = "metrics")]
 mod counters;
 
+#[cfg(feature = "metrics")]
+pub use counters::CounterCache;
+
+/// Where counts go: without the `metrics` feature, nowhere.
+#[cfg(feature = "metrics")]
+pub(crate) type Counters = Option<std::sync::Arc<CounterCache>>;
+#[cfg(not(feature = "metrics"))]
+pub(crate) type Counters = ();
+
 /// Logs and counts one decision: `corsair_requests_total{kind, decision, reason}`.
-pub(crate) fn decision<'a>(verdict: &Verdict<'_>, head: &impl CorsRequest<'a>) {
+pub(crate) fn decision<'a>(
+    verdict: &Verdict<'_>,
+    head: &impl CorsRequest<'a>,
+    counters: &Counters,
+) {
     // Field values are computed only when the event is enabled: no lookup otherwise.
     tracing::debug!(
         target: "corsair",
@@ -20,7 +33,9 @@ pub(crate) fn decision<'a>(verdict: &Verdict<'_>, head: &impl CorsRequest<'a>) {
         "CORS decision"
     );
     #[cfg(feature = "metrics")]
-    counters::request(verdict);
+    counters::request(verdict, counters.as_deref());
+    #[cfg(not(feature = "metrics"))]
+    let _ = counters;
 }
 
 /// Logs and counts a request the shadow policy decides differently:
@@ -29,6 +44,7 @@ pub(crate) fn difference<'a>(
     enforced: &Verdict<'_>,
     shadow: &Verdict<'_>,
     head: &impl CorsRequest<'a>,
+    counters: &Counters,
 ) {
     tracing::info!(
         target: "corsair",
@@ -44,7 +60,9 @@ pub(crate) fn difference<'a>(
         "the shadow policy decides differently"
     );
     #[cfg(feature = "metrics")]
-    counters::difference(enforced);
+    counters::difference(enforced, counters.as_deref());
+    #[cfg(not(feature = "metrics"))]
+    let _ = counters;
 }
 
 /// The request's `Origin`, for logs.

@@ -1,6 +1,7 @@
 //! A client connection as hyper reads it: every byte passes the [framing scanner](Framing)
-//! first. Request heads are held until the scanner has seen them whole; body bytes of a known
-//! length, and everything once scanning stopped, are read straight into hyper's buffer.
+//! first. Bytes are read straight into hyper's buffer and scanned there; only a head that has
+//! not arrived whole (or is refused) is taken back and held until the scanner has seen it
+//! whole. Body bytes of a known length, and everything once scanning stopped, pass unscanned.
 //!
 //! hyper cannot time a head it does not hold, so the connection does: the first head, and
 //! any head held incomplete, must arrive within the header read timeout, or hyper reads the
@@ -144,21 +145,22 @@ impl<IO: AsyncRead + Unpin> AsyncRead for Checked<IO> {
             if (!this.started || this.start < this.end) && this.deadline.is_none() {
                 this.deadline = Some(Box::pin(tokio::time::sleep(this.header_read_timeout)));
             }
-            this.make_room();
-            let mut into = ReadBuf::new(&mut this.buffer[this.end..]);
-            if Pin::new(&mut this.io)
-                .poll_read(cx, &mut into)?
-                .is_pending()
-            {
-                let late = this
-                    .deadline
-                    .as_mut()
-                    .is_some_and(|deadline| deadline.as_mut().poll(cx).is_ready());
-                if late {
-                    tracing::debug!(target: "corsair::proxy", "request head not received in time");
+            if this.start == this.end {
+                if ready!(this.read_in_place(cx, out))? {
                     return Poll::Ready(Ok(()));
                 }
-                return Poll::Pending;
+                continue;
+            }
+            this.make_room();
+            let mut into = ReadBuf::new(&mut this.buffer[this.end..]);
+            // Late: hyper reads the end, and nothing of the unfinished head.
+            if !ready!(Self::poll_io(
+                &mut this.io,
+                &mut this.deadline,
+                cx,
+                &mut into
+            ))? {
+                return Poll::Ready(Ok(()));
             }
             let read = into.filled().len();
             if read == 0 {
@@ -175,6 +177,65 @@ impl<IO: AsyncRead + Unpin> AsyncRead for Checked<IO> {
 }
 
 impl<IO: AsyncRead + Unpin> Checked<IO> {
+    /// Reads from the client into `into`: ready with `true` once it has read (nothing at the
+    /// client's end), with `false` when the head being waited for is late.
+    fn poll_io(
+        io: &mut IO,
+        deadline: &mut Option<Pin<Box<Sleep>>>,
+        cx: &mut Context<'_>,
+        into: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<bool>> {
+        if Pin::new(io).poll_read(cx, into)?.is_ready() {
+            return Poll::Ready(Ok(true));
+        }
+        let late = deadline
+            .as_mut()
+            .is_some_and(|deadline| deadline.as_mut().poll(cx).is_ready());
+        if late {
+            tracing::debug!(target: "corsair::proxy", "request head not received in time");
+            return Poll::Ready(Ok(false));
+        }
+        Poll::Pending
+    }
+
+    /// With nothing held, reads straight into hyper's buffer and scans the bytes there, so a
+    /// head that arrives whole (the usual case) is never copied; what cannot pass yet (the
+    /// start of a head, or a refused one) is taken back out and held. Ready with whether
+    /// hyper has something (bytes, or the end), or with `false` when the loop goes on.
+    fn read_in_place(
+        &mut self,
+        cx: &mut Context<'_>,
+        out: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<bool>> {
+        let before = out.filled().len();
+        if !ready!(Self::poll_io(&mut self.io, &mut self.deadline, cx, out))? {
+            return Poll::Ready(Ok(true));
+        }
+        let read = out.filled().len() - before;
+        if read == 0 {
+            return Poll::Ready(Ok(true));
+        }
+        let passed = match self.framing.scan(&out.filled()[before..]) {
+            Scan::Pass(count) => {
+                self.started = true;
+                self.deadline = None;
+                count
+            }
+            // A refusal, or the end, is met again when the held bytes are scanned.
+            Scan::More | Scan::Refuse(_) | Scan::End => 0,
+        };
+        if passed < read {
+            let rest = &out.filled()[before + passed..];
+            if self.buffer.len() < rest.len() + READ_CHUNK {
+                self.buffer.resize(rest.len() + READ_CHUNK, 0);
+            }
+            self.buffer[..rest.len()].copy_from_slice(rest);
+            (self.start, self.end) = (0, rest.len());
+            out.set_filled(before + passed);
+        }
+        Poll::Ready(Ok(passed > 0))
+    }
+
     /// Reads at most `blind` bytes straight into hyper's buffer.
     fn read_blind(
         &mut self,
@@ -225,5 +286,80 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for Checked<IO> {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+
+    use tokio::io::AsyncReadExt;
+
+    use super::*;
+
+    /// A client whose bytes arrive in the given reads, then its end.
+    struct Reads(VecDeque<Vec<u8>>);
+
+    impl AsyncRead for Reads {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            out: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            let reads = &mut self.get_mut().0;
+            if let Some(mut next) = reads.pop_front() {
+                let count = next.len().min(out.remaining());
+                out.put_slice(&next[..count]);
+                if count < next.len() {
+                    reads.push_front(next.split_off(count));
+                }
+            }
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// Everything hyper would read from `reads`, in reads of at most `size` bytes.
+    async fn through(reads: &[&[u8]], size: usize) -> Vec<u8> {
+        let reads = Reads(reads.iter().map(|read| read.to_vec()).collect());
+        let mut checked = Checked::new(reads, &Limits::default());
+        let (mut all, mut chunk) = (Vec::new(), vec![0; size]);
+        loop {
+            match checked.read(&mut chunk).await.unwrap() {
+                0 => return all,
+                read => all.extend_from_slice(&chunk[..read]),
+            }
+        }
+    }
+
+    const GET: &[u8] = b"GET /a HTTP/1.1\r\nhost: x\r\norigin: https://a.example\r\n\r\n";
+    const POST: &[u8] = b"POST /b HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\n\r\nhello";
+    const BOTH: &[u8] =
+        b"POST /c HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n";
+
+    #[tokio::test]
+    async fn heads_and_bodies_pass_unchanged_however_they_are_split() {
+        let stream = [GET, POST, GET].concat();
+        for cut in [1, 7, GET.len(), GET.len() + 3, stream.len() - 2] {
+            let (first, second) = stream.split_at(cut);
+            for size in [3, 64, 8192] {
+                assert_eq!(
+                    through(&[first, second], size).await,
+                    stream,
+                    "cut at {cut}, read {size}"
+                );
+            }
+        }
+        let bytes: Vec<&[u8]> = stream.chunks(1).collect();
+        assert_eq!(through(&bytes, 8192).await, stream, "a byte per read");
+    }
+
+    #[tokio::test]
+    async fn an_ambiguous_head_is_replaced_whether_it_arrives_alone_or_behind_others() {
+        let refused = [GET, REFUSED].concat();
+        let behind = [GET, BOTH, b"hello", GET].concat();
+        assert_eq!(through(&[&behind], 8192).await, refused, "in one read");
+        let (first, second) = behind.split_at(GET.len() + 10);
+        assert_eq!(through(&[first, second], 8192).await, refused, "split");
+        assert_eq!(through(&[BOTH], 8192).await, REFUSED, "alone");
     }
 }

@@ -40,7 +40,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// The body of every response the gateway sends, and of every request it forwards.
 pub type Body = UnsyncBoxBody<Bytes, BoxError>;
 
-/// Who sent a request and on which connection: set by the server on every request it routes.
+/// Who sent a connection's requests, and its upstream lane: each connection's services carry
+/// their own, so no request needs it attached.
 #[derive(Debug, Clone)]
 pub(crate) struct Peer {
     /// The peer's IP address as an `X-Forwarded-For` entry: formatted once per connection
@@ -91,9 +92,17 @@ impl Clients {
     }
 }
 
-/// The service the CORS layer wraps: sends a request to the route's upstream.
+/// How one route forwards, shared by every connection: [`RouteForward::on`] gives a
+/// connection its service.
 #[derive(Debug, Clone)]
-pub(crate) struct Forward(Arc<Settings>);
+pub(crate) struct RouteForward(Arc<Settings>);
+
+/// The service the CORS layer wraps: sends a connection's requests to the route's upstream.
+#[derive(Debug, Clone)]
+pub(crate) struct Forward {
+    settings: Arc<Settings>,
+    peer: Peer,
+}
 
 #[derive(Debug)]
 struct Settings {
@@ -107,8 +116,8 @@ struct Settings {
     trust_forwarded: bool,
 }
 
-impl Forward {
-    /// The service of the gateway's route number `index`.
+impl RouteForward {
+    /// How the gateway's route number `index` forwards.
     pub(crate) fn new(
         clients: &Clients,
         index: usize,
@@ -132,6 +141,14 @@ impl Forward {
             trust_forwarded,
         }))
     }
+
+    /// The route's service on the connection of `peer`.
+    pub(crate) fn on(&self, peer: Peer) -> Forward {
+        Forward {
+            settings: self.0.clone(),
+            peer,
+        }
+    }
 }
 
 impl tower_service::Service<Request<Incoming>> for Forward {
@@ -144,13 +161,13 @@ impl tower_service::Service<Request<Incoming>> for Forward {
     }
 
     fn call(&mut self, request: Request<Incoming>) -> Self::Future {
-        let settings = self.0.clone();
-        Box::pin(async move { Ok(settings.forward(request).await) })
+        let Self { settings, peer } = self.clone();
+        Box::pin(async move { Ok(settings.forward(request, &peer).await) })
     }
 }
 
 impl Settings {
-    async fn forward(&self, mut request: Request<Incoming>) -> Response<Body> {
+    async fn forward(&self, mut request: Request<Incoming>, peer: &Peer) -> Response<Body> {
         if let (Some(limit), Some(length)) = (self.max_body, content_length(request.headers()))
             && length > limit
         {
@@ -160,13 +177,9 @@ impl Settings {
         let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut request));
         let version = request.version();
         let (mut parts, body) = request.into_parts();
-        let peer = parts.extensions.remove::<Peer>();
         // An HTTP/2 connection's requests run concurrently, each in its own task, and an
         // upgrade takes its upstream connection away for good: both go through the pool.
-        let lane = peer
-            .as_ref()
-            .filter(|_| !upgrade && version < http::Version::HTTP_2)
-            .map(|peer| peer.lane.clone());
+        let lane = (!upgrade && version < http::Version::HTTP_2).then(|| peer.lane.clone());
         let root = PathAndQuery::from_static("/");
         let target = self
             .upstream
@@ -198,7 +211,7 @@ impl Settings {
                 .headers
                 .insert(header::TE, HeaderValue::from_static("trailers"));
         }
-        self.set_forwarded(&mut parts.headers, peer.as_ref(), host.as_ref());
+        self.set_forwarded(&mut parts.headers, peer, host.as_ref());
         if let Some(host) = self.upstream_host.clone().or(host) {
             parts.headers.insert(header::HOST, host);
         }
@@ -282,12 +295,7 @@ impl Settings {
     /// `X-Forwarded-For`, `-Proto` and `-Host`: replaced, unless the gateway trusts what
     /// the proxy in front of it set (then the peer is appended to `-For`, and the others are
     /// set only when absent).
-    fn set_forwarded(
-        &self,
-        headers: &mut HeaderMap,
-        peer: Option<&Peer>,
-        host: Option<&HeaderValue>,
-    ) {
+    fn set_forwarded(&self, headers: &mut HeaderMap, peer: &Peer, host: Option<&HeaderValue>) {
         const FOR: Name = Name::from_static("x-forwarded-for");
         const PROTO: Name = Name::from_static("x-forwarded-proto");
         const HOST: Name = Name::from_static("x-forwarded-host");
@@ -296,26 +304,24 @@ impl Settings {
                 [&FOR, &PROTO, &HOST, &header::FORWARDED].contains(&name)
             });
         }
-        if let Some(peer) = peer {
-            let chain = match (
-                headers.get(&FOR).and_then(|v| v.to_str().ok()),
-                peer.ip.clone(),
-            ) {
-                (Some(earlier), Some(ip)) => ip
-                    .to_str()
-                    .ok()
-                    .and_then(|ip| HeaderValue::try_from(format!("{earlier}, {ip}")).ok()),
-                (None, ip) => ip,
-                (Some(_), None) => None,
-            };
-            if let Some(chain) = chain {
-                headers.insert(FOR, chain);
-            }
-            let proto = if peer.tls { "https" } else { "http" };
-            headers
-                .entry(PROTO)
-                .or_insert(HeaderValue::from_static(proto));
+        let chain = match (
+            headers.get(&FOR).and_then(|v| v.to_str().ok()),
+            peer.ip.clone(),
+        ) {
+            (Some(earlier), Some(ip)) => ip
+                .to_str()
+                .ok()
+                .and_then(|ip| HeaderValue::try_from(format!("{earlier}, {ip}")).ok()),
+            (None, ip) => ip,
+            (Some(_), None) => None,
+        };
+        if let Some(chain) = chain {
+            headers.insert(FOR, chain);
         }
+        let proto = if peer.tls { "https" } else { "http" };
+        headers
+            .entry(PROTO)
+            .or_insert(HeaderValue::from_static(proto));
         if let Some(host) = host {
             headers.entry(HOST).or_insert(host.clone());
         }

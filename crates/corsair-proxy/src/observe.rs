@@ -1,7 +1,9 @@
 //! The gateway's own metrics, through the `metrics` facade beside the middleware's
 //! `corsair_requests_total`: one place names them all.
 
-use std::time::Duration;
+use std::{sync::OnceLock, time::Duration};
+
+use metrics::{Counter, Histogram};
 
 /// `corsair_upstream_cors_conflicts_total`: upstream responses that carried `Access-Control-*`
 /// headers on a route corsair owns (they were replaced).
@@ -37,10 +39,26 @@ impl UpstreamError {
     }
 }
 
+/// The handles counted on every request, resolved once rather than looked up per request.
+/// The gateway's recorder is global and installed before it serves
+/// ([`prometheus`](crate::admin::prometheus)), so a handle never outlives its recorder.
+struct PerRequest {
+    conflicts: Counter,
+    duration: Histogram,
+}
+
+fn per_request() -> &'static PerRequest {
+    static HANDLES: OnceLock<PerRequest> = OnceLock::new();
+    HANDLES.get_or_init(|| PerRequest {
+        conflicts: metrics::counter!(CONFLICTS),
+        duration: metrics::histogram!(DURATION),
+    })
+}
+
 /// Registers the gateway's counters at zero, so dashboards and alerts see them from the
 /// start rather than after the first event.
 pub(crate) fn register() {
-    metrics::counter!(CONFLICTS).increment(0);
+    per_request().conflicts.increment(0);
     for result in ["ok", "error"] {
         metrics::counter!(RELOADS, "result" => result).increment(0);
     }
@@ -52,7 +70,7 @@ pub(crate) fn conflict(path: &str) {
         route = path,
         "the upstream set Access-Control-* headers; corsair replaced them"
     );
-    metrics::counter!(CONFLICTS).increment(1);
+    per_request().conflicts.increment(1);
 }
 
 pub(crate) fn upstream_error(kind: UpstreamError, error: &dyn std::error::Error) {
@@ -65,5 +83,5 @@ pub(crate) fn reload(ok: bool) {
 }
 
 pub(crate) fn duration(elapsed: Duration) {
-    metrics::histogram!(DURATION).record(elapsed.as_secs_f64());
+    per_request().duration.record(elapsed.as_secs_f64());
 }

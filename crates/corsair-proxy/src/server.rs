@@ -12,7 +12,7 @@ use std::{
 };
 
 use corsair::PolicyHandle;
-use corsair_tower::{Cors, CorsLayer};
+use corsair_tower::{Cors, CorsLayer, CounterCache};
 use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
 use hyper_util::{
@@ -27,7 +27,7 @@ use crate::{
     admin::{self, Ready},
     checked::{self, Checked},
     config::{Gateway, Limits, PathPrefix, PolicySource},
-    forward::{self, Body, Forward, Peer},
+    forward::{self, Body, Forward, Peer, RouteForward},
     framing,
     policy::{self, Rejected, ReportRejected},
     reload::{Reloader, Watched},
@@ -54,9 +54,18 @@ pub enum StartError {
     },
 }
 
+/// A route as every connection starts from it: [`RouteService::on`] gives a connection its
+/// own service, which carries the connection's peer and upstream lane.
 struct RouteService {
     prefix: PathPrefix,
-    cors: Cors<Forward>,
+    cors: CorsLayer,
+    forward: RouteForward,
+}
+
+impl RouteService {
+    fn on(&self, peer: &Peer) -> Cors<Forward> {
+        self.cors.layer(self.forward.on(peer.clone()))
+    }
 }
 
 /// A gateway ready to bind: every policy loaded and valid.
@@ -98,7 +107,7 @@ impl Proxy {
                     last: Mutex::new(std::fs::read(path).unwrap_or_default()),
                 });
             }
-            let forward = Forward::new(
+            let forward = RouteForward::new(
                 &clients,
                 index,
                 route,
@@ -108,7 +117,9 @@ impl Proxy {
             );
             routes.push(RouteService {
                 prefix: route.prefix.clone(),
-                cors: CorsLayer::reloadable(handle).layer(forward),
+                // The gateway's recorder is global (`admin::prometheus`): handles can be kept.
+                cors: CorsLayer::reloadable(handle).counter_cache(CounterCache::new()),
+                forward,
             });
         }
         let certificates = match &gateway.tls {
@@ -266,8 +277,11 @@ async fn connection(
     limits: Limits,
 ) {
     let peer = Peer::new(addr, certificates.is_some(), routes.len());
-    let service =
-        hyper::service::service_fn(move |request| handle(routes.clone(), peer.clone(), request));
+    let services: Arc<[(PathPrefix, Cors<Forward>)]> = routes
+        .iter()
+        .map(|route| (route.prefix.clone(), route.on(&peer)))
+        .collect();
+    let service = hyper::service::service_fn(move |request| handle(&services, request));
     let served = match certificates {
         None => {
             let stream = Checked::new(stream, &limits);
@@ -296,11 +310,10 @@ async fn connection(
     }
 }
 
-async fn handle(
-    routes: Arc<[RouteService]>,
-    peer: Peer,
-    mut request: Request<Incoming>,
-) -> Result<Response<Body>, Infallible> {
+fn handle(
+    services: &[(PathPrefix, Cors<Forward>)],
+    request: Request<Incoming>,
+) -> impl Future<Output = Result<Response<Body>, Infallible>> + use<> {
     let started = Instant::now();
     let may_switch = request.version() < http::Version::HTTP_2
         && framing::may_switch(
@@ -310,20 +323,21 @@ async fn handle(
                 .keys()
                 .map(|name| name.as_str().as_bytes()),
         );
-    let response = match routes
+    let cors = services
         .iter()
-        .find(|route| route.prefix.matches(request.uri().path()))
-    {
-        Some(route) => {
-            request.extensions_mut().insert(peer);
-            let mut cors = route.cors.clone();
-            let Ok(response) = cors.call(request).await;
-            crate::observe::duration(started.elapsed());
-            response
-        }
-        None => forward::local(StatusCode::NOT_FOUND, "no route for this path"),
-    };
-    Ok(framing::close_unless_switched(may_switch, response))
+        .find(|(prefix, _)| prefix.matches(request.uri().path()))
+        .map(|(_, cors)| cors.clone());
+    async move {
+        let response = match cors {
+            Some(mut cors) => {
+                let Ok(response) = cors.call(request).await;
+                crate::observe::duration(started.elapsed());
+                response
+            }
+            None => forward::local(StatusCode::NOT_FOUND, "no route for this path"),
+        };
+        Ok(framing::close_unless_switched(may_switch, response))
+    }
 }
 
 async fn serve_admin(

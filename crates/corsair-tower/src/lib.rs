@@ -52,6 +52,8 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 pub use corsair::{Policy, PolicyHandle};
+#[cfg(feature = "metrics")]
+pub use corsair_middleware::CounterCache;
 pub use corsair_middleware::OriginResolver;
 pub use future::ResponseFuture;
 
@@ -124,6 +126,25 @@ impl CorsLayer {
     /// ```
     pub fn shadow(mut self, candidate: Policy) -> Self {
         self.gate = self.gate.with_shadow(candidate);
+        self
+    }
+
+    /// Keeps the counters' handles after their first count: right for a process whose
+    /// `metrics` recorder is global and installed before serving, where a count becomes one
+    /// atomic add instead of a recorder lookup (see [`CounterCache`]).
+    ///
+    /// ```
+    /// use corsair_tower::{CorsLayer, CounterCache};
+    ///
+    /// // after metrics::set_global_recorder(...):
+    /// let policy = corsair::Config::new().allow_origins(["https://app.example.com"]).build()?;
+    /// let layer = CorsLayer::new(policy).counter_cache(CounterCache::new());
+    /// # let _ = layer;
+    /// # Ok::<(), corsair::ConfigErrors>(())
+    /// ```
+    #[cfg(feature = "metrics")]
+    pub fn counter_cache(mut self, cache: CounterCache) -> Self {
+        self.gate = self.gate.with_counter_cache(cache);
         self
     }
 }

@@ -136,3 +136,110 @@ async fn report_only_counts_would_be_refusals_and_refuses_nothing() {
 
     assert_report_only_logged(&events);
 }
+
+/// Counts the counters a recorder is asked for, and hands them out from a Prometheus one.
+struct Registrations {
+    inner: metrics_exporter_prometheus::PrometheusRecorder,
+    counters: std::sync::atomic::AtomicUsize,
+}
+
+impl metrics::Recorder for Registrations {
+    fn describe_counter(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn describe_gauge(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn describe_histogram(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn register_counter(
+        &self,
+        key: &metrics::Key,
+        metadata: &metrics::Metadata<'_>,
+    ) -> metrics::Counter {
+        self.counters
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.register_counter(key, metadata)
+    }
+    fn register_gauge(
+        &self,
+        key: &metrics::Key,
+        metadata: &metrics::Metadata<'_>,
+    ) -> metrics::Gauge {
+        self.inner.register_gauge(key, metadata)
+    }
+    fn register_histogram(
+        &self,
+        key: &metrics::Key,
+        metadata: &metrics::Metadata<'_>,
+    ) -> metrics::Histogram {
+        self.inner.register_histogram(key, metadata)
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_counter_cache_asks_the_recorder_once_per_series_and_counts_every_decision() {
+    for cached in [false, true] {
+        let inner = PrometheusBuilder::new().build_recorder();
+        let handle = inner.handle();
+        let recorder = Registrations {
+            inner,
+            counters: Default::default(),
+        };
+        let _guard = metrics::set_default_local_recorder(&recorder);
+        // A subscriber of this thread's, as in the other tests: decisions made with none
+        // would race their events' interest.
+        let events = Events::default();
+        let _events = events.install();
+        let policy = Config::new()
+            .allow_origins(["https://app.example"])
+            .build()
+            .unwrap();
+        let layer = CorsLayer::new(policy);
+        let layer = if cached {
+            layer.counter_cache(corsair_tower::CounterCache::new())
+        } else {
+            layer
+        };
+        let app = Router::new()
+            .route("/", post(|| async { "handled" }))
+            .layer(layer);
+        for origin in [
+            "https://app.example",
+            "https://app.example",
+            "https://evil.example",
+            "https://app.example",
+        ] {
+            let request = Request::post("/")
+                .header("origin", origin)
+                .body(Body::empty())
+                .unwrap();
+            app.clone().oneshot(request).await.unwrap();
+        }
+        let rendered = handle.render();
+        let allowed = counter(
+            &rendered,
+            &["corsair_requests_total", "decision=\"allowed\""],
+        );
+        let refused = counter(
+            &rendered,
+            &["corsair_requests_total", "decision=\"refused\""],
+        );
+        assert_eq!((allowed, refused), (3, 1), "cached: {cached}\n{rendered}");
+        let asked = recorder.counters.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(asked, if cached { 2 } else { 4 }, "cached: {cached}");
+    }
+}

@@ -3,13 +3,14 @@
 //! recorders that keep a key they are given (Prometheus's) copy an owned label list on every
 //! registration, a shared one never.
 //!
-//! Handles are not cached: the `metrics` facade resolves a thread's local recorder before the
-//! global one and says neither which it resolved nor whether a local recorder it resolved
-//! earlier is still alive, so a handle cached for one recorder could silently count into a
-//! dropped one. Each count asks the current recorder for the counter by a key whose hash is
-//! computed once.
+//! Handles are not cached by default: the `metrics` facade resolves a thread's local recorder
+//! before the global one and says neither which it resolved nor whether a local recorder it
+//! resolved earlier is still alive, so a handle cached for one recorder could silently count
+//! into a dropped one. Each count asks the current recorder for the counter by a key whose
+//! hash is computed once. An application whose recorder is global says so with a
+//! [`CounterCache`], and its counts keep the handle after the first.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use corsair::{Check, Outcome, Verdict};
 use metrics::{Counter, Key, Label, Level, Metadata};
@@ -67,28 +68,83 @@ static DIFFERENCE_KEYS: LazyLock<Vec<Key>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The middleware's counter handles, each kept from its first count on.
+///
+/// Without it every decision asks the recorder in effect for its counter (a hash lookup),
+/// which is right when that recorder may be a thread's local one, as in tests. A process that
+/// installs a global recorder before serving (`metrics::set_global_recorder`) and uses no local
+/// ones can keep the handles: a count is then one atomic add. A series still appears at its
+/// first count, as without the cache.
+///
+/// ```
+/// use corsair_middleware::{CounterCache, PolicyGate};
+///
+/// // after metrics::set_global_recorder(...):
+/// let policy = corsair::Config::new().allow_origins(["https://app.example.com"]).build()?;
+/// let gate = PolicyGate::new(policy).with_counter_cache(CounterCache::new());
+/// # let _ = gate;
+/// # Ok::<(), corsair::ConfigErrors>(())
+/// ```
+#[derive(Debug)]
+pub struct CounterCache {
+    /// Indexed as [`REQUEST_KEYS`].
+    requests: Box<[OnceLock<Counter>]>,
+    /// Indexed as [`DIFFERENCE_KEYS`].
+    differences: Box<[OnceLock<Counter>]>,
+}
+
+impl CounterCache {
+    /// An empty cache: each handle is resolved at its first count.
+    pub fn new() -> Self {
+        let slots = |n: usize| (0..n).map(|_| OnceLock::new()).collect();
+        Self {
+            requests: slots(KINDS.len() * DECISIONS.len() * REASONS.len()),
+            differences: slots(KINDS.len()),
+        }
+    }
+}
+
+impl Default for CounterCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Adds one to the counter of `keys[index]`, kept in `slots` where there is a cache.
+fn count(slots: Option<&[OnceLock<Counter>]>, keys: &[Key], index: usize) {
+    match slots {
+        Some(slots) => slots[index]
+            .get_or_init(|| counter(&keys[index]))
+            .increment(1),
+        None => counter(&keys[index]).increment(1),
+    }
+}
+
 /// Counts one decision.
-pub(crate) fn request(verdict: &Verdict<'_>) {
+pub(crate) fn request(verdict: &Verdict<'_>, cache: Option<&CounterCache>) {
     match index(verdict) {
-        Some(index) => counter(&REQUEST_KEYS[index]),
+        Some(index) => count(cache.map(|cache| &*cache.requests), &REQUEST_KEYS, index),
         // A check or reason newer than this table: still counted, at the cost of a label list.
         None => metrics::counter!(
             REQUESTS,
             "kind" => verdict.check.as_str(),
             "decision" => verdict.outcome.as_str(),
             "reason" => verdict.reason(),
-        ),
+        )
+        .increment(1),
     }
-    .increment(1);
 }
 
 /// Counts one request the shadow policy decides differently, by the enforced check.
-pub(crate) fn difference(enforced: &Verdict<'_>) {
+pub(crate) fn difference(enforced: &Verdict<'_>, cache: Option<&CounterCache>) {
     match kind(enforced.check) {
-        Some(kind) => counter(&DIFFERENCE_KEYS[kind]),
-        None => metrics::counter!(DIFFERENCES, "kind" => enforced.check.as_str()),
+        Some(kind) => count(
+            cache.map(|cache| &*cache.differences),
+            &DIFFERENCE_KEYS,
+            kind,
+        ),
+        None => metrics::counter!(DIFFERENCES, "kind" => enforced.check.as_str()).increment(1),
     }
-    .increment(1);
 }
 
 fn counter(key: &Key) -> Counter {
