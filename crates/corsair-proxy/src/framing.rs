@@ -161,6 +161,14 @@ impl Framing {
 
     fn head(&mut self, rest: &[u8]) -> Scan {
         let window = &rest[..rest.len().min(self.head_limit)];
+        match bodyless_head(window, self.max_headers) {
+            Some(length) => Scan::Pass(length),
+            None => self.parse_head(window, rest.len()),
+        }
+    }
+
+    /// The whole parse, by the parser hyper uses, of a head [`bodyless_head`] cannot pass.
+    fn parse_head(&mut self, window: &[u8], buffered: usize) -> Scan {
         let mut inline = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; INLINE_HEADERS];
         let mut spilled;
         let fields: &mut [MaybeUninit<httparse::Header<'_>>] = if self.max_headers <= INLINE_HEADERS
@@ -194,7 +202,7 @@ impl Framing {
             // (the HTTP/2 preface among them: `HTTP/2.0` is no HTTP/1 version).
             Err(_) => {
                 self.state = State::Through;
-                Scan::Pass(rest.len())
+                Scan::Pass(buffered)
             }
         }
     }
@@ -249,6 +257,52 @@ fn chunk_step(chunk: Chunk, byte: u8) -> Option<Step> {
         (Chunk::Data(_), _) => return None,
     };
     Some(Step::Chunk(next))
+}
+
+/// The fields that frame a body or may switch protocols, as a field line starts with them.
+const FRAMING_FIELDS: [&[u8]; 3] = [b"content-length:", b"transfer-encoding:", b"upgrade:"];
+
+/// The length of a head that has no body and cannot switch protocols, found without parsing
+/// it (most requests: the GETs and preflights): an HTTP/1.x request line other than
+/// `CONNECT`, at most `max_headers` field lines, none of which starts with a name in
+/// [`FRAMING_FIELDS`]. `None` leaves the head to the whole parse.
+///
+/// Where hyper's parser accepts such a head, it ends where this finds its end, at the first
+/// empty line (lines end in LF or CRLF; no field name has space before its colon). Where
+/// hyper refuses it, hyper answers `400` and closes, so nothing behind the head is read.
+/// Empty lines before the request line, which hyper skips, go to the whole parse.
+fn bodyless_head(window: &[u8], max_headers: usize) -> Option<usize> {
+    if matches!(window.first(), Some(b'\r' | b'\n')) {
+        return None;
+    }
+    let mut start = memchr::memchr(b'\n', window)? + 1;
+    let line = &window[..start - 1];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let http1 = line.ends_with(b" HTTP/1.1") || line.ends_with(b" HTTP/1.0");
+    if !http1 || line.starts_with(b"CONNECT ") {
+        return None;
+    }
+    for _ in 0..=max_headers {
+        let rest = &window[start..];
+        match rest {
+            [b'\n', ..] => return Some(start + 1),
+            [b'\r', b'\n', ..] => return Some(start + 2),
+            _ => {}
+        }
+        // Only names starting like one of them are compared.
+        let framing = rest
+            .first()
+            .is_some_and(|first| matches!(first | 0x20, b'c' | b't' | b'u'))
+            && FRAMING_FIELDS.iter().any(|name| {
+                rest.get(..name.len())
+                    .is_some_and(|start| start.eq_ignore_ascii_case(name))
+            });
+        if framing {
+            return None;
+        }
+        start += memchr::memchr(b'\n', rest)? + 1;
+    }
+    None
 }
 
 /// Where the scanner goes after a head, or why the head is refused.
@@ -692,7 +746,88 @@ mod tests {
         })
     }
 
+    /// Heads as a gateway meets them: request lines hyper serves, switches or refuses; fields
+    /// that frame a body, switch protocols, only look like one of those, or are malformed;
+    /// LF or CRLF; empty lines before; complete or cut short.
+    fn any_head() -> impl Strategy<Value = Vec<u8>> {
+        let line = prop_oneof![
+            Just("GET /a HTTP/1.1"),
+            Just("OPTIONS /a HTTP/1.1"),
+            Just("POST /a HTTP/1.0"),
+            Just("CONNECT a:443 HTTP/1.1"),
+            Just("PRI * HTTP/2.0"),
+            Just("GET /a HTTP/1.2"),
+            Just("GET /a"),
+            Just("get /a http/1.1"),
+        ];
+        let field = prop_oneof![
+            Just("host: a"),
+            Just("Origin: https://a.example"),
+            Just("Content-Length: 5"),
+            Just("content-length: 0"),
+            Just("TRANSFER-ENCODING: chunked"),
+            Just("Upgrade: websocket"),
+            Just("Upgrade-Insecure-Requests: 1"),
+            Just("content-lengthy: 1"),
+            Just("content-length : 5"),
+            Just(" folded"),
+            Just("bad name: x"),
+            Just("x: a\rb"),
+            Just(""),
+        ];
+        (
+            any::<bool>(),
+            line,
+            proptest::collection::vec(field, 0..8),
+            any::<bool>(),
+            0..4usize,
+        )
+            .prop_map(|(blank, line, fields, lf, cut)| {
+                let end = if lf { "\n" } else { "\r\n" };
+                let blank = if blank { end } else { "" };
+                let mut head = format!("{blank}{line}{end}");
+                for field in fields {
+                    head.push_str(field);
+                    head.push_str(end);
+                }
+                head.push_str(end);
+                let mut bytes = head.into_bytes();
+                bytes.truncate(bytes.len().saturating_sub(cut));
+                bytes
+            })
+    }
+
+    #[test]
+    fn requests_without_a_body_are_passed_without_the_whole_parse() {
+        let get = b"GET /a HTTP/1.1\r\nhost: a\r\norigin: https://a.example\r\n\r\nGET";
+        assert_eq!(bodyless_head(get, 100), Some(get.len() - 3));
+        let preflight = b"OPTIONS /a HTTP/1.0\nUpgrade-Insecure-Requests: 1\n\n";
+        assert_eq!(bodyless_head(preflight, 100), Some(preflight.len()));
+        assert_eq!(
+            bodyless_head(b"GET /a HTTP/1.1\r\nx: 1\r\ny: 2\r\n\r\n", 1),
+            None
+        );
+        assert_eq!(bodyless_head(b"GET /a HTTP/1.1\r\nhost: a\r\n", 100), None);
+    }
+
     proptest! {
+        /// A head passed without the whole parse is one the whole parse passes the same way
+        /// (its length, no body, still scanning), or one hyper's parser refuses.
+        #[test]
+        fn the_quick_pass_agrees_with_the_whole_parse(
+            head in any_head(),
+            max_headers in prop_oneof![Just(2usize), Just(100)],
+        ) {
+            if let Some(length) = bodyless_head(&head, max_headers) {
+                let mut framing = Framing::new(LIMIT, max_headers);
+                let scan = framing.parse_head(&head, head.len());
+                match framing.state {
+                    State::Through => {}
+                    state => prop_assert_eq!((scan, state), (Scan::Pass(length), State::Head)),
+                }
+            }
+        }
+
         /// The scanner frames requests exactly as hyper does: behind the check hyper serves
         /// the same requests, with the same bodies, up to the first ambiguous one.
         #[test]
