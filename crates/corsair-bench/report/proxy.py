@@ -2,10 +2,12 @@
 """`corsair proxy` against nginx with the usual CORS recipe, side by side in one run.
 
 Both gateways are pinned to core 0 (one nginx worker; corsair's runtime sees one CPU), in
-front of the same upstream (a second nginx, on core 1), with wrk on core 1. For an allowed
-GET (proxied) and a preflight (answered at the gateway): throughput, p99 latency at the same
-fixed rate for both, CPU time per request and resident memory. Writes the JSON, a chart and
-the BENCHMARKS.md section between its markers.
+front of the same upstream (a second nginx, on core 1), with wrk on core 1. Beside them runs
+the floor of corsair's own stack (`gateway-floor`: hyper and tokio doing what the recipe does,
+with no policy, check or metrics), so the report shows what the stack costs and what corsair
+adds to it. For an allowed GET (proxied) and a preflight (answered at the gateway):
+throughput, p99 latency at the same fixed rate for all, CPU time per request and resident
+memory. Writes the JSON, a chart and the BENCHMARKS.md section between its markers.
 """
 
 import argparse
@@ -21,7 +23,8 @@ import time
 from pathlib import Path
 
 ORIGIN = "https://app.example.com"
-UPSTREAM_PORT, NGINX_PORT, CORSAIR_PORT = 18601, 18602, 18603
+FLOOR = "floor (hyper, no logic)"
+UPSTREAM_PORT, NGINX_PORT, CORSAIR_PORT, FLOOR_PORT = 18601, 18602, 18603, 18604
 TICKS = os.sysconf("SC_CLK_TCK")
 
 POLICY = f"""allow_origins = ["{ORIGIN}"]
@@ -88,6 +91,10 @@ GATEWAY = PRELUDE.replace("@NAME@", "nginx") + f"""    map $http_origin $cors_or
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $host;
+            # What corsair sets too (it replaces what the client sent).
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Host $host;
             proxy_pass http://api;
         }}
     }}
@@ -206,7 +213,7 @@ def chart(results, path):
 def markdown(results, rates, environment):
     lines = [f"Run on {environment['cpu']} ({environment['nginx']}, {environment['wrk']}); "
              f"medians of {environment['rounds']} interleaved rounds of {environment['seconds']} s per run; "
-             f"throughput with 64 connections; p99 at the fixed rate shown, the same for both gateways; "
+             f"throughput with 64 connections; p99 at the fixed rate shown, the same for every gateway; "
              f"load average {environment['load']} before the run.", "",
              "| request | gateway | requests/s | p99 at fixed rate | CPU time per request | RSS after |",
              "| --- | --- | ---: | ---: | ---: | ---: |"]
@@ -215,43 +222,44 @@ def markdown(results, rates, environment):
                      f"| {r['cpu_us']:.1f} µs | {r['rss_kib'] / 1024:.1f} MiB |")
     lines.append("")
     for request in rates:
-        corsair = next(r for r in results if r["request"] == request and r["subject"] == "corsair proxy")
-        nginx = next(r for r in results if r["request"] == request and r["subject"] == "nginx")
+        row = {r["subject"]: r for r in results if r["request"] == request}
+        corsair, nginx, floor = row["corsair proxy"], row["nginx"], row[FLOOR]
         lines.append(f"- {request}: corsair/nginx throughput {corsair['throughput'] / nginx['throughput']:.2f}, "
-                     f"CPU per request {corsair['cpu_us'] / nginx['cpu_us']:.2f}, p99 {corsair['p99_ms'] / nginx['p99_ms']:.2f}.")
+                     f"CPU per request {corsair['cpu_us'] / nginx['cpu_us']:.2f}, p99 {corsair['p99_ms'] / nginx['p99_ms']:.2f}; "
+                     f"floor/nginx throughput {floor['throughput'] / nginx['throughput']:.2f}, "
+                     f"corsair/floor {corsair['throughput'] / floor['throughput']:.2f}.")
     lines.append("")
     lines.append("![Requests per second through each gateway](crates/corsair-bench/results/proxy.svg)")
     return "\n".join(lines)
 
 
-def callgrind(corsair, work):
-    """Instructions per request inside corsair, by callgrind: counters zeroed after a warm-up
-    (so start-up is left out), then 8 s of wrk at 8 connections. Deterministic enough to
-    compare two builds on a loaded machine, which wall-clock figures are not."""
-    port = CORSAIR_PORT + 10
-    out = work / "callgrind.out"
-    grind = start(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", corsair, "proxy",
-                   "--upstream", f"http://127.0.0.1:{UPSTREAM_PORT}", "--policy", str(work / "policy.toml"),
-                   "--listen", f"127.0.0.1:{port}"], 0)
-    try:
-        wait_port(port)
-        for request, lua in [("allowed GET, proxied", "get.lua"), ("preflight, answered at the gateway", "preflight.lua")]:
-            wrk(port, str(work / lua), 2, 8)
-            subprocess.run(["callgrind_control", "--zero", str(grind.pid)], check=True, capture_output=True)
-            _, total, _ = wrk(port, str(work / lua), 8, 8)
-            dumped = set(work.glob("callgrind.out.*"))
-            subprocess.run(["callgrind_control", "--dump", str(grind.pid)], check=True, capture_output=True)
-            dump = (set(work.glob("callgrind.out.*")) - dumped).pop()
-            totals = next(line for line in dump.read_text().splitlines() if line.startswith("totals:"))
-            print(f"{request}: {int(totals.split()[1]) / total:,.0f} instructions per request ({total} requests)")
-    finally:
-        os.killpg(grind.pid, signal.SIGTERM)
-        grind.wait()
+def callgrind(subjects, work):
+    """Instructions per request inside each gateway of ours, by callgrind: counters zeroed
+    after a warm-up (so start-up is left out), then 8 s of wrk at 8 connections. Deterministic
+    enough to compare two builds on a loaded machine, which wall-clock figures are not."""
+    for name, port, command in subjects:
+        out = work / f"callgrind-{port}.out"
+        grind = start(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + command, 0)
+        try:
+            wait_port(port)
+            for request, lua in [("allowed GET, proxied", "get.lua"), ("preflight, answered at the gateway", "preflight.lua")]:
+                wrk(port, str(work / lua), 2, 8)
+                subprocess.run(["callgrind_control", "--zero", str(grind.pid)], check=True, capture_output=True)
+                _, total, _ = wrk(port, str(work / lua), 8, 8)
+                dumped = set(work.glob(f"callgrind-{port}.out.*"))
+                subprocess.run(["callgrind_control", "--dump", str(grind.pid)], check=True, capture_output=True)
+                dump = (set(work.glob(f"callgrind-{port}.out.*")) - dumped).pop()
+                totals = next(line for line in dump.read_text().splitlines() if line.startswith("totals:"))
+                print(f"{name}, {request}: {int(totals.split()[1]) / total:,.0f} instructions per request ({total} requests)")
+        finally:
+            os.killpg(grind.pid, signal.SIGTERM)
+            grind.wait()
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--corsair", required=True)
+    parser.add_argument("--floor", required=True, help="the gateway-floor binary")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--callgrind", action="store_true",
@@ -271,16 +279,26 @@ def main():
     try:
         processes.append(start(["nginx", "-c", str(work / "upstream.conf"), "-p", str(work)], 1))
         wait_port(UPSTREAM_PORT)
+        corsair = lambda port: [args.corsair, "proxy", "--upstream", f"http://127.0.0.1:{UPSTREAM_PORT}",
+                                "--policy", str(work / "policy.toml"), "--listen", f"127.0.0.1:{port}"]
+        floor = lambda port: [args.floor, f"127.0.0.1:{port}", f"127.0.0.1:{UPSTREAM_PORT}", ORIGIN]
         if args.callgrind:
-            callgrind(args.corsair, work)
+            callgrind([("corsair proxy", CORSAIR_PORT + 10, corsair(CORSAIR_PORT + 10)),
+                       (FLOOR, FLOOR_PORT + 10, floor(FLOOR_PORT + 10))], work)
             return
-        nginx = start(["nginx", "-c", str(work / "nginx.conf"), "-p", str(work)], 0)
-        corsair = start([args.corsair, "proxy", "--upstream", f"http://127.0.0.1:{UPSTREAM_PORT}",
-                         "--policy", str(work / "policy.toml"), "--listen", f"127.0.0.1:{CORSAIR_PORT}"], 0)
-        processes += [nginx, corsair]
-        wait_port(NGINX_PORT)
-        wait_port(CORSAIR_PORT)
-        subjects = [("nginx", NGINX_PORT, nginx.pid), ("corsair proxy", CORSAIR_PORT, corsair.pid)]
+        gateways = [("nginx", NGINX_PORT, ["nginx", "-c", str(work / "nginx.conf"), "-p", str(work)]),
+                    ("corsair proxy", CORSAIR_PORT, corsair(CORSAIR_PORT)),
+                    (FLOOR, FLOOR_PORT, floor(FLOOR_PORT))]
+        subjects = []
+        for name, port, command in gateways:
+            process = start(command, 0)
+            processes.append(process)
+            wait_port(port)
+            # Something else answering on the port would be measured in its place.
+            time.sleep(0.2)
+            if process.poll() is not None:
+                sys.exit(f"{name} did not start (is port {port} in use?)")
+            subjects.append((name, port, process.pid))
         for _, port, _ in subjects:
             check(port)
         results, rates = [], {}
