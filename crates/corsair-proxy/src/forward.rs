@@ -16,11 +16,7 @@ use std::{
 
 use bytes::Bytes;
 use corsair::PolicyHandle;
-use http::{
-    HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode, Uri,
-    header::{self, HeaderName as Name},
-    uri::PathAndQuery,
-};
+use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Uri, header, uri::PathAndQuery};
 use http_body_util::{BodyExt, Empty, Full, Limited, combinators::UnsyncBoxBody};
 use hyper::body::Incoming;
 use hyper_util::{
@@ -30,6 +26,7 @@ use hyper_util::{
 
 use crate::{
     config::{Limits, Route, Upstream},
+    fields::{self, FORWARDED_FOR, FORWARDED_HOST, FORWARDED_PROTO, Present},
     lane::{Connector, Lane, SendError, Target},
     observe::{self, UpstreamError},
     ownership, websocket,
@@ -168,12 +165,14 @@ impl tower_service::Service<Request<Incoming>> for Forward {
 
 impl Settings {
     async fn forward(&self, mut request: Request<Incoming>, peer: &Peer) -> Response<Body> {
-        if let (Some(limit), Some(length)) = (self.max_body, content_length(request.headers()))
-            && length > limit
+        let present = Present::of(request.headers());
+        if let Some(limit) = self.max_body
+            && present.content_length
+            && fields::content_length(request.headers()).is_some_and(|length| length > limit)
         {
             return local(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
         }
-        let upgrade = websocket::is_upgrade(request.headers());
+        let upgrade = present.asks_upgrade(request.headers());
         let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut request));
         let version = request.version();
         let (mut parts, body) = request.into_parts();
@@ -202,17 +201,24 @@ impl Settings {
                 .authority()
                 .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
         });
-        let wants_trailers = accepts_trailers(&parts.headers);
-        remove_hop_by_hop(&mut parts.headers, upgrade);
+        let wants_trailers = present.accepts_trailers(&parts.headers);
+        present.remove_hop_by_hop(&mut parts.headers, upgrade);
         // The gateway answers `100 Continue` itself, as soon as the body is read.
-        parts.headers.remove(header::EXPECT);
+        if present.expect {
+            parts.headers.remove(header::EXPECT);
+        }
         if wants_trailers {
             parts
                 .headers
                 .insert(header::TE, HeaderValue::from_static("trailers"));
         }
-        self.set_forwarded(&mut parts.headers, peer, host.as_ref());
-        if let Some(host) = self.upstream_host.clone().or(host) {
+        self.set_forwarded(&mut parts.headers, peer, host.as_ref(), present.forwarded);
+        // The client's own `Host` is there already; one from the authority is not.
+        let host = match &self.upstream_host {
+            Some(host) => Some(host.clone()),
+            None => host.filter(|_| !present.host),
+        };
+        if let Some(host) = host {
             parts.headers.insert(header::HOST, host);
         }
         // The client's target stays for the log of a conflict: a move, not a copy.
@@ -255,7 +261,7 @@ impl Settings {
             websocket::splice(client, &mut response);
             return response.map(|_| Empty::new().map_err(BoxError::from).boxed_unsync());
         }
-        remove_hop_by_hop(response.headers_mut(), false);
+        Present::of(response.headers()).remove_hop_by_hop(response.headers_mut(), false);
         // The client's connection speaks its own version, whatever the upstream spoke.
         *response.version_mut() = version;
         response
@@ -294,36 +300,46 @@ impl Settings {
 
     /// `X-Forwarded-For`, `-Proto` and `-Host`: replaced, unless the gateway trusts what
     /// the proxy in front of it set (then the peer is appended to `-For`, and the others are
-    /// set only when absent).
-    fn set_forwarded(&self, headers: &mut HeaderMap, peer: &Peer, host: Option<&HeaderValue>) {
-        const FOR: Name = Name::from_static("x-forwarded-for");
-        const PROTO: Name = Name::from_static("x-forwarded-proto");
-        const HOST: Name = Name::from_static("x-forwarded-host");
-        if !self.trust_forwarded {
-            remove_where(headers, |name| {
-                [&FOR, &PROTO, &HOST, &header::FORWARDED].contains(&name)
-            });
+    /// set only when absent). `present` says whether the request carries any of them.
+    fn set_forwarded(
+        &self,
+        headers: &mut HeaderMap,
+        peer: &Peer,
+        host: Option<&HeaderValue>,
+        present: bool,
+    ) {
+        let proto = HeaderValue::from_static(if peer.tls { "https" } else { "http" });
+        if self.trust_forwarded && present {
+            let chain = match (
+                headers.get(&FORWARDED_FOR).and_then(|v| v.to_str().ok()),
+                peer.ip.clone(),
+            ) {
+                (Some(earlier), Some(ip)) => ip
+                    .to_str()
+                    .ok()
+                    .and_then(|ip| HeaderValue::try_from(format!("{earlier}, {ip}")).ok()),
+                (None, ip) => ip,
+                (Some(_), None) => None,
+            };
+            if let Some(chain) = chain {
+                headers.insert(FORWARDED_FOR, chain);
+            }
+            headers.entry(FORWARDED_PROTO).or_insert(proto);
+            if let Some(host) = host {
+                headers.entry(FORWARDED_HOST).or_insert(host.clone());
+            }
+            return;
         }
-        let chain = match (
-            headers.get(&FOR).and_then(|v| v.to_str().ok()),
-            peer.ip.clone(),
-        ) {
-            (Some(earlier), Some(ip)) => ip
-                .to_str()
-                .ok()
-                .and_then(|ip| HeaderValue::try_from(format!("{earlier}, {ip}")).ok()),
-            (None, ip) => ip,
-            (Some(_), None) => None,
-        };
-        if let Some(chain) = chain {
-            headers.insert(FOR, chain);
+        if present {
+            fields::remove_where(headers, fields::is_forwarding);
         }
-        let proto = if peer.tls { "https" } else { "http" };
-        headers
-            .entry(PROTO)
-            .or_insert(HeaderValue::from_static(proto));
+        // None of them is left: each is a new field.
+        if let Some(ip) = &peer.ip {
+            headers.append(FORWARDED_FOR, ip.clone());
+        }
+        headers.append(FORWARDED_PROTO, proto);
         if let Some(host) = host {
-            headers.entry(HOST).or_insert(host.clone());
+            headers.append(FORWARDED_HOST, host.clone());
         }
     }
 }
@@ -353,72 +369,6 @@ pub(crate) fn local(status: StatusCode, text: &'static str) -> Response<Body> {
     response
 }
 
-fn content_length(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .parse()
-        .ok()
-}
-
-fn accepts_trailers(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::TE)
-        .iter()
-        .flat_map(|value| value.as_bytes().split(|&b| b == b','))
-        .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"trailers"))
-}
-
-/// Headers meaningful only on one connection (RFC 9110, section 7.6.1), and every header
-/// `Connection` names. An upgrade keeps `Connection: upgrade` and `Upgrade`, which ask the
-/// upstream to switch.
-fn remove_hop_by_hop(headers: &mut HeaderMap, upgrade: bool) {
-    // `keep-alive` and `upgrade`, what `Connection` usually names, are handled below with the
-    // other hop-by-hop names, so they cost no name parse.
-    let named: Vec<HeaderName> = headers
-        .get_all(header::CONNECTION)
-        .iter()
-        .flat_map(|value| value.as_bytes().split(|&b| b == b','))
-        .map(<[u8]>::trim_ascii)
-        .filter(|token| {
-            !["keep-alive", "upgrade"]
-                .iter()
-                .any(|usual| token.eq_ignore_ascii_case(usual.as_bytes()))
-        })
-        .filter_map(|token| HeaderName::from_bytes(token).ok())
-        .collect();
-    for name in named {
-        headers.remove(name);
-    }
-    remove_where(headers, |name| {
-        let kept = upgrade && (name == header::UPGRADE || name == header::CONNECTION);
-        !kept
-            && (matches!(
-                *name,
-                header::CONNECTION
-                    | header::TE
-                    | header::TRANSFER_ENCODING
-                    | header::UPGRADE
-                    | header::PROXY_AUTHENTICATE
-                    | header::PROXY_AUTHORIZATION
-            ) || name == "keep-alive"
-                || name == "proxy-connection")
-    });
-    if upgrade {
-        headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
-    }
-}
-
-/// Removes every field whose name matches. A pass over the names per removal, and one more:
-/// most messages carry none or one of the names the gateway strips, and a removal per
-/// candidate name would hash each one whether it is there or not.
-fn remove_where(headers: &mut HeaderMap, matches: impl Fn(&HeaderName) -> bool) {
-    while let Some(name) = headers.keys().find(|name| matches(name)).cloned() {
-        headers.remove(name);
-    }
-}
-
 fn source_chain<'a>(
     error: &'a (dyn std::error::Error + 'static),
 ) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
@@ -427,39 +377,4 @@ fn source_chain<'a>(
 
 fn source_is<E: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
     source_chain(error).any(|source| source.is::<E>())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hop_by_hop_headers_and_those_connection_names_go() {
-        let mut headers = HeaderMap::new();
-        for (name, value) in [
-            ("connection", "keep-alive, x-secret"),
-            ("keep-alive", "timeout=5"),
-            ("x-secret", "1"),
-            ("te", "trailers"),
-            ("upgrade", "h2c"),
-            ("proxy-connection", "keep-alive"),
-            ("x-kept", "1"),
-        ] {
-            headers.append(name, value.parse().unwrap());
-        }
-        remove_hop_by_hop(&mut headers, false);
-        assert_eq!(headers.keys().collect::<Vec<_>>(), ["x-kept"]);
-    }
-
-    #[test]
-    fn an_upgrade_keeps_what_asks_for_it() {
-        let mut headers = HeaderMap::new();
-        headers.insert("connection", "keep-alive, Upgrade".parse().unwrap());
-        headers.insert("upgrade", "websocket".parse().unwrap());
-        headers.insert("keep-alive", "timeout=5".parse().unwrap());
-        remove_hop_by_hop(&mut headers, true);
-        assert_eq!(headers["connection"], "upgrade");
-        assert_eq!(headers["upgrade"], "websocket");
-        assert!(!headers.contains_key("keep-alive"));
-    }
 }

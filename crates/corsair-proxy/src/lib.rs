@@ -32,6 +32,7 @@
 mod admin;
 mod checked;
 mod config;
+mod fields;
 mod forward;
 mod framing;
 mod lane;

@@ -2,19 +2,9 @@
 //! (its `Origin` was already checked by the CORS layer), and once the upstream answers
 //! `101 Switching Protocols` both connections are spliced.
 
-use http::{HeaderMap, Response, header};
+use http::Response;
 use hyper::upgrade::OnUpgrade;
 use hyper_util::rt::TokioIo;
-
-/// Whether a request asks to switch protocols: `Connection: upgrade` and an `Upgrade` header.
-pub(crate) fn is_upgrade(headers: &HeaderMap) -> bool {
-    headers.contains_key(header::UPGRADE)
-        && headers
-            .get_all(header::CONNECTION)
-            .iter()
-            .flat_map(|value| value.as_bytes().split(|&b| b == b','))
-            .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"upgrade"))
-}
 
 /// Copies bytes both ways between the client's and the upstream's upgraded connections,
 /// until either side closes.
@@ -33,20 +23,4 @@ pub(crate) fn splice<B>(client: OnUpgrade, upstream: &mut Response<B>) {
             tracing::debug!(target: "corsair::proxy", %error, "upgraded connection closed");
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_upgrade_needs_both_headers_and_the_token_may_be_among_others() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::UPGRADE, "websocket".parse().unwrap());
-        assert!(!is_upgrade(&headers));
-        headers.insert(header::CONNECTION, "keep-alive, Upgrade".parse().unwrap());
-        assert!(is_upgrade(&headers));
-        headers.remove(header::UPGRADE);
-        assert!(!is_upgrade(&headers));
-    }
 }
