@@ -50,6 +50,19 @@ pub fn prometheus() -> PrometheusHandle {
         .clone()
 }
 
+/// Folds the request durations recorded since the last time into the histogram's buckets,
+/// every few seconds, whether or not anything scrapes `/metrics`: the exporter keeps every
+/// sample until then, so a gateway nobody scrapes (no admin listener, the default) would
+/// otherwise grow by eight bytes a request for as long as it runs.
+pub(crate) async fn upkeep(metrics: PrometheusHandle) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        metrics.run_upkeep();
+    }
+}
+
 /// Whether the gateway is ready for traffic.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Ready(Arc<AtomicBool>);

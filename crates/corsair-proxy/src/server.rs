@@ -199,6 +199,7 @@ impl Bound {
         let ready = Ready::default();
         let metrics = admin::prometheus();
         crate::observe::register();
+        let upkeep = tokio::spawn(admin::upkeep(metrics.clone()));
         let reloader = tokio::spawn(proxy.reloader.clone().run());
         let admin =
             admin.map(|listener| tokio::spawn(serve_admin(listener, ready.clone(), metrics)));
@@ -239,6 +240,7 @@ impl Bound {
             tracing::warn!(target: "corsair::proxy", "drain deadline passed; closing the rest");
         }
         reloader.abort();
+        upkeep.abort();
         if let Some(admin) = admin {
             admin.abort();
         }
