@@ -4,10 +4,10 @@
 //! header, and is logged.
 //!
 //! The engine reads a request in place through [`ActixRequest`]: nothing is copied but a
-//! value an answer keeps (a refused or echoed origin, method or header list), since neither
-//! version can hand its value's buffer to the other. Only when the policy has origin
-//! predicates, which may read any part of the request as `http` 1.x types, is the request
-//! copied ([`Carried`]). Of the response, names are mapped to the other version's constants,
+//! value a grant keeps (an echoed origin, method or header list), since neither version can
+//! hand its value's buffer to the other; a refusal holds actix-web's own values. Only when
+//! the policy has origin predicates, which may read any part of the request as `http` 1.x
+//! types, is the request copied for them ([`Carried`]). Of the response, names are mapped to the other version's constants,
 //! values the engine echoed from the request are the request's own, the values every policy
 //! writes are constants, and the policy's other values are converted once per thread.
 
@@ -85,13 +85,28 @@ fn fixed(header: ResponseHeader) -> &'static [HeaderValue] {
     }
 }
 
-/// The engine's view of an actix-web request, read in place.
+/// The engine's view of an actix-web request, read in place; with the whole request as
+/// `http` 1.x types beside it when origin predicates need them ([`Carried`]).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct ActixRequest<'r>(&'r ServiceRequest);
+pub(crate) struct ActixRequest<'r> {
+    request: &'r ServiceRequest,
+    head: Option<RequestHead<'r>>,
+}
 
 impl<'r> ActixRequest<'r> {
     pub(crate) fn new(request: &'r ServiceRequest) -> Self {
-        Self(request)
+        Self {
+            request,
+            head: None,
+        }
+    }
+
+    /// The view of `request` whose predicates see `head`, its copy.
+    pub(crate) fn with_head(request: &'r ServiceRequest, head: RequestHead<'r>) -> Self {
+        Self {
+            request,
+            head: Some(head),
+        }
     }
 }
 
@@ -99,19 +114,22 @@ impl<'a, 'r: 'a> CorsRequest<'a> for ActixRequest<'r> {
     type Value = HeaderValue;
 
     fn method(&self) -> &str {
-        self.0.method().as_str()
+        self.request.method().as_str()
     }
 
     fn path(&self) -> &str {
-        self.0.uri().path()
+        self.request.uri().path()
     }
 
     fn authority(&self) -> Option<&str> {
-        self.0.uri().authority().map(|authority| authority.as_str())
+        self.request
+            .uri()
+            .authority()
+            .map(|authority| authority.as_str())
     }
 
     fn values(&self, header: RequestHeader) -> impl Iterator<Item = &'a HeaderValue> {
-        let request: &'r ServiceRequest = self.0;
+        let request: &'r ServiceRequest = self.request;
         request.headers().get_all(request_name(header))
     }
 
@@ -125,7 +143,7 @@ impl<'a, 'r: 'a> CorsRequest<'a> for ActixRequest<'r> {
     }
 
     fn head(&self) -> Option<RequestHead<'_>> {
-        None
+        self.head
     }
 }
 

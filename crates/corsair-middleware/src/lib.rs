@@ -151,12 +151,12 @@ impl PolicyGate {
 
     /// Reports the final evaluation (and the shadow policy's, if it differs), then lets the
     /// integration act on it.
-    fn report<'p, R>(
+    fn report<'p, Q: CorsRequest<'p>, R>(
         &'p self,
-        head: &impl CorsRequest<'p>,
-        evaluation: Evaluation<'_>,
+        head: &Q,
+        evaluation: Evaluation<'_, Q::Value>,
         resolved: Option<&dyn Fn(&str) -> bool>,
-        decide: impl FnOnce(Evaluation<'_>) -> R,
+        decide: impl FnOnce(Evaluation<'_, Q::Value>) -> R,
     ) -> R {
         let verdict = evaluation.verdict();
         observe::decision(&verdict, head);
@@ -202,12 +202,13 @@ impl PolicyGate {
 
     /// [`route`](Self::route) under a policy obtained from [`current`](Self::current), for
     /// any view of a request: an integration whose framework has its own request types
-    /// implements [`CorsRequest`] on them, so the policy reads them in place.
-    pub fn route_under<'p, R>(
+    /// implements [`CorsRequest`] on them, so the policy reads them in place (and a refusal
+    /// holds the framework's own values).
+    pub fn route_under<'p, Q: CorsRequest<'p>, R>(
         &'p self,
         policy: &'p Policy,
-        head: &impl CorsRequest<'p>,
-        decide: impl FnOnce(Evaluation<'_>) -> R,
+        head: &Q,
+        decide: impl FnOnce(Evaluation<'_, Q::Value>) -> R,
     ) -> Route<R> {
         let evaluation = policy.evaluate(head);
         let Some(resolver) = &self.resolver else {
@@ -217,7 +218,7 @@ impl PolicyGate {
             .verdict()
             .refusal
             .and_then(Refusal::unlisted_origin)
-            .and_then(|origin| origin.to_str().ok());
+            .and_then(|origin| std::str::from_utf8(origin.as_ref()).ok());
         if let Some(origin) = unlisted
             && policy.may_resolve(origin)
         {

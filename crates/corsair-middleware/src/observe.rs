@@ -7,7 +7,7 @@ use corsair::{CorsRequest, RequestHeader, Verdict};
 mod counters;
 
 /// Logs and counts one decision: `corsair_requests_total{kind, decision, reason}`.
-pub(crate) fn decision<'a>(verdict: &Verdict<'_>, head: &impl CorsRequest<'a>) {
+pub(crate) fn decision<'a, V>(verdict: &Verdict<'_, V>, head: &impl CorsRequest<'a>) {
     // Field values are computed only when the event is enabled: no lookup otherwise.
     tracing::debug!(
         target: "corsair",
@@ -25,9 +25,9 @@ pub(crate) fn decision<'a>(verdict: &Verdict<'_>, head: &impl CorsRequest<'a>) {
 
 /// Logs and counts a request the shadow policy decides differently:
 /// `corsair_shadow_differences_total{kind}`.
-pub(crate) fn difference<'a>(
-    enforced: &Verdict<'_>,
-    shadow: &Verdict<'_>,
+pub(crate) fn difference<'a, V>(
+    enforced: &Verdict<'_, V>,
+    shadow: &Verdict<'_, V>,
     head: &impl CorsRequest<'a>,
 ) {
     tracing::info!(

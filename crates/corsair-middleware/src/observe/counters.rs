@@ -68,7 +68,7 @@ static DIFFERENCE_KEYS: LazyLock<Vec<Key>> = LazyLock::new(|| {
 });
 
 /// Counts one decision.
-pub(crate) fn request(verdict: &Verdict<'_>) {
+pub(crate) fn request<V>(verdict: &Verdict<'_, V>) {
     match index(verdict) {
         Some(index) => counter(&REQUEST_KEYS[index]),
         // A check or reason newer than this table: still counted, at the cost of a label list.
@@ -83,7 +83,7 @@ pub(crate) fn request(verdict: &Verdict<'_>) {
 }
 
 /// Counts one request the shadow policy decides differently, by the enforced check.
-pub(crate) fn difference(enforced: &Verdict<'_>) {
+pub(crate) fn difference<V>(enforced: &Verdict<'_, V>) {
     match kind(enforced.check) {
         Some(kind) => counter(&DIFFERENCE_KEYS[kind]),
         None => metrics::counter!(DIFFERENCES, "kind" => enforced.check.as_str()),
@@ -98,7 +98,7 @@ fn counter(key: &Key) -> Counter {
 }
 
 /// The verdict's place in [`REQUEST_KEYS`], if the table knows its check and reason.
-fn index(verdict: &Verdict<'_>) -> Option<usize> {
+fn index<V>(verdict: &Verdict<'_, V>) -> Option<usize> {
     let reason = verdict.reason();
     let reason = REASONS.iter().position(|known| *known == reason)?;
     Some(

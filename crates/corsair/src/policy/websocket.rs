@@ -38,7 +38,7 @@ pub(super) fn check<'a, R: CorsRequest<'a>>(
     request: &R,
     origin: Option<Option<&'a R::Value>>,
     resolved: Option<&dyn Fn(&str) -> bool>,
-) -> Result<(), Refusal> {
+) -> Result<(), Refusal<R::Value>> {
     let origin = match origin {
         None => return Ok(()),
         Some(None) => return Err(Refusal::MalformedOrigin),
@@ -54,6 +54,6 @@ pub(super) fn check<'a, R: CorsRequest<'a>>(
         return Ok(());
     }
     Err(Refusal::WebSocketOriginNotAllowed {
-        origin: request.share(origin).into_owned(),
+        origin: origin.clone(),
     })
 }
