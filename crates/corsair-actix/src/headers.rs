@@ -296,11 +296,26 @@ fn actix_value(
 pub(crate) struct ActixHeaders<'a> {
     headers: &'a mut HeaderMap,
     echoes: Echoes<'a>,
+    /// Whether the map has a `Vary`, when known: seen by the pass over its names that looks
+    /// for `Access-Control-*` headers, so that merging `Vary: Origin` afterwards looks it up
+    /// only if it is there. Forgotten when `Vary` is written.
+    has_vary: Option<bool>,
 }
 
 impl<'a> ActixHeaders<'a> {
     pub(crate) fn new(headers: &'a mut HeaderMap, echoes: Echoes<'a>) -> Self {
-        Self { headers, echoes }
+        Self {
+            headers,
+            echoes,
+            has_vary: None,
+        }
+    }
+
+    /// Forgets whether there is a `Vary` when `header` is written.
+    fn forget(&mut self, header: ResponseHeader) {
+        if header == ResponseHeader::Vary {
+            self.has_vary = None;
+        }
     }
 
     fn convert(&self, header: ResponseHeader, value: &http::HeaderValue) -> Option<HeaderValue> {
@@ -314,26 +329,36 @@ impl ResponseHeaders for ActixHeaders<'_> {
     fn remove_access_control(&mut self) -> bool {
         let is_owned = |name: &HeaderName| name.as_str().starts_with("access-control-");
         // Looked for first: there is none as a rule, and looking costs less than rebuilding.
-        if !self.headers.keys().any(is_owned) {
-            return false;
+        let (mut owned, mut vary) = (false, false);
+        for name in self.headers.keys() {
+            owned |= is_owned(name);
+            vary |= *name == header::VARY;
         }
-        self.headers.retain(|name, _| !is_owned(name));
-        true
+        self.has_vary = Some(vary);
+        if owned {
+            self.headers.retain(|name, _| !is_owned(name));
+        }
+        owned
     }
 
     fn insert(&mut self, header: ResponseHeader, value: &http::HeaderValue) {
         if let Some(value) = self.convert(header, value) {
+            self.forget(header);
             self.headers.insert(response_name(header).clone(), value);
         }
     }
 
     fn append(&mut self, header: ResponseHeader, value: &http::HeaderValue) {
         if let Some(value) = self.convert(header, value) {
+            self.forget(header);
             self.headers.append(response_name(header).clone(), value);
         }
     }
 
     fn any_value(&self, header: ResponseHeader, predicate: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+        if header == ResponseHeader::Vary && self.has_vary == Some(false) {
+            return false;
+        }
         self.headers
             .get_all(response_name(header))
             .any(|value| predicate(value.as_bytes()))
@@ -603,5 +628,20 @@ mod tests {
             "true"
         );
         assert!(map.get("access-control-allow-origin").is_none());
+    }
+
+    #[test]
+    fn a_vary_seen_missing_is_looked_up_again_once_written() {
+        let mut map = HeaderMap::new();
+        map.append(
+            HeaderName::from_static("content-type"),
+            HeaderValue::from_static("text/plain"),
+        );
+        let mut headers = ActixHeaders::new(&mut map, Echoes(None));
+        let vary = ResponseHeader::Vary;
+        assert!(!headers.remove_access_control());
+        assert!(!headers.any_value(vary, &mut |_| true));
+        headers.append(vary, &http::HeaderValue::from_static("Origin"));
+        assert!(headers.any_value(vary, &mut |value| value == b"Origin"));
     }
 }
