@@ -249,23 +249,33 @@ thread_local! {
 }
 
 /// The actix-web value with the bytes of `value`, written as `header`: the request's own if
-/// echoed, one of the [`fixed`] values, else converted once per thread (the policy's values repeat on
-/// every answer) and shared.
+/// echoed, one of the [`fixed`] values, else [`converted`]. `None` (logged) if actix-web
+/// refuses the bytes.
 fn actix_value(
     header: ResponseHeader,
     value: &http::HeaderValue,
     echoes: &Echoes<'_>,
+) -> Option<HeaderValue> {
+    let bytes = value.as_bytes();
+    let same = |candidate: &&HeaderValue| candidate.as_bytes() == bytes;
+    if let Some(echoed) = echoes.of(header).filter(same) {
+        return Some(echoed.clone());
+    }
+    if let Some(fixed) = fixed(header).iter().find(same) {
+        return Some(fixed.clone());
+    }
+    converted(header, value)
+        .inspect_err(|error| dropped("response header value", header.name().as_str(), error))
+        .ok()
+}
+
+/// `value` converted, once per thread (the policy's values repeat on every answer) and
+/// shared.
+fn converted(
+    header: ResponseHeader,
+    value: &http::HeaderValue,
 ) -> Result<HeaderValue, InvalidHeaderValue> {
     let bytes = value.as_bytes();
-    if let Some(echoed) = echoes
-        .of(header)
-        .filter(|echoed| echoed.as_bytes() == bytes)
-    {
-        return Ok(echoed.clone());
-    }
-    if let Some(fixed) = fixed(header).iter().find(|fixed| fixed.as_bytes() == bytes) {
-        return Ok(fixed.clone());
-    }
     let copy = || HeaderValue::from_bytes(bytes);
     if header == ResponseHeader::XCorsairRefusal {
         // A reason differs from one refusal to the next: not worth keeping.
@@ -317,12 +327,6 @@ impl<'a> ActixHeaders<'a> {
             self.has_vary = None;
         }
     }
-
-    fn convert(&self, header: ResponseHeader, value: &http::HeaderValue) -> Option<HeaderValue> {
-        actix_value(header, value, &self.echoes)
-            .inspect_err(|error| dropped("response header value", header.name().as_str(), error))
-            .ok()
-    }
 }
 
 impl ResponseHeaders for ActixHeaders<'_> {
@@ -342,14 +346,14 @@ impl ResponseHeaders for ActixHeaders<'_> {
     }
 
     fn insert(&mut self, header: ResponseHeader, value: &http::HeaderValue) {
-        if let Some(value) = self.convert(header, value) {
+        if let Some(value) = actix_value(header, value, &self.echoes) {
             self.forget(header);
             self.headers.insert(response_name(header).clone(), value);
         }
     }
 
     fn append(&mut self, header: ResponseHeader, value: &http::HeaderValue) {
-        if let Some(value) = self.convert(header, value) {
+        if let Some(value) = actix_value(header, value, &self.echoes) {
             self.forget(header);
             self.headers.append(response_name(header).clone(), value);
         }
