@@ -15,6 +15,8 @@ use super::{Compiled, CorsRequest, Refusal, RequestHeader, same_origin};
 /// never carries that header, and `:protocol` names no other protocol that does. Counting
 /// such a request as a handshake only ever adds the `Origin` check, which a tunnel request
 /// (sent without `Origin`) passes.
+// Inlined into its one caller: a method comparison, and a lookup for `GET` and `CONNECT`.
+#[inline]
 pub(super) fn is_handshake<'a>(request: &impl CorsRequest<'a>) -> bool {
     match request.method() {
         "GET" => request.values(RequestHeader::Upgrade).any(|value| {
