@@ -218,7 +218,9 @@ impl PolicyGate {
             .verdict()
             .refusal
             .and_then(Refusal::unlisted_origin)
-            .and_then(|origin| std::str::from_utf8(origin.as_ref()).ok());
+            // ASCII only, as `HeaderValue::to_str` reads a value.
+            .and_then(|origin| std::str::from_utf8(origin.as_ref()).ok())
+            .filter(|origin| origin.is_ascii());
         if let Some(origin) = unlisted
             && policy.may_resolve(origin)
         {
