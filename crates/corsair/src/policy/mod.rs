@@ -216,12 +216,12 @@ impl Policy {
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Evaluation<'a, R::Value> {
         let policy = &*self.compiled;
-        let evaluation = policy.evaluate(request, resolved);
+        // The usual answer is returned as evaluated, not moved through a local: an
+        // evaluation is large enough that each move is a `memcpy`.
         if policy.report_only {
-            report_only::report(evaluation)
-        } else {
-            evaluation
+            return report_only::report(policy.evaluate(request, resolved));
         }
+        policy.evaluate(request, resolved)
     }
 
     /// Whether an origin that no entry matched may still be granted by a predicate or a
@@ -297,19 +297,21 @@ impl Compiled {
         {
             return self.forbid(refusal, Check::Write);
         }
-        let evaluation = match classified {
+        let cors = match classified {
+            // Never a handshake: those are `GET` or `CONNECT`.
             Classified::Preflight { origin, method } => {
-                Evaluation::Preflight(Preflight::evaluate(self, request, origin, method, resolved))
+                return Evaluation::Preflight(Preflight::evaluate(
+                    self, request, origin, method, resolved,
+                ));
             }
-            Classified::Actual { origin } => {
-                Evaluation::Actual(Actual::evaluate(self, request, origin, resolved))
-            }
-            Classified::NotCors => Evaluation::Actual(Actual::not_cors()),
+            Classified::Actual { origin } => Actual::evaluate(self, request, origin, resolved),
+            Classified::NotCors => Actual::not_cors(),
         };
-        match evaluation {
-            Evaluation::Actual(cors) if handshake => Evaluation::Actual(cors.for_websocket()),
-            evaluation => evaluation,
-        }
+        Evaluation::Actual(if handshake {
+            cors.for_websocket()
+        } else {
+            cors
+        })
     }
 
     fn forbid<V: AsRef<[u8]>>(&self, refusal: Refusal<V>, check: Check) -> Evaluation<'_, V> {
