@@ -210,10 +210,11 @@ impl PolicyGate {
         head: &Q,
         decide: impl FnOnce(Evaluation<'_, Q::Value>) -> R,
     ) -> Route<R> {
-        let evaluation = policy.evaluate(head);
         let Some(resolver) = &self.resolver else {
-            return Route::Decided(self.report(head, evaluation, None, decide));
+            // Evaluated where it is reported: each move of an evaluation is a `memcpy`.
+            return Route::Decided(self.report(head, policy.evaluate(head), None, decide));
         };
+        let evaluation = policy.evaluate(head);
         let unlisted = evaluation
             .verdict()
             .refusal
