@@ -7,7 +7,7 @@ use std::{
     task::{Context, Poll},
 };
 
-use actix_web::{Error, body::EitherBody, dev::ServiceResponse};
+use actix_web::{Error, body::EitherBody, dev::ServiceResponse, http::header::HeaderValue};
 use pin_project_lite::pin_project;
 
 type Output<B> = Result<ServiceResponse<EitherBody<B>>, Error>;
@@ -28,7 +28,7 @@ pin_project! {
     #[project = StateProjection]
     enum State<F, B> {
         Answered { #[pin] response: Ready<Output<B>> },
-        Forwarded { #[pin] future: F, cors: corsair::Actual },
+        Forwarded { #[pin] future: F, cors: corsair::Actual<HeaderValue> },
         Resolving { future: Boxed<B> },
     }
 }
@@ -42,7 +42,7 @@ impl<F, B> ResponseFuture<F, B> {
         }
     }
 
-    pub(crate) fn forwarded(future: F, cors: corsair::Actual) -> Self {
+    pub(crate) fn forwarded(future: F, cors: corsair::Actual<HeaderValue>) -> Self {
         Self {
             state: State::Forwarded { future, cors },
         }

@@ -4,10 +4,10 @@
 //! header, and is logged.
 //!
 //! The engine reads a request in place through [`ActixRequest`]: nothing is copied but a
-//! value an answer keeps (a refused or echoed origin, method or header list), since neither
-//! version can hand its value's buffer to the other. Only when the policy has origin
-//! predicates, which may read any part of the request as `http` 1.x types, is the request
-//! copied ([`Carried`]). Of the response, names are mapped to the other version's constants,
+//! value a grant keeps (an echoed origin, method or header list), since neither version can
+//! hand its value's buffer to the other; a refusal holds actix-web's own values. Only when
+//! the policy has origin predicates, which may read any part of the request as `http` 1.x
+//! types, is the request copied for them ([`Carried`]). Of the response, names are mapped to the other version's constants,
 //! values the engine echoed from the request are the request's own, the values every policy
 //! writes are constants, and the policy's other values are converted once per thread.
 
@@ -85,13 +85,28 @@ fn fixed(header: ResponseHeader) -> &'static [HeaderValue] {
     }
 }
 
-/// The engine's view of an actix-web request, read in place.
+/// The engine's view of an actix-web request, read in place; with the whole request as
+/// `http` 1.x types beside it when origin predicates need them ([`Carried`]).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct ActixRequest<'r>(&'r ServiceRequest);
+pub(crate) struct ActixRequest<'r> {
+    request: &'r ServiceRequest,
+    head: Option<RequestHead<'r>>,
+}
 
 impl<'r> ActixRequest<'r> {
     pub(crate) fn new(request: &'r ServiceRequest) -> Self {
-        Self(request)
+        Self {
+            request,
+            head: None,
+        }
+    }
+
+    /// The view of `request` whose predicates see `head`, its copy.
+    pub(crate) fn with_head(request: &'r ServiceRequest, head: RequestHead<'r>) -> Self {
+        Self {
+            request,
+            head: Some(head),
+        }
     }
 }
 
@@ -99,19 +114,22 @@ impl<'a, 'r: 'a> CorsRequest<'a> for ActixRequest<'r> {
     type Value = HeaderValue;
 
     fn method(&self) -> &str {
-        self.0.method().as_str()
+        self.request.method().as_str()
     }
 
     fn path(&self) -> &str {
-        self.0.uri().path()
+        self.request.uri().path()
     }
 
     fn authority(&self) -> Option<&str> {
-        self.0.uri().authority().map(|authority| authority.as_str())
+        self.request
+            .uri()
+            .authority()
+            .map(|authority| authority.as_str())
     }
 
     fn values(&self, header: RequestHeader) -> impl Iterator<Item = &'a HeaderValue> {
-        let request: &'r ServiceRequest = self.0;
+        let request: &'r ServiceRequest = self.request;
         request.headers().get_all(request_name(header))
     }
 
@@ -125,7 +143,7 @@ impl<'a, 'r: 'a> CorsRequest<'a> for ActixRequest<'r> {
     }
 
     fn head(&self) -> Option<RequestHead<'_>> {
-        None
+        self.head
     }
 }
 
@@ -231,23 +249,33 @@ thread_local! {
 }
 
 /// The actix-web value with the bytes of `value`, written as `header`: the request's own if
-/// echoed, one of the [`fixed`] values, else converted once per thread (the policy's values repeat on
-/// every answer) and shared.
+/// echoed, one of the [`fixed`] values, else [`converted`]. `None` (logged) if actix-web
+/// refuses the bytes.
 fn actix_value(
     header: ResponseHeader,
     value: &http::HeaderValue,
     echoes: &Echoes<'_>,
+) -> Option<HeaderValue> {
+    let bytes = value.as_bytes();
+    let same = |candidate: &&HeaderValue| candidate.as_bytes() == bytes;
+    if let Some(echoed) = echoes.of(header).filter(same) {
+        return Some(echoed.clone());
+    }
+    if let Some(fixed) = fixed(header).iter().find(same) {
+        return Some(fixed.clone());
+    }
+    converted(header, value)
+        .inspect_err(|error| dropped("response header value", header.name().as_str(), error))
+        .ok()
+}
+
+/// `value` converted, once per thread (the policy's values repeat on every answer) and
+/// shared.
+fn converted(
+    header: ResponseHeader,
+    value: &http::HeaderValue,
 ) -> Result<HeaderValue, InvalidHeaderValue> {
     let bytes = value.as_bytes();
-    if let Some(echoed) = echoes
-        .of(header)
-        .filter(|echoed| echoed.as_bytes() == bytes)
-    {
-        return Ok(echoed.clone());
-    }
-    if let Some(fixed) = fixed(header).iter().find(|fixed| fixed.as_bytes() == bytes) {
-        return Ok(fixed.clone());
-    }
     let copy = || HeaderValue::from_bytes(bytes);
     if header == ResponseHeader::XCorsairRefusal {
         // A reason differs from one refusal to the next: not worth keeping.
@@ -278,17 +306,26 @@ fn actix_value(
 pub(crate) struct ActixHeaders<'a> {
     headers: &'a mut HeaderMap,
     echoes: Echoes<'a>,
+    /// Whether the map has a `Vary`, when known: seen by the pass over its names that looks
+    /// for `Access-Control-*` headers, so that merging `Vary: Origin` afterwards looks it up
+    /// only if it is there. Forgotten when `Vary` is written.
+    has_vary: Option<bool>,
 }
 
 impl<'a> ActixHeaders<'a> {
     pub(crate) fn new(headers: &'a mut HeaderMap, echoes: Echoes<'a>) -> Self {
-        Self { headers, echoes }
+        Self {
+            headers,
+            echoes,
+            has_vary: None,
+        }
     }
 
-    fn convert(&self, header: ResponseHeader, value: &http::HeaderValue) -> Option<HeaderValue> {
-        actix_value(header, value, &self.echoes)
-            .inspect_err(|error| dropped("response header value", header.name().as_str(), error))
-            .ok()
+    /// Forgets whether there is a `Vary` when `header` is written.
+    fn forget(&mut self, header: ResponseHeader) {
+        if header == ResponseHeader::Vary {
+            self.has_vary = None;
+        }
     }
 }
 
@@ -296,26 +333,36 @@ impl ResponseHeaders for ActixHeaders<'_> {
     fn remove_access_control(&mut self) -> bool {
         let is_owned = |name: &HeaderName| name.as_str().starts_with("access-control-");
         // Looked for first: there is none as a rule, and looking costs less than rebuilding.
-        if !self.headers.keys().any(is_owned) {
-            return false;
+        let (mut owned, mut vary) = (false, false);
+        for name in self.headers.keys() {
+            owned |= is_owned(name);
+            vary |= *name == header::VARY;
         }
-        self.headers.retain(|name, _| !is_owned(name));
-        true
+        self.has_vary = Some(vary);
+        if owned {
+            self.headers.retain(|name, _| !is_owned(name));
+        }
+        owned
     }
 
     fn insert(&mut self, header: ResponseHeader, value: &http::HeaderValue) {
-        if let Some(value) = self.convert(header, value) {
+        if let Some(value) = actix_value(header, value, &self.echoes) {
+            self.forget(header);
             self.headers.insert(response_name(header).clone(), value);
         }
     }
 
     fn append(&mut self, header: ResponseHeader, value: &http::HeaderValue) {
-        if let Some(value) = self.convert(header, value) {
+        if let Some(value) = actix_value(header, value, &self.echoes) {
+            self.forget(header);
             self.headers.append(response_name(header).clone(), value);
         }
     }
 
     fn any_value(&self, header: ResponseHeader, predicate: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+        if header == ResponseHeader::Vary && self.has_vary == Some(false) {
+            return false;
+        }
         self.headers
             .get_all(response_name(header))
             .any(|value| predicate(value.as_bytes()))
@@ -585,5 +632,20 @@ mod tests {
             "true"
         );
         assert!(map.get("access-control-allow-origin").is_none());
+    }
+
+    #[test]
+    fn a_vary_seen_missing_is_looked_up_again_once_written() {
+        let mut map = HeaderMap::new();
+        map.append(
+            HeaderName::from_static("content-type"),
+            HeaderValue::from_static("text/plain"),
+        );
+        let mut headers = ActixHeaders::new(&mut map, Echoes(None));
+        let vary = ResponseHeader::Vary;
+        assert!(!headers.remove_access_control());
+        assert!(!headers.any_value(vary, &mut |_| true));
+        headers.append(vary, &http::HeaderValue::from_static("Origin"));
+        assert!(headers.any_value(vary, &mut |value| value == b"Origin"));
     }
 }

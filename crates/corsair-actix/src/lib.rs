@@ -67,10 +67,11 @@
 //!
 //! actix-web 4 speaks `http` 0.2 and the engine `http` 1.x. The engine reads the request in
 //! place, through actix-web's own header map (it implements [`corsair::CorsRequest`] on a
-//! view of the request): no header is copied to decide. Neither version's header value can
-//! lend its buffer to the other, so a value the engine keeps in its answer is copied, once:
-//! the origin of a refusal, or the origin of a subdomain-pattern grant, and a preflight's
-//! echoed method and header list. The response headers the engine writes come back without
+//! view of the request): no header is copied to decide, and a refusal holds actix-web's own
+//! values ([`corsair::Refusal`] is generic over the value type). Neither version's header
+//! value can lend its buffer to the other, so a value the engine grants from the request is
+//! copied, once: the origin of a subdomain-pattern grant, and a preflight's echoed method and
+//! header list. The response headers the engine writes come back without
 //! copies: each [`corsair::ResponseHeader`] is mapped to actix-web's constant, echoed values
 //! are the request's own (looked up when written), the values every policy writes (`true`,
 //! `*`, `Vary`) are constants, and the policy's other values are converted once per thread. A policy with origin
@@ -98,7 +99,7 @@ use actix_web::{
     Error, HttpResponse,
     body::{EitherBody, MessageBody},
     dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready},
-    http::StatusCode,
+    http::{StatusCode, header::HeaderValue},
 };
 use corsair::Evaluation;
 use corsair_middleware::{PolicyGate, Route};
@@ -280,12 +281,12 @@ impl<S> fmt::Debug for CorsMiddleware<S> {
     }
 }
 
-/// What the policy decided for a request.
-enum Decision {
+/// What the policy decided for a request; `V` is the value type the engine read it as.
+enum Decision<V> {
     /// A preflight, or a refused write or handshake: this is the whole answer.
     Answer(HttpResponse),
     /// Call the inner service, then add these headers.
-    Forward(corsair::Actual),
+    Forward(corsair::Actual<V>),
 }
 
 impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
@@ -302,12 +303,13 @@ where
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let gate = &self.cors.gate;
         let policy = gate.current();
-        let decide = |evaluation: Evaluation<'_>| decide(evaluation, &request);
+        let decide = |evaluation: Evaluation<'_, HeaderValue>| decide(evaluation, &request);
         // Origin predicates may read any part of the request, as `http` 1.x types: only
-        // then is it copied. Otherwise the engine reads it in place.
+        // then is it copied, for them. The engine reads it in place either way.
         let route = if gate.reads_whole_request(&policy) {
             let carried = Carried::new(&request, self.scratch.take());
-            let route = gate.route_under(&policy, &carried.head(), decide);
+            let view = ActixRequest::with_head(&request, carried.head());
+            let route = gate.route_under(&policy, &view, decide);
             self.scratch.set(carried.recycle());
             route
         } else {
@@ -332,7 +334,7 @@ where
 }
 
 /// Turns an evaluation into the answer, or the plan to forward the request.
-fn decide(evaluation: Evaluation<'_>, request: &ServiceRequest) -> Decision {
+fn decide<V: AsRef<[u8]>>(evaluation: Evaluation<'_, V>, request: &ServiceRequest) -> Decision<V> {
     match evaluation {
         Evaluation::Preflight(answer) => {
             // Every `http` 1.x status is a valid `http` 0.2 status (both are 100-999).
@@ -348,11 +350,11 @@ fn decide(evaluation: Evaluation<'_>, request: &ServiceRequest) -> Decision {
 }
 
 /// An answer of the policy's own, with the headers `write` writes.
-fn answer_with(
+fn answer_with<V>(
     status: StatusCode,
     request: &ServiceRequest,
     write: impl FnOnce(&mut ActixHeaders<'_>),
-) -> Decision {
+) -> Decision<V> {
     let mut response = HttpResponse::new(status);
     write(&mut ActixHeaders::new(
         response.headers_mut(),
@@ -363,9 +365,9 @@ fn answer_with(
 
 /// Adds the CORS headers to the inner service's outcome: to its response, or to the
 /// response actix-web will render from its error.
-fn finish<B>(
+fn finish<B, V: Clone + 'static>(
     outcome: Result<ServiceResponse<B>, Error>,
-    cors: &corsair::Actual,
+    cors: &corsair::Actual<V>,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error> {
     match outcome {
         Ok(response) => {

@@ -164,12 +164,12 @@ impl PolicyGate {
 
     /// Reports the final evaluation (and the shadow policy's, if it differs), then lets the
     /// integration act on it.
-    fn report<'p, R>(
+    fn report<'p, Q: CorsRequest<'p>, R>(
         &'p self,
-        head: &impl CorsRequest<'p>,
-        evaluation: Evaluation<'_>,
+        head: &Q,
+        evaluation: Evaluation<'_, Q::Value>,
         resolved: Option<&dyn Fn(&str) -> bool>,
-        decide: impl FnOnce(Evaluation<'_>) -> R,
+        decide: impl FnOnce(Evaluation<'_, Q::Value>) -> R,
     ) -> R {
         let verdict = evaluation.verdict();
         observe::decision(&verdict, head, &self.counters);
@@ -215,22 +215,26 @@ impl PolicyGate {
 
     /// [`route`](Self::route) under a policy obtained from [`current`](Self::current), for
     /// any view of a request: an integration whose framework has its own request types
-    /// implements [`CorsRequest`] on them, so the policy reads them in place.
-    pub fn route_under<'p, R>(
+    /// implements [`CorsRequest`] on them, so the policy reads them in place (and a refusal
+    /// holds the framework's own values).
+    pub fn route_under<'p, Q: CorsRequest<'p>, R>(
         &'p self,
         policy: &'p Policy,
-        head: &impl CorsRequest<'p>,
-        decide: impl FnOnce(Evaluation<'_>) -> R,
+        head: &Q,
+        decide: impl FnOnce(Evaluation<'_, Q::Value>) -> R,
     ) -> Route<R> {
-        let evaluation = policy.evaluate(head);
         let Some(resolver) = &self.resolver else {
-            return Route::Decided(self.report(head, evaluation, None, decide));
+            // Evaluated where it is reported: each move of an evaluation is a `memcpy`.
+            return Route::Decided(self.report(head, policy.evaluate(head), None, decide));
         };
+        let evaluation = policy.evaluate(head);
         let unlisted = evaluation
             .verdict()
             .refusal
             .and_then(Refusal::unlisted_origin)
-            .and_then(|origin| origin.to_str().ok());
+            // ASCII only, as `HeaderValue::to_str` reads a value.
+            .and_then(|origin| std::str::from_utf8(origin.as_ref()).ok())
+            .filter(|origin| origin.is_ascii());
         if let Some(origin) = unlisted
             && policy.may_resolve(origin)
         {

@@ -16,8 +16,8 @@ pub(crate) type Counters = Option<std::sync::Arc<CounterCache>>;
 pub(crate) type Counters = ();
 
 /// Logs and counts one decision: `corsair_requests_total{kind, decision, reason}`.
-pub(crate) fn decision<'a>(
-    verdict: &Verdict<'_>,
+pub(crate) fn decision<'a, V>(
+    verdict: &Verdict<'_, V>,
     head: &impl CorsRequest<'a>,
     counters: &Counters,
 ) {
@@ -40,9 +40,9 @@ pub(crate) fn decision<'a>(
 
 /// Logs and counts a request the shadow policy decides differently:
 /// `corsair_shadow_differences_total{kind}`.
-pub(crate) fn difference<'a>(
-    enforced: &Verdict<'_>,
-    shadow: &Verdict<'_>,
+pub(crate) fn difference<'a, V>(
+    enforced: &Verdict<'_, V>,
+    shadow: &Verdict<'_, V>,
     head: &impl CorsRequest<'a>,
     counters: &Counters,
 ) {

@@ -681,7 +681,7 @@ mod debug_mode {
         assert!(h.get("access-control-max-age").is_none());
         assert_eq!(
             values(h, "x-corsair-refusal"),
-            [Refusal::PrivateNetworkNotAllowed.to_string()]
+            [<Refusal>::PrivateNetworkNotAllowed.to_string()]
         );
     }
 

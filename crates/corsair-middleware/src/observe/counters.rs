@@ -121,7 +121,7 @@ fn count(slots: Option<&[OnceLock<Counter>]>, keys: &[Key], index: usize) {
 }
 
 /// Counts one decision.
-pub(crate) fn request(verdict: &Verdict<'_>, cache: Option<&CounterCache>) {
+pub(crate) fn request<V>(verdict: &Verdict<'_, V>, cache: Option<&CounterCache>) {
     match index(verdict) {
         Some(index) => count(cache.map(|cache| &*cache.requests), &REQUEST_KEYS, index),
         // A check or reason newer than this table: still counted, at the cost of a label list.
@@ -136,7 +136,7 @@ pub(crate) fn request(verdict: &Verdict<'_>, cache: Option<&CounterCache>) {
 }
 
 /// Counts one request the shadow policy decides differently, by the enforced check.
-pub(crate) fn difference(enforced: &Verdict<'_>, cache: Option<&CounterCache>) {
+pub(crate) fn difference<V>(enforced: &Verdict<'_, V>, cache: Option<&CounterCache>) {
     match kind(enforced.check) {
         Some(kind) => count(
             cache.map(|cache| &*cache.differences),
@@ -154,7 +154,7 @@ fn counter(key: &Key) -> Counter {
 }
 
 /// The verdict's place in [`REQUEST_KEYS`], if the table knows its check and reason.
-fn index(verdict: &Verdict<'_>) -> Option<usize> {
+fn index<V>(verdict: &Verdict<'_, V>) -> Option<usize> {
     let reason = verdict.reason();
     let reason = REASONS.iter().position(|known| *known == reason)?;
     Some(

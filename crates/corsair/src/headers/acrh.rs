@@ -58,6 +58,8 @@ const fn is_ows(byte: u8) -> bool {
 /// (returning `Ok(Some(..))` with the visitor's value). Reads each byte once, plus one
 /// end-of-line per line: an element is leading whitespace, a name of `tchar`s, trailing
 /// whitespace, then `,` or the end of the line; anything else makes the name invalid.
+// Inlined into its one caller per request, where the visitor's checks fold into the loop.
+#[inline]
 pub(crate) fn scan<'a, B>(
     lines: impl IntoIterator<Item = &'a [u8]>,
     mut visit: impl FnMut(Element<'a>) -> ControlFlow<B>,

@@ -12,15 +12,15 @@ static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 /// The CORS headers for the application's response to a request that is not a preflight.
 ///
 /// Owns everything it needs (no borrow of the request or the policy), so it can be held while
-/// the application runs.
+/// the application runs. `V` is the request's header value type, which a [`Refusal`] holds.
 #[derive(Debug, Clone)]
-pub struct Actual {
-    decision: Decision,
+pub struct Actual<V = HeaderValue> {
+    decision: Decision<V>,
     check: Check,
 }
 
 #[derive(Debug, Clone)]
-enum Decision {
+enum Decision<V> {
     /// No `Origin`: no grant needed.
     NotCors,
     Allowed {
@@ -28,13 +28,13 @@ enum Decision {
         credentials: bool,
         expose: Option<HeaderValue>,
     },
-    Refused(Refusal),
+    Refused(Refusal<V>),
     /// Report-only: the application's response is left as it is; what would have been
     /// refused, if anything.
-    Reported(Option<Refusal>),
+    Reported(Option<Refusal<V>>),
 }
 
-impl Actual {
+impl<V> Actual<V> {
     /// The answer to a request without `Origin`.
     pub(super) fn not_cors() -> Self {
         Self {
@@ -44,7 +44,7 @@ impl Actual {
     }
 
     /// Report-only: nothing is changed; `refusal` is what would have been refused.
-    pub(super) fn reported(check: Check, refusal: Option<Refusal>) -> Self {
+    pub(super) fn reported(check: Check, refusal: Option<Refusal<V>>) -> Self {
         Self {
             decision: Decision::Reported(refusal),
             check,
@@ -58,12 +58,15 @@ impl Actual {
     }
 
     /// The answer to a request with `Origin` (`None` when it is repeated).
-    pub(super) fn evaluate<'a, R: CorsRequest<'a>>(
+    pub(super) fn evaluate<'a, R: CorsRequest<'a, Value = V>>(
         policy: &'a Compiled,
         request: &R,
         origin: Option<&'a R::Value>,
         resolved: Option<&dyn Fn(&str) -> bool>,
-    ) -> Self {
+    ) -> Self
+    where
+        V: AsRef<[u8]>,
+    {
         let decision = match policy.origins.check(request, origin, resolved) {
             Ok(origin) => Decision::Allowed {
                 origin: origin.into_owned(),
@@ -93,7 +96,7 @@ impl Actual {
     }
 
     /// Why the origin was refused, if it was.
-    pub fn refusal(&self) -> Option<&Refusal> {
+    pub fn refusal(&self) -> Option<&Refusal<V>> {
         match &self.decision {
             Decision::Refused(refusal) => Some(refusal),
             Decision::NotCors | Decision::Allowed { .. } | Decision::Reported(_) => None,
@@ -102,7 +105,7 @@ impl Actual {
 
     /// What was decided, for logs and metrics. A WebSocket handshake that passed its origin
     /// check is allowed whatever CORS decided: CORS grants mean nothing to WebSockets.
-    pub fn verdict(&self) -> Verdict<'_> {
+    pub fn verdict(&self) -> Verdict<'_, V> {
         let (outcome, refusal) = match &self.decision {
             Decision::Refused(refusal) if self.check != Check::WebSocket => {
                 (Outcome::Refused, Some(refusal))

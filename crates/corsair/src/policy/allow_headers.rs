@@ -87,7 +87,7 @@ impl AllowHeaders {
         &self,
         request: &R,
         credentials: bool,
-    ) -> Result<HeadersGrant<'a>, Refusal> {
+    ) -> Result<HeadersGrant<'a>, Refusal<R::Value>> {
         let mut lines = request.values(RequestHeader::AccessControlRequestHeaders);
         let Some(first) = lines.next() else {
             return Ok(HeadersGrant::None);
@@ -112,7 +112,7 @@ impl AllowHeaders {
                 match self.allows(element.name) {
                     Ok(()) => ControlFlow::Continue(()),
                     Err(needs_explicit_listing) => ControlFlow::Break(Refusal::HeaderNotAllowed {
-                        line: request.share(line.get()).into_owned(),
+                        line: line.get().clone(),
                         range: element.start..element.start + element.name.len(),
                         needs_explicit_listing,
                     }),

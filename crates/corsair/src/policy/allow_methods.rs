@@ -102,7 +102,7 @@ impl AllowMethods {
         &'a self,
         request: &R,
         requested: Option<&'a R::Value>,
-    ) -> Result<Cow<'a, HeaderValue>, Refusal> {
+    ) -> Result<Cow<'a, HeaderValue>, Refusal<R::Value>> {
         let method = requested
             .filter(|method| is_token(method.as_ref()))
             .ok_or(Refusal::MalformedMethod)?;
@@ -122,7 +122,7 @@ impl AllowMethods {
             Self::Any => {}
         }
         Err(Refusal::MethodNotAllowed {
-            method: request.share(method).into_owned(),
+            method: method.clone(),
         })
     }
 }

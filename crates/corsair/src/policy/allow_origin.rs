@@ -152,7 +152,7 @@ impl AllowOrigin {
         request: &R,
         origin: Option<&'a R::Value>,
         resolved: Option<&dyn Fn(&str) -> bool>,
-    ) -> Result<Cow<'a, HeaderValue>, Refusal> {
+    ) -> Result<Cow<'a, HeaderValue>, Refusal<R::Value>> {
         let origin = origin.ok_or(Refusal::MalformedOrigin)?;
         match self.matcher.find(origin.as_ref()) {
             Some(Match::Exact(value)) => return Ok(Cow::Borrowed(value)),
@@ -173,7 +173,7 @@ impl AllowOrigin {
             Ok(request.share(origin))
         } else {
             Err(Refusal::OriginNotAllowed {
-                origin: request.share(origin).into_owned(),
+                origin: origin.clone(),
             })
         }
     }

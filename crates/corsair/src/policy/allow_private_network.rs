@@ -4,7 +4,10 @@ use super::{CorsRequest, Refusal, RequestHeader, ResponseHeader, ResponseHeaders
 
 /// Whether the answer grants Private Network Access: only when the preflight asks for it,
 /// which is refused unless the policy `allowed` it.
-pub(super) fn check<'a>(allowed: bool, request: &impl CorsRequest<'a>) -> Result<bool, Refusal> {
+pub(super) fn check<'a, R: CorsRequest<'a>>(
+    allowed: bool,
+    request: &R,
+) -> Result<bool, Refusal<R::Value>> {
     match (requests_private_network(request), allowed) {
         (false, _) => Ok(false),
         (true, true) => Ok(true),

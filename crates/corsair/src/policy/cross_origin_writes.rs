@@ -58,7 +58,7 @@ impl CrossOriginWrites {
         request: &R,
         origin: Option<Option<&'a R::Value>>,
         resolved: Option<&dyn Fn(&str) -> bool>,
-    ) -> Result<(), Refusal> {
+    ) -> Result<(), Refusal<R::Value>> {
         if is_safe(request.method()) || self.is_exempt(request) {
             return Ok(());
         }
@@ -92,7 +92,7 @@ impl CrossOriginWrites {
         }
         Err(Refusal::CrossOriginWrite {
             signal,
-            origin: origin.map(|origin| request.share(origin).into_owned()),
+            origin: origin.cloned(),
         })
     }
 

@@ -45,17 +45,17 @@ impl DebugSwitch {
 
 /// A refused preflight answered in debug mode.
 #[derive(Debug)]
-pub(super) struct Explained<'a> {
-    refused: Refused<'a>,
+pub(super) struct Explained<'a, V> {
+    refused: Refused<'a, V>,
     /// For a refused request header, the requested headers that are allowed.
     allowed_headers: Option<HeaderValue>,
 }
 
-impl<'a> Explained<'a> {
+impl<'a, V: AsRef<[u8]>> Explained<'a, V> {
     pub(super) fn new(
         policy: &Compiled,
-        refused: Refused<'a>,
-        request: &impl CorsRequest<'a>,
+        refused: Refused<'a, V>,
+        request: &impl CorsRequest<'a, Value = V>,
     ) -> Self {
         let allowed_headers = matches!(refused.refusal, Refusal::HeaderNotAllowed { .. })
             .then(|| policy.headers.allowed_of(request))
@@ -66,7 +66,7 @@ impl<'a> Explained<'a> {
         }
     }
 
-    pub(super) fn refusal(&self) -> &Refusal {
+    pub(super) fn refusal(&self) -> &Refusal<V> {
         &self.refused.refusal
     }
 

@@ -12,14 +12,14 @@ use super::{Check, Refusal, ResponseHeader, ResponseHeaders};
 /// policy's [`DebugSwitch`](crate::DebugSwitch) on, it names the reason in an
 /// `x-corsair-refusal` header.
 #[derive(Debug, Clone)]
-pub struct Forbidden {
-    refusal: Refusal,
+pub struct Forbidden<V = HeaderValue> {
+    refusal: Refusal<V>,
     check: Check,
     explain: bool,
 }
 
-impl Forbidden {
-    pub(super) fn new(refusal: Refusal, check: Check, explain: bool) -> Self {
+impl<V: AsRef<[u8]>> Forbidden<V> {
+    pub(super) fn new(refusal: Refusal<V>, check: Check, explain: bool) -> Self {
         tracing::debug!(
             target: "corsair",
             reason = %refusal,
@@ -35,7 +35,7 @@ impl Forbidden {
     }
 
     /// Why it was refused.
-    pub fn refusal(&self) -> &Refusal {
+    pub fn refusal(&self) -> &Refusal<V> {
         &self.refusal
     }
 

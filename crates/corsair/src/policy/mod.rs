@@ -132,23 +132,24 @@ struct Compiled {
     report_only: bool,
 }
 
-/// What the policy decided for one request.
+/// What the policy decided for one request. `V` is the request's header value type
+/// ([`CorsRequest::Value`]), which a [`Refusal`] holds.
 #[derive(Debug)]
-pub enum Evaluation<'a> {
+pub enum Evaluation<'a, V = HeaderValue> {
     /// A preflight: answer it with [`Preflight::response`] (or [`Preflight::status`] and
     /// [`Preflight::write_headers`]) without calling the application.
-    Preflight(Preflight<'a>),
+    Preflight(Preflight<'a, V>),
     /// Any other request: call the application, then [`Actual::apply`] to its response,
     /// error responses included.
-    Actual(Actual),
+    Actual(Actual<V>),
     /// A forged write or a WebSocket handshake from a foreign origin: answer it with
     /// [`Forbidden::response`] without calling the application.
-    Forbidden(Forbidden),
+    Forbidden(Forbidden<V>),
 }
 
-impl Evaluation<'_> {
+impl<V: AsRef<[u8]>> Evaluation<'_, V> {
     /// What was decided, for logs and metrics.
-    pub fn verdict(&self) -> Verdict<'_> {
+    pub fn verdict(&self) -> Verdict<'_, V> {
         match self {
             Self::Preflight(answer) => Verdict {
                 check: Check::Preflight,
@@ -184,7 +185,7 @@ impl Policy {
     ///
     /// `request` is a [`RequestHead`] or any other [`CorsRequest`]: integrations whose
     /// framework has its own request types read them in place.
-    pub fn evaluate<'a, R: CorsRequest<'a>>(&'a self, request: &R) -> Evaluation<'a> {
+    pub fn evaluate<'a, R: CorsRequest<'a>>(&'a self, request: &R) -> Evaluation<'a, R::Value> {
         self.evaluate_with(request, None)
     }
 
@@ -213,14 +214,14 @@ impl Policy {
         &'a self,
         request: &R,
         resolved: Option<&dyn Fn(&str) -> bool>,
-    ) -> Evaluation<'a> {
+    ) -> Evaluation<'a, R::Value> {
         let policy = &*self.compiled;
-        let evaluation = policy.evaluate(request, resolved);
+        // The usual answer is returned as evaluated, not moved through a local: an
+        // evaluation is large enough that each move is a `memcpy`.
         if policy.report_only {
-            report_only::report(evaluation)
-        } else {
-            evaluation
+            return report_only::report(policy.evaluate(request, resolved));
         }
+        policy.evaluate(request, resolved)
     }
 
     /// Whether an origin that no entry matched may still be granted by a predicate or a
@@ -284,7 +285,7 @@ impl Compiled {
         &'a self,
         request: &R,
         resolved: Option<&dyn Fn(&str) -> bool>,
-    ) -> Evaluation<'a> {
+    ) -> Evaluation<'a, R::Value> {
         let classified = request::classify(request);
         let origin = classified.origin();
         let handshake = self.websockets && websocket::is_handshake(request);
@@ -296,22 +297,24 @@ impl Compiled {
         {
             return self.forbid(refusal, Check::Write);
         }
-        let evaluation = match classified {
+        let cors = match classified {
+            // Never a handshake: those are `GET` or `CONNECT`.
             Classified::Preflight { origin, method } => {
-                Evaluation::Preflight(Preflight::evaluate(self, request, origin, method, resolved))
+                return Evaluation::Preflight(Preflight::evaluate(
+                    self, request, origin, method, resolved,
+                ));
             }
-            Classified::Actual { origin } => {
-                Evaluation::Actual(Actual::evaluate(self, request, origin, resolved))
-            }
-            Classified::NotCors => Evaluation::Actual(Actual::not_cors()),
+            Classified::Actual { origin } => Actual::evaluate(self, request, origin, resolved),
+            Classified::NotCors => Actual::not_cors(),
         };
-        match evaluation {
-            Evaluation::Actual(cors) if handshake => Evaluation::Actual(cors.for_websocket()),
-            evaluation => evaluation,
-        }
+        Evaluation::Actual(if handshake {
+            cors.for_websocket()
+        } else {
+            cors
+        })
     }
 
-    fn forbid(&self, refusal: Refusal, check: Check) -> Evaluation<'_> {
+    fn forbid<V: AsRef<[u8]>>(&self, refusal: Refusal<V>, check: Check) -> Evaluation<'_, V> {
         Evaluation::Forbidden(Forbidden::new(refusal, check, self.debug.is_enabled()))
     }
 }

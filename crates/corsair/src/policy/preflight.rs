@@ -16,22 +16,23 @@ static PREFLIGHT_VARY: HeaderValue = HeaderValue::from_static(
      Access-Control-Request-Private-Network",
 );
 
-/// The answer to a preflight request.
+/// The answer to a preflight request. `V` is the request's header value type, which a
+/// [`Refusal`] holds.
 #[derive(Debug)]
-pub struct Preflight<'a> {
+pub struct Preflight<'a, V = HeaderValue> {
     policy: &'a Compiled,
-    answer: Answer<'a>,
+    answer: Answer<'a, V>,
 }
 
 #[derive(Debug)]
-enum Answer<'a> {
+enum Answer<'a, V> {
     Granted(Granted<'a>),
     /// Refused: a 403 with no grant at all.
-    Refused(Refusal),
+    Refused(Refusal<V>),
     /// Refused while debug answers are on: boxed, as it is several times the size of the
     /// other answers, which are moved a few times on their way to the response (and a debug
     /// answer allocates its reason anyway).
-    Explained(Box<Explained<'a>>),
+    Explained(Box<Explained<'a, V>>),
 }
 
 /// Every part of a granted preflight, each checked.
@@ -45,8 +46,8 @@ struct Granted<'a> {
 
 /// A refused preflight: why, and the parts that passed before the refusal.
 #[derive(Debug)]
-pub(super) struct Refused<'a> {
-    pub(super) refusal: Refusal,
+pub(super) struct Refused<'a, V> {
+    pub(super) refusal: Refusal<V>,
     pub(super) passed: Passed<'a>,
 }
 
@@ -67,9 +68,9 @@ pub(super) enum Passed<'a> {
     },
 }
 
-impl<'a> Preflight<'a> {
+impl<'a, V: AsRef<[u8]>> Preflight<'a, V> {
     /// Checks a preflight; `origin` and `method` are `None` when their header is repeated.
-    pub(super) fn evaluate<R: CorsRequest<'a>>(
+    pub(super) fn evaluate<R: CorsRequest<'a, Value = V>>(
         policy: &'a Compiled,
         request: &R,
         origin: Option<&'a R::Value>,
@@ -101,7 +102,7 @@ impl<'a> Preflight<'a> {
     }
 
     /// Why it was refused, if it was.
-    pub fn refusal(&self) -> Option<&Refusal> {
+    pub fn refusal(&self) -> Option<&Refusal<V>> {
         match &self.answer {
             Answer::Granted(_) => None,
             Answer::Refused(refusal) => Some(refusal),
@@ -151,7 +152,7 @@ fn check<'a, R: CorsRequest<'a>>(
     origin: Option<&'a R::Value>,
     method: Option<&'a R::Value>,
     resolved: Option<&dyn Fn(&str) -> bool>,
-) -> Result<Granted<'a>, Refused<'a>> {
+) -> Result<Granted<'a>, Refused<'a, R::Value>> {
     let refused = |refusal, passed| Refused { refusal, passed };
     let origin = policy
         .origins

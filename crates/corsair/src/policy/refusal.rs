@@ -9,10 +9,30 @@ use crate::headers::acrh::MAX_EMPTY_ELEMENTS;
 /// Why the policy refused a CORS request. Every refusal is logged through `tracing` at debug
 /// level (target `corsair`), and its [`Display`](fmt::Display) names what was refused and why.
 ///
-/// Holding one costs no allocation: the offending values are the request's own.
+/// Holding one costs no allocation: the offending values are the request's own, as its
+/// framework holds them (`V`: [`http::HeaderValue`] for a [`RequestHead`](crate::RequestHead),
+/// the framework's own value type for another [`CorsRequest`](crate::CorsRequest)), so that
+/// no framework has to copy them into another type.
+///
+/// ```
+/// use corsair::{Config, Evaluation, Refusal, RequestHead};
+///
+/// let policy = Config::new().allow_origins(["https://app.example.com"]).build()?;
+/// let request = http::Request::get("/").header("origin", "https://evil.example").body(()).unwrap();
+/// let Evaluation::Actual(cors) = policy.evaluate(&RequestHead::from(&request)) else {
+///     unreachable!()
+/// };
+/// let Some(Refusal::OriginNotAllowed { origin }) = cors.refusal() else { unreachable!() };
+/// assert_eq!(origin, "https://evil.example");
+/// assert_eq!(
+///     cors.refusal().unwrap().to_string(),
+///     "origin `https://evil.example` is not allowed by the policy"
+/// );
+/// # Ok::<(), corsair::ConfigErrors>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Refusal {
+pub enum Refusal<V = HeaderValue> {
     /// `Origin` is repeated. A value that is not a serialized origin matches no entry and is
     /// refused as [`Refusal::OriginNotAllowed`]; a request without `Origin` is not a CORS
     /// request and is never refused.
@@ -20,14 +40,14 @@ pub enum Refusal {
     /// The origin matches no entry of the policy.
     OriginNotAllowed {
         /// The request's `Origin` value.
-        origin: HeaderValue,
+        origin: V,
     },
     /// `Access-Control-Request-Method` is repeated or not a method token.
     MalformedMethod,
     /// The preflight asks for a method the policy does not allow.
     MethodNotAllowed {
         /// The requested method.
-        method: HeaderValue,
+        method: V,
     },
     /// `Access-Control-Request-Headers` does not parse as a list of header names.
     MalformedRequestHeaders {
@@ -37,7 +57,7 @@ pub enum Refusal {
     /// The preflight asks for a request header the policy does not allow.
     HeaderNotAllowed {
         /// The `Access-Control-Request-Headers` line naming it.
-        line: HeaderValue,
+        line: V,
         /// Where in `line` the name is.
         range: std::ops::Range<usize>,
         /// The header is `authorization`, which `*` does not cover.
@@ -51,14 +71,14 @@ pub enum Refusal {
         /// What showed the request to come from elsewhere.
         signal: CrossOriginSignal,
         /// The request's `Origin` value, when it has one.
-        origin: Option<HeaderValue>,
+        origin: Option<V>,
     },
     /// A WebSocket handshake from an origin the policy does not allow and that is not the
     /// server's own (see
     /// [`Config::allow_cross_origin_websockets`](crate::Config::allow_cross_origin_websockets)).
     WebSocketOriginNotAllowed {
         /// The request's `Origin` value.
-        origin: HeaderValue,
+        origin: V,
     },
 }
 
@@ -103,7 +123,7 @@ pub enum RequestHeadersProblem {
     InvalidName,
 }
 
-impl Refusal {
+impl<V> Refusal<V> {
     /// A stable identifier of the reason, the variant's name in snake case (e.g.
     /// `origin_not_allowed`), for logs and tools. Stable like
     /// [`ConfigError::kind`](crate::ConfigError::kind).
@@ -123,7 +143,7 @@ impl Refusal {
 
     /// The request's `Origin` when the refusal is only that no entry allows it, so that
     /// another source of allowed origins (a resolver) may still change the answer.
-    pub fn unlisted_origin(&self) -> Option<&HeaderValue> {
+    pub fn unlisted_origin(&self) -> Option<&V> {
         match self {
             Self::OriginNotAllowed { origin }
             | Self::WebSocketOriginNotAllowed { origin }
@@ -134,24 +154,26 @@ impl Refusal {
             _ => None,
         }
     }
+}
 
+impl<V: AsRef<[u8]>> Refusal<V> {
     /// For [`Refusal::HeaderNotAllowed`], the refused header name as sent.
     pub fn header_name(&self) -> Option<&[u8]> {
         match self {
-            Self::HeaderNotAllowed { line, range, .. } => line.as_bytes().get(range.clone()),
+            Self::HeaderNotAllowed { line, range, .. } => line.as_ref().get(range.clone()),
             _ => None,
         }
     }
 }
 
-impl fmt::Display for Refusal {
+impl<V: AsRef<[u8]>> fmt::Display for Refusal<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::MalformedOrigin => f.write_str("the `Origin` header is repeated"),
             Self::OriginNotAllowed { origin } => write!(
                 f,
                 "origin `{}` is not allowed by the policy",
-                origin.as_bytes().escape_ascii()
+                origin.as_ref().escape_ascii()
             ),
             Self::MalformedMethod => {
                 f.write_str("`Access-Control-Request-Method` is repeated or not a method token")
@@ -159,7 +181,7 @@ impl fmt::Display for Refusal {
             Self::MethodNotAllowed { method } => write!(
                 f,
                 "method `{}` is not allowed by the policy",
-                method.as_bytes().escape_ascii()
+                method.as_ref().escape_ascii()
             ),
             Self::MalformedRequestHeaders {
                 problem: RequestHeadersProblem::TooManyEmptyElements,
@@ -208,7 +230,7 @@ impl fmt::Display for Refusal {
                     Some(origin) if *signal != CrossOriginSignal::NullOrigin => write!(
                         f,
                         " and origin `{}` is not allowed by the policy",
-                        origin.as_bytes().escape_ascii()
+                        origin.as_ref().escape_ascii()
                     ),
                     Some(_) => Ok(()),
                     None => f.write_str(" and there is no `Origin`"),
@@ -218,7 +240,7 @@ impl fmt::Display for Refusal {
                 f,
                 "WebSocket handshake refused: origin `{}` is neither allowed by the policy nor \
                  the server's own",
-                origin.as_bytes().escape_ascii()
+                origin.as_ref().escape_ascii()
             ),
         }
     }

@@ -165,8 +165,9 @@ impl RequestHeader {
 /// origin, method or header list) that long. A view whose values live longer implements the
 /// trait for every shorter `'a` too, as [`RequestHead`] does.
 pub trait CorsRequest<'a> {
-    /// A header value as the framework holds it.
-    type Value: AsRef<[u8]> + 'a;
+    /// A header value as the framework holds it: cloned into a [`Refusal`](crate::Refusal)
+    /// that names it, so a clone should share its buffer (`http`'s and actix-web's do).
+    type Value: AsRef<[u8]> + Clone + 'a;
 
     /// The request method, case-sensitive.
     fn method(&self) -> &str;
@@ -181,8 +182,8 @@ pub trait CorsRequest<'a> {
     /// Every value of `header`, in the order received.
     fn values(&self, header: RequestHeader) -> impl Iterator<Item = &'a Self::Value>;
 
-    /// An `http` 1.x value with the bytes of `value`, for an answer that keeps it: borrowed
-    /// when `Value` is one already, else a copy.
+    /// An `http` 1.x value with the bytes of `value`, for a grant that echoes it: borrowed
+    /// when `Value` is one already, else a copy. (A refusal keeps `value` itself.)
     fn share(&self, value: &'a Self::Value) -> Cow<'a, HeaderValue>;
 
     /// The whole request as origin predicates see it, if this view has it. A view without
@@ -248,6 +249,8 @@ impl<'a> Iterator for Values<'a> {
 }
 
 /// Classifies the request and reads the headers that decide it, each looked up once.
+// Inlined into its one caller: a few lookups, once per request.
+#[inline]
 pub(crate) fn classify<'a, R: CorsRequest<'a>>(request: &R) -> Classified<'a, R::Value> {
     let Some(origin) = Occurrences::of(request, RequestHeader::Origin) else {
         return Classified::NotCors;

@@ -1,5 +1,7 @@
 //! What a policy decided about one request, in the terms logs and metrics use.
 
+use http::HeaderValue;
+
 use super::Refusal;
 
 /// Which check decided a request.
@@ -69,26 +71,35 @@ impl Outcome {
 /// assert_eq!(verdict.reason(), "origin_not_allowed");
 /// # Ok::<(), corsair::ConfigErrors>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Verdict<'a> {
+pub struct Verdict<'a, V = HeaderValue> {
     /// Which check decided.
     pub check: Check,
     /// What it decided.
     pub outcome: Outcome,
     /// Why it refused (or would have), if it did.
-    pub refusal: Option<&'a Refusal>,
+    pub refusal: Option<&'a Refusal<V>>,
 }
 
-impl Verdict<'_> {
+// By hand: a verdict only borrows its refusal, so it is `Copy` whatever the value type.
+impl<V> Clone for Verdict<'_, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V> Copy for Verdict<'_, V> {}
+
+impl<V> Verdict<'_, V> {
     /// The refusal's [`kind`](Refusal::kind), or `none`: the metric label.
     pub fn reason(&self) -> &'static str {
         self.refusal.map_or("none", Refusal::kind)
     }
 
     /// Whether `other` decides the same: the same outcome for the same reason.
-    pub fn agrees_with(&self, other: &Verdict<'_>) -> bool {
-        let refused = |verdict: &Verdict<'_>| verdict.outcome != Outcome::Allowed;
-        refused(self) == refused(other) && self.reason() == other.reason()
+    pub fn agrees_with<W>(&self, other: &Verdict<'_, W>) -> bool {
+        let refused = self.outcome != Outcome::Allowed;
+        refused == (other.outcome != Outcome::Allowed) && self.reason() == other.reason()
     }
 }
