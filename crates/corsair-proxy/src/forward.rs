@@ -213,10 +213,12 @@ impl Settings {
                 .insert(header::TE, HeaderValue::from_static("trailers"));
         }
         self.set_forwarded(&mut parts.headers, peer, host.as_ref(), present.forwarded);
-        // The client's own `Host` is there already; one from the authority is not.
+        // The client's own single `Host` is there already. One from the authority is not,
+        // and repeated ones (some field repeats: `Host` may be among them) become the first.
+        let repeats = parts.headers.len() != parts.headers.keys_len();
         let host = match &self.upstream_host {
             Some(host) => Some(host.clone()),
-            None => host.filter(|_| !present.host),
+            None => host.filter(|_| !present.host || repeats),
         };
         if let Some(host) = host {
             parts.headers.insert(header::HOST, host);

@@ -241,6 +241,20 @@ async fn trailers_head_and_304_pass() {
 }
 
 #[tokio::test]
+async fn a_repeated_host_reaches_the_upstream_once() {
+    let upstream = upstream().await;
+    let proxy = start(gateway(upstream.addr, policy())).await;
+    let answer = raw(
+        proxy.addr,
+        b"GET /echo HTTP/1.1\r\nhost: api.example.com\r\nhost: evil.example\r\nconnection: close\r\n\r\n",
+        Duration::from_secs(5),
+    )
+    .await;
+    assert!(answer.contains("host: api.example.com\n"), "{answer}");
+    assert!(!answer.contains("host: evil.example\n"), "{answer}");
+}
+
+#[tokio::test]
 async fn expect_100_continue_gets_its_continue_and_the_body_goes_through() {
     let upstream = upstream().await;
     let proxy = start(gateway(upstream.addr, policy())).await;
