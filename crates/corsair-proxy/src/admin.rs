@@ -82,7 +82,19 @@ pub(crate) fn answer(
     ready: &Ready,
     metrics: &PrometheusHandle,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    // Probes and scrapers send neither; a browser page elsewhere (DNS rebinding included,
+    // where the page is same-origin but its fetches say so) gets nothing.
+    let from_a_page = request.headers().contains_key(header::ORIGIN)
+        || request
+            .headers()
+            .get("sec-fetch-site")
+            .is_some_and(|site| site != "none");
     let (status, content_type, body) = match request.uri().path() {
+        _ if from_a_page => (
+            StatusCode::FORBIDDEN,
+            "text/plain",
+            Bytes::from_static(b"the admin listener answers probes and scrapers, not pages\n"),
+        ),
         "/healthz" => (StatusCode::OK, "text/plain", Bytes::from_static(b"ok\n")),
         "/readyz" if ready.get() => (StatusCode::OK, "text/plain", Bytes::from_static(b"ready\n")),
         "/readyz" => (

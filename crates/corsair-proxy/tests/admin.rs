@@ -78,6 +78,22 @@ async fn admin_metrics_and_hot_reload() {
     let admin = proxy.admin.unwrap();
 
     assert_eq!(scrape(admin, "/healthz").await.0, StatusCode::OK);
+    // A page's fetch, cross-origin or by a rebound name, is refused.
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "same-origin"),
+    ] {
+        let (parts, _) = send(
+            admin,
+            Request::get("/metrics")
+                .header("host", "admin")
+                .header(name, value)
+                .body(empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(parts.status, StatusCode::FORBIDDEN, "{name}");
+    }
     assert_eq!(scrape(admin, "/readyz").await.0, StatusCode::OK);
     let (_, before) = scrape(admin, "/metrics").await;
     assert!(
