@@ -6,8 +6,8 @@ use std::{borrow::Cow, cell::Cell, ops::ControlFlow};
 use http::HeaderValue;
 
 use super::{
-    Config, ConfigError, CorsRequest, HeaderList, Refusal, RequestHeader, RequestHeadersProblem,
-    ResponseHeader, ResponseHeaders,
+    Config, ConfigError, CorsRequest, FirstValue, HeaderList, Refusal, RequestHeader,
+    RequestHeadersProblem, ResponseHeader, ResponseHeaders,
 };
 use crate::headers::{
     acrh::{self, Malformed},
@@ -73,25 +73,42 @@ impl AllowHeaders {
     /// Whether one requested name (as sent: browsers lowercase, proxies may not) is allowed.
     /// `Err(true)` when it is `authorization` under `*`, which must be listed by name.
     fn allows(&self, name: &[u8]) -> Result<(), bool> {
-        let is_authorization = name.eq_ignore_ascii_case(b"authorization");
-        if self.listed.contains(name) || (self.any && !is_authorization) {
+        if self.listed.contains(name) {
             Ok(())
+        } else if !self.any {
+            Err(false)
+        } else if is_authorization(name) {
+            Err(true)
         } else {
-            Err(self.any && is_authorization)
+            Ok(())
         }
     }
 
     /// Checks every requested header in one linear, allocation-free pass. With credentials,
     /// browsers read `*` as a header literally named `*`, so the answer echoes instead.
+    /// `first_line` is the request's first `Access-Control-Request-Headers`; the others are
+    /// read from `request` only if it has more.
     pub(super) fn check<'a, R: CorsRequest<'a>>(
         &self,
         request: &R,
+        first_line: Option<FirstValue<'a, R::Value>>,
         credentials: bool,
     ) -> Result<HeadersGrant<'a>, Refusal<R::Value>> {
-        let mut lines = request.values(RequestHeader::AccessControlRequestHeaders);
-        let Some(first) = lines.next() else {
+        let Some(FirstValue {
+            value: first,
+            repeated,
+        }) = first_line
+        else {
             return Ok(HeadersGrant::None);
         };
+        let lines = repeated
+            .then(|| {
+                request
+                    .values(RequestHeader::AccessControlRequestHeaders)
+                    .skip(1)
+            })
+            .into_iter()
+            .flatten();
         // The line being scanned, so a refused name is reported by its place in it; the
         // lines after the first, kept for the echo (there are none unless a proxy split the
         // header, so this allocates nothing as a rule).
@@ -108,7 +125,8 @@ impl AllowHeaders {
                 }),
             |element| {
                 requested = true;
-                authorization |= element.name.eq_ignore_ascii_case(b"authorization");
+                // Only `*` treats `authorization` apart.
+                authorization |= self.any && is_authorization(element.name);
                 match self.allows(element.name) {
                     Ok(()) => ControlFlow::Continue(()),
                     Err(needs_explicit_listing) => ControlFlow::Break(Refusal::HeaderNotAllowed {
@@ -129,6 +147,8 @@ impl AllowHeaders {
             Ok(Some(refusal)) => Err(refusal),
             Ok(None) if !requested => Ok(HeadersGrant::None),
             Ok(None) if self.any && !authorization && !credentials => Ok(HeadersGrant::Any),
+            // Collecting even no lines costs a pass: only a split header has any.
+            Ok(None) if !repeated => Ok(HeadersGrant::Echo(request.share(first), Vec::new())),
             Ok(None) => Ok(HeadersGrant::Echo(
                 request.share(first),
                 rest.into_iter()
@@ -156,6 +176,10 @@ impl AllowHeaders {
         );
         HeaderValue::from_str(&allowed.join(",")).ok()
     }
+}
+
+fn is_authorization(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"authorization")
 }
 
 impl HeadersGrant<'_> {

@@ -26,30 +26,49 @@ pub(super) enum AllowMethods {
     Listed(Listed),
 }
 
-/// Listed methods: in configuration order for [`Grants`](crate::Grants), and hashed, so
-/// neither building nor a preflight's check grows with the length of the list. Each has its
+/// Listed methods in configuration order (for [`Grants`](crate::Grants)), each with its
 /// grant built once, so an answer carries the policy's value rather than a copy of the
-/// request's.
+/// request's. Past [`Listed::FEW`] they are also hashed, so neither building nor a
+/// preflight's check grows with the length of the list.
 #[derive(Debug, Default)]
 pub(super) struct Listed {
-    ordered: Vec<Box<[u8]>>,
-    grants: HashMap<Box<[u8]>, HeaderValue, KeyedState>,
+    ordered: Vec<(Box<[u8]>, HeaderValue)>,
+    /// Indexes into `ordered` by method, once there are more than [`Listed::FEW`].
+    index: HashMap<Box<[u8]>, usize, KeyedState>,
 }
 
 impl Listed {
+    /// Up to this many methods, a check compares them directly: cheaper than hashing.
+    const FEW: usize = 8;
+
     fn insert(&mut self, method: &str) {
-        if self.grants.contains_key(method.as_bytes()) {
+        if self.grant(method.as_bytes()).is_some() {
             return;
         }
         // A method token is always a valid header value.
-        if let Ok(grant) = shared_value(method.to_owned()) {
-            self.grants.insert(method.as_bytes().into(), grant);
-            self.ordered.push(method.as_bytes().into());
+        let Ok(grant) = shared_value(method.to_owned()) else {
+            return;
+        };
+        self.ordered.push((method.as_bytes().into(), grant));
+        let len = self.ordered.len();
+        if len > Self::FEW {
+            // Just past the few, every method is indexed; after that, each new one.
+            let from = if len == Self::FEW + 1 { 0 } else { len - 1 };
+            for at in from..len {
+                self.index.insert(self.ordered[at].0.clone(), at);
+            }
         }
     }
 
     fn grant(&self, method: &[u8]) -> Option<&HeaderValue> {
-        self.grants.get(method)
+        if self.ordered.len() <= Self::FEW {
+            return self
+                .ordered
+                .iter()
+                .find(|(known, _)| **known == *method)
+                .map(|(_, grant)| grant);
+        }
+        self.index.get(method).map(|&at| &self.ordered[at].1)
     }
 }
 
@@ -90,7 +109,7 @@ impl AllowMethods {
             Self::Listed(listed) => listed
                 .ordered
                 .iter()
-                .map(|m| String::from_utf8_lossy(m).into_owned())
+                .map(|(m, _)| String::from_utf8_lossy(m).into_owned())
                 .filter(|m| !grammar::method::is_safelisted(m.as_bytes()))
                 .collect(),
         }
@@ -130,4 +149,29 @@ impl AllowMethods {
 /// Grants the method a preflight asked for.
 pub(super) fn write(method: &HeaderValue, headers: &mut impl ResponseHeaders) {
     headers.append(ResponseHeader::AccessControlAllowMethods, method);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_few_methods_and_many_are_granted_alike() {
+        for count in [1, Listed::FEW, Listed::FEW + 1, 40] {
+            let mut listed = Listed::default();
+            let methods: Vec<String> = (0..count).map(|i| format!("M{i}")).collect();
+            for method in &methods {
+                listed.insert(method);
+                listed.insert(method);
+            }
+            assert_eq!(listed.ordered.len(), count, "{count} methods");
+            for method in &methods {
+                let grant = listed.grant(method.as_bytes());
+                assert_eq!(grant.map(HeaderValue::as_bytes), Some(method.as_bytes()));
+            }
+            for other in ["m0", "M", "PUT", &format!("M{count}")] {
+                assert_eq!(listed.grant(other.as_bytes()), None, "{other} of {count}");
+            }
+        }
+    }
 }

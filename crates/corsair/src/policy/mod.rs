@@ -59,7 +59,7 @@ pub(crate) use max_age::{CHROMIUM_MAX_AGE_CAP, FIREFOX_MAX_AGE_CAP, WEBKIT_MAX_A
 pub use preflight::Preflight;
 pub use refusal::{CrossOriginSignal, Refusal, RequestHeadersProblem};
 use request::Classified;
-pub use request::{CorsRequest, RequestHead, RequestHeader, RequestKind};
+pub use request::{CorsRequest, FirstValue, RequestHead, RequestHeader, RequestKind};
 pub use response_headers::{ResponseHeader, ResponseHeaders};
 pub use verdict::{Check, Outcome, Verdict};
 pub use warnings::PolicyWarning;
@@ -299,9 +299,9 @@ impl Compiled {
         }
         let cors = match classified {
             // Never a handshake: those are `GET` or `CONNECT`.
-            Classified::Preflight { origin, method } => {
+            Classified::Preflight(headers) => {
                 return Evaluation::Preflight(Preflight::evaluate(
-                    self, request, origin, method, resolved,
+                    self, request, headers, resolved,
                 ));
             }
             Classified::Actual { origin } => Actual::evaluate(self, request, origin, resolved),

@@ -6,8 +6,9 @@ use std::borrow::Cow;
 use http::{HeaderValue, Response, StatusCode};
 
 use super::{
-    Compiled, CorsRequest, Refusal, ResponseHeader, ResponseHeaders, TRUE,
+    Compiled, CorsRequest, Refusal, RequestHeader, ResponseHeader, ResponseHeaders, TRUE,
     allow_headers::HeadersGrant, allow_methods, allow_private_network, debug::Explained,
+    request::PreflightHeaders,
 };
 
 /// What a preflight answer depends on, for caches.
@@ -69,15 +70,14 @@ pub(super) enum Passed<'a> {
 }
 
 impl<'a, V: AsRef<[u8]>> Preflight<'a, V> {
-    /// Checks a preflight; `origin` and `method` are `None` when their header is repeated.
+    /// Checks a preflight, whose headers `classify` read.
     pub(super) fn evaluate<R: CorsRequest<'a, Value = V>>(
         policy: &'a Compiled,
         request: &R,
-        origin: Option<&'a R::Value>,
-        method: Option<&'a R::Value>,
+        headers: PreflightHeaders<'a, V>,
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Self {
-        let answer = match check(policy, request, origin, method, resolved) {
+        let answer = match check(policy, request, headers, resolved) {
             Ok(granted) => Answer::Granted(granted),
             Err(refused) => {
                 tracing::debug!(
@@ -149,24 +149,30 @@ impl<'a, V: AsRef<[u8]>> Preflight<'a, V> {
 fn check<'a, R: CorsRequest<'a>>(
     policy: &'a Compiled,
     request: &R,
-    origin: Option<&'a R::Value>,
-    method: Option<&'a R::Value>,
+    read: PreflightHeaders<'a, R::Value>,
     resolved: Option<&dyn Fn(&str) -> bool>,
 ) -> Result<Granted<'a>, Refused<'a, R::Value>> {
     let refused = |refusal, passed| Refused { refusal, passed };
     let origin = policy
         .origins
-        .check(request, origin, resolved)
+        .check(request, read.origin, resolved)
         .map_err(|refusal| refused(refusal, Passed::Nothing))?;
-    let method = match policy.methods.check(request, method) {
+    let method = match policy.methods.check(request, read.method) {
         Ok(method) => method,
         Err(refusal) => return Err(refused(refusal, Passed::Origin(origin))),
     };
-    let headers = match policy.headers.check(request, policy.credentials) {
+    let headers = match policy.headers.check(
+        request,
+        read.later(request, RequestHeader::AccessControlRequestHeaders),
+        policy.credentials,
+    ) {
         Ok(headers) => headers,
         Err(refusal) => return Err(refused(refusal, Passed::Method { origin, method })),
     };
-    match allow_private_network::check(policy.private_network, request) {
+    match allow_private_network::check(
+        policy.private_network,
+        read.later(request, RequestHeader::AccessControlRequestPrivateNetwork),
+    ) {
         Ok(private_network) => Ok(Granted {
             origin,
             method,

@@ -190,6 +190,101 @@ pub trait CorsRequest<'a> {
     /// one evaluates no predicate (integrations hand the policy a [`RequestHead`] when it has
     /// predicates: see [`Grants::predicates`](crate::Grants::predicates)).
     fn head(&self) -> Option<RequestHead<'_>>;
+
+    /// The first value of each of `headers` the request has, and whether it has another:
+    /// what a preflight reads, four headers at once. The default looks each up with
+    /// [`values`](Self::values); a view that can find them all in one pass over its headers
+    /// overrides it, as [`RequestHead`] does.
+    ///
+    /// ```
+    /// use corsair::{CorsRequest, RequestHead, RequestHeader};
+    ///
+    /// let request = http::Request::builder()
+    ///     .header("origin", "https://app.example.com")
+    ///     .header("origin", "https://other.example")
+    ///     .body(())?;
+    /// let [origin, method] = RequestHead::from(&request)
+    ///     .first_values([RequestHeader::Origin, RequestHeader::AccessControlRequestMethod]);
+    /// let origin = origin.expect("present");
+    /// assert_eq!(origin.value, "https://app.example.com");
+    /// assert!(origin.repeated);
+    /// assert!(method.is_none());
+    /// # Ok::<(), http::Error>(())
+    /// ```
+    fn first_values<const N: usize>(
+        &self,
+        headers: [RequestHeader; N],
+    ) -> [Option<FirstValue<'a, Self::Value>>; N] {
+        headers.map(|header| first(self, header))
+    }
+
+    /// Whether [`first_values`](Self::first_values) finds several headers for less than
+    /// looking each up: the policy then reads all four headers of a preflight at once, else
+    /// each only when the checks before it have passed.
+    const FINDS_TOGETHER: bool = false;
+}
+
+/// The first value of a request header, and whether the header occurs again (see
+/// [`CorsRequest::first_values`]).
+#[derive(Debug)]
+pub struct FirstValue<'a, V> {
+    /// The first value, in the order received.
+    pub value: &'a V,
+    /// Whether another value follows it.
+    pub repeated: bool,
+}
+
+// Not derived: a derive would ask `V: Copy`, and header values are not.
+impl<V> Clone for FirstValue<'_, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V> Copy for FirstValue<'_, V> {}
+
+impl<'a, V> FirstValue<'a, V> {
+    /// The first value of each of `N` headers in one pass over `entries` (a header map's
+    /// names and values, each name's values in the order received), where `position` says
+    /// which of the headers, if any, a name is: for views that override
+    /// [`CorsRequest::first_values`].
+    ///
+    /// ```
+    /// use corsair::FirstValue;
+    ///
+    /// let entries = [("origin", &1), ("host", &2), ("origin", &3)];
+    /// let [origin, method] = FirstValue::find_all(entries, |name| {
+    ///     ["origin", "access-control-request-method"].iter().position(|wanted| *wanted == name)
+    /// });
+    /// let origin = origin.expect("present");
+    /// assert_eq!((*origin.value, origin.repeated), (1, true));
+    /// assert!(method.is_none());
+    /// ```
+    pub fn find_all<Name, const N: usize>(
+        entries: impl IntoIterator<Item = (Name, &'a V)>,
+        position: impl Fn(Name) -> Option<usize>,
+    ) -> [Option<Self>; N] {
+        let mut found = [None; N];
+        for (name, value) in entries {
+            if let Some(at) = position(name) {
+                match &mut found[at] {
+                    Some(FirstValue { repeated, .. }) => *repeated = true,
+                    slot @ None => {
+                        *slot = Some(FirstValue {
+                            value,
+                            repeated: false,
+                        });
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// The value of a header that must occur at most once: `None` when repeated.
+    pub(crate) fn single(self) -> Option<&'a V> {
+        (!self.repeated).then_some(self.value)
+    }
 }
 
 impl<'a, 'h: 'a> CorsRequest<'a> for RequestHead<'h> {
@@ -227,6 +322,21 @@ impl<'a, 'h: 'a> CorsRequest<'a> for RequestHead<'h> {
     fn head(&self) -> Option<RequestHead<'_>> {
         Some(*self)
     }
+
+    /// One pass over the map's entries: a preflight's few headers cost a comparison of names
+    /// per entry (for the map's own names, of their index), where looking each up would hash
+    /// each, and finding `Access-Control-Request-Private-Network`, for which the map has no
+    /// constant, takes such a pass anyway.
+    fn first_values<const N: usize>(
+        &self,
+        headers: [RequestHeader; N],
+    ) -> [Option<FirstValue<'a, HeaderValue>>; N] {
+        let names = headers.map(RequestHeader::name);
+        let map: &'a HeaderMap = self.headers;
+        FirstValue::find_all(map, |name| names.iter().position(|wanted| *wanted == name))
+    }
+
+    const FINDS_TOGETHER: bool = true;
 }
 
 /// The values of one header of an `http` 1.x map: looked up, or found by scanning names.
@@ -248,26 +358,46 @@ impl<'a> Iterator for Values<'a> {
     }
 }
 
-/// Classifies the request and reads the headers that decide it, each looked up once.
+/// Classifies the request and reads the headers that decide it, each looked up once: for
+/// `OPTIONS`, with the other two a preflight reads, all in one go.
 // Inlined into its one caller: a few lookups, once per request.
 #[inline]
 pub(crate) fn classify<'a, R: CorsRequest<'a>>(request: &R) -> Classified<'a, R::Value> {
-    let Some(origin) = Occurrences::of(request, RequestHeader::Origin) else {
-        return Classified::NotCors;
-    };
-    let method = if request.method() == "OPTIONS" {
-        Occurrences::of(request, RequestHeader::AccessControlRequestMethod)
-    } else {
-        None
-    };
-    match method {
-        Some(method) => Classified::Preflight {
+    if request.method() == "OPTIONS" {
+        let (origin, method, rest) = if R::FINDS_TOGETHER {
+            let [origin, method, headers, private_network] = request.first_values([
+                RequestHeader::Origin,
+                RequestHeader::AccessControlRequestMethod,
+                RequestHeader::AccessControlRequestHeaders,
+                RequestHeader::AccessControlRequestPrivateNetwork,
+            ]);
+            (origin, method, Some((headers, private_network)))
+        } else {
+            let [origin, method] = request.first_values([
+                RequestHeader::Origin,
+                RequestHeader::AccessControlRequestMethod,
+            ]);
+            (origin, method, None)
+        };
+        let Some(origin) = origin else {
+            return Classified::NotCors;
+        };
+        return match method {
+            Some(method) => Classified::Preflight(PreflightHeaders {
+                origin: origin.single(),
+                method: method.single(),
+                rest,
+            }),
+            None => Classified::Actual {
+                origin: origin.single(),
+            },
+        };
+    }
+    match first(request, RequestHeader::Origin) {
+        Some(origin) => Classified::Actual {
             origin: origin.single(),
-            method: method.single(),
         },
-        None => Classified::Actual {
-            origin: origin.single(),
-        },
+        None => Classified::NotCors,
     }
 }
 
@@ -276,45 +406,63 @@ pub(crate) fn classify<'a, R: CorsRequest<'a>>(request: &R) -> Classified<'a, R:
 #[derive(Debug)]
 pub(crate) enum Classified<'a, V> {
     NotCors,
-    Preflight {
-        origin: Option<&'a V>,
-        method: Option<&'a V>,
-    },
-    Actual {
-        origin: Option<&'a V>,
-    },
+    Preflight(PreflightHeaders<'a, V>),
+    Actual { origin: Option<&'a V> },
+}
+
+/// The headers a preflight reads: `origin` and `method` are `None` when repeated, which
+/// makes the preflight malformed.
+#[derive(Debug)]
+pub(crate) struct PreflightHeaders<'a, V> {
+    pub(crate) origin: Option<&'a V>,
+    pub(crate) method: Option<&'a V>,
+    /// `Access-Control-Request-Headers` and `-Private-Network` (each `None` when absent),
+    /// when they were read with the others ([`CorsRequest::FINDS_TOGETHER`]).
+    rest: Option<RestOfPreflight<'a, V>>,
+}
+
+type RestOfPreflight<'a, V> = (Option<FirstValue<'a, V>>, Option<FirstValue<'a, V>>);
+
+impl<'a, V> PreflightHeaders<'a, V> {
+    /// The first value of `header`, one of the two read after the others: from what
+    /// `classify` read, or looked up now.
+    pub(crate) fn later<R: CorsRequest<'a, Value = V>>(
+        &self,
+        request: &R,
+        header: RequestHeader,
+    ) -> Option<FirstValue<'a, V>> {
+        match (self.rest, header) {
+            (Some((headers, _)), RequestHeader::AccessControlRequestHeaders) => headers,
+            (Some((_, private_network)), RequestHeader::AccessControlRequestPrivateNetwork) => {
+                private_network
+            }
+            _ => first(request, header),
+        }
+    }
 }
 
 impl<'a, V> Classified<'a, V> {
     /// The request's `Origin`: `None` when absent, `Some(None)` when repeated.
     pub(crate) fn origin(&self) -> Option<Option<&'a V>> {
-        match *self {
+        match self {
             Self::NotCors => None,
-            Self::Preflight { origin, .. } | Self::Actual { origin } => Some(origin),
+            Self::Preflight(preflight) => Some(preflight.origin),
+            Self::Actual { origin } => Some(*origin),
         }
     }
 }
 
-/// The first value of a header that is present, and whether it is repeated.
-struct Occurrences<'a, V> {
-    first: &'a V,
-    repeated: bool,
-}
-
-impl<'a, V> Occurrences<'a, V> {
-    fn of<R: CorsRequest<'a, Value = V>>(request: &R, header: RequestHeader) -> Option<Self> {
-        let mut values = request.values(header);
-        let first = values.next()?;
-        Some(Self {
-            first,
-            repeated: values.next().is_some(),
-        })
-    }
-
-    /// The value of a header that must occur at most once.
-    fn single(self) -> Option<&'a V> {
-        (!self.repeated).then_some(self.first)
-    }
+/// The first value of `header`, if the request has it.
+fn first<'a, R: CorsRequest<'a> + ?Sized>(
+    request: &R,
+    header: RequestHeader,
+) -> Option<FirstValue<'a, R::Value>> {
+    let mut values = request.values(header);
+    let value = values.next()?;
+    Some(FirstValue {
+        value,
+        repeated: values.next().is_some(),
+    })
 }
 
 /// The single value of a header that must occur at most once: `None` when absent or
@@ -323,7 +471,7 @@ pub(crate) fn single<'a, R: CorsRequest<'a>>(
     request: &R,
     header: RequestHeader,
 ) -> Option<&'a R::Value> {
-    Occurrences::of(request, header).and_then(Occurrences::single)
+    first(request, header).and_then(FirstValue::single)
 }
 
 impl<'a, B> From<&'a http::Request<B>> for RequestHead<'a> {
@@ -368,5 +516,80 @@ mod tests {
             kind("OPTIONS", &[origin, acrm, acrm]),
             RequestKind::Preflight
         );
+    }
+
+    /// A view that only looks headers up, so `first_values` is the trait's default.
+    struct LookupsOnly<'h>(RequestHead<'h>);
+
+    impl<'a, 'h: 'a> CorsRequest<'a> for LookupsOnly<'h> {
+        type Value = HeaderValue;
+
+        fn method(&self) -> &str {
+            CorsRequest::method(&self.0)
+        }
+
+        fn path(&self) -> &str {
+            CorsRequest::path(&self.0)
+        }
+
+        fn authority(&self) -> Option<&str> {
+            CorsRequest::authority(&self.0)
+        }
+
+        fn values(&self, header: RequestHeader) -> impl Iterator<Item = &'a HeaderValue> {
+            CorsRequest::values(&self.0, header)
+        }
+
+        fn share(&self, value: &'a HeaderValue) -> Cow<'a, HeaderValue> {
+            Cow::Borrowed(value)
+        }
+
+        fn head(&self) -> Option<RequestHead<'_>> {
+            Some(self.0)
+        }
+    }
+
+    const NAMES: [&str; 7] = [
+        "origin",
+        "access-control-request-method",
+        "access-control-request-headers",
+        "access-control-request-private-network",
+        "host",
+        "x-origin",
+        "access-control-request-private-networks",
+    ];
+
+    proptest::proptest! {
+        /// The one pass finds what looking each header up finds: the first value in the
+        /// order received, and whether another follows, whatever the order and repeats.
+        #[test]
+        fn one_pass_agrees_with_lookups(
+            entries in proptest::collection::vec((0..NAMES.len(), 0..4u8), 0..12)
+        ) {
+            let mut headers = HeaderMap::new();
+            for (at, (name, value)) in entries.iter().enumerate() {
+                let value = HeaderValue::from_str(&format!("{value}-{at}")).unwrap();
+                headers.append(HeaderName::from_static(NAMES[*name]), value);
+            }
+            let (method, uri) = (Method::OPTIONS, Uri::default());
+            let head = RequestHead::new(&method, &uri, &headers);
+            let wanted = [
+                RequestHeader::AccessControlRequestPrivateNetwork,
+                RequestHeader::Origin,
+                RequestHeader::AccessControlRequestHeaders,
+                RequestHeader::AccessControlRequestMethod,
+                RequestHeader::Host,
+            ];
+            let seen = |found: [Option<FirstValue<'_, HeaderValue>>; 5]| {
+                found.map(|first| first.map(|first| (first.value.clone(), first.repeated)))
+            };
+            let one_pass = seen(head.first_values(wanted));
+            proptest::prop_assert_eq!(&one_pass, &seen(LookupsOnly(head).first_values(wanted)));
+            for (header, found) in wanted.iter().zip(&one_pass) {
+                let all: Vec<_> = headers.get_all(header.name()).iter().cloned().collect();
+                let expected = all.first().map(|first| (first.clone(), all.len() > 1));
+                proptest::prop_assert_eq!(found, &expected);
+            }
+        }
     }
 }
