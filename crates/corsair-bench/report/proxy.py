@@ -234,7 +234,7 @@ def markdown(results, rates, environment):
 
 
 def callgrind(subjects, work):
-    """Instructions per request inside each gateway of ours, by callgrind: counters zeroed
+    """Instructions per request inside each gateway (user space), by callgrind: counters zeroed
     after a warm-up (so start-up is left out), then 8 s of wrk at 8 connections. Deterministic
     enough to compare two builds on a loaded machine, which wall-clock figures are not."""
     for name, port, command in subjects:
@@ -283,8 +283,14 @@ def main():
                                 "--policy", str(work / "policy.toml"), "--listen", f"127.0.0.1:{port}"]
         floor = lambda port: [args.floor, f"127.0.0.1:{port}", f"127.0.0.1:{UPSTREAM_PORT}", ORIGIN]
         if args.callgrind:
+            # nginx in one process (no master), so that callgrind follows its worker.
+            (work / "nginx-callgrind.conf").write_text(
+                GATEWAY.replace("@DIR@", str(work)).replace("daemon off;", "daemon off;\nmaster_process off;")
+                .replace(f":{NGINX_PORT} ", f":{NGINX_PORT + 10} "))
             callgrind([("corsair proxy", CORSAIR_PORT + 10, corsair(CORSAIR_PORT + 10)),
-                       (FLOOR, FLOOR_PORT + 10, floor(FLOOR_PORT + 10))], work)
+                       (FLOOR, FLOOR_PORT + 10, floor(FLOOR_PORT + 10)),
+                       ("nginx", NGINX_PORT + 10,
+                        ["nginx", "-c", str(work / "nginx-callgrind.conf"), "-p", str(work)])], work)
             return
         gateways = [("nginx", NGINX_PORT, ["nginx", "-c", str(work / "nginx.conf"), "-p", str(work)]),
                     ("corsair proxy", CORSAIR_PORT, corsair(CORSAIR_PORT)),
