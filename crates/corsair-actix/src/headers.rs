@@ -3,15 +3,16 @@
 //! names and values, so no conversion fails in practice; one that did would drop that
 //! header, and is logged.
 //!
-//! The engine reads a request in place through [`ActixRequest`]: nothing is copied but a
-//! value a grant keeps (an echoed origin, method or header list), since neither version can
-//! hand its value's buffer to the other; a refusal holds actix-web's own values. Only when
-//! the policy has origin predicates, which may read any part of the request as `http` 1.x
-//! types, is the request copied for them ([`Carried`]). Of the response, names are mapped to the other version's constants,
-//! values the engine echoed from the request are the request's own, the values every policy
-//! writes are constants, and the policy's other values are converted once per thread.
+//! The engine reads a request in place through [`ActixRequest`]: nothing is copied, and a
+//! refusal and an echoing grant (an origin, method or header list) hold actix-web's own
+//! values. Only when the policy has origin predicates, which may read any part of the
+//! request as `http` 1.x types, is the request copied for them ([`Carried`]). Of the
+//! response, names are mapped to the other version's constants, echoed values are the
+//! request's own, a policy value with the same bytes as the request's (an exact origin) is
+//! the request's too, the values every policy writes are constants, and the policy's other
+//! values are converted once per thread.
 
-use std::{borrow::Cow, cell::RefCell};
+use std::{any::Any, cell::RefCell};
 
 use actix_web::{
     dev::ServiceRequest,
@@ -133,15 +134,6 @@ impl<'a, 'r: 'a> CorsRequest<'a> for ActixRequest<'r> {
         request.headers().get_all(request_name(header))
     }
 
-    fn share(&self, value: &'a HeaderValue) -> Cow<'a, http::HeaderValue> {
-        Cow::Owned(
-            http::HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|error| {
-                dropped("request header value", "", &error);
-                http::HeaderValue::from_static("")
-            }),
-        )
-    }
-
     fn head(&self) -> Option<RequestHead<'_>> {
         self.head
     }
@@ -214,11 +206,11 @@ fn carry_uri(request: &ServiceRequest) -> http::Uri {
     })
 }
 
-/// The request's headers, for the values an answer echoes (`Origin`,
-/// `Access-Control-Request-Method`, `Access-Control-Request-Headers`): a value the engine
-/// writes with the same bytes as the request's is the request's own, shared rather than
-/// copied. Only the values written are looked up. `None` where the request is gone (the
-/// response rendered from an application's error): the values are then converted.
+/// The request's headers, for the policy's values that equal the request's (an exact
+/// origin, a listed method, a header list the policy lists the same way): written as the
+/// request's own, shared rather than converted. Only the values written are looked up. `None`
+/// where the request is gone (the response rendered from an application's error): the values
+/// are then converted.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Echoes<'r>(pub(crate) Option<&'r HeaderMap>);
 
@@ -359,6 +351,22 @@ impl ResponseHeaders for ActixHeaders<'_> {
         }
     }
 
+    /// The request's own value, shared: the engine echoes what it read through
+    /// [`ActixRequest`], whose values are actix-web's.
+    fn append_echo<V: AsRef<[u8]> + 'static>(&mut self, header: ResponseHeader, value: &V) {
+        match (value as &dyn Any).downcast_ref::<HeaderValue>() {
+            Some(value) => {
+                self.forget(header);
+                self.headers
+                    .append(response_name(header).clone(), value.clone());
+            }
+            None => match http::HeaderValue::from_bytes(value.as_ref()) {
+                Ok(value) => self.append(header, &value),
+                Err(error) => dropped("response header value", header.name().as_str(), &error),
+            },
+        }
+    }
+
     fn any_value(&self, header: ResponseHeader, predicate: &mut dyn FnMut(&[u8]) -> bool) -> bool {
         if header == ResponseHeader::Vary && self.has_vary == Some(false) {
             return false;
@@ -415,7 +423,6 @@ mod tests {
             request.headers().get("origin").unwrap().as_bytes().as_ptr(),
             "read in place, not copied"
         );
-        assert_eq!(view.share(origin).as_ref(), "https://a.example");
         for (header, value) in [
             (RequestHeader::AccessControlRequestMethod, "PUT"),
             (RequestHeader::AccessControlRequestPrivateNetwork, "true"),
@@ -426,6 +433,28 @@ mod tests {
         }
         assert_eq!(view.values(RequestHeader::SecFetchSite).count(), 0);
         assert!(view.head().is_none(), "no head: predicates get a copy");
+    }
+
+    #[test]
+    fn an_echo_is_the_request_s_own_value_and_others_are_copied() {
+        let request = preflight();
+        let origin = request.headers().get("origin").unwrap();
+        let mut response = HeaderMap::new();
+        let mut headers = ActixHeaders::new(&mut response, Echoes(None));
+        headers.append_echo(ResponseHeader::AccessControlAllowOrigin, origin);
+        let other = http::HeaderValue::from_static("x-echoed");
+        headers.append_echo(ResponseHeader::AccessControlAllowHeaders, &other);
+        let written = response.get("access-control-allow-origin").unwrap();
+        assert_eq!(written, "https://a.example");
+        assert_eq!(
+            written.as_bytes().as_ptr(),
+            origin.as_bytes().as_ptr(),
+            "shared, not copied"
+        );
+        assert_eq!(
+            response.get("access-control-allow-headers").unwrap(),
+            "x-echoed"
+        );
     }
 
     #[test]

@@ -68,13 +68,14 @@
 //! actix-web 4 speaks `http` 0.2 and the engine `http` 1.x. The engine reads the request in
 //! place, through actix-web's own header map (it implements [`corsair::CorsRequest`] on a
 //! view of the request): no header is copied to decide, and a refusal holds actix-web's own
-//! values ([`corsair::Refusal`] is generic over the value type). Neither version's header
-//! value can lend its buffer to the other, so a value the engine grants from the request is
-//! copied, once: the origin of a subdomain-pattern grant, and a preflight's echoed method and
-//! header list. The response headers the engine writes come back without
-//! copies: each [`corsair::ResponseHeader`] is mapped to actix-web's constant, echoed values
-//! are the request's own (looked up when written), the values every policy writes (`true`,
-//! `*`, `Vary`) are constants, and the policy's other values are converted once per thread. A policy with origin
+//! values ([`corsair::Refusal`] is generic over the value type), as does a grant that echoes
+//! one (the origin of a subdomain-pattern grant, a preflight's method and header list),
+//! written back as the request's own value
+//! ([`corsair::ResponseHeaders::append_echo`]). The response headers the engine writes come
+//! back without copies: each [`corsair::ResponseHeader`] is mapped to actix-web's constant,
+//! a policy value equal to the request's (an exact origin) is the request's own, the values
+//! every policy writes (`true`, `*`, `Vary`) are constants, and the policy's other values are
+//! converted once per thread. A policy with origin
 //! predicates, which may read any part of the request as `http` 1.x types, gets the whole
 //! request copied (URI and every header) before it decides.
 //!
@@ -334,7 +335,10 @@ where
 }
 
 /// Turns an evaluation into the answer, or the plan to forward the request.
-fn decide<V: AsRef<[u8]>>(evaluation: Evaluation<'_, V>, request: &ServiceRequest) -> Decision<V> {
+fn decide<V: AsRef<[u8]> + 'static>(
+    evaluation: Evaluation<'_, V>,
+    request: &ServiceRequest,
+) -> Decision<V> {
     match evaluation {
         Evaluation::Preflight(answer) => {
             // Every `http` 1.x status is a valid `http` 0.2 status (both are 100-999).
@@ -365,7 +369,7 @@ fn answer_with<V>(
 
 /// Adds the CORS headers to the inner service's outcome: to its response, or to the
 /// response actix-web will render from its error.
-fn finish<B, V: Clone + 'static>(
+fn finish<B, V: AsRef<[u8]> + Clone + 'static>(
     outcome: Result<ServiceResponse<B>, Error>,
     cors: &corsair::Actual<V>,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error> {
@@ -383,7 +387,7 @@ fn finish<B, V: Clone + 'static>(
             let cors = cors.clone();
             // `apply` is idempotent (it replaces its own headers and merges `Vary`), as
             // mappers must be: actix-web may render an error more than once. The request is
-            // gone by then, so an echoed `Origin` is copied: only on this path.
+            // gone by then, so an exact origin's value is converted: only on this path.
             error.add_response_mapper(move |mut response| {
                 cors.apply(&mut ActixHeaders::new(response.headers_mut(), Echoes(None)));
                 response

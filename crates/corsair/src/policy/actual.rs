@@ -5,6 +5,7 @@ use http::HeaderValue;
 
 use super::{
     Check, Compiled, CorsRequest, Outcome, Refusal, ResponseHeader, ResponseHeaders, TRUE, Verdict,
+    grant::OwnedGrant,
 };
 
 static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
@@ -24,7 +25,7 @@ enum Decision<V> {
     /// No `Origin`: no grant needed.
     NotCors,
     Allowed {
-        origin: HeaderValue,
+        origin: OwnedGrant<V>,
         credentials: bool,
         expose: Option<HeaderValue>,
     },
@@ -65,11 +66,11 @@ impl<V> Actual<V> {
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Self
     where
-        V: AsRef<[u8]>,
+        V: AsRef<[u8]> + Clone,
     {
         let decision = match policy.origins.check(request, origin, resolved) {
             Ok(origin) => Decision::Allowed {
-                origin: origin.into_owned(),
+                origin: origin.into(),
                 credentials: policy.credentials,
                 expose: policy.expose.value().cloned(),
             },
@@ -128,7 +129,10 @@ impl<V> Actual<V> {
     /// it; existing `Vary` values are kept.
     ///
     /// Under a report-only policy it changes nothing.
-    pub fn apply(&self, headers: &mut impl ResponseHeaders) {
+    pub fn apply(&self, headers: &mut impl ResponseHeaders)
+    where
+        V: AsRef<[u8]> + 'static,
+    {
         if let Decision::Reported(_) = self.decision {
             return;
         }
@@ -146,7 +150,9 @@ impl<V> Actual<V> {
         {
             // Appended: none is left after the removal, and adding to a map is cheaper than
             // replacing in some (actix-web's moves the replaced values out).
-            headers.append(ResponseHeader::AccessControlAllowOrigin, origin);
+            origin
+                .borrowed()
+                .write(ResponseHeader::AccessControlAllowOrigin, headers);
             if *credentials {
                 headers.append(ResponseHeader::AccessControlAllowCredentials, &TRUE);
             }

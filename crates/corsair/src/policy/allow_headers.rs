@@ -1,7 +1,7 @@
 //! `Access-Control-Allow-Headers`: the request headers a preflight may ask for, their
 //! validation, and the check of `Access-Control-Request-Headers`.
 
-use std::{borrow::Cow, cell::Cell, ops::ControlFlow};
+use std::{cell::Cell, ops::ControlFlow};
 
 use http::HeaderValue;
 
@@ -28,14 +28,14 @@ pub(super) struct AllowHeaders {
 
 /// What a granted preflight's `Access-Control-Allow-Headers` says.
 #[derive(Debug)]
-pub(super) enum HeadersGrant<'a> {
+pub(super) enum HeadersGrant<'a, V> {
     /// Nothing was requested.
     None,
     /// `*`, legal only without credentials.
     Any,
     /// The requested lines, echoed in order: the first, and any others (a list only when
     /// a proxy split the header, so the usual answer allocates nothing).
-    Echo(Cow<'a, HeaderValue>, Vec<HeaderValue>),
+    Echo(&'a V, Vec<&'a V>),
 }
 
 impl AllowHeaders {
@@ -93,7 +93,7 @@ impl AllowHeaders {
         request: &R,
         first_line: Option<FirstValue<'a, R::Value>>,
         credentials: bool,
-    ) -> Result<HeadersGrant<'a>, Refusal<R::Value>> {
+    ) -> Result<HeadersGrant<'a, R::Value>, Refusal<R::Value>> {
         let Some(FirstValue {
             value: first,
             repeated,
@@ -147,14 +147,7 @@ impl AllowHeaders {
             Ok(Some(refusal)) => Err(refusal),
             Ok(None) if !requested => Ok(HeadersGrant::None),
             Ok(None) if self.any && !authorization && !credentials => Ok(HeadersGrant::Any),
-            // Collecting even no lines costs a pass: only a split header has any.
-            Ok(None) if !repeated => Ok(HeadersGrant::Echo(request.share(first), Vec::new())),
-            Ok(None) => Ok(HeadersGrant::Echo(
-                request.share(first),
-                rest.into_iter()
-                    .map(|line| request.share(line).into_owned())
-                    .collect(),
-            )),
+            Ok(None) => Ok(HeadersGrant::Echo(first, rest)),
         }
     }
 
@@ -182,15 +175,14 @@ fn is_authorization(name: &[u8]) -> bool {
     name.eq_ignore_ascii_case(b"authorization")
 }
 
-impl HeadersGrant<'_> {
+impl<V: AsRef<[u8]> + 'static> HeadersGrant<'_, V> {
     pub(super) fn write(&self, headers: &mut impl ResponseHeaders) {
         match self {
             Self::None => {}
             Self::Any => headers.append(ResponseHeader::AccessControlAllowHeaders, &ANY_HEADER),
             Self::Echo(first, rest) => {
-                headers.append(ResponseHeader::AccessControlAllowHeaders, first);
-                for line in rest {
-                    headers.append(ResponseHeader::AccessControlAllowHeaders, line);
+                for line in std::iter::once(first).chain(rest) {
+                    headers.append_echo(ResponseHeader::AccessControlAllowHeaders, *line);
                 }
             }
         }

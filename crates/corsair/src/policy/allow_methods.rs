@@ -1,11 +1,11 @@
 //! `Access-Control-Allow-Methods`: the methods a preflight may ask for, their validation, and
 //! the check of `Access-Control-Request-Method`.
 
-use std::{borrow::Cow, collections::HashMap};
+use std::collections::HashMap;
 
 use http::HeaderValue;
 
-use super::{Config, ConfigError, CorsRequest, Refusal, ResponseHeader, ResponseHeaders};
+use super::{Config, ConfigError, Refusal, ResponseHeader, ResponseHeaders, grant::Grant};
 use crate::grammar::{self, token::is_token};
 use crate::headers::shared::shared_value;
 use crate::origin::KeyedState;
@@ -117,26 +117,25 @@ impl AllowMethods {
 
     /// The grant of the requested method (`None` when `Access-Control-Request-Method` is
     /// repeated), if it is allowed: the method itself, the policy's own value when it has one.
-    pub(super) fn check<'a, R: CorsRequest<'a>>(
+    pub(super) fn check<'a, V: AsRef<[u8]> + Clone>(
         &'a self,
-        request: &R,
-        requested: Option<&'a R::Value>,
-    ) -> Result<Cow<'a, HeaderValue>, Refusal<R::Value>> {
+        requested: Option<&'a V>,
+    ) -> Result<Grant<'a, V>, Refusal<V>> {
         let method = requested
             .filter(|method| is_token(method.as_ref()))
             .ok_or(Refusal::MalformedMethod)?;
         let bytes = method.as_ref();
         if let Some(safelisted) = SAFELISTED.iter().find(|grant| grant.as_bytes() == bytes) {
-            return Ok(Cow::Borrowed(safelisted));
+            return Ok(Grant::Policy(safelisted));
         }
         match self {
             Self::Listed(listed) => {
                 if let Some(grant) = listed.grant(bytes) {
-                    return Ok(Cow::Borrowed(grant));
+                    return Ok(Grant::Policy(grant));
                 }
             }
             Self::Any if !grammar::method::is_forbidden(bytes) => {
-                return Ok(request.share(method));
+                return Ok(Grant::Echo(method));
             }
             Self::Any => {}
         }
@@ -147,8 +146,11 @@ impl AllowMethods {
 }
 
 /// Grants the method a preflight asked for.
-pub(super) fn write(method: &HeaderValue, headers: &mut impl ResponseHeaders) {
-    headers.append(ResponseHeader::AccessControlAllowMethods, method);
+pub(super) fn write<V: AsRef<[u8]> + 'static>(
+    method: Grant<'_, V>,
+    headers: &mut impl ResponseHeaders,
+) {
+    method.write(ResponseHeader::AccessControlAllowMethods, headers);
 }
 
 #[cfg(test)]

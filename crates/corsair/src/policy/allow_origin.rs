@@ -1,11 +1,11 @@
 //! `Access-Control-Allow-Origin`: the origin entries and predicates, their validation, and the
 //! check of a request's `Origin`.
 
-use std::{borrow::Cow, collections::HashSet};
+use std::collections::HashSet;
 
 use http::HeaderValue;
 
-use super::{Config, ConfigError, CorsRequest, OriginPredicate, Refusal};
+use super::{Config, ConfigError, CorsRequest, OriginPredicate, Refusal, grant::Grant};
 use crate::origin::{
     HostPattern, Match, Origin, OriginError, OriginMatcher, OriginPattern, PatternError,
 };
@@ -152,12 +152,12 @@ impl AllowOrigin {
         request: &R,
         origin: Option<&'a R::Value>,
         resolved: Option<&dyn Fn(&str) -> bool>,
-    ) -> Result<Cow<'a, HeaderValue>, Refusal<R::Value>> {
+    ) -> Result<Grant<'a, R::Value>, Refusal<R::Value>> {
         let origin = origin.ok_or(Refusal::MalformedOrigin)?;
         match self.matcher.find(origin.as_ref()) {
-            Some(Match::Exact(value)) => return Ok(Cow::Borrowed(value)),
-            Some(Match::Any) => return Ok(Cow::Borrowed(&ANY_ORIGIN)),
-            Some(Match::Pattern) => return Ok(request.share(origin)),
+            Some(Match::Exact(value)) => return Ok(Grant::Policy(value)),
+            Some(Match::Any) => return Ok(Grant::Policy(&ANY_ORIGIN)),
+            Some(Match::Pattern) => return Ok(Grant::Echo(origin)),
             None => {}
         }
         let unlisted_allowed = (!self.predicates.is_empty() || resolved.is_some())
@@ -170,7 +170,7 @@ impl AllowOrigin {
                     }) || resolved.is_some_and(|resolved| resolved(value)))
             });
         if unlisted_allowed {
-            Ok(request.share(origin))
+            Ok(Grant::Echo(origin))
         } else {
             Err(Refusal::OriginNotAllowed {
                 origin: origin.clone(),

@@ -51,7 +51,7 @@ pub(super) struct Explained<'a, V> {
     allowed_headers: Option<HeaderValue>,
 }
 
-impl<'a, V: AsRef<[u8]>> Explained<'a, V> {
+impl<'a, V: AsRef<[u8]> + 'static> Explained<'a, V> {
     pub(super) fn new(
         policy: &Compiled,
         refused: Refused<'a, V>,
@@ -76,18 +76,18 @@ impl<'a, V: AsRef<[u8]>> Explained<'a, V> {
     pub(super) fn write(&self, policy: &Compiled, headers: &mut impl ResponseHeaders) {
         match &self.refused.passed {
             Passed::Nothing => {}
-            Passed::Origin(origin) => write_origin(policy, origin, headers),
+            Passed::Origin(origin) => write_origin(policy, *origin, headers),
             Passed::Method { origin, method } => {
-                write_origin(policy, origin, headers);
-                allow_methods::write(method, headers);
+                write_origin(policy, *origin, headers);
+                allow_methods::write(*method, headers);
             }
             Passed::Headers {
                 origin,
                 method,
                 headers: grant,
             } => {
-                write_origin(policy, origin, headers);
-                allow_methods::write(method, headers);
+                write_origin(policy, *origin, headers);
+                allow_methods::write(*method, headers);
                 grant.write(headers);
             }
         }

@@ -23,6 +23,7 @@ mod expose_headers;
 #[cfg(feature = "toml")]
 mod file;
 mod forbidden;
+mod grant;
 mod grants;
 mod handle;
 #[cfg(feature = "toml")]
@@ -147,7 +148,7 @@ pub enum Evaluation<'a, V = HeaderValue> {
     Forbidden(Forbidden<V>),
 }
 
-impl<V: AsRef<[u8]>> Evaluation<'_, V> {
+impl<V: AsRef<[u8]> + 'static> Evaluation<'_, V> {
     /// What was decided, for logs and metrics.
     pub fn verdict(&self) -> Verdict<'_, V> {
         match self {

@@ -1,14 +1,12 @@
 //! The answer to a preflight: the checks in the order browsers report failures, and the
 //! headers of a granted preflight.
 
-use std::borrow::Cow;
-
 use http::{HeaderValue, Response, StatusCode};
 
 use super::{
     Compiled, CorsRequest, Refusal, RequestHeader, ResponseHeader, ResponseHeaders, TRUE,
     allow_headers::HeadersGrant, allow_methods, allow_private_network, debug::Explained,
-    request::PreflightHeaders,
+    grant::Grant, request::PreflightHeaders,
 };
 
 /// What a preflight answer depends on, for caches.
@@ -27,7 +25,7 @@ pub struct Preflight<'a, V = HeaderValue> {
 
 #[derive(Debug)]
 enum Answer<'a, V> {
-    Granted(Granted<'a>),
+    Granted(Granted<'a, V>),
     /// Refused: a 403 with no grant at all.
     Refused(Refusal<V>),
     /// Refused while debug answers are on: boxed, as it is several times the size of the
@@ -38,10 +36,10 @@ enum Answer<'a, V> {
 
 /// Every part of a granted preflight, each checked.
 #[derive(Debug)]
-struct Granted<'a> {
-    origin: Cow<'a, HeaderValue>,
-    method: Cow<'a, HeaderValue>,
-    headers: HeadersGrant<'a>,
+struct Granted<'a, V> {
+    origin: Grant<'a, V>,
+    method: Grant<'a, V>,
+    headers: HeadersGrant<'a, V>,
     private_network: bool,
 }
 
@@ -49,27 +47,27 @@ struct Granted<'a> {
 #[derive(Debug)]
 pub(super) struct Refused<'a, V> {
     pub(super) refusal: Refusal<V>,
-    pub(super) passed: Passed<'a>,
+    pub(super) passed: Passed<'a, V>,
 }
 
 /// The checks a refused preflight passed, which debug answers grant: each includes the
 /// ones before it, in the order browsers check them.
 #[derive(Debug)]
-pub(super) enum Passed<'a> {
+pub(super) enum Passed<'a, V> {
     Nothing,
-    Origin(Cow<'a, HeaderValue>),
+    Origin(Grant<'a, V>),
     Method {
-        origin: Cow<'a, HeaderValue>,
-        method: Cow<'a, HeaderValue>,
+        origin: Grant<'a, V>,
+        method: Grant<'a, V>,
     },
     Headers {
-        origin: Cow<'a, HeaderValue>,
-        method: Cow<'a, HeaderValue>,
-        headers: HeadersGrant<'a>,
+        origin: Grant<'a, V>,
+        method: Grant<'a, V>,
+        headers: HeadersGrant<'a, V>,
     },
 }
 
-impl<'a, V: AsRef<[u8]>> Preflight<'a, V> {
+impl<'a, V: AsRef<[u8]> + 'static> Preflight<'a, V> {
     /// Checks a preflight, whose headers `classify` read.
     pub(super) fn evaluate<R: CorsRequest<'a, Value = V>>(
         policy: &'a Compiled,
@@ -141,23 +139,20 @@ impl<'a, V: AsRef<[u8]>> Preflight<'a, V> {
     }
 }
 
-/// Runs the checks in the order browsers report failures; a refusal keeps what passed.
-#[expect(
-    clippy::result_large_err,
-    reason = "a refusal must not allocate: what passed is kept in place, moved once"
-)]
+/// Runs the checks in the order browsers report failures; a refusal keeps what passed, in
+/// place (it must not allocate).
 fn check<'a, R: CorsRequest<'a>>(
     policy: &'a Compiled,
     request: &R,
     read: PreflightHeaders<'a, R::Value>,
     resolved: Option<&dyn Fn(&str) -> bool>,
-) -> Result<Granted<'a>, Refused<'a, R::Value>> {
+) -> Result<Granted<'a, R::Value>, Refused<'a, R::Value>> {
     let refused = |refusal, passed| Refused { refusal, passed };
     let origin = policy
         .origins
         .check(request, read.origin, resolved)
         .map_err(|refusal| refused(refusal, Passed::Nothing))?;
-    let method = match policy.methods.check(request, read.method) {
+    let method = match policy.methods.check(read.method) {
         Ok(method) => method,
         Err(refusal) => return Err(refused(refusal, Passed::Origin(origin))),
     };
@@ -190,10 +185,10 @@ fn check<'a, R: CorsRequest<'a>>(
     }
 }
 
-impl Granted<'_> {
+impl<V: AsRef<[u8]> + 'static> Granted<'_, V> {
     fn write(&self, policy: &Compiled, headers: &mut impl ResponseHeaders) {
-        write_origin(policy, &self.origin, headers);
-        allow_methods::write(&self.method, headers);
+        write_origin(policy, self.origin, headers);
+        allow_methods::write(self.method, headers);
         self.headers.write(headers);
         if self.private_network {
             allow_private_network::write(headers);
@@ -205,12 +200,12 @@ impl Granted<'_> {
 }
 
 /// Grants the origin, with credentials when the policy allows them.
-pub(super) fn write_origin(
+pub(super) fn write_origin<V: AsRef<[u8]> + 'static>(
     policy: &Compiled,
-    origin: &HeaderValue,
+    origin: Grant<'_, V>,
     headers: &mut impl ResponseHeaders,
 ) {
-    headers.append(ResponseHeader::AccessControlAllowOrigin, origin);
+    origin.write(ResponseHeader::AccessControlAllowOrigin, headers);
     if policy.credentials {
         headers.append(ResponseHeader::AccessControlAllowCredentials, &TRUE);
     }

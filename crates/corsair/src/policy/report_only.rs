@@ -5,7 +5,9 @@ use super::{Actual, Evaluation};
 
 /// The report-only form of an evaluation: preflights go to the application, nothing is
 /// refused, no CORS header is written; the would-be refusal is kept for the report.
-pub(super) fn report<V: AsRef<[u8]> + Clone>(evaluation: Evaluation<'_, V>) -> Evaluation<'_, V> {
+pub(super) fn report<V: AsRef<[u8]> + Clone + 'static>(
+    evaluation: Evaluation<'_, V>,
+) -> Evaluation<'_, V> {
     let verdict = evaluation.verdict();
     let reported = Actual::reported(verdict.check, verdict.refusal.cloned());
     let check = verdict.check;

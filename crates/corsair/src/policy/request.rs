@@ -1,7 +1,5 @@
 //! The part of a request the policy reads, and how it classifies it.
 
-use std::borrow::Cow;
-
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header};
 
 /// A borrowed view of a request's method, URI and headers: all a [`Policy`](crate::Policy)
@@ -166,8 +164,10 @@ impl RequestHeader {
 /// trait for every shorter `'a` too, as [`RequestHead`] does.
 pub trait CorsRequest<'a> {
     /// A header value as the framework holds it: cloned into a [`Refusal`](crate::Refusal)
-    /// that names it, so a clone should share its buffer (`http`'s and actix-web's do).
-    type Value: AsRef<[u8]> + Clone + 'a;
+    /// that names it, and echoed by a grant (see
+    /// [`ResponseHeaders::append_echo`](crate::ResponseHeaders::append_echo)), so a clone
+    /// should share its buffer (`http`'s and actix-web's do).
+    type Value: AsRef<[u8]> + Clone + 'static;
 
     /// The request method, case-sensitive.
     fn method(&self) -> &str;
@@ -181,10 +181,6 @@ pub trait CorsRequest<'a> {
 
     /// Every value of `header`, in the order received.
     fn values(&self, header: RequestHeader) -> impl Iterator<Item = &'a Self::Value>;
-
-    /// An `http` 1.x value with the bytes of `value`, for a grant that echoes it: borrowed
-    /// when `Value` is one already, else a copy. (A refusal keeps `value` itself.)
-    fn share(&self, value: &'a Self::Value) -> Cow<'a, HeaderValue>;
 
     /// The whole request as origin predicates see it, if this view has it. A view without
     /// one evaluates no predicate (integrations hand the policy a [`RequestHead`] when it has
@@ -313,10 +309,6 @@ impl<'a, 'h: 'a> CorsRequest<'a> for RequestHead<'h> {
             RequestHeader::AccessControlRequestPrivateNetwork => Values::Scan(headers.iter()),
             header => Values::Map(headers.get_all(header.name()).iter()),
         }
-    }
-
-    fn share(&self, value: &'a HeaderValue) -> Cow<'a, HeaderValue> {
-        Cow::Borrowed(value)
     }
 
     fn head(&self) -> Option<RequestHead<'_>> {
@@ -538,10 +530,6 @@ mod tests {
 
         fn values(&self, header: RequestHeader) -> impl Iterator<Item = &'a HeaderValue> {
             CorsRequest::values(&self.0, header)
-        }
-
-        fn share(&self, value: &'a HeaderValue) -> Cow<'a, HeaderValue> {
-            Cow::Borrowed(value)
         }
 
         fn head(&self) -> Option<RequestHead<'_>> {

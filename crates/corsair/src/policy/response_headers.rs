@@ -64,6 +64,25 @@ pub trait ResponseHeaders {
     fn insert(&mut self, name: ResponseHeader, value: &HeaderValue);
     /// Adds `value` after the existing values of `name`.
     fn append(&mut self, name: ResponseHeader, value: &HeaderValue);
+    /// Adds a value of the request (an echoed origin, method or header list) after the
+    /// existing values of `name`. `V` is the request's value type
+    /// ([`CorsRequest::Value`](crate::CorsRequest::Value)): the default appends an `http` 1.x
+    /// value as it is, sharing its buffer, and a copy of any other; a map of another
+    /// framework overrides it to share that framework's values in turn.
+    fn append_echo<V: AsRef<[u8]> + 'static>(&mut self, name: ResponseHeader, value: &V)
+    where
+        Self: Sized,
+    {
+        match (value as &dyn std::any::Any).downcast_ref::<HeaderValue>() {
+            Some(value) => self.append(name, value),
+            // The request's framework accepted these bytes, and `http` accepts the same.
+            None => {
+                if let Ok(copy) = HeaderValue::from_bytes(value.as_ref()) {
+                    self.append(name, &copy);
+                }
+            }
+        }
+    }
     /// Whether some value of `name` satisfies `predicate`.
     fn any_value(&self, name: ResponseHeader, predicate: &mut dyn FnMut(&[u8]) -> bool) -> bool;
     /// Adds `value` after the existing values of `name`, unless one of them satisfies
