@@ -5,10 +5,13 @@
 //! looked up by slicing its value, never by scanning the list: `scheme://host` for any-port
 //! patterns, and the `.suffix`es of the host for subdomain patterns, from the right, only as
 //! many labels deep as the deepest configured base domain (so a hostile host of many labels
-//! costs no more than a short one). Subdomain patterns are keyed by the hash of their scheme
-//! and base labels, built label by label, so the walk from the right extends one hash by one
-//! label at each step: the host is split and hashed in the same pass, and each suffix costs
-//! one probe.
+//! costs no more than a short one). Subdomain patterns are keyed by the hash of their base
+//! labels, built label by label, so the walk from the right extends one hash by one label at
+//! each step, and only suffixes as deep as some base cost a probe.
+//!
+//! Every key is canonical, so request bytes found equal to one need no check of their own:
+//! a request's scheme and host are checked only where no key vouches for them (the labels of
+//! a subdomain in front of its base), and an origin that matches nothing is not checked at all.
 //!
 //! The tables hash with a keyed multiply-fold hash ([`KeyedState`]) rather than SipHash: they
 //! are filled from the configuration only, so request data can only look up, and secret keys
@@ -19,7 +22,12 @@ use std::collections::{HashMap, HashSet};
 use http::HeaderValue;
 
 use super::hash::KeyedState;
-use super::pattern::{CanonicalParts, HostPattern, OriginPattern, PortPattern, WildcardPattern};
+use super::pattern::{
+    HostPattern, OriginParts, OriginPattern, PortPattern, WildcardPattern, has_canonical_labels,
+    is_canonical_domain, is_canonical_host,
+};
+use super::{byte_search, dns};
+use crate::grammar;
 use crate::headers::shared::shared_value;
 
 /// What a lookup found for a request's `Origin` value.
@@ -80,13 +88,15 @@ pub(crate) struct OriginMatcher {
     exact: HashMap<Box<[u8]>, HeaderValue, KeyedState>,
     /// `scheme://host` of `scheme://host:*` patterns.
     any_port: HashSet<Box<[u8]>, KeyedState>,
-    /// Subdomain patterns by the hash of their scheme and base labels (right to left, see
-    /// [`suffix_hashes`]); those whose hashes collide share a list, told apart by bytes.
+    /// Subdomain patterns by the hash of their base labels (right to left, see
+    /// [`suffix_hashes`]); schemes of one base, and bases whose hashes collide, share a list,
+    /// told apart by bytes.
     subdomains: HashMap<u64, Vec<Subdomains>, KeyedState>,
     /// The keys of the hashes of `subdomains`.
     labels: KeyedState,
-    /// Labels in the longest base domain of `subdomains`: deeper suffixes cannot match.
-    deepest_base: usize,
+    /// Whether some base domain of `subdomains` has `n + 1` labels, for each `n` up to the
+    /// deepest base: suffixes of other depths cannot match.
+    base_depths: Vec<bool>,
 }
 
 impl OriginMatcher {
@@ -105,21 +115,36 @@ impl OriginMatcher {
         }
     }
 
+    /// Leaves out a pattern whose scheme or host no canonical value holds: it could never
+    /// match, and leaving it out lets [`find`](Self::find) take bytes equal to a key as
+    /// canonical.
     fn insert_wildcard(&mut self, wildcard: &WildcardPattern) {
+        let scheme = wildcard.scheme().as_bytes();
+        if !grammar::scheme::is_canonical(scheme) {
+            return;
+        }
         match wildcard.host() {
             HostPattern::Exact(host) => {
-                let key = format!("{}://{host}", wildcard.scheme());
-                self.any_port.insert(key.into_bytes().into());
+                let host = host.to_string();
+                if is_canonical_host(host.as_bytes()) {
+                    let key = format!("{}://{host}", wildcard.scheme());
+                    self.any_port.insert(key.into_bytes().into());
+                }
             }
             HostPattern::Subdomains(base) => {
+                if !is_canonical_domain(base.as_bytes()) {
+                    return;
+                }
                 let suffix = format!(".{base}");
-                let scheme = wildcard.scheme().as_bytes();
                 let Some(Suffix { depth, hash, .. }) =
-                    suffix_hashes(&self.labels, scheme, suffix.as_bytes()).last()
+                    suffix_hashes(&self.labels, suffix.as_bytes()).last()
                 else {
                     return;
                 };
-                self.deepest_base = self.deepest_base.max(depth);
+                if self.base_depths.len() < depth {
+                    self.base_depths.resize(depth, false);
+                }
+                self.base_depths[depth - 1] = true;
                 let same = self.subdomains.entry(hash).or_default();
                 let position = same.iter().position(|known| {
                     *known.scheme == *scheme && *known.suffix == *suffix.as_bytes()
@@ -156,31 +181,37 @@ impl OriginMatcher {
         if self.any_port.is_empty() && self.subdomains.is_empty() {
             return None;
         }
-        let parts = CanonicalParts::split(origin)?;
-        if self.any_port.contains(parts.scheme_and_host) || self.matches_subdomain(&parts) {
-            return Some(Match::Pattern);
-        }
-        None
+        let parts = OriginParts::delimit(origin)?;
+        (self.matches_any_port(&parts) || self.matches_subdomain(&parts)).then_some(Match::Pattern)
     }
 
-    fn matches_subdomain(&self, parts: &CanonicalParts<'_>) -> bool {
-        if self.subdomains.is_empty() || parts.host.first() == Some(&b'[') {
+    fn matches_any_port(&self, parts: &OriginParts<'_>) -> bool {
+        // An empty set still hashes the key.
+        !self.any_port.is_empty() && self.any_port.contains(parts.scheme_and_host)
+    }
+
+    fn matches_subdomain(&self, parts: &OriginParts<'_>) -> bool {
+        // Checked first, the limit also keeps a hostile host's walk short.
+        if self.subdomains.is_empty() || parts.host.len() > dns::MAX_NAME_LEN {
             return false;
         }
-        // `CanonicalParts` refused empty labels, so every suffix starting at a dot leaves at
-        // least one label in front of it: a subdomain, never the base itself.
-        suffix_hashes(&self.labels, parts.scheme, parts.host)
-            .take(self.deepest_base)
-            .any(|suffix| {
-                self.subdomains.get(&suffix.hash).is_some_and(|same| {
-                    let bytes = &parts.host[suffix.start..];
-                    same.iter().any(|known| {
-                        *known.suffix == *bytes
-                            && *known.scheme == *parts.scheme
-                            && known.ports.contains(parts.port)
+        let matched = suffix_hashes(&self.labels, parts.host)
+            .zip(&self.base_depths)
+            .find(|&(ref suffix, &some_base_this_deep)| {
+                some_base_this_deep
+                    && self.subdomains.get(&suffix.hash).is_some_and(|same| {
+                        let bytes = &parts.host[suffix.start..];
+                        same.iter().any(|known| {
+                            *known.suffix == *bytes
+                                && *known.scheme == *parts.scheme
+                                && known.ports.contains(parts.port)
+                        })
                     })
-                })
-            })
+            });
+        // The base is canonical, so the host is exactly when the labels in front of it are
+        // (at least one: a subdomain, never the base itself); which matched base vouches for
+        // the rest makes no difference.
+        matched.is_some_and(|(suffix, _)| has_canonical_labels(&parts.host[..suffix.start]))
     }
 }
 
@@ -190,23 +221,18 @@ struct Suffix {
     start: usize,
     /// How many labels it holds.
     depth: usize,
-    /// The hash of the scheme and its labels, right to left.
+    /// The hash of its labels, right to left.
     hash: u64,
 }
 
-/// Each `.suffix` of `host` that starts at a dot, shortest first, hashed with `scheme`: one
-/// pass from the right, each step hashing one more label into the hash of the suffix before
-/// it.
-fn suffix_hashes<'a>(
-    labels: &'a KeyedState,
-    scheme: &[u8],
-    host: &'a [u8],
-) -> impl Iterator<Item = Suffix> + 'a {
-    let mut hash = labels.hash_part(labels.parts_start(), scheme);
+/// Each `.suffix` of `host` that starts at a dot, shortest first, hashed: one pass from the
+/// right, each step hashing one more label into the hash of the suffix before it.
+fn suffix_hashes<'a>(labels: &'a KeyedState, host: &'a [u8]) -> impl Iterator<Item = Suffix> + 'a {
+    let mut hash = labels.parts_start();
     let mut end = host.len();
     let mut depth = 0;
     std::iter::from_fn(move || {
-        let start = host[..end].iter().rposition(|&b| b == b'.')?;
+        let start = byte_search::last(&host[..end], b'.')?;
         hash = labels.hash_part(hash, &host[start + 1..end]);
         end = start;
         depth += 1;
@@ -217,6 +243,7 @@ fn suffix_hashes<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::origin::pattern::origin_variants;
 
     fn matcher(patterns: &[&str]) -> OriginMatcher {
         let mut matcher = OriginMatcher::default();
@@ -276,7 +303,7 @@ mod tests {
     #[test]
     fn probes_go_only_as_deep_as_the_deepest_base() {
         let m = matcher(&["https://*.example.com", "https://*.eu.api.example.net:*"]);
-        assert_eq!(m.deepest_base, 4);
+        assert_eq!(m.base_depths, [false, true, false, true]);
         assert_eq!(
             m.find(b"https://x.eu.api.example.net:8443"),
             Some(Match::Pattern)
@@ -286,6 +313,44 @@ mod tests {
             Some(Match::Pattern)
         );
         assert_eq!(m.find(b"https://eu.api.example.net"), None);
+    }
+
+    #[test]
+    fn trusting_canonical_keys_finds_what_checking_every_pattern_finds() {
+        let patterns = [
+            "https://*.example.com",
+            "https://*.eu.api.example.net:*",
+            "http://*.x_y.b-c.d:8443",
+            "wss://*.a",
+            "http://localhost:*",
+            "https://127.0.0.1:*",
+            "https://[2001:db8::a]:*",
+            "https://app.example.org",
+        ];
+        let m = matcher(&patterns);
+        let parsed: Vec<_> = patterns
+            .iter()
+            .map(|pattern| OriginPattern::parse(pattern).unwrap())
+            .collect();
+        let hosts = [
+            "example.com",
+            "api.example.net",
+            "eu.api.example.net",
+            "x_y.b-c.d",
+            "a",
+            "localhost",
+            "127.0.0.1",
+            "[2001:db8::a]",
+            "app.example.org",
+        ];
+        let mut matched = 0;
+        for value in origin_variants(&hosts) {
+            let expected = parsed.iter().any(|pattern| pattern.matches(&value));
+            assert_eq!(m.find(value.as_bytes()).is_some(), expected, "{value}");
+            matched += usize::from(expected);
+        }
+        // Enough of the values match for the agreement to mean something.
+        assert!(matched > 50, "{matched}");
     }
 
     #[test]
