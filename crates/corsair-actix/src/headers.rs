@@ -7,10 +7,9 @@
 //! refusal and an echoing grant (an origin, method or header list) hold actix-web's own
 //! values. Only when the policy has origin predicates, which may read any part of the
 //! request as `http` 1.x types, is the request copied for them ([`Carried`]). Of the
-//! response, names are mapped to the other version's constants, echoed values are the
-//! request's own, a policy value with the same bytes as the request's (an exact origin) is
-//! the request's too, the values every policy writes are constants, and the policy's other
-//! values are converted once per thread.
+//! response, names are mapped to the other version's constants, echoed values (a listed
+//! origin among them) are the request's own, the values every policy writes are constants,
+//! and the policy's other values are converted once per thread.
 
 use std::{any::Any, cell::RefCell};
 
@@ -206,31 +205,6 @@ fn carry_uri(request: &ServiceRequest) -> http::Uri {
     })
 }
 
-/// The request's headers, for the policy's values that equal the request's (an exact
-/// origin, a listed method, a header list the policy lists the same way): written as the
-/// request's own, shared rather than converted. Only the values written are looked up. `None`
-/// where the request is gone (the response rendered from an application's error): the values
-/// are then converted.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Echoes<'r>(pub(crate) Option<&'r HeaderMap>);
-
-impl Echoes<'_> {
-    /// The request's value that `header` may echo.
-    fn of(&self, header: ResponseHeader) -> Option<&HeaderValue> {
-        let headers = self.0?;
-        match header {
-            ResponseHeader::AccessControlAllowOrigin => headers.get(header::ORIGIN),
-            ResponseHeader::AccessControlAllowMethods => {
-                headers.get(header::ACCESS_CONTROL_REQUEST_METHOD)
-            }
-            ResponseHeader::AccessControlAllowHeaders => {
-                headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS)
-            }
-            _ => None,
-        }
-    }
-}
-
 /// Values converted for the engine's other values (the policy's `Access-Control-Max-Age`
 /// and `-Expose-Headers`), by content, per thread; small and bounded.
 const CONVERTED_LIMIT: usize = 32;
@@ -240,19 +214,11 @@ thread_local! {
         const { RefCell::new(Vec::new()) };
 }
 
-/// The actix-web value with the bytes of `value`, written as `header`: the request's own if
-/// echoed, one of the [`fixed`] values, else [`converted`]. `None` (logged) if actix-web
-/// refuses the bytes.
-fn actix_value(
-    header: ResponseHeader,
-    value: &http::HeaderValue,
-    echoes: &Echoes<'_>,
-) -> Option<HeaderValue> {
+/// The actix-web value with the bytes of `value`, written as `header`: one of the [`fixed`]
+/// values, else [`converted`]. `None` (logged) if actix-web refuses the bytes.
+fn actix_value(header: ResponseHeader, value: &http::HeaderValue) -> Option<HeaderValue> {
     let bytes = value.as_bytes();
     let same = |candidate: &&HeaderValue| candidate.as_bytes() == bytes;
-    if let Some(echoed) = echoes.of(header).filter(same) {
-        return Some(echoed.clone());
-    }
     if let Some(fixed) = fixed(header).iter().find(same) {
         return Some(fixed.clone());
     }
@@ -278,10 +244,20 @@ fn converted(
             let Ok(mut converted) = converted.try_borrow_mut() else {
                 return copy();
             };
-            if let Some((_, known)) = converted
+            // The policy clones its values into every answer, so they share its buffers: a
+            // known buffer is found by address (the cache holds it, so no other value can
+            // have it) before bytes are compared.
+            let same_buffer =
+                |known: &http::HeaderValue| known.as_bytes().as_ptr() == bytes.as_ptr();
+            let known = converted
                 .iter()
-                .find(|(known, _)| known.as_bytes() == bytes)
-            {
+                .find(|(known, _)| same_buffer(known) && known.len() == bytes.len())
+                .or_else(|| {
+                    converted
+                        .iter()
+                        .find(|(known, _)| known.as_bytes() == bytes)
+                });
+            if let Some((_, known)) = known {
                 return Ok(known.clone());
             }
             let copied = copy()?;
@@ -297,7 +273,6 @@ fn converted(
 /// The engine's view of an actix-web response header map.
 pub(crate) struct ActixHeaders<'a> {
     headers: &'a mut HeaderMap,
-    echoes: Echoes<'a>,
     /// Whether the map has a `Vary`, when known: seen by the pass over its names that looks
     /// for `Access-Control-*` headers, so that merging `Vary: Origin` afterwards looks it up
     /// only if it is there. Forgotten when `Vary` is written.
@@ -305,10 +280,9 @@ pub(crate) struct ActixHeaders<'a> {
 }
 
 impl<'a> ActixHeaders<'a> {
-    pub(crate) fn new(headers: &'a mut HeaderMap, echoes: Echoes<'a>) -> Self {
+    pub(crate) fn new(headers: &'a mut HeaderMap) -> Self {
         Self {
             headers,
-            echoes,
             has_vary: None,
         }
     }
@@ -338,14 +312,14 @@ impl ResponseHeaders for ActixHeaders<'_> {
     }
 
     fn insert(&mut self, header: ResponseHeader, value: &http::HeaderValue) {
-        if let Some(value) = actix_value(header, value, &self.echoes) {
+        if let Some(value) = actix_value(header, value) {
             self.forget(header);
             self.headers.insert(response_name(header).clone(), value);
         }
     }
 
     fn append(&mut self, header: ResponseHeader, value: &http::HeaderValue) {
-        if let Some(value) = actix_value(header, value, &self.echoes) {
+        if let Some(value) = actix_value(header, value) {
             self.forget(header);
             self.headers.append(response_name(header).clone(), value);
         }
@@ -440,7 +414,7 @@ mod tests {
         let request = preflight();
         let origin = request.headers().get("origin").unwrap();
         let mut response = HeaderMap::new();
-        let mut headers = ActixHeaders::new(&mut response, Echoes(None));
+        let mut headers = ActixHeaders::new(&mut response);
         headers.append_echo(ResponseHeader::AccessControlAllowOrigin, origin);
         let other = http::HeaderValue::from_static("x-echoed");
         headers.append_echo(ResponseHeader::AccessControlAllowHeaders, &other);
@@ -490,81 +464,56 @@ mod tests {
     }
 
     #[test]
-    fn echoed_values_are_the_requests_own() {
-        let request = preflight();
-        let echoes = Echoes(Some(request.headers()));
-        for (header, name, value) in [
-            (
-                ResponseHeader::AccessControlAllowOrigin,
-                "origin",
-                "https://a.example",
-            ),
-            (
-                ResponseHeader::AccessControlAllowMethods,
-                "access-control-request-method",
-                "PUT",
-            ),
-            (
-                ResponseHeader::AccessControlAllowHeaders,
-                "access-control-request-headers",
-                "b",
-            ),
-        ] {
-            let written =
-                actix_value(header, &http::HeaderValue::from_static(value), &echoes).unwrap();
-            let requested = request.headers().get(name).unwrap();
-            assert_eq!(written, requested);
+    fn a_listed_origin_is_granted_as_the_request_s_own_value() {
+        let policy = corsair::Config::new()
+            .allow_origins(["https://a.example", "https://*.b.example"])
+            .build()
+            .unwrap();
+        for origin in ["https://a.example", "https://x.b.example"] {
+            let request = TestRequest::default()
+                .append_header(("origin", origin))
+                .to_srv_request();
+            let corsair::Evaluation::Actual(cors) = policy.evaluate(&ActixRequest::new(&request))
+            else {
+                unreachable!("not a preflight")
+            };
+            let mut response = HeaderMap::new();
+            cors.apply(&mut ActixHeaders::new(&mut response));
+            let written = response.get("access-control-allow-origin").unwrap();
+            let sent = request.headers().get("origin").unwrap();
+            assert_eq!(written, sent);
             assert_eq!(
                 written.as_bytes().as_ptr(),
-                requested.as_bytes().as_ptr(),
-                "{header:?}: shared, not copied"
+                sent.as_bytes().as_ptr(),
+                "{origin}: shared, not copied"
             );
         }
-        // Other bytes than the request's are converted.
-        let other = actix_value(
-            ResponseHeader::AccessControlAllowOrigin,
-            &http::HeaderValue::from_static("https://b.example"),
-            &echoes,
-        )
-        .unwrap();
-        assert_eq!(other, "https://b.example");
-        // Only the value the header echoes is the request's own.
-        let get = TestRequest::default()
-            .append_header(("origin", "https://a.example"))
-            .append_header(("access-control-request-method", "PUT"))
-            .to_srv_request();
-        let forwarded = Echoes(Some(get.headers()));
-        let origin = actix_value(
-            ResponseHeader::AccessControlAllowOrigin,
-            &http::HeaderValue::from_static("https://a.example"),
-            &forwarded,
-        )
-        .unwrap();
-        assert_eq!(
-            origin.as_bytes().as_ptr(),
-            get.headers().get("origin").unwrap().as_bytes().as_ptr()
-        );
-        let method = http::HeaderValue::from_static("PATCH");
-        let converted = actix_value(
-            ResponseHeader::AccessControlAllowMethods,
-            &method,
-            &forwarded,
-        )
-        .unwrap();
-        assert_eq!(converted, "PATCH");
+    }
+
+    #[test]
+    fn a_converted_value_is_found_by_its_buffer_or_its_bytes() {
+        const TEXT: &str = "x-converted-once";
+        let policy_value = http::HeaderValue::from_static(TEXT);
+        let header = ResponseHeader::AccessControlExposeHeaders;
+        let first = actix_value(header, &policy_value).unwrap();
+        let again = actix_value(header, &policy_value.clone()).unwrap();
+        assert_eq!(first.as_bytes().as_ptr(), again.as_bytes().as_ptr());
+        // Equal bytes in another buffer find the same conversion.
+        let elsewhere = http::HeaderValue::from_bytes(TEXT.as_bytes()).unwrap();
         assert_ne!(
-            converted.as_bytes().as_ptr(),
-            get.headers()
-                .get("access-control-request-method")
-                .unwrap()
-                .as_bytes()
-                .as_ptr()
+            elsewhere.as_bytes().as_ptr(),
+            policy_value.as_bytes().as_ptr()
         );
+        let by_bytes = actix_value(header, &elsewhere).unwrap();
+        assert_eq!(by_bytes.as_bytes().as_ptr(), first.as_bytes().as_ptr());
+        // The start of a known buffer is not the whole value.
+        let prefix = http::HeaderValue::from_static(&TEXT[..11]);
+        assert_eq!(prefix.as_bytes().as_ptr(), policy_value.as_bytes().as_ptr());
+        assert_eq!(actix_value(header, &prefix).unwrap(), "x-converted");
     }
 
     #[test]
     fn fixed_values_are_written_without_conversion() {
-        let none = Echoes(None);
         // What the engine writes under every policy: the answers of a policy allowing `*`.
         let policy = corsair::Config::new()
             .allow_origins(["*"])
@@ -583,7 +532,7 @@ mod tests {
             unreachable!("a preflight")
         };
         let mut map = HeaderMap::new();
-        answer.write_headers(&mut ActixHeaders::new(&mut map, none));
+        answer.write_headers(&mut ActixHeaders::new(&mut map));
         let credentials = corsair::Config::new()
             .allow_origins(["https://a.example"])
             .allow_credentials(true)
@@ -598,7 +547,7 @@ mod tests {
             unreachable!("not a preflight")
         };
         let mut actual = HeaderMap::new();
-        cors.apply(&mut ActixHeaders::new(&mut actual, none));
+        cors.apply(&mut ActixHeaders::new(&mut actual));
         for (map, name) in [
             (&map, "vary"),
             (&map, "access-control-allow-origin"),
@@ -625,8 +574,8 @@ mod tests {
         }
         // Any other value is converted once per thread, then shared.
         let max_age = http::HeaderValue::from_static("600");
-        let first = actix_value(ResponseHeader::AccessControlMaxAge, &max_age, &none).unwrap();
-        let second = actix_value(ResponseHeader::AccessControlMaxAge, &max_age, &none).unwrap();
+        let first = actix_value(ResponseHeader::AccessControlMaxAge, &max_age).unwrap();
+        let second = actix_value(ResponseHeader::AccessControlMaxAge, &max_age).unwrap();
         assert_eq!(first, "600");
         assert_eq!(first.as_bytes().as_ptr(), second.as_bytes().as_ptr());
     }
@@ -642,8 +591,7 @@ mod tests {
             HeaderName::from_static("vary"),
             HeaderValue::from_static("accept-encoding"),
         );
-        let echoes = Echoes(None);
-        let mut headers = ActixHeaders::new(&mut map, echoes);
+        let mut headers = ActixHeaders::new(&mut map);
         assert!(headers.remove_access_control());
         assert!(!headers.remove_access_control());
         let vary = ResponseHeader::Vary;
@@ -670,7 +618,7 @@ mod tests {
             HeaderName::from_static("content-type"),
             HeaderValue::from_static("text/plain"),
         );
-        let mut headers = ActixHeaders::new(&mut map, Echoes(None));
+        let mut headers = ActixHeaders::new(&mut map);
         let vary = ResponseHeader::Vary;
         assert!(!headers.remove_access_control());
         assert!(!headers.any_value(vary, &mut |_| true));

@@ -100,7 +100,7 @@ use actix_web::{
     Error, HttpResponse,
     body::{EitherBody, MessageBody},
     dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready},
-    http::{StatusCode, header::HeaderValue},
+    http::StatusCode,
 };
 use corsair::Evaluation;
 use corsair_middleware::{PolicyGate, Route};
@@ -111,7 +111,7 @@ pub use corsair_middleware::CounterCache;
 pub use corsair_middleware::OriginResolver;
 pub use future::ResponseFuture;
 
-use headers::{ActixHeaders, ActixRequest, Carried, Echoes};
+use headers::{ActixHeaders, ActixRequest, Carried};
 
 /// CORS for an actix-web `App`, `Scope` or `Resource`: a
 /// [`Transform`] producing [`CorsMiddleware`], for their `wrap` methods.
@@ -304,7 +304,6 @@ where
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let gate = &self.cors.gate;
         let policy = gate.current();
-        let decide = |evaluation: Evaluation<'_, HeaderValue>| decide(evaluation, &request);
         // Origin predicates may read any part of the request, as `http` 1.x types: only
         // then is it copied, for them. The engine reads it in place either way.
         let route = if gate.reads_whole_request(&policy) {
@@ -335,18 +334,15 @@ where
 }
 
 /// Turns an evaluation into the answer, or the plan to forward the request.
-fn decide<V: AsRef<[u8]> + 'static>(
-    evaluation: Evaluation<'_, V>,
-    request: &ServiceRequest,
-) -> Decision<V> {
+fn decide<V: AsRef<[u8]> + 'static>(evaluation: Evaluation<'_, V>) -> Decision<V> {
     match evaluation {
         Evaluation::Preflight(answer) => {
             // Every `http` 1.x status is a valid `http` 0.2 status (both are 100-999).
             let status =
                 StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::FORBIDDEN);
-            answer_with(status, request, |headers| answer.write_headers(headers))
+            answer_with(status, |headers| answer.write_headers(headers))
         }
-        Evaluation::Forbidden(answer) => answer_with(StatusCode::FORBIDDEN, request, |headers| {
+        Evaluation::Forbidden(answer) => answer_with(StatusCode::FORBIDDEN, |headers| {
             answer.write_headers(headers)
         }),
         Evaluation::Actual(cors) => Decision::Forward(cors),
@@ -354,16 +350,9 @@ fn decide<V: AsRef<[u8]> + 'static>(
 }
 
 /// An answer of the policy's own, with the headers `write` writes.
-fn answer_with<V>(
-    status: StatusCode,
-    request: &ServiceRequest,
-    write: impl FnOnce(&mut ActixHeaders<'_>),
-) -> Decision<V> {
+fn answer_with<V>(status: StatusCode, write: impl FnOnce(&mut ActixHeaders<'_>)) -> Decision<V> {
     let mut response = HttpResponse::new(status);
-    write(&mut ActixHeaders::new(
-        response.headers_mut(),
-        Echoes(Some(request.headers())),
-    ));
+    write(&mut ActixHeaders::new(response.headers_mut()));
     Decision::Answer(response)
 }
 
@@ -374,22 +363,16 @@ fn finish<B, V: AsRef<[u8]> + Clone + 'static>(
     cors: &corsair::Actual<V>,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error> {
     match outcome {
-        Ok(response) => {
-            // Apart, so that the echoed `Origin` is the request's own.
-            let (request, mut response) = response.into_parts();
-            cors.apply(&mut ActixHeaders::new(
-                response.headers_mut(),
-                Echoes(Some(request.headers())),
-            ));
-            Ok(ServiceResponse::new(request, response).map_into_left_body())
+        Ok(mut response) => {
+            cors.apply(&mut ActixHeaders::new(response.headers_mut()));
+            Ok(response.map_into_left_body())
         }
         Err(mut error) => {
             let cors = cors.clone();
             // `apply` is idempotent (it replaces its own headers and merges `Vary`), as
-            // mappers must be: actix-web may render an error more than once. The request is
-            // gone by then, so an exact origin's value is converted: only on this path.
+            // mappers must be: actix-web may render an error more than once.
             error.add_response_mapper(move |mut response| {
-                cors.apply(&mut ActixHeaders::new(response.headers_mut(), Echoes(None)));
+                cors.apply(&mut ActixHeaders::new(response.headers_mut()));
                 response
             });
             Err(error)
@@ -410,9 +393,7 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
 {
     let allowed = gate.resolve(&origin).await;
-    let decision = gate.decide_resolved(&carried.head(), &origin, allowed, |evaluation| {
-        decide(evaluation, &request)
-    });
+    let decision = gate.decide_resolved(&carried.head(), &origin, allowed, decide);
     match decision {
         Decision::Answer(response) => Ok(request.into_response(response).map_into_right_body()),
         Decision::Forward(actual) => finish(service.call(request).await, &actual),

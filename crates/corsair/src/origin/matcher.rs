@@ -1,6 +1,6 @@
 //! The compiled origin list: a lookup whose cost does not grow with the number of entries.
 //!
-//! Exact origins sit in one hash map keyed by their canonical bytes. Wildcard patterns are
+//! Exact origins sit in one hash set of their canonical bytes. Wildcard patterns are
 //! keyed by the parts of the request's own `Origin` value that they fix, so a request is
 //! looked up by slicing its value, never by scanning the list: `scheme://host` for any-port
 //! patterns, and the `.suffix`es of the host for subdomain patterns, from the right, only as
@@ -19,8 +19,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use http::HeaderValue;
-
 use super::hash::KeyedState;
 use super::pattern::{
     HostPattern, OriginParts, OriginPattern, PortPattern, WildcardPattern, has_canonical_labels,
@@ -28,15 +26,14 @@ use super::pattern::{
 };
 use super::{byte_search, dns};
 use crate::grammar;
-use crate::headers::shared::shared_value;
 
 /// What a lookup found for a request's `Origin` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Match<'p> {
-    /// A listed exact origin, with its precomputed `Access-Control-Allow-Origin` value.
-    Exact(&'p HeaderValue),
-    /// A wildcard pattern: the response echoes the request's own value.
-    Pattern,
+pub(crate) enum Match {
+    /// A listed exact origin (the request's bytes equal its canonical form) or a wildcard
+    /// pattern: the response echoes the request's own value, so a framework's map shares the
+    /// request's buffer rather than converting a copy of the policy's.
+    Listed,
     /// `*` is listed.
     Any,
 }
@@ -85,7 +82,7 @@ impl Ports {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OriginMatcher {
     any: bool,
-    exact: HashMap<Box<[u8]>, HeaderValue, KeyedState>,
+    exact: HashSet<Box<[u8]>, KeyedState>,
     /// `scheme://host` of `scheme://host:*` patterns.
     any_port: HashSet<Box<[u8]>, KeyedState>,
     /// Subdomain patterns by the hash of their base labels (right to left, see
@@ -100,16 +97,12 @@ pub(crate) struct OriginMatcher {
 }
 
 impl OriginMatcher {
-    /// Adds a pattern. Exact origins must serialize to a valid header value (every parsed
-    /// origin does: canonical origins are ASCII).
+    /// Adds a pattern.
     pub(crate) fn insert(&mut self, pattern: &OriginPattern) {
         match pattern {
             OriginPattern::Any => self.any = true,
             OriginPattern::Exact(origin) => {
-                let serialized = origin.to_string();
-                if let Ok(value) = shared_value(serialized.clone()) {
-                    self.exact.insert(serialized.into_bytes().into(), value);
-                }
+                self.exact.insert(origin.to_string().into_bytes().into());
             }
             OriginPattern::Wildcard(wildcard) => self.insert_wildcard(wildcard),
         }
@@ -171,18 +164,18 @@ impl OriginMatcher {
     }
 
     /// Looks up a request's `Origin` value.
-    pub(crate) fn find(&self, origin: &[u8]) -> Option<Match<'_>> {
+    pub(crate) fn find(&self, origin: &[u8]) -> Option<Match> {
         if self.any {
             return Some(Match::Any);
         }
-        if let Some(value) = self.exact.get(origin) {
-            return Some(Match::Exact(value));
+        if self.exact.contains(origin) {
+            return Some(Match::Listed);
         }
         if self.any_port.is_empty() && self.subdomains.is_empty() {
             return None;
         }
         let parts = OriginParts::delimit(origin)?;
-        (self.matches_any_port(&parts) || self.matches_subdomain(&parts)).then_some(Match::Pattern)
+        (self.matches_any_port(&parts) || self.matches_subdomain(&parts)).then_some(Match::Listed)
     }
 
     fn matches_any_port(&self, parts: &OriginParts<'_>) -> bool {
@@ -254,12 +247,10 @@ mod tests {
     }
 
     #[test]
-    fn exact_origins_echo_their_precomputed_value() {
+    fn exact_origins_match_their_canonical_bytes_only() {
         let m = matcher(&["https://a.example", "http://localhost:3000"]);
-        assert_eq!(
-            m.find(b"https://a.example"),
-            Some(Match::Exact(&HeaderValue::from_static("https://a.example")))
-        );
+        assert_eq!(m.find(b"https://a.example"), Some(Match::Listed));
+        assert_eq!(m.find(b"http://localhost:3000"), Some(Match::Listed));
         assert_eq!(m.find(b"https://a.example/"), None);
         assert_eq!(m.find(b"https://A.example"), None);
         assert_eq!(m.find(b"http://localhost:3001"), None);
@@ -273,18 +264,15 @@ mod tests {
             "http://*.dev.test:*",
             "http://localhost:*",
         ]);
-        assert_eq!(m.find(b"https://a.example.com"), Some(Match::Pattern));
-        assert_eq!(
-            m.find(b"https://a.b.example.com:8443"),
-            Some(Match::Pattern)
-        );
+        assert_eq!(m.find(b"https://a.example.com"), Some(Match::Listed));
+        assert_eq!(m.find(b"https://a.b.example.com:8443"), Some(Match::Listed));
         assert_eq!(m.find(b"https://a.example.com:9000"), None);
         assert_eq!(m.find(b"https://example.com"), None);
         assert_eq!(m.find(b"http://a.example.com"), None);
-        assert_eq!(m.find(b"http://x.dev.test:1234"), Some(Match::Pattern));
-        assert_eq!(m.find(b"http://x.dev.test"), Some(Match::Pattern));
-        assert_eq!(m.find(b"http://localhost"), Some(Match::Pattern));
-        assert_eq!(m.find(b"http://localhost:5173"), Some(Match::Pattern));
+        assert_eq!(m.find(b"http://x.dev.test:1234"), Some(Match::Listed));
+        assert_eq!(m.find(b"http://x.dev.test"), Some(Match::Listed));
+        assert_eq!(m.find(b"http://localhost"), Some(Match::Listed));
+        assert_eq!(m.find(b"http://localhost:5173"), Some(Match::Listed));
         assert_eq!(m.find(b"http://localhost:80"), None);
         assert_eq!(m.find(b"http://evil.com/.dev.test"), None);
         assert_eq!(m.find(b"https://[::1].example.com"), None);
@@ -297,7 +285,7 @@ mod tests {
         let deep = format!("https://{}x.example.com", "a.".repeat(200_000));
         assert_eq!(m.find(deep.as_bytes()), None);
         let longest = format!("https://{}x.example.com", "a.".repeat(120));
-        assert_eq!(m.find(longest.as_bytes()), Some(Match::Pattern));
+        assert_eq!(m.find(longest.as_bytes()), Some(Match::Listed));
     }
 
     #[test]
@@ -306,11 +294,11 @@ mod tests {
         assert_eq!(m.base_depths, [false, true, false, true]);
         assert_eq!(
             m.find(b"https://x.eu.api.example.net:8443"),
-            Some(Match::Pattern)
+            Some(Match::Listed)
         );
         assert_eq!(
             m.find(b"https://x.y.eu.api.example.net"),
-            Some(Match::Pattern)
+            Some(Match::Listed)
         );
         assert_eq!(m.find(b"https://eu.api.example.net"), None);
     }

@@ -155,9 +155,8 @@ impl AllowOrigin {
     ) -> Result<Grant<'a, R::Value>, Refusal<R::Value>> {
         let origin = origin.ok_or(Refusal::MalformedOrigin)?;
         match self.matcher.find(origin.as_ref()) {
-            Some(Match::Exact(value)) => return Ok(Grant::Policy(value)),
+            Some(Match::Listed) => return Ok(Grant::Echo(origin)),
             Some(Match::Any) => return Ok(Grant::Policy(&ANY_ORIGIN)),
-            Some(Match::Pattern) => return Ok(Grant::Echo(origin)),
             None => {}
         }
         let unlisted_allowed = (!self.predicates.is_empty() || resolved.is_some())
