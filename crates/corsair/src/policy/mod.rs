@@ -287,9 +287,9 @@ impl Compiled {
         request: &R,
         resolved: Option<&dyn Fn(&str) -> bool>,
     ) -> Evaluation<'a, R::Value> {
-        let classified = request::classify(request);
+        let classified = request::classify(request, self.websockets);
         let origin = classified.origin();
-        let handshake = self.websockets && websocket::is_handshake(request);
+        let handshake = self.websockets && websocket::is_handshake(request, classified.upgrade());
         if handshake && let Err(refusal) = websocket::check(self, request, origin, resolved) {
             return self.forbid(refusal, Check::WebSocket);
         }
@@ -305,8 +305,8 @@ impl Compiled {
                     self, request, headers, resolved,
                 ));
             }
-            Classified::Actual { origin } => Actual::evaluate(self, request, origin, resolved),
-            Classified::NotCors => Actual::not_cors(),
+            Classified::Actual { origin, .. } => Actual::evaluate(self, request, origin, resolved),
+            Classified::NotCors { .. } => Actual::not_cors(),
         };
         Evaluation::Actual(if handshake {
             cors.for_websocket()

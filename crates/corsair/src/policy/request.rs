@@ -93,8 +93,8 @@ impl<'a> RequestHead<'a> {
 
     /// Classifies the request (Fetch Standard, "CORS-preflight request").
     pub fn kind(&self) -> RequestKind {
-        match classify(self) {
-            Classified::NotCors => RequestKind::NotCors,
+        match classify(self, false) {
+            Classified::NotCors { .. } => RequestKind::NotCors,
             Classified::Preflight { .. } => RequestKind::Preflight,
             Classified::Actual { .. } => RequestKind::Actual,
         }
@@ -350,11 +350,19 @@ impl<'a> Iterator for Values<'a> {
     }
 }
 
+/// `Upgrade` as [`classify`] read it: `None` when it did not.
+pub(crate) type ReadUpgrade<'a, V> = Option<Option<FirstValue<'a, V>>>;
+
 /// Classifies the request and reads the headers that decide it, each looked up once: for
-/// `OPTIONS`, with the other two a preflight reads, all in one go.
+/// `OPTIONS`, with the other two a preflight reads, all in one go; for a `GET` whose
+/// handshake the policy checks (`handshakes`), with `Upgrade`, if the view finds headers
+/// together ([`CorsRequest::FINDS_TOGETHER`]).
 // Inlined into its one caller: a few lookups, once per request.
 #[inline]
-pub(crate) fn classify<'a, R: CorsRequest<'a>>(request: &R) -> Classified<'a, R::Value> {
+pub(crate) fn classify<'a, R: CorsRequest<'a>>(
+    request: &R,
+    handshakes: bool,
+) -> Classified<'a, R::Value> {
     if request.method() == "OPTIONS" {
         let (origin, method, rest) = if R::FINDS_TOGETHER {
             let [origin, method, headers, private_network] = request.first_values([
@@ -372,7 +380,7 @@ pub(crate) fn classify<'a, R: CorsRequest<'a>>(request: &R) -> Classified<'a, R:
             (origin, method, None)
         };
         let Some(origin) = origin else {
-            return Classified::NotCors;
+            return Classified::NotCors { upgrade: None };
         };
         return match method {
             Some(method) => Classified::Preflight(PreflightHeaders {
@@ -382,14 +390,26 @@ pub(crate) fn classify<'a, R: CorsRequest<'a>>(request: &R) -> Classified<'a, R:
             }),
             None => Classified::Actual {
                 origin: origin.single(),
+                upgrade: None,
             },
         };
     }
-    match first(request, RequestHeader::Origin) {
+    // Every `GET` asks for `Upgrade` when handshakes are checked: two headers in one pass
+    // cost less than two hashed lookups up to a few dozen entries, more than any browser
+    // sends.
+    let (origin, upgrade) = if R::FINDS_TOGETHER && handshakes && request.method() == "GET" {
+        let [origin, upgrade] =
+            request.first_values([RequestHeader::Origin, RequestHeader::Upgrade]);
+        (origin, Some(upgrade))
+    } else {
+        (first(request, RequestHeader::Origin), None)
+    };
+    match origin {
         Some(origin) => Classified::Actual {
             origin: origin.single(),
+            upgrade,
         },
-        None => Classified::NotCors,
+        None => Classified::NotCors { upgrade },
     }
 }
 
@@ -397,9 +417,14 @@ pub(crate) fn classify<'a, R: CorsRequest<'a>>(request: &R) -> Classified<'a, R:
 /// repeated, which makes the request malformed.
 #[derive(Debug)]
 pub(crate) enum Classified<'a, V> {
-    NotCors,
+    NotCors {
+        upgrade: ReadUpgrade<'a, V>,
+    },
     Preflight(PreflightHeaders<'a, V>),
-    Actual { origin: Option<&'a V> },
+    Actual {
+        origin: Option<&'a V>,
+        upgrade: ReadUpgrade<'a, V>,
+    },
 }
 
 /// The headers a preflight reads: `origin` and `method` are `None` when repeated, which
@@ -437,9 +462,17 @@ impl<'a, V> Classified<'a, V> {
     /// The request's `Origin`: `None` when absent, `Some(None)` when repeated.
     pub(crate) fn origin(&self) -> Option<Option<&'a V>> {
         match self {
-            Self::NotCors => None,
+            Self::NotCors { .. } => None,
             Self::Preflight(preflight) => Some(preflight.origin),
-            Self::Actual { origin } => Some(*origin),
+            Self::Actual { origin, .. } => Some(*origin),
+        }
+    }
+
+    /// `Upgrade`, if it was read with `Origin` (never for `OPTIONS`: not a handshake).
+    pub(crate) fn upgrade(&self) -> ReadUpgrade<'a, V> {
+        match self {
+            Self::NotCors { upgrade } | Self::Actual { upgrade, .. } => *upgrade,
+            Self::Preflight(_) => None,
         }
     }
 }
@@ -547,6 +580,23 @@ mod tests {
         "access-control-request-private-networks",
     ];
 
+    const GET_HEADERS: [&str; 5] = [
+        "origin",
+        "upgrade",
+        "connection",
+        "host",
+        "sec-websocket-version",
+    ];
+
+    const GET_VALUES: [&str; 6] = [
+        "https://a.example",
+        "https://evil.example",
+        "websocket",
+        "h2c, WebSocket",
+        "Upgrade",
+        "websockets",
+    ];
+
     proptest::proptest! {
         /// The one pass finds what looking each header up finds: the first value in the
         /// order received, and whether another follows, whatever the order and repeats.
@@ -578,6 +628,41 @@ mod tests {
                 let expected = all.first().map(|first| (first.clone(), all.len() > 1));
                 proptest::prop_assert_eq!(found, &expected);
             }
+        }
+
+        /// A `GET` read in one pass (`Origin` with `Upgrade`) is decided as one read by
+        /// lookups: a WebSocket handshake is told apart whatever the order, case and
+        /// repeats of its `Upgrade` lines, and the `Origin` it is checked against is the same.
+        #[test]
+        fn a_get_read_in_one_pass_is_decided_as_by_lookups(
+            method in proptest::sample::select(vec!["GET", "CONNECT", "POST"]),
+            entries in proptest::collection::vec((0..GET_HEADERS.len(), 0..GET_VALUES.len()), 0..8)
+        ) {
+            let mut headers = HeaderMap::new();
+            for (name, value) in &entries {
+                headers.append(
+                    HeaderName::from_static(GET_HEADERS[*name]),
+                    HeaderValue::from_static(GET_VALUES[*value]),
+                );
+            }
+            let (method, uri) = (Method::from_bytes(method.as_bytes()).unwrap(), Uri::default());
+            let head = RequestHead::new(&method, &uri, &headers);
+            let policy = crate::Config::new()
+                .allow_origins(["https://a.example"])
+                .build()
+                .unwrap();
+            let (one_pass, lookups) = (policy.evaluate(&head), policy.evaluate(&LookupsOnly(head)));
+            proptest::prop_assert_eq!(one_pass.verdict(), lookups.verdict());
+            let handshake = method == Method::GET
+                && headers.get_all("upgrade").iter().any(|value| {
+                    value.to_str().unwrap().split(',').any(|protocol| {
+                        protocol.trim().eq_ignore_ascii_case("websocket")
+                    })
+                });
+            proptest::prop_assert_eq!(
+                one_pass.verdict().check == crate::Check::WebSocket,
+                handshake || (method == Method::CONNECT && headers.contains_key("sec-websocket-version"))
+            );
         }
     }
 }

@@ -2,6 +2,7 @@
 //! does not allow, and that is not the server's own, is refused (cross-site WebSocket
 //! hijacking).
 
+use super::request::ReadUpgrade;
 use super::{Compiled, CorsRequest, Refusal, RequestHeader, same_origin};
 
 /// Whether the request opens a WebSocket: over HTTP/1.1, a `GET` (RFC 6455 allows no other
@@ -15,16 +16,27 @@ use super::{Compiled, CorsRequest, Refusal, RequestHeader, same_origin};
 /// never carries that header, and `:protocol` names no other protocol that does. Counting
 /// such a request as a handshake only ever adds the `Origin` check, which a tunnel request
 /// (sent without `Origin`) passes.
+///
+/// `upgrade` is `Upgrade` if [`classify`](super::request::classify) read it with `Origin`:
+/// then it is looked up only when repeated.
 // Inlined into its one caller: a method comparison, and a lookup for `GET` and `CONNECT`.
 #[inline]
-pub(super) fn is_handshake<'a>(request: &impl CorsRequest<'a>) -> bool {
+pub(super) fn is_handshake<'a, R: CorsRequest<'a>>(
+    request: &R,
+    upgrade: ReadUpgrade<'a, R::Value>,
+) -> bool {
+    let websocket = |value: &R::Value| {
+        value
+            .as_ref()
+            .split(|&b| b == b',')
+            .any(|protocol| protocol.trim_ascii().eq_ignore_ascii_case(b"websocket"))
+    };
     match request.method() {
-        "GET" => request.values(RequestHeader::Upgrade).any(|value| {
-            value
-                .as_ref()
-                .split(|&b| b == b',')
-                .any(|protocol| protocol.trim_ascii().eq_ignore_ascii_case(b"websocket"))
-        }),
+        "GET" => match upgrade {
+            Some(None) => false,
+            Some(Some(first)) if !first.repeated => websocket(first.value),
+            _ => request.values(RequestHeader::Upgrade).any(websocket),
+        },
         "CONNECT" => request
             .values(RequestHeader::SecWebSocketVersion)
             .next()
