@@ -15,9 +15,11 @@ use std::{any::Any, cell::RefCell};
 
 use actix_web::{
     dev::ServiceRequest,
-    http::header::{self, HeaderMap, HeaderName, HeaderValue, InvalidHeaderValue},
+    http::header::{self, HeaderMap, HeaderName, HeaderValue},
 };
-use corsair::{CorsRequest, RequestHead, RequestHeader, ResponseHeader, ResponseHeaders};
+use corsair::{
+    CorsRequest, Existing, FixedValue, RequestHead, RequestHeader, ResponseHeader, ResponseHeaders,
+};
 
 static REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-request-private-network");
@@ -58,31 +60,15 @@ static ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
 static REFUSAL: HeaderName = HeaderName::from_static("x-corsair-refusal");
 
-/// The values the engine writes whatever the policy, as actix-web values, by the header
-/// they are written as: written without a conversion. A value that is not among them is
-/// converted, so these only have to be right to be fast, never to be correct.
-fn fixed(header: ResponseHeader) -> &'static [HeaderValue] {
-    static TRUE: HeaderValue = HeaderValue::from_static("true");
-    static ANY: HeaderValue = HeaderValue::from_static("*");
-    static VARY: [HeaderValue; 2] = [
-        HeaderValue::from_static("Origin"),
-        HeaderValue::from_static(
-            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
-             Access-Control-Request-Private-Network",
-        ),
+/// The actix-web constant for each value the engine writes whatever the policy.
+fn fixed(value: FixedValue) -> &'static HeaderValue {
+    static VALUES: [HeaderValue; 4] = [
+        HeaderValue::from_static(FixedValue::True.as_str()),
+        HeaderValue::from_static(FixedValue::Any.as_str()),
+        HeaderValue::from_static(FixedValue::Origin.as_str()),
+        HeaderValue::from_static(FixedValue::PreflightVary.as_str()),
     ];
-    match header {
-        ResponseHeader::Vary => &VARY,
-        ResponseHeader::AccessControlAllowOrigin | ResponseHeader::AccessControlAllowHeaders => {
-            std::slice::from_ref(&ANY)
-        }
-        ResponseHeader::AccessControlAllowCredentials
-        | ResponseHeader::AccessControlAllowPrivateNetwork => std::slice::from_ref(&TRUE),
-        ResponseHeader::AccessControlAllowMethods
-        | ResponseHeader::AccessControlMaxAge
-        | ResponseHeader::AccessControlExposeHeaders
-        | ResponseHeader::XCorsairRefusal => &[],
-    }
+    &VALUES[value as usize]
 }
 
 /// The engine's view of an actix-web request, read in place; with the whole request as
@@ -214,115 +200,101 @@ thread_local! {
         const { RefCell::new(Vec::new()) };
 }
 
-/// The actix-web value with the bytes of `value`, written as `header`: one of the [`fixed`]
-/// values, else [`converted`]. `None` (logged) if actix-web refuses the bytes.
+/// The actix-web value with the bytes of `value`, written as `header`; `None` (logged) if
+/// actix-web refuses the bytes. Converted once per thread (the policy's values repeat on every
+/// answer) and shared.
 fn actix_value(header: ResponseHeader, value: &http::HeaderValue) -> Option<HeaderValue> {
+    // The policy clones its values into every answer, so they share its buffers: a known
+    // buffer is found by address (the cache holds it, so no other value can have it).
     let bytes = value.as_bytes();
-    let same = |candidate: &&HeaderValue| candidate.as_bytes() == bytes;
-    if let Some(fixed) = fixed(header).iter().find(same) {
-        return Some(fixed.clone());
+    let shared = CONVERTED.try_with(|converted| {
+        let converted = converted.try_borrow().ok()?;
+        converted
+            .iter()
+            .find(|(known, _)| {
+                known.as_bytes().as_ptr() == bytes.as_ptr() && known.len() == bytes.len()
+            })
+            .map(|(_, known)| known.clone())
+    });
+    match shared {
+        Ok(Some(known)) => Some(known),
+        _ => convert(header, value),
     }
-    converted(header, value)
-        .inspect_err(|error| dropped("response header value", header.name().as_str(), error))
-        .ok()
 }
 
-/// `value` converted, once per thread (the policy's values repeat on every answer) and
-/// shared.
-fn converted(
-    header: ResponseHeader,
-    value: &http::HeaderValue,
-) -> Result<HeaderValue, InvalidHeaderValue> {
+/// The first conversion of a value on this thread, or one with the bytes of a known value in
+/// another buffer, or a refusal's reason (which differs from one refusal to the next: not
+/// worth keeping).
+#[cold]
+fn convert(header: ResponseHeader, value: &http::HeaderValue) -> Option<HeaderValue> {
     let bytes = value.as_bytes();
-    let copy = || HeaderValue::from_bytes(bytes);
-    if header == ResponseHeader::XCorsairRefusal {
-        // A reason differs from one refusal to the next: not worth keeping.
-        return copy();
-    }
-    CONVERTED
-        .try_with(|converted| {
-            let Ok(mut converted) = converted.try_borrow_mut() else {
-                return copy();
-            };
-            // The policy clones its values into every answer, so they share its buffers: a
-            // known buffer is found by address (the cache holds it, so no other value can
-            // have it) before bytes are compared.
-            let same_buffer =
-                |known: &http::HeaderValue| known.as_bytes().as_ptr() == bytes.as_ptr();
-            let known = converted
-                .iter()
-                .find(|(known, _)| same_buffer(known) && known.len() == bytes.len())
-                .or_else(|| {
-                    converted
-                        .iter()
-                        .find(|(known, _)| known.as_bytes() == bytes)
-                });
-            if let Some((_, known)) = known {
-                return Ok(known.clone());
-            }
-            let copied = copy()?;
+    let remember = header != ResponseHeader::XCorsairRefusal;
+    let converted = CONVERTED.try_with(|converted| {
+        let mut converted = converted.try_borrow_mut().ok().filter(|_| remember)?;
+        if let Some((_, known)) = converted
+            .iter()
+            .find(|(known, _)| known.as_bytes() == bytes)
+        {
+            return Some(Ok(known.clone()));
+        }
+        let copied = HeaderValue::from_bytes(bytes);
+        if let Ok(copied) = &copied {
             if converted.len() == CONVERTED_LIMIT {
                 converted.clear();
             }
             converted.push((value.clone(), copied.clone()));
-            Ok(copied)
-        })
-        .unwrap_or_else(|_| copy())
+        }
+        Some(copied)
+    });
+    converted
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| HeaderValue::from_bytes(bytes))
+        .inspect_err(|error| dropped("response header value", header.name().as_str(), error))
+        .ok()
 }
 
 /// The engine's view of an actix-web response header map.
 pub(crate) struct ActixHeaders<'a> {
     headers: &'a mut HeaderMap,
-    /// Whether the map has a `Vary`, when known: seen by the pass over its names that looks
-    /// for `Access-Control-*` headers, so that merging `Vary: Origin` afterwards looks it up
-    /// only if it is there. Forgotten when `Vary` is written.
-    has_vary: Option<bool>,
 }
 
 impl<'a> ActixHeaders<'a> {
     pub(crate) fn new(headers: &'a mut HeaderMap) -> Self {
-        Self {
-            headers,
-            has_vary: None,
-        }
-    }
-
-    /// Forgets whether there is a `Vary` when `header` is written.
-    fn forget(&mut self, header: ResponseHeader) {
-        if header == ResponseHeader::Vary {
-            self.has_vary = None;
-        }
+        Self { headers }
     }
 }
 
 impl ResponseHeaders for ActixHeaders<'_> {
-    fn remove_access_control(&mut self) -> bool {
+    fn remove_access_control(&mut self) -> Existing {
         let is_owned = |name: &HeaderName| name.as_str().starts_with("access-control-");
         // Looked for first: there is none as a rule, and looking costs less than rebuilding.
-        let (mut owned, mut vary) = (false, false);
+        let mut existing = Existing::default();
         for name in self.headers.keys() {
-            owned |= is_owned(name);
-            vary |= *name == header::VARY;
+            existing.access_control |= is_owned(name);
+            existing.vary |= *name == header::VARY;
         }
-        self.has_vary = Some(vary);
-        if owned {
+        if existing.access_control {
             self.headers.retain(|name, _| !is_owned(name));
         }
-        owned
+        existing
     }
 
     fn insert(&mut self, header: ResponseHeader, value: &http::HeaderValue) {
         if let Some(value) = actix_value(header, value) {
-            self.forget(header);
             self.headers.insert(response_name(header).clone(), value);
         }
     }
 
     fn append(&mut self, header: ResponseHeader, value: &http::HeaderValue) {
         if let Some(value) = actix_value(header, value) {
-            self.forget(header);
             self.headers.append(response_name(header).clone(), value);
         }
+    }
+
+    fn append_fixed(&mut self, header: ResponseHeader, value: FixedValue) {
+        self.headers
+            .append(response_name(header).clone(), fixed(value).clone());
     }
 
     /// The request's own value, shared: the engine echoes what it read through
@@ -330,7 +302,6 @@ impl ResponseHeaders for ActixHeaders<'_> {
     fn append_echo<V: AsRef<[u8]> + 'static>(&mut self, header: ResponseHeader, value: &V) {
         match (value as &dyn Any).downcast_ref::<HeaderValue>() {
             Some(value) => {
-                self.forget(header);
                 self.headers
                     .append(response_name(header).clone(), value.clone());
             }
@@ -342,15 +313,13 @@ impl ResponseHeaders for ActixHeaders<'_> {
     }
 
     fn any_value(&self, header: ResponseHeader, predicate: &mut dyn FnMut(&[u8]) -> bool) -> bool {
-        if header == ResponseHeader::Vary && self.has_vary == Some(false) {
-            return false;
-        }
         self.headers
             .get_all(response_name(header))
             .any(|value| predicate(value.as_bytes()))
     }
 }
 
+#[cold]
 fn dropped(what: &str, value: &str, error: &dyn std::error::Error) {
     tracing::warn!(
         target: "corsair",
@@ -513,6 +482,17 @@ mod tests {
     }
 
     #[test]
+    fn every_fixed_value_has_the_engine_s_bytes() {
+        for value in FixedValue::ALL {
+            assert_eq!(
+                fixed(value).as_bytes(),
+                value.value().as_bytes(),
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
     fn fixed_values_are_written_without_conversion() {
         // What the engine writes under every policy: the answers of a policy allowing `*`.
         let policy = corsair::Config::new()
@@ -556,17 +536,9 @@ mod tests {
             (&actual, "access-control-allow-credentials"),
         ] {
             let written = map.get(name).unwrap();
-            let header = [
-                ResponseHeader::Vary,
-                ResponseHeader::AccessControlAllowOrigin,
-                ResponseHeader::AccessControlAllowHeaders,
-                ResponseHeader::AccessControlAllowCredentials,
-            ]
-            .into_iter()
-            .find(|header| response_name(*header) == name)
-            .unwrap();
             assert!(
-                fixed(header)
+                FixedValue::ALL
+                    .map(fixed)
                     .iter()
                     .any(|fixed| fixed.as_bytes().as_ptr() == written.as_bytes().as_ptr()),
                 "{name}: {written:?} converted"
@@ -592,8 +564,18 @@ mod tests {
             HeaderValue::from_static("accept-encoding"),
         );
         let mut headers = ActixHeaders::new(&mut map);
-        assert!(headers.remove_access_control());
-        assert!(!headers.remove_access_control());
+        let vary_only = Existing {
+            access_control: false,
+            vary: true,
+        };
+        assert_eq!(
+            headers.remove_access_control(),
+            Existing {
+                access_control: true,
+                ..vary_only
+            }
+        );
+        assert_eq!(headers.remove_access_control(), vary_only);
         let vary = ResponseHeader::Vary;
         headers.append(vary, &http::HeaderValue::from_static("Origin"));
         headers.insert(
@@ -612,17 +594,14 @@ mod tests {
     }
 
     #[test]
-    fn a_vary_seen_missing_is_looked_up_again_once_written() {
+    fn a_response_without_vary_or_cors_headers_is_reported_as_such() {
         let mut map = HeaderMap::new();
         map.append(
             HeaderName::from_static("content-type"),
             HeaderValue::from_static("text/plain"),
         );
         let mut headers = ActixHeaders::new(&mut map);
-        let vary = ResponseHeader::Vary;
-        assert!(!headers.remove_access_control());
-        assert!(!headers.any_value(vary, &mut |_| true));
-        headers.append(vary, &http::HeaderValue::from_static("Origin"));
-        assert!(headers.any_value(vary, &mut |value| value == b"Origin"));
+        assert_eq!(headers.remove_access_control(), Existing::default());
+        assert_eq!(map.len(), 1);
     }
 }

@@ -124,9 +124,10 @@ mod policy;
 pub use origin::{Origin, OriginError, OriginPattern, PatternError};
 pub use policy::{
     Actual, Check, Config, ConfigError, ConfigErrors, CorsRequest, CrossOriginSignal, DebugSwitch,
-    Evaluation, FirstValue, Forbidden, Grants, HeaderList, MaxAge, OriginPredicate, Outcome,
-    Policy, PolicyHandle, PolicyWarning, Preflight, PreflightStatus, Refusal, RequestHead,
-    RequestHeader, RequestHeadersProblem, RequestKind, ResponseHeader, ResponseHeaders, Verdict,
+    Evaluation, Existing, FirstValue, FixedValue, Forbidden, Grants, HeaderList, MaxAge,
+    OriginPredicate, Outcome, Policy, PolicyHandle, PolicyWarning, Preflight, PreflightStatus,
+    Refusal, RequestHead, RequestHeader, RequestHeadersProblem, RequestKind, ResponseHeader,
+    ResponseHeaders, Verdict,
 };
 #[cfg(feature = "toml")]
 pub use policy::{Finding, Lint, PolicyFileError, Severity, UnknownKey, closest_key};

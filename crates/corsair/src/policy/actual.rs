@@ -4,11 +4,9 @@
 use http::HeaderValue;
 
 use super::{
-    Check, Compiled, CorsRequest, Outcome, Refusal, ResponseHeader, ResponseHeaders, TRUE, Verdict,
-    grant::OwnedGrant,
+    Check, Compiled, CorsRequest, FixedValue, Outcome, Refusal, ResponseHeader, ResponseHeaders,
+    Verdict, grant::OwnedGrant,
 };
-
-static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 
 /// The CORS headers for the application's response to a request that is not a preflight.
 ///
@@ -136,7 +134,8 @@ impl<V> Actual<V> {
         if let Decision::Reported(_) = self.decision {
             return;
         }
-        if headers.remove_access_control() {
+        let existing = headers.remove_access_control();
+        if existing.access_control {
             tracing::debug!(
                 target: "corsair",
                 "replaced Access-Control-* headers set by the application"
@@ -154,7 +153,10 @@ impl<V> Actual<V> {
                 .borrowed()
                 .write(ResponseHeader::AccessControlAllowOrigin, headers);
             if *credentials {
-                headers.append(ResponseHeader::AccessControlAllowCredentials, &TRUE);
+                headers.append_fixed(
+                    ResponseHeader::AccessControlAllowCredentials,
+                    FixedValue::True,
+                );
             }
             if let Some(expose) = expose {
                 headers.append(ResponseHeader::AccessControlExposeHeaders, expose);
@@ -163,11 +165,15 @@ impl<V> Actual<V> {
         // Every policy answers a request with `Origin` differently from one without (even `*`
         // grants only when `Origin` is present), so a shared cache must key on it whatever the
         // policy. Appended unless a `Vary` value already lists `Origin` or `*`.
-        headers.append_unless(ResponseHeader::Vary, &VARY_ORIGIN, &mut |value| {
-            value.split(|&b| b == b',').any(|token| {
-                let token = token.trim_ascii();
-                token == b"*" || token.eq_ignore_ascii_case(b"origin")
-            })
-        });
+        if existing.vary {
+            headers.append_unless(ResponseHeader::Vary, FixedValue::Origin, &mut |value| {
+                value.split(|&b| b == b',').any(|token| {
+                    let token = token.trim_ascii();
+                    token == b"*" || token.eq_ignore_ascii_case(b"origin")
+                })
+            });
+        } else {
+            headers.append_fixed(ResponseHeader::Vary, FixedValue::Origin);
+        }
     }
 }

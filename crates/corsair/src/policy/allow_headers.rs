@@ -6,16 +6,13 @@ use std::{cell::Cell, ops::ControlFlow};
 use http::HeaderValue;
 
 use super::{
-    Config, ConfigError, CorsRequest, FirstValue, HeaderList, Refusal, RequestHeader,
+    Config, ConfigError, CorsRequest, FirstValue, FixedValue, HeaderList, Refusal, RequestHeader,
     RequestHeadersProblem, ResponseHeader, ResponseHeaders,
 };
 use crate::headers::{
     acrh::{self, Malformed},
     names::{HeaderNameSet, is_forbidden_request_header},
 };
-
-/// `Access-Control-Allow-Headers: *`.
-static ANY_HEADER: HeaderValue = HeaderValue::from_static("*");
 
 /// Request headers a preflight may ask for.
 #[derive(Debug, Default)]
@@ -72,6 +69,8 @@ impl AllowHeaders {
 
     /// Whether one requested name (as sent: browsers lowercase, proxies may not) is allowed.
     /// `Err(true)` when it is `authorization` under `*`, which must be listed by name.
+    // Out of line, it costs an allowed preflight about 100 instructions more (callgrind).
+    #[inline]
     fn allows(&self, name: &[u8]) -> Result<(), bool> {
         if self.listed.contains(name) {
             Ok(())
@@ -179,7 +178,9 @@ impl<V: AsRef<[u8]> + 'static> HeadersGrant<'_, V> {
     pub(super) fn write(&self, headers: &mut impl ResponseHeaders) {
         match self {
             Self::None => {}
-            Self::Any => headers.append(ResponseHeader::AccessControlAllowHeaders, &ANY_HEADER),
+            Self::Any => {
+                headers.append_fixed(ResponseHeader::AccessControlAllowHeaders, FixedValue::Any);
+            }
             Self::Echo(first, rest) => {
                 for line in std::iter::once(first).chain(rest) {
                     headers.append_echo(ResponseHeader::AccessControlAllowHeaders, *line);

@@ -3,15 +3,10 @@
 
 use std::collections::HashSet;
 
-use http::HeaderValue;
-
-use super::{Config, ConfigError, CorsRequest, OriginPredicate, Refusal, grant::Grant};
+use super::{Config, ConfigError, CorsRequest, FixedValue, OriginPredicate, Refusal, grant::Grant};
 use crate::origin::{
     HostPattern, Match, Origin, OriginError, OriginMatcher, OriginPattern, PatternError,
 };
-
-/// `Access-Control-Allow-Origin: *`.
-static ANY_ORIGIN: HeaderValue = HeaderValue::from_static("*");
 
 /// Schemes no page has, so no `Origin` header ever carries them: a WebSocket handshake
 /// sends the page's `http(s)` origin, and browsers no longer load `ftp:` pages.
@@ -156,7 +151,7 @@ impl AllowOrigin {
         let origin = origin.ok_or(Refusal::MalformedOrigin)?;
         match self.matcher.find(origin.as_ref()) {
             Some(Match::Listed) => return Ok(Grant::Echo(origin)),
-            Some(Match::Any) => return Ok(Grant::Policy(&ANY_ORIGIN)),
+            Some(Match::Any) => return Ok(Grant::Fixed(FixedValue::Any)),
             None => {}
         }
         let unlisted_allowed = (!self.predicates.is_empty() || resolved.is_some())

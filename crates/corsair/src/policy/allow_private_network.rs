@@ -1,6 +1,6 @@
 //! `Access-Control-Allow-Private-Network`: Private Network Access preflights.
 
-use super::{FirstValue, Refusal, ResponseHeader, ResponseHeaders, TRUE};
+use super::{FirstValue, FixedValue, Refusal, ResponseHeader, ResponseHeaders};
 
 /// Whether the answer grants Private Network Access: only when the preflight asks for it
 /// (its first `Access-Control-Request-Private-Network` is `true`), which is refused unless the
@@ -19,5 +19,8 @@ pub(super) fn check<V: AsRef<[u8]>>(
 
 /// Grants Private Network Access.
 pub(super) fn write(headers: &mut impl ResponseHeaders) {
-    headers.append(ResponseHeader::AccessControlAllowPrivateNetwork, &TRUE);
+    headers.append_fixed(
+        ResponseHeader::AccessControlAllowPrivateNetwork,
+        FixedValue::True,
+    );
 }

@@ -61,7 +61,7 @@ pub use preflight::Preflight;
 pub use refusal::{CrossOriginSignal, Refusal, RequestHeadersProblem};
 use request::Classified;
 pub use request::{CorsRequest, FirstValue, RequestHead, RequestHeader, RequestKind};
-pub use response_headers::{ResponseHeader, ResponseHeaders};
+pub use response_headers::{Existing, FixedValue, ResponseHeader, ResponseHeaders};
 pub use verdict::{Check, Outcome, Verdict};
 pub use warnings::PolicyWarning;
 
@@ -71,10 +71,6 @@ use allow_methods::AllowMethods;
 use allow_origin::AllowOrigin;
 use cross_origin_writes::CrossOriginWrites;
 use expose_headers::ExposeHeaders;
-
-/// The value of every boolean grant (`Access-Control-Allow-Credentials`,
-/// `-Allow-Private-Network`).
-static TRUE: HeaderValue = HeaderValue::from_static("true");
 
 /// A validated, compiled CORS policy: immutable (but for its [`DebugSwitch`]), `Send + Sync`,
 /// and cheap to clone (one reference count).

@@ -4,16 +4,10 @@
 use http::{HeaderValue, Response, StatusCode};
 
 use super::{
-    Compiled, CorsRequest, Refusal, RequestHeader, ResponseHeader, ResponseHeaders, TRUE,
+    Compiled, CorsRequest, FixedValue, Refusal, RequestHeader, ResponseHeader, ResponseHeaders,
     allow_headers::HeadersGrant, allow_methods, allow_private_network, debug::Explained,
     grant::Grant, request::PreflightHeaders,
 };
-
-/// What a preflight answer depends on, for caches.
-static PREFLIGHT_VARY: HeaderValue = HeaderValue::from_static(
-    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
-     Access-Control-Request-Private-Network",
-);
 
 /// The answer to a preflight request. `V` is the request's header value type, which a
 /// [`Refusal`] holds.
@@ -122,7 +116,7 @@ impl<'a, V: AsRef<[u8]> + 'static> Preflight<'a, V> {
     ///
     /// A refusal carries no grant at all (outside debug mode), only `Vary`.
     pub fn write_headers(&self, headers: &mut impl ResponseHeaders) {
-        headers.append(ResponseHeader::Vary, &PREFLIGHT_VARY);
+        headers.append_fixed(ResponseHeader::Vary, FixedValue::PreflightVary);
         match &self.answer {
             Answer::Granted(granted) => granted.write(self.policy, headers),
             Answer::Refused(_) => {}
@@ -207,6 +201,9 @@ pub(super) fn write_origin<V: AsRef<[u8]> + 'static>(
 ) {
     origin.write(ResponseHeader::AccessControlAllowOrigin, headers);
     if policy.credentials {
-        headers.append(ResponseHeader::AccessControlAllowCredentials, &TRUE);
+        headers.append_fixed(
+            ResponseHeader::AccessControlAllowCredentials,
+            FixedValue::True,
+        );
     }
 }

@@ -28,6 +28,60 @@ pub enum ResponseHeader {
     XCorsairRefusal,
 }
 
+/// A value corsair writes whatever the policy. An integration with header types of its own
+/// maps each to its own constant ([`ResponseHeaders::append_fixed`]) instead of converting
+/// the bytes on every answer. Exhaustive on purpose, as [`ResponseHeader`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixedValue {
+    /// `true`: `Access-Control-Allow-Credentials` and `-Allow-Private-Network`.
+    True,
+    /// `*`: `Access-Control-Allow-Origin` of a policy allowing any origin, and
+    /// `Access-Control-Allow-Headers` of one allowing any header.
+    Any,
+    /// `Origin`: the `Vary` of an answer that is not a preflight's.
+    Origin,
+    /// `Origin, Access-Control-Request-Method, Access-Control-Request-Headers,
+    /// Access-Control-Request-Private-Network`: the `Vary` of a preflight's answer.
+    PreflightVary,
+}
+
+impl FixedValue {
+    /// Every value, in declaration order (`ALL[value as usize] == value`).
+    pub const ALL: [Self; 4] = [Self::True, Self::Any, Self::Origin, Self::PreflightVary];
+
+    /// The value's text, for a framework's own constants.
+    ///
+    /// ```
+    /// assert_eq!(corsair::FixedValue::True.as_str(), "true");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::True => "true",
+            Self::Any => "*",
+            Self::Origin => "Origin",
+            Self::PreflightVary => {
+                "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
+                 Access-Control-Request-Private-Network"
+            }
+        }
+    }
+
+    /// The value as `http` writes it.
+    ///
+    /// ```
+    /// assert_eq!(corsair::FixedValue::Origin.value(), "Origin");
+    /// ```
+    pub fn value(self) -> &'static HeaderValue {
+        static VALUES: [HeaderValue; 4] = [
+            HeaderValue::from_static(FixedValue::True.as_str()),
+            HeaderValue::from_static(FixedValue::Any.as_str()),
+            HeaderValue::from_static(FixedValue::Origin.as_str()),
+            HeaderValue::from_static(FixedValue::PreflightVary.as_str()),
+        ];
+        &VALUES[self as usize]
+    }
+}
+
 static ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
 static REFUSAL: HeaderName = HeaderName::from_static("x-corsair-refusal");
@@ -53,17 +107,34 @@ impl ResponseHeader {
     }
 }
 
+/// What [`ResponseHeaders::remove_access_control`] found in the application's response,
+/// from the one pass over its names that the removal makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Existing {
+    /// Some `Access-Control-*` header was set, and has been removed.
+    pub access_control: bool,
+    /// The response has a `Vary` header.
+    pub vary: bool,
+}
+
 /// A response header map corsair writes into. Implemented for [`http::HeaderMap`];
 /// integrations whose framework has its own header types (actix-web) implement it on a
 /// wrapper, so every framework gets the same header logic.
 pub trait ResponseHeaders {
     /// Removes every header whose name starts with `access-control-`; returns whether there
-    /// was any.
-    fn remove_access_control(&mut self) -> bool;
+    /// was any, and whether the map has a `Vary` (so that an answer without one appends
+    /// `Vary: Origin` without looking again).
+    fn remove_access_control(&mut self) -> Existing;
     /// Replaces every value of `name` with `value`.
     fn insert(&mut self, name: ResponseHeader, value: &HeaderValue);
     /// Adds `value` after the existing values of `name`.
     fn append(&mut self, name: ResponseHeader, value: &HeaderValue);
+    /// Adds one of the values every policy writes after the existing values of `name`. The
+    /// default appends [`FixedValue::value`]; a map of another framework overrides it to
+    /// write its own constant.
+    fn append_fixed(&mut self, name: ResponseHeader, value: FixedValue) {
+        self.append(name, value.value());
+    }
     /// Adds a value of the request (an echoed origin, method or header list) after the
     /// existing values of `name`. `V` is the request's value type
     /// ([`CorsRequest::Value`](crate::CorsRequest::Value)): the default appends an `http` 1.x
@@ -87,30 +158,36 @@ pub trait ResponseHeaders {
     fn any_value(&self, name: ResponseHeader, predicate: &mut dyn FnMut(&[u8]) -> bool) -> bool;
     /// Adds `value` after the existing values of `name`, unless one of them satisfies
     /// `covered`. The default asks [`any_value`](Self::any_value), then
-    /// [`append`](Self::append); a map that can do both in one lookup overrides it.
+    /// [`append_fixed`](Self::append_fixed); a map that can do both in one lookup overrides
+    /// it.
     fn append_unless(
         &mut self,
         name: ResponseHeader,
-        value: &HeaderValue,
+        value: FixedValue,
         covered: &mut dyn FnMut(&[u8]) -> bool,
     ) {
         if !self.any_value(name, covered) {
-            self.append(name, value);
+            self.append_fixed(name, value);
         }
     }
 }
 
 impl ResponseHeaders for HeaderMap {
-    fn remove_access_control(&mut self) -> bool {
-        let is_owned = |name: &&HeaderName| name.as_str().starts_with("access-control-");
-        let mut removed = false;
+    fn remove_access_control(&mut self) -> Existing {
+        let is_owned = |name: &HeaderName| name.as_str().starts_with("access-control-");
+        let mut existing = Existing::default();
+        for name in self.keys() {
+            existing.access_control |= is_owned(name);
+            existing.vary |= name == header::VARY;
+        }
         // One pass when there is none (the usual case); no list of names to allocate.
         // Cloning a standard name (all of the `Access-Control-*` ones are) copies nothing.
-        while let Some(name) = self.keys().find(is_owned).cloned() {
+        while existing.access_control
+            && let Some(name) = self.keys().find(|name| is_owned(name)).cloned()
+        {
             self.remove(name);
-            removed = true;
         }
-        removed
+        existing
     }
 
     fn insert(&mut self, name: ResponseHeader, value: &HeaderValue) {
@@ -130,9 +207,10 @@ impl ResponseHeaders for HeaderMap {
     fn append_unless(
         &mut self,
         name: ResponseHeader,
-        value: &HeaderValue,
+        value: FixedValue,
         covered: &mut dyn FnMut(&[u8]) -> bool,
     ) {
+        let value = value.value();
         match self.entry(name.name()) {
             http::header::Entry::Occupied(mut entry) => {
                 if !entry.iter().any(|existing| covered(existing.as_bytes())) {
@@ -143,5 +221,60 @@ impl ResponseHeaders for HeaderMap {
                 entry.insert(value.clone());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fixed_value_is_indexed_by_itself_and_written_as_its_text() {
+        for value in FixedValue::ALL {
+            assert_eq!(FixedValue::ALL[value as usize], value);
+            assert_eq!(value.value(), value.as_str());
+        }
+        let texts = FixedValue::ALL.map(FixedValue::as_str);
+        assert!(
+            texts
+                .iter()
+                .enumerate()
+                .all(|(i, text)| !texts[..i].contains(text))
+        );
+    }
+
+    #[test]
+    fn the_removal_reports_the_cors_headers_it_removed_and_whether_vary_is_there() {
+        let mut map = HeaderMap::new();
+        for (name, value) in [
+            ("access-control-allow-origin", "*"),
+            ("content-type", "text/plain"),
+            ("access-control-allow-origin", "https://a.example"),
+            ("access-control-max-age", "600"),
+            ("access-control-x-custom", "1"),
+        ] {
+            map.append(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        let existing = map.remove_access_control();
+        assert_eq!(
+            existing,
+            Existing {
+                access_control: true,
+                vary: false
+            }
+        );
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["content-type"]);
+        assert_eq!(map.remove_access_control(), Existing::default());
+        map.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+        assert_eq!(
+            map.remove_access_control(),
+            Existing {
+                access_control: false,
+                vary: true
+            }
+        );
     }
 }
