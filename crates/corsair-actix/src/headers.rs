@@ -222,7 +222,7 @@ fn actix_value(header: ResponseHeader, value: &http::HeaderValue) -> Option<Head
     }
 }
 
-/// The first conversion of a value on this thread, or one with the bytes of a known value in
+/// The first conversion of a value on this thread, one with the bytes of a known value in
 /// another buffer, or a refusal's reason (which differs from one refusal to the next: not
 /// worth keeping).
 #[cold]
@@ -231,10 +231,13 @@ fn convert(header: ResponseHeader, value: &http::HeaderValue) -> Option<HeaderVa
     let remember = header != ResponseHeader::XCorsairRefusal;
     let converted = CONVERTED.try_with(|converted| {
         let mut converted = converted.try_borrow_mut().ok().filter(|_| remember)?;
-        if let Some((_, known)) = converted
-            .iter()
+        // The same bytes in a new buffer: a reloaded policy's value. Keyed by the new buffer
+        // from now on, so that its answers find it by address and the old one is released.
+        if let Some((key, known)) = converted
+            .iter_mut()
             .find(|(known, _)| known.as_bytes() == bytes)
         {
+            *key = value.clone();
             return Some(Ok(known.clone()));
         }
         let copied = HeaderValue::from_bytes(bytes);
@@ -475,6 +478,16 @@ mod tests {
         );
         let by_bytes = actix_value(header, &elsewhere).unwrap();
         assert_eq!(by_bytes.as_bytes().as_ptr(), first.as_bytes().as_ptr());
+        // ...and key it from then on, as a reloaded policy's value.
+        let keyed_by = |value: &http::HeaderValue| {
+            CONVERTED.with_borrow(|converted| {
+                converted
+                    .iter()
+                    .any(|(known, _)| known.as_bytes().as_ptr() == value.as_bytes().as_ptr())
+            })
+        };
+        assert!(keyed_by(&elsewhere));
+        assert!(!keyed_by(&policy_value));
         // The start of a known buffer is not the whole value.
         let prefix = http::HeaderValue::from_static(&TEXT[..11]);
         assert_eq!(prefix.as_bytes().as_ptr(), policy_value.as_bytes().as_ptr());
