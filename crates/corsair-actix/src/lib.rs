@@ -358,16 +358,17 @@ fn answer_with<V>(status: StatusCode, write: impl FnOnce(&mut ActixHeaders<'_>))
 
 /// Adds the CORS headers to the inner service's outcome: to its response, or to the
 /// response actix-web will render from its error.
+// Inlined into the future's poll, and the response changed in place: otherwise it is moved
+// into the call, out of the `Result` and back, each move a `memcpy` (about 60 instructions
+// per request in all).
+#[inline(always)]
 fn finish<B, V: AsRef<[u8]> + Clone + 'static>(
-    outcome: Result<ServiceResponse<B>, Error>,
+    mut outcome: Result<ServiceResponse<B>, Error>,
     cors: &corsair::Actual<V>,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error> {
-    match outcome {
-        Ok(mut response) => {
-            cors.apply(&mut ActixHeaders::new(response.headers_mut()));
-            Ok(response.map_into_left_body())
-        }
-        Err(mut error) => {
+    match &mut outcome {
+        Ok(response) => cors.apply(&mut ActixHeaders::new(response.headers_mut())),
+        Err(error) => {
             let cors = cors.clone();
             // `apply` is idempotent (it replaces its own headers and merges `Vary`), as
             // mappers must be: actix-web may render an error more than once.
@@ -375,9 +376,9 @@ fn finish<B, V: AsRef<[u8]> + Clone + 'static>(
                 cors.apply(&mut ActixHeaders::new(response.headers_mut()));
                 response
             });
-            Err(error)
         }
     }
+    outcome.map(ServiceResponse::map_into_left_body)
 }
 
 /// The slow path: waits for the resolver (bounded by its timeout), then answers or calls the
