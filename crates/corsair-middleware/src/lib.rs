@@ -164,6 +164,8 @@ impl PolicyGate {
 
     /// Reports the final evaluation (and the shadow policy's, if it differs), then lets the
     /// integration act on it.
+    // Always inlined into `route_under`: each call moves the evaluation once more.
+    #[inline(always)]
     fn report<'p, Q: CorsRequest<'p>, R>(
         &'p self,
         head: &Q,

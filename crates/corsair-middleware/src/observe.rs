@@ -16,6 +16,9 @@ pub(crate) type Counters = Option<std::sync::Arc<CounterCache>>;
 pub(crate) type Counters = ();
 
 /// Logs and counts one decision: `corsair_requests_total{kind, decision, reason}`.
+// Always inlined: it runs once per request, and a call here cost each request about 20
+// instructions (callgrind, both adapters).
+#[inline(always)]
 pub(crate) fn decision<'a, V>(
     verdict: &Verdict<'_, V>,
     head: &impl CorsRequest<'a>,

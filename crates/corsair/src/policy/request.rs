@@ -256,6 +256,9 @@ impl<'a, V> FirstValue<'a, V> {
     /// assert_eq!((*origin.value, origin.repeated), (1, true));
     /// assert!(method.is_none());
     /// ```
+    // Always inlined: once per request, and whether LLVM inlined it otherwise turned on
+    // unrelated changes around it, a call costing a preflight about 60 instructions.
+    #[inline(always)]
     pub fn find_all<Name, const N: usize>(
         entries: impl IntoIterator<Item = (Name, &'a V)>,
         position: impl Fn(Name) -> Option<usize>,
@@ -319,6 +322,7 @@ impl<'a, 'h: 'a> CorsRequest<'a> for RequestHead<'h> {
     /// per entry (for the map's own names, of their index), where looking each up would hash
     /// each, and finding `Access-Control-Request-Private-Network`, for which the map has no
     /// constant, takes such a pass anyway.
+    #[inline(always)]
     fn first_values<const N: usize>(
         &self,
         headers: [RequestHeader; N],
