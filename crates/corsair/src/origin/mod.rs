@@ -12,6 +12,7 @@ mod host;
 mod matcher;
 mod parse;
 mod pattern;
+mod subdomains;
 
 pub use dns::DnsLimit;
 pub use host::Host;
