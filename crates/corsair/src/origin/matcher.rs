@@ -175,7 +175,7 @@ mod tests {
         ];
         // With and without enough other bases that subdomains are looked up by label hashes
         // rather than compared in turn.
-        let fillers: Vec<String> = (0..8)
+        let fillers: Vec<String> = (0..=SubdomainTable::FEW)
             .map(|i| format!("https://*.filler{i}.invalid"))
             .collect();
         let many: Vec<&str> = listed

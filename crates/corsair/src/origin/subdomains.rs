@@ -98,7 +98,7 @@ impl SubdomainTable {
     /// than hashing the host's labels, even when the last one matches (about 15
     /// instructions a base, against about 300 for a walk two labels deep; at 5 bases the
     /// walk costs less).
-    const FEW: usize = 4;
+    pub(crate) const FEW: usize = 4;
 
     /// Adds the pattern `scheme://*.base:port`; `base` must be a canonical domain.
     pub(crate) fn insert(&mut self, scheme: &[u8], base: &str, port: PortPattern) {
