@@ -116,6 +116,7 @@
 
 #[cfg(feature = "browser")]
 pub mod browser;
+mod byte_search;
 mod grammar;
 mod headers;
 pub mod origin;

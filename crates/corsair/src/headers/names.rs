@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::origin::KeyedState;
+use crate::{byte_search, origin::KeyedState};
 
 /// Fetch, "CORS-safelisted response-header name": readable by script without
 /// `Access-Control-Expose-Headers` (lowercase).
@@ -114,7 +114,8 @@ impl HeaderNameSet {
     #[inline(always)]
     pub(crate) fn contains(&self, name: &[u8]) -> bool {
         // Names are stored lowercase and browsers send them lowercase: compare bytes first.
-        let matches = |known: &[u8]| known == name || known.eq_ignore_ascii_case(name);
+        let matches =
+            |known: &[u8]| byte_search::equal(known, name) || known.eq_ignore_ascii_case(name);
         if self.names.len() <= Self::FEW {
             return self
                 .names

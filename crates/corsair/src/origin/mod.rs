@@ -5,7 +5,6 @@
 //! the one canonical serialization a browser would send, so two spellings of
 //! the same origin compare equal.
 
-mod byte_search;
 mod dns;
 mod hash;
 mod host;

@@ -3,11 +3,14 @@
 use std::fmt;
 
 use super::{
-    DnsLimit, Host, Origin, OriginError, byte_search, default_port, dns, is_loopback_domain,
+    DnsLimit, Host, Origin, OriginError, default_port, dns, is_loopback_domain,
     is_trustworthy_scheme,
     parse::{parse_scheme, parse_tuple_origin},
 };
-use crate::grammar::{self, host::is_canonical_domain_byte};
+use crate::{
+    byte_search,
+    grammar::{self, host::is_canonical_domain_byte},
+};
 
 /// One entry of a policy's origin list.
 ///

@@ -10,9 +10,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::dns;
 use super::hash::KeyedState;
 use super::pattern::{OriginParts, PortPattern, has_canonical_labels};
-use super::{byte_search, dns};
+use crate::byte_search;
 
 /// The subdomain patterns of one scheme and base domain (`https://*.example.com`, with any
 /// ports).

@@ -100,6 +100,26 @@ impl AllowHeaders {
         else {
             return Ok(HeadersGrant::None);
         };
+        // A browser's line of listed names holds only tokens (every listed name is one), so
+        // the scan would grant it as it is: no need to run it.
+        if !repeated
+            && !self.any
+            && acrh::each_joined_name(first.as_ref(), |name| self.listed.contains(name))
+        {
+            return Ok(HeadersGrant::Echo(first, Vec::new()));
+        }
+        self.scan(request, first, repeated, credentials)
+    }
+
+    /// The whole check of the lines of `Access-Control-Request-Headers`, `first` and, when
+    /// `repeated`, the request's others.
+    fn scan<'a, R: CorsRequest<'a>>(
+        &self,
+        request: &R,
+        first: &'a R::Value,
+        repeated: bool,
+        credentials: bool,
+    ) -> Result<HeadersGrant<'a, R::Value>, Refusal<R::Value>> {
         let lines = repeated
             .then(|| {
                 request
@@ -187,5 +207,89 @@ impl<V: AsRef<[u8]> + 'static> HeadersGrant<'_, V> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::{HeaderMap, Method, Uri};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::RequestHead;
+
+    fn allowed(headers: &[&str]) -> AllowHeaders {
+        let config = Config::new().allow_headers(headers.iter().copied());
+        let mut errors = Vec::new();
+        let allowed = AllowHeaders::validate(&config, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        allowed
+    }
+
+    /// Lines of the pieces browsers, proxies and attackers put there: listed names in two
+    /// cases, unlisted ones, whitespace, empty elements and bytes that are no token's.
+    fn line() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop::sample::select(vec![
+            "content-type",
+            "Content-Type",
+            "x-api-key",
+            "x-h11",
+            "x-other",
+            "authorization",
+            ",",
+            ", ",
+            " ",
+            "\t",
+            "x y",
+            "\u{e9}",
+            ";",
+            "",
+        ]);
+        prop::collection::vec(piece, 0..8).prop_map(|pieces| pieces.concat().into_bytes())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The shortcut for a browser's line answers exactly as the whole scan, for a few
+        /// listed names (compared in turn), many (hashed) and `*`.
+        #[test]
+        fn the_browser_form_shortcut_answers_as_the_scan(line in line(), credentials: bool) {
+            let many: Vec<String> = (0..12).map(|i| format!("x-h{i}")).collect();
+            let many: Vec<&str> = many.iter().map(String::as_str).chain(["x-api-key"]).collect();
+            let (method, uri, headers) = (Method::OPTIONS, Uri::from_static("/"), HeaderMap::new());
+            let request = RequestHead::new(&method, &uri, &headers);
+            let value = HeaderValue::from_bytes(&line).expect("no control bytes");
+            let first = FirstValue { value: &value, repeated: false };
+            for policy in [
+                allowed(&["content-type", "x-api-key"]),
+                allowed(&many),
+                allowed(&["*", "x-api-key"]),
+            ] {
+                let checked = policy.check(&request, Some(first), credentials);
+                let scanned = policy.scan(&request, &value, false, credentials);
+                prop_assert_eq!(format!("{checked:?}"), format!("{scanned:?}"));
+            }
+        }
+    }
+
+    #[test]
+    fn a_browser_line_of_listed_names_is_echoed_and_any_other_is_refused() {
+        let policy = allowed(&["content-type", "x-api-key"]);
+        let (method, uri, headers) = (Method::OPTIONS, Uri::from_static("/"), HeaderMap::new());
+        let request = RequestHead::new(&method, &uri, &headers);
+        let check = |line: &'static str| {
+            let value = HeaderValue::from_static(line);
+            let first = FirstValue {
+                value: &value,
+                repeated: false,
+            };
+            format!("{:?}", policy.check(&request, Some(first), false))
+        };
+        assert!(check("content-type,x-api-key").starts_with("Ok(Echo("));
+        assert!(check("x-api-key").starts_with("Ok(Echo("));
+        assert!(check("content-type,x-other").contains("HeaderNotAllowed"));
+        assert!(check("content-type,").starts_with("Ok(Echo("));
+        assert!(check("content-type x-api-key").contains("InvalidName"));
     }
 }

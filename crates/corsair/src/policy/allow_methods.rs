@@ -6,9 +6,12 @@ use std::collections::HashMap;
 use http::HeaderValue;
 
 use super::{Config, ConfigError, Refusal, ResponseHeader, ResponseHeaders, grant::Grant};
-use crate::grammar::{self, token::is_token};
 use crate::headers::shared::shared_value;
 use crate::origin::KeyedState;
+use crate::{
+    byte_search,
+    grammar::{self, token::is_token},
+};
 
 /// The safelisted methods' grants, which need no listing.
 static SAFELISTED: [HeaderValue; 3] = [
@@ -65,7 +68,7 @@ impl Listed {
             return self
                 .ordered
                 .iter()
-                .find(|(known, _)| **known == *method)
+                .find(|(known, _)| byte_search::equal(known, method))
                 .map(|(_, grant)| grant);
         }
         self.index.get(method).map(|&at| &self.ordered[at].1)
@@ -125,7 +128,10 @@ impl AllowMethods {
             .filter(|method| is_token(method.as_ref()))
             .ok_or(Refusal::MalformedMethod)?;
         let bytes = method.as_ref();
-        if let Some(safelisted) = SAFELISTED.iter().find(|grant| grant.as_bytes() == bytes) {
+        if let Some(safelisted) = SAFELISTED
+            .iter()
+            .find(|grant| byte_search::equal(grant.as_bytes(), bytes))
+        {
             return Ok(Grant::Policy(safelisted));
         }
         match self {
