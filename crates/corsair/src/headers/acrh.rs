@@ -1,10 +1,11 @@
-//! One linear pass over `Access-Control-Request-Headers`.
+//! Linear passes over `Access-Control-Request-Headers`.
 //!
 //! Browsers send a single line of lowercase, sorted, de-duplicated names joined by `,`. Proxies
 //! and non-browser clients are less tidy: several header lines (AWS API Gateway splits them),
-//! optional whitespace, mixed case, empty elements. Every byte is examined at most once and
-//! nothing is allocated, so an adversarial value costs time linear in its size and no memory
-//! (rs/cors spent 127 ms and 121 MB on one such request).
+//! optional whitespace, mixed case, empty elements. The scan examines every byte at most
+//! once, and the browser-form shortcut tried before it at most once more; neither allocates,
+//! so an adversarial value costs time linear in its size and no memory (rs/cors spent 127 ms
+//! and 121 MB on one such request).
 
 use std::ops::ControlFlow;
 

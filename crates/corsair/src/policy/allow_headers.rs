@@ -274,7 +274,7 @@ mod tests {
     }
 
     #[test]
-    fn a_browser_line_of_listed_names_is_echoed_and_any_other_is_refused() {
+    fn a_browser_line_of_listed_names_is_echoed_and_any_other_is_scanned() {
         let policy = allowed(&["content-type", "x-api-key"]);
         let (method, uri, headers) = (Method::OPTIONS, Uri::from_static("/"), HeaderMap::new());
         let request = RequestHead::new(&method, &uri, &headers);
