@@ -79,6 +79,16 @@ impl<IO> Checked<IO> {
         }
     }
 
+    /// A connection taken over mid-way, `buffered` read from it already (a request head
+    /// first): those bytes are checked before any more. Its first head arrived in time.
+    pub(crate) fn resumed(io: IO, limits: &Limits, buffered: Vec<u8>) -> Self {
+        let mut checked = Self::new(io, limits);
+        checked.end = buffered.len();
+        checked.buffer = buffered;
+        checked.started = true;
+        checked
+    }
+
     /// Room for at least one more read after `end`, keeping `start..end`.
     fn make_room(&mut self) {
         if self.start == self.end {

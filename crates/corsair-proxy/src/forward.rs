@@ -16,7 +16,7 @@ use std::{
 
 use bytes::Bytes;
 use corsair::PolicyHandle;
-use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Uri, header, uri::PathAndQuery};
+use http::{HeaderValue, Request, Response, StatusCode, Uri, header, uri::PathAndQuery};
 use http_body_util::{BodyExt, Empty, Full, Limited, combinators::UnsyncBoxBody};
 use hyper::body::Incoming;
 use hyper_util::{
@@ -26,7 +26,7 @@ use hyper_util::{
 
 use crate::{
     config::{Limits, Route, Upstream},
-    fields::{self, FORWARDED_FOR, FORWARDED_HOST, FORWARDED_PROTO, Present},
+    fields::{self, Head, Present, Sender},
     lane::{Connector, Lane, SendError, Target},
     observe::{self, UpstreamError},
     ownership, websocket,
@@ -44,7 +44,7 @@ pub(crate) struct Peer {
     /// The peer's IP address as an `X-Forwarded-For` entry: formatted once per connection
     /// rather than once per request.
     ip: Option<HeaderValue>,
-    tls: bool,
+    pub(crate) tls: bool,
     /// The connection's upstream connections, used by its HTTP/1 requests.
     lane: Lane,
 }
@@ -101,15 +101,16 @@ pub(crate) struct Forward {
     peer: Peer,
 }
 
+/// How a route forwards: what both the hyper path and the native HTTP/1.1 path read.
 #[derive(Debug)]
-struct Settings {
+pub(crate) struct Settings {
     pool: Pool<Connector, Body>,
-    target: Target,
-    upstream: Upstream,
+    pub(crate) target: Target,
+    pub(crate) upstream: Upstream,
     upstream_host: Option<HeaderValue>,
-    policy: PolicyHandle,
-    max_body: Option<u64>,
-    response_timeout: Duration,
+    pub(crate) policy: PolicyHandle,
+    pub(crate) max_body: Option<u64>,
+    pub(crate) response_timeout: Duration,
     trust_forwarded: bool,
 }
 
@@ -137,6 +138,11 @@ impl RouteForward {
             response_timeout: limits.response_timeout,
             trust_forwarded,
         }))
+    }
+
+    /// How the route forwards.
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.0
     }
 
     /// The route's service on the connection of `peer`.
@@ -167,7 +173,7 @@ impl Settings {
     async fn forward(&self, mut request: Request<Incoming>, peer: &Peer) -> Response<Body> {
         let present = Present::of(request.headers());
         if let Some(limit) = self.max_body
-            && present.content_length
+            && present.content_lengths > 0
             && fields::content_length(request.headers()).is_some_and(|length| length > limit)
         {
             return local(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
@@ -190,10 +196,8 @@ impl Settings {
                 None => self.upstream.uri_for(path).ok(),
             });
         let Some(target) = target else {
-            return local(
-                StatusCode::BAD_REQUEST,
-                "request target cannot be forwarded",
-            );
+            let (status, text) = BAD_TARGET;
+            return local(status, text);
         };
         let host = parts.headers.get(header::HOST).cloned().or_else(|| {
             parts
@@ -201,28 +205,18 @@ impl Settings {
                 .authority()
                 .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
         });
-        let wants_trailers = present.accepts_trailers(&parts.headers);
-        present.remove_hop_by_hop(&mut parts.headers, upgrade);
-        // The gateway answers `100 Continue` itself, as soon as the body is read.
-        if present.expect {
-            parts.headers.remove(header::EXPECT);
-        }
-        if wants_trailers {
-            parts
-                .headers
-                .insert(header::TE, HeaderValue::from_static("trailers"));
-        }
-        self.set_forwarded(&mut parts.headers, peer, host.as_ref(), present.forwarded);
         // The client's own single `Host` is there already. One from the authority is not,
         // and repeated ones (some field repeats: `Host` may be among them) become the first.
         let repeats = parts.headers.len() != parts.headers.keys_len();
-        let host = match &self.upstream_host {
-            Some(host) => Some(host.clone()),
-            None => host.filter(|_| !present.host || repeats),
-        };
-        if let Some(host) = host {
-            parts.headers.insert(header::HOST, host);
-        }
+        let set_host = present.hosts == 0 || repeats;
+        self.edit_head(
+            &mut parts.headers,
+            &present,
+            peer,
+            host.as_ref(),
+            set_host,
+            upgrade,
+        );
         // The client's target stays for the log of a conflict: a move, not a copy.
         let original = std::mem::replace(&mut parts.uri, target);
         parts.version = http::Version::HTTP_11;
@@ -250,10 +244,13 @@ impl Settings {
         };
         let mut response = match sent {
             Ok(Ok(response)) => response,
-            Ok(Err(error)) => return self.failed(&error),
+            Ok(Err(error)) => {
+                let (status, text) = failure(&error);
+                return local(status, text);
+            }
             Err(elapsed) => {
-                observe::upstream_error(UpstreamError::Timeout, &elapsed);
-                return local(StatusCode::GATEWAY_TIMEOUT, "upstream timed out");
+                let (status, text) = timed_out(&elapsed);
+                return local(status, text);
             }
         };
         ownership::check(&self.policy, response.headers(), original.path());
@@ -269,81 +266,87 @@ impl Settings {
         response
     }
 
-    fn failed(&self, error: &SendError) -> Response<Body> {
-        if source_is::<http_body_util::LengthLimitError>(error) {
-            return local(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
-        }
-        let timed_out = source_chain(error).any(|source| {
-            source
-                .downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
-        });
-        let connect = matches!(error, SendError::Connect(_));
-        let (kind, status, text) = match (connect, timed_out) {
-            (true, true) => (
-                UpstreamError::ConnectTimeout,
-                StatusCode::GATEWAY_TIMEOUT,
-                "upstream connection timed out",
-            ),
-            (true, false) => (
-                UpstreamError::Connect,
-                StatusCode::BAD_GATEWAY,
-                "upstream unreachable",
-            ),
-            (false, _) => (
-                UpstreamError::Protocol,
-                StatusCode::BAD_GATEWAY,
-                "upstream connection failed",
-            ),
-        };
-        observe::upstream_error(kind, error);
-        local(status, text)
-    }
-
-    /// `X-Forwarded-For`, `-Proto` and `-Host`: replaced, unless the gateway trusts what
-    /// the proxy in front of it set (then the peer is appended to `-For`, and the others are
-    /// set only when absent). `present` says whether the request carries any of them.
-    fn set_forwarded(
+    /// The edits every forwarded request head gets, on either path: hop-by-hop fields
+    /// removed (`Connection: upgrade` kept for an upgrade), `Expect` removed (the gateway
+    /// answers `100 Continue` itself), `TE: trailers` kept when the client takes trailers,
+    /// the forwarding fields, and `Host`: `--upstream-host`, or `host` when `set_host` says
+    /// the head lacks it as the client's own single field.
+    pub(crate) fn edit_head(
         &self,
-        headers: &mut HeaderMap,
+        head: &mut impl Head,
+        present: &Present,
         peer: &Peer,
         host: Option<&HeaderValue>,
-        present: bool,
+        set_host: bool,
+        upgrade: bool,
     ) {
-        let proto = HeaderValue::from_static(if peer.tls { "https" } else { "http" });
-        if self.trust_forwarded && present {
-            let chain = match (
-                headers.get(&FORWARDED_FOR).and_then(|v| v.to_str().ok()),
-                peer.ip.clone(),
-            ) {
-                (Some(earlier), Some(ip)) => ip
-                    .to_str()
-                    .ok()
-                    .and_then(|ip| HeaderValue::try_from(format!("{earlier}, {ip}")).ok()),
-                (None, ip) => ip,
-                (Some(_), None) => None,
-            };
-            if let Some(chain) = chain {
-                headers.insert(FORWARDED_FOR, chain);
-            }
-            headers.entry(FORWARDED_PROTO).or_insert(proto);
-            if let Some(host) = host {
-                headers.entry(FORWARDED_HOST).or_insert(host.clone());
-            }
-            return;
+        let wants_trailers = present.accepts_trailers(head);
+        present.remove_hop_by_hop(head, upgrade);
+        if present.expect {
+            head.remove_where(|name| name.eq_ignore_ascii_case(b"expect"));
         }
-        if present {
-            fields::remove_where(headers, fields::is_forwarding);
+        if wants_trailers {
+            head.insert(header::TE, HeaderValue::from_static("trailers"));
         }
-        // None of them is left: each is a new field.
-        if let Some(ip) = &peer.ip {
-            headers.append(FORWARDED_FOR, ip.clone());
-        }
-        headers.append(FORWARDED_PROTO, proto);
+        let sender = Sender {
+            ip: peer.ip.as_ref(),
+            tls: peer.tls,
+            host,
+        };
+        fields::set_forwarded(head, sender, self.trust_forwarded, present.forwarded);
+        let host = match &self.upstream_host {
+            Some(host) => Some(host),
+            None => host.filter(|_| set_host),
+        };
         if let Some(host) = host {
-            headers.append(FORWARDED_HOST, host.clone());
+            head.insert(header::HOST, host.clone());
         }
     }
+}
+
+/// The answer to a request whose target cannot be put under the upstream's base path.
+pub(crate) const BAD_TARGET: (StatusCode, &str) = (
+    StatusCode::BAD_REQUEST,
+    "request target cannot be forwarded",
+);
+
+/// The answer to a request the upstream did not answer, counted by kind: `413` for a body
+/// over the limit, `504` for a connection that timed out, `502` otherwise.
+pub(crate) fn failure(error: &SendError) -> (StatusCode, &'static str) {
+    if source_is::<http_body_util::LengthLimitError>(error) {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
+    }
+    let timed_out = source_chain(error).any(|source| {
+        source
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+    });
+    let connect = matches!(error, SendError::Connect(_));
+    let (kind, status, text) = match (connect, timed_out) {
+        (true, true) => (
+            UpstreamError::ConnectTimeout,
+            StatusCode::GATEWAY_TIMEOUT,
+            "upstream connection timed out",
+        ),
+        (true, false) => (
+            UpstreamError::Connect,
+            StatusCode::BAD_GATEWAY,
+            "upstream unreachable",
+        ),
+        (false, _) => (
+            UpstreamError::Protocol,
+            StatusCode::BAD_GATEWAY,
+            "upstream connection failed",
+        ),
+    };
+    observe::upstream_error(kind, error);
+    (status, text)
+}
+
+/// The answer to a request whose upstream did not start its response in time, counted.
+pub(crate) fn timed_out(elapsed: &tokio::time::error::Elapsed) -> (StatusCode, &'static str) {
+    observe::upstream_error(UpstreamError::Timeout, elapsed);
+    (StatusCode::GATEWAY_TIMEOUT, "upstream timed out")
 }
 
 impl From<hyper_util::client::legacy::Error> for SendError {

@@ -224,6 +224,45 @@ enum Step {
     Done,
 }
 
+/// Where a chunked body ends, followed through its bytes as hyper's decoder reads them: for
+/// a body relayed as it is, framing and trailers included.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ChunkedEnd(Chunk);
+
+/// A chunked body hyper's decoder would fail on.
+#[derive(Debug, thiserror::Error)]
+#[error("malformed chunked body")]
+pub(crate) struct MalformedChunks;
+
+impl ChunkedEnd {
+    pub(crate) fn new() -> Self {
+        Self(Chunk::Start)
+    }
+
+    /// Follows the body through `bytes`, the next ones of it: `Some(length)` when it ends
+    /// after `length` of them, `None` when all of them belong to it and more must follow.
+    pub(crate) fn follow(&mut self, bytes: &[u8]) -> Result<Option<usize>, MalformedChunks> {
+        let mut at = 0;
+        while at < bytes.len() {
+            if let Chunk::Data(left) = self.0 {
+                let taken = clamp(left, bytes.len() - at);
+                at += taken;
+                self.0 = match left - taken as u64 {
+                    0 => Chunk::DataCr,
+                    left => Chunk::Data(left),
+                };
+                continue;
+            }
+            match chunk_step(self.0, bytes[at]).ok_or(MalformedChunks)? {
+                Step::Chunk(next) => self.0 = next,
+                Step::Done => return Ok(Some(at + 1)),
+            }
+            at += 1;
+        }
+        Ok(None)
+    }
+}
+
 /// hyper's chunked decoder, byte by byte; `None` where hyper fails the body.
 fn chunk_step(chunk: Chunk, byte: u8) -> Option<Step> {
     let digit = |size: u64| {
@@ -359,7 +398,7 @@ pub(crate) fn close_unless_switched<B>(may_switch: bool, mut response: Response<
 }
 
 /// A `Content-Length` value as hyper reads it: decimal digits only.
-fn digits(value: &[u8]) -> Option<u64> {
+pub(crate) fn digits(value: &[u8]) -> Option<u64> {
     if value.is_empty() {
         return None;
     }

@@ -29,7 +29,7 @@ use crate::{
 /// How an upstream is reached: TCP, then TLS for `https` upstreams.
 pub(crate) type Connector = HttpsConnector<HttpConnector>;
 
-type Io = MaybeHttpsStream<TokioIo<TcpStream>>;
+pub(crate) type Io = MaybeHttpsStream<TokioIo<TcpStream>>;
 
 /// Why a request sent to an upstream got no response, through a lane or the pool.
 #[derive(Debug, thiserror::Error)]

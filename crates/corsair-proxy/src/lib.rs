@@ -1,6 +1,9 @@
 //! `corsair proxy` as a library: a CORS gateway in front of any API, owning the CORS headers
-//! of everything it proxies with corsair's validated engine (`corsair_tower::CorsLayer`
-//! around the upstream client, not a second implementation).
+//! of everything it proxies with corsair's validated engine. HTTP/1.1 requests are served by
+//! the gateway's own HTTP/1.1 path (the engine reads each request's fields in place and
+//! writes its grants into the response head); HTTP/2, upgrades and anything unusual go to
+//! hyper, through `corsair_tower::CorsLayer`. Both consult the same policy gate: one
+//! engine, not a second implementation.
 //!
 //! * Preflights are answered at the gateway and never reach the upstream; an `OPTIONS` that
 //!   is not a preflight is forwarded.
@@ -32,9 +35,11 @@
 mod admin;
 mod checked;
 mod config;
+mod drain;
 mod fields;
 mod forward;
 mod framing;
+mod h1;
 mod lane;
 mod observe;
 mod ownership;

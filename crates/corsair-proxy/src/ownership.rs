@@ -5,14 +5,18 @@
 //! `Access-Control-Allow-Origin` values.
 
 use corsair::PolicyHandle;
-use http::HeaderMap;
+
+use crate::fields::Head;
+
+const OWNED: &[u8] = b"access-control-";
 
 /// Counts (and logs at debug level) an upstream response carrying `Access-Control-*`
 /// headers, when the route's policy owns them (not report-only).
-pub(crate) fn check(policy: &PolicyHandle, headers: &HeaderMap, path: &str) {
-    let carries = headers
-        .keys()
-        .any(|name| name.as_str().starts_with("access-control-"));
+pub(crate) fn check(policy: &PolicyHandle, head: &impl Head, path: &str) {
+    let carries = head.names().any(|name| {
+        name.get(..OWNED.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(OWNED))
+    });
     if carries && !policy.load().grants().report_only {
         crate::observe::conflict(path);
     }

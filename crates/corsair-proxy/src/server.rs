@@ -12,14 +12,18 @@ use std::{
 };
 
 use corsair::PolicyHandle;
+use corsair_middleware::PolicyGate;
 use corsair_tower::{Cors, CorsLayer, CounterCache};
 use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
-    server::{conn::auto, graceful::GracefulShutdown},
+    server::conn::auto,
 };
-use tokio::net::{TcpListener, TcpStream};
+use tokio::{
+    io::{AsyncRead, AsyncWrite},
+    net::{TcpListener, TcpStream},
+};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -27,8 +31,10 @@ use crate::{
     admin::{self, Ready},
     checked::{self, Checked},
     config::{Gateway, Limits, PathPrefix, PolicySource},
+    drain::{Drain, Watch},
     forward::{self, Body, Forward, Peer, RouteForward},
     framing,
+    h1::{self, Ended},
     policy::{self, Rejected, ReportRejected},
     reload::{Reloader, Watched},
     tls::{self, Certificates, TlsError},
@@ -54,12 +60,14 @@ pub enum StartError {
     },
 }
 
-/// A route as every connection starts from it: [`RouteService::on`] gives a connection its
-/// own service, which carries the connection's peer and upstream lane.
-struct RouteService {
-    prefix: PathPrefix,
+/// A route as every connection starts from it: the native path reads its parts,
+/// [`RouteService::on`] gives a hyper connection its own service, which carries the
+/// connection's peer and upstream lane. Both consult the same policy gate.
+pub(crate) struct RouteService {
+    pub(crate) prefix: PathPrefix,
+    pub(crate) gate: PolicyGate,
     cors: CorsLayer,
-    forward: RouteForward,
+    pub(crate) forward: RouteForward,
 }
 
 impl RouteService {
@@ -115,10 +123,12 @@ impl Proxy {
                 &gateway.limits,
                 gateway.trust_forwarded,
             );
+            // The gateway's recorder is global (`admin::prometheus`): handles can be kept.
+            let gate = PolicyGate::reloadable(handle).with_counter_cache(CounterCache::new());
             routes.push(RouteService {
                 prefix: route.prefix.clone(),
-                // The gateway's recorder is global (`admin::prometheus`): handles can be kept.
-                cors: CorsLayer::reloadable(handle).counter_cache(CounterCache::new()),
+                cors: CorsLayer::from(gate.clone()),
+                gate,
                 forward,
             });
         }
@@ -203,7 +213,7 @@ impl Bound {
         let reloader = tokio::spawn(proxy.reloader.clone().run());
         let admin =
             admin.map(|listener| tokio::spawn(serve_admin(listener, ready.clone(), metrics)));
-        let graceful = GracefulShutdown::new();
+        let drain = Drain::new();
         ready.set(true);
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
@@ -226,14 +236,14 @@ impl Bound {
                 proxy.routes.clone(),
                 proxy.certificates.clone(),
                 builder.clone(),
-                graceful.watcher(),
+                drain.watch(),
                 limits.clone(),
             ));
         }
         ready.set(false);
         drop(listener);
         tracing::info!(target: "corsair::proxy", "draining in-flight requests");
-        if tokio::time::timeout(limits.drain_timeout, graceful.shutdown())
+        if tokio::time::timeout(limits.drain_timeout, drain.shutdown())
             .await
             .is_err()
         {
@@ -275,40 +285,85 @@ async fn connection(
     routes: Arc<[RouteService]>,
     certificates: Option<Certificates>,
     builder: Arc<auto::Builder<TokioExecutor>>,
-    watcher: hyper_util::server::graceful::Watcher,
+    watch: Watch,
     limits: Limits,
 ) {
-    let peer = Peer::new(addr, certificates.is_some(), routes.len());
-    let services: Arc<[(PathPrefix, Cors<Forward>)]> = routes
-        .iter()
-        .map(|route| (route.prefix.clone(), route.on(&peer)))
-        .collect();
-    let service = hyper::service::service_fn(move |request| handle(&services, request));
-    let served = match certificates {
-        None => {
-            let stream = Checked::new(stream, &limits);
-            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-            watcher.watch(connection.into_owned()).await
-        }
-        Some(certificates) => {
-            let acceptor = tokio_rustls::TlsAcceptor::from(certificates.load_full());
-            let handshake =
-                tokio::time::timeout(limits.header_read_timeout, acceptor.accept(stream));
-            let stream = match handshake.await {
-                Ok(Ok(stream)) => stream,
-                Ok(Err(error)) => {
-                    tracing::debug!(target: "corsair::proxy", %error, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => return,
-            };
-            let stream = Checked::new(stream, &limits);
-            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-            watcher.watch(connection.into_owned()).await
-        }
+    let serving = Serving {
+        peer: Peer::new(addr, certificates.is_some(), routes.len()),
+        routes,
+        builder,
+        watch,
+        limits,
     };
-    if let Err(error) = served {
-        tracing::debug!(target: "corsair::proxy", %error, "connection closed with an error");
+    let Some(certificates) = certificates else {
+        return serving.native_then_hyper(stream).await;
+    };
+    let acceptor = tokio_rustls::TlsAcceptor::from(certificates.load_full());
+    let handshake =
+        tokio::time::timeout(serving.limits.header_read_timeout, acceptor.accept(stream));
+    let stream = match handshake.await {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(error)) => {
+            tracing::debug!(target: "corsair::proxy", %error, "TLS handshake failed");
+            return;
+        }
+        Err(_) => return,
+    };
+    if stream.get_ref().1.alpn_protocol() == Some(b"h2") {
+        let stream = Checked::new(stream, &serving.limits);
+        serving.hyper(stream).await;
+    } else {
+        serving.native_then_hyper(stream).await;
+    }
+}
+
+/// What serving one client connection takes, on either path.
+struct Serving {
+    routes: Arc<[RouteService]>,
+    peer: Peer,
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    watch: Watch,
+    limits: Limits,
+}
+
+impl Serving {
+    /// An HTTP/1 connection (or one that may turn out HTTP/2 by its preface): on the native
+    /// path, then hyper's for the rest if the native path hands it over.
+    async fn native_then_hyper<IO>(self, io: IO)
+    where
+        IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let ended = h1::serve(io, &self.routes, &self.peer, &self.limits, &self.watch).await;
+        if let Ended::HandOff { io, buffered } = ended {
+            let io = Checked::resumed(io, &self.limits, buffered);
+            self.hyper(io).await;
+        }
+    }
+
+    /// A connection served by hyper to its end: HTTP/2, or HTTP/1 from a request on that
+    /// the native path left to it.
+    async fn hyper<IO>(self, io: Checked<IO>)
+    where
+        IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let services: Arc<[(PathPrefix, Cors<Forward>)]> = self
+            .routes
+            .iter()
+            .map(|route| (route.prefix.clone(), route.on(&self.peer)))
+            .collect();
+        let service = hyper::service::service_fn(move |request| handle(&services, request));
+        let connection = self
+            .builder
+            .serve_connection_with_upgrades(TokioIo::new(io), service);
+        let served = self
+            .watch
+            .hyper(connection.into_owned(), |connection| {
+                connection.graceful_shutdown()
+            })
+            .await;
+        if let Err(error) = served {
+            tracing::debug!(target: "corsair::proxy", %error, "connection closed with an error");
+        }
     }
 }
 

@@ -149,6 +149,24 @@ impl CorsLayer {
     }
 }
 
+/// A layer consulting `gate`: for an integration that also evaluates requests through the
+/// same gate elsewhere (its counters, shadow policy and resolver shared).
+///
+/// ```
+/// use corsair_middleware::PolicyGate;
+/// use corsair_tower::CorsLayer;
+///
+/// let policy = corsair::Config::new().allow_origins(["https://a.example"]).build()?;
+/// let layer = CorsLayer::from(PolicyGate::new(policy));
+/// # let _ = layer;
+/// # Ok::<(), corsair::ConfigErrors>(())
+/// ```
+impl From<PolicyGate> for CorsLayer {
+    fn from(gate: PolicyGate) -> Self {
+        Self { gate }
+    }
+}
+
 impl<S> Layer<S> for CorsLayer {
     type Service = Cors<S>;
 
