@@ -224,7 +224,11 @@ def markdown(results, rates, environment):
     for request in rates:
         row = {r["subject"]: r for r in results if r["request"] == request}
         corsair, nginx, floor = row["corsair proxy"], row["nginx"], row[FLOOR]
-        lines.append(f"- {request}: corsair/nginx throughput {corsair['throughput'] / nginx['throughput']:.2f}, "
+        paired = corsair["to_nginx"]
+        lines.append(f"- {request}: corsair/nginx throughput {corsair['throughput'] / nginx['throughput']:.2f} "
+                     f"(round by round: median {statistics.median(paired):.2f}, "
+                     f"{sum(ratio >= 1 for ratio in paired)} of {len(paired)} rounds at least 1, "
+                     f"range {min(paired):.2f}-{max(paired):.2f}), "
                      f"CPU per request {corsair['cpu_us'] / nginx['cpu_us']:.2f}, p99 {corsair['p99_ms'] / nginx['p99_ms']:.2f}; "
                      f"floor/nginx throughput {floor['throughput'] / nginx['throughput']:.2f}, "
                      f"corsair/floor {corsair['throughput'] / floor['throughput']:.2f}.")
@@ -321,9 +325,13 @@ def main():
                     rate, total, _ = wrk(port, str(work / lua), args.seconds, 64)
                     ticks = cpu_ticks(pids) - before
                     runs[subject].append((rate, ticks / TICKS * 1e6 / total))
+            # Each round's ratio to nginx's run beside it: a slow spell of the machine, which
+            # can last a round, falls on both sides of a ratio.
             measured = [dict(request=request, subject=subject, rounds=args.rounds,
                              throughput=statistics.median(r for r, _ in runs[subject]),
                              cpu_us=statistics.median(c for _, c in runs[subject]),
+                             per_round=[r for r, _ in runs[subject]],
+                             to_nginx=[r / n for (r, _), (n, _) in zip(runs[subject], runs["nginx"])],
                              rss_kib=rss_kib(family(pid)))
                         for subject, _, pid in subjects]
             # Equal load: half of what the slower gateway sustains, from 100 connections.

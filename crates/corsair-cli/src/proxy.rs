@@ -130,16 +130,17 @@ pub(crate) fn run(args: &ProxyArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("corsair proxy: cannot start the runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let runtime =
+        match runtime_for_cpus(std::thread::available_parallelism().map_or(1, usize::from))
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(e) => {
+                eprintln!("corsair proxy: cannot start the runtime: {e}");
+                return ExitCode::from(2);
+            }
+        };
     runtime.block_on(async {
         let summary = summary(&gateway);
         let proxy = match Proxy::new(gateway, tls, Arc::new(PrintRejected)) {
@@ -179,6 +180,18 @@ pub(crate) fn run(args: &ProxyArgs) -> ExitCode {
         eprintln!("corsair proxy: stopped");
         ExitCode::SUCCESS
     })
+}
+
+/// The runtime for `cpus` usable CPUs (`available_parallelism`, which counts a pinned
+/// process's CPU set and a container's quota). On one, a current-thread runtime serves every
+/// connection on the thread that polls the sockets: a multi-thread one would add a worker
+/// beside the main thread, and wake-ups between the two, for no parallelism.
+fn runtime_for_cpus(cpus: usize) -> tokio::runtime::Builder {
+    if cpus == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    }
 }
 
 fn summary(gateway: &Gateway) -> String {
@@ -255,5 +268,22 @@ fn one_liner(args: &ProxyArgs) -> Result<corsair::Config, String> {
     match config.clone().build() {
         Ok(_) => Ok(config),
         Err(errors) => Err(format!("the policy the flags state is invalid:\n{errors}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::runtime::RuntimeFlavor;
+
+    fn flavour(cpus: usize) -> RuntimeFlavor {
+        let runtime = super::runtime_for_cpus(cpus).enable_all().build().unwrap();
+        runtime.handle().runtime_flavor()
+    }
+
+    #[test]
+    fn one_cpu_gets_a_current_thread_runtime_and_more_get_workers() {
+        assert_eq!(flavour(1), RuntimeFlavor::CurrentThread);
+        assert_eq!(flavour(2), RuntimeFlavor::MultiThread);
+        assert_eq!(flavour(16), RuntimeFlavor::MultiThread);
     }
 }

@@ -79,12 +79,26 @@ fn flags_that_state_an_invalid_policy_are_refused_before_listening() {
 
 #[test]
 fn reloads_reports_broken_policies_as_lint_does_and_drains_on_sigterm() {
-    let directory = std::env::temp_dir().join(format!("corsair-cli-proxy-{}", std::process::id()));
+    reload_and_drain(Command::new(env!("CARGO_BIN_EXE_corsair")), "many");
+}
+
+/// On one CPU the gateway runs on a current-thread runtime: reloading (on the blocking pool)
+/// and draining must work there too.
+#[test]
+fn on_one_cpu_reloads_and_drains_alike() {
+    let mut pinned = Command::new("taskset");
+    pinned.args(["-c", "0", env!("CARGO_BIN_EXE_corsair")]);
+    reload_and_drain(pinned, "one");
+}
+
+fn reload_and_drain(mut corsair: Command, name: &str) {
+    let directory =
+        std::env::temp_dir().join(format!("corsair-cli-proxy-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&directory).unwrap();
     let policy = directory.join("policy.toml");
     std::fs::write(&policy, format!("allow_origins = [\"{APP}\"]\n")).unwrap();
     let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_corsair"))
+    let mut child = corsair
         .args([
             "proxy",
             "--upstream",

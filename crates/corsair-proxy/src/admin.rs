@@ -51,15 +51,18 @@ pub fn prometheus() -> PrometheusHandle {
 }
 
 /// Folds the request durations recorded since the last time into the histogram's buckets,
-/// every few seconds, whether or not anything scrapes `/metrics`: the exporter keeps every
+/// every second, whether or not anything scrapes `/metrics`: the exporter keeps every
 /// sample until then, so a gateway nobody scrapes (no admin listener, the default) would
-/// otherwise grow by eight bytes a request for as long as it runs.
+/// otherwise grow by eight bytes a request for as long as it runs. The fold runs on the
+/// blocking pool: a second's samples at full load take milliseconds to fold, which on a
+/// one-thread runtime would hold up every connection.
 pub(crate) async fn upkeep(metrics: PrometheusHandle) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
-        metrics.run_upkeep();
+        let metrics = metrics.clone();
+        let _ = tokio::task::spawn_blocking(move || metrics.run_upkeep()).await;
     }
 }
 

@@ -2,6 +2,8 @@
 //! their bytes shared with the buffer they were read into, edited in place and written out
 //! as bytes, with no map to build and no name to hash.
 
+use std::{cell::OnceCell, time::Instant};
+
 use bytes::{BufMut, Bytes};
 use corsair::{Existing, ResponseHeader, ResponseHeaders};
 use http::{HeaderName, HeaderValue};
@@ -16,32 +18,9 @@ pub(crate) const MAX_FIELDS: usize = 100;
 /// request, or the grants and `Vary` of a response.
 const ADDED: usize = 8;
 
-/// A field name: as received, or one the gateway sets.
-#[derive(Debug, Clone)]
-pub(crate) enum Name {
-    Received(Bytes),
-    Set(HeaderName),
-}
-
-impl Name {
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        match self {
-            Self::Received(bytes) => bytes,
-            Self::Set(name) => name.as_str().as_bytes(),
-        }
-    }
-
-    pub(crate) fn is(&self, name: &HeaderName) -> bool {
-        match self {
-            Self::Received(bytes) => fields::same_name(bytes, name.as_str()),
-            Self::Set(set) => set == name,
-        }
-    }
-}
-
-/// A field value: as received, or one the gateway or the policy sets. It is also the
-/// value type of the native request view, so an echoed origin or header list is shared with
-/// the request's buffer, never copied.
+/// A field value: the engine's view of a request's value (an echoed origin or header list
+/// is shared with the request's buffer, never copied), and the value type of the fields
+/// the gateway or the policy sets.
 #[derive(Debug, Clone)]
 pub(crate) enum Text {
     Received(Bytes),
@@ -58,15 +37,53 @@ impl AsRef<[u8]> for Text {
 }
 
 /// One field line.
-#[derive(Debug, Clone)]
-pub(crate) struct Field {
-    pub(crate) name: Name,
-    pub(crate) value: Text,
+#[derive(Debug)]
+enum Field {
+    /// A line of the head: where its name and value lie. `value`, once filled, is what the
+    /// line holds: the received value shared with the head, made the first time the engine
+    /// reads it (most received values are only written on, and a shared slice of each
+    /// would cost two atomic operations), or a value set in its place.
+    Received {
+        name: (usize, usize),
+        at: (usize, usize),
+        value: OnceCell<Text>,
+    },
+    /// A line the gateway or the policy adds.
+    Set { name: HeaderName, value: Text },
 }
 
-/// A head's fields, in order.
+/// A head's fields, in order; the received ones are places in `head`, the bytes they were
+/// parsed from.
 #[derive(Debug, Default)]
-pub(crate) struct FieldList(pub(crate) Vec<Field>);
+pub(crate) struct FieldList {
+    head: Bytes,
+    fields: Vec<Field>,
+}
+
+// A usual request's list (a few fields and the room for [`ADDED`]) stays within the size
+// glibc's allocator serves from its per-thread cache, without taking its arena lock.
+const _: () = assert!(size_of::<Field>() <= 80);
+
+fn name_in<'a>(head: &'a Bytes, field: &'a Field) -> &'a [u8] {
+    match field {
+        Field::Received { name, .. } => &head[name.0..name.1],
+        Field::Set { name, .. } => name.as_str().as_bytes(),
+    }
+}
+
+fn value_in<'a>(head: &'a Bytes, field: &'a Field) -> &'a [u8] {
+    match field {
+        Field::Received { at, value, .. } => value.get().map_or(&head[at.0..at.1], Text::as_ref),
+        Field::Set { value, .. } => value.as_ref(),
+    }
+}
+
+fn is(head: &Bytes, field: &Field, name: &HeaderName) -> bool {
+    match field {
+        Field::Received { .. } => fields::same_name(name_in(head, field), name.as_str()),
+        Field::Set { name: set, .. } => set == name,
+    }
+}
 
 impl FieldList {
     /// The fields at `spans` in `head`, the bytes they were parsed from.
@@ -74,67 +91,113 @@ impl FieldList {
         // Room for what the gateway and the policy add (forwarding fields, grants), so that
         // adding them never reallocates.
         let mut fields = Vec::with_capacity(spans.len() + ADDED);
-        fields.extend(spans.iter().map(|span| Field {
-            name: Name::Received(head.slice(span.name.0..span.name.1)),
-            value: Text::Received(head.slice(span.value.0..span.value.1)),
+        fields.extend(spans.iter().map(|span| Field::Received {
+            name: span.name,
+            at: span.value,
+            value: OnceCell::new(),
         }));
-        Self(fields)
+        Self {
+            head: head.clone(),
+            fields,
+        }
     }
 
-    /// The fields named `name`.
-    pub(crate) fn named<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a Field> {
-        self.0.iter().filter(move |field| field.name.is(name))
+    /// Each field's name and value, in order.
+    pub(crate) fn lines(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        self.fields
+            .iter()
+            .map(|field| (name_in(&self.head, field), value_in(&self.head, field)))
+    }
+
+    /// The value of `field` as the engine keeps it.
+    fn text<'a>(&'a self, field: &'a Field) -> &'a Text {
+        match field {
+            Field::Received { at, value, .. } => {
+                value.get_or_init(|| Text::Received(self.head.slice(at.0..at.1)))
+            }
+            Field::Set { value, .. } => value,
+        }
+    }
+
+    /// The values of the fields named `name`, as the engine keeps them.
+    pub(crate) fn texts<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a Text> {
+        self.fields
+            .iter()
+            .filter(move |field| is(&self.head, field, name))
+            .map(|field| self.text(field))
+    }
+
+    /// For each field whose name `position` places, that place and the field's value as
+    /// the engine keeps it; a field not placed is never made into one.
+    pub(crate) fn placed<'a>(
+        &'a self,
+        position: impl Fn(&[u8]) -> Option<usize> + 'a,
+    ) -> impl Iterator<Item = (usize, &'a Text)> {
+        self.fields.iter().filter_map(move |field| {
+            position(name_in(&self.head, field)).map(|at| (at, self.text(field)))
+        })
+    }
+
+    /// The first value of the field named `name`, shared with the head (no copy).
+    pub(crate) fn first_shared(&self, name: &HeaderName) -> Option<HeaderValue> {
+        match self.texts(name).next()? {
+            Text::Received(bytes) => HeaderValue::from_maybe_shared(bytes.clone()).ok(),
+            Text::Set(value) => Some(value.clone()),
+        }
     }
 
     /// Writes the field lines, each ending in CRLF.
     pub(crate) fn write(&self, out: &mut Vec<u8>) {
         let length: usize = self
-            .0
-            .iter()
-            .map(|field| field.name.as_bytes().len() + field.value.as_ref().len() + 4)
+            .lines()
+            .map(|(name, value)| name.len() + value.len() + 4)
             .sum();
         out.reserve(length);
-        for field in &self.0 {
-            out.put_slice(field.name.as_bytes());
+        for (name, value) in self.lines() {
+            out.put_slice(name);
             out.put_slice(b": ");
-            out.put_slice(field.value.as_ref());
+            out.put_slice(value);
             out.put_slice(b"\r\n");
         }
     }
 
     fn push(&mut self, name: HeaderName, value: Text) {
-        self.0.push(Field {
-            name: Name::Set(name),
-            value,
-        });
+        self.fields.push(Field::Set { name, value });
     }
 }
 
 impl Head for FieldList {
     fn names(&self) -> impl Iterator<Item = &[u8]> {
-        self.0.iter().map(|field| field.name.as_bytes())
+        self.lines().map(|(name, _)| name)
     }
 
     fn values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]> {
-        self.0
+        self.fields
             .iter()
-            .filter(move |field| field.name.is(name))
-            .map(|field| field.value.as_ref())
+            .filter(move |field| is(&self.head, field, name))
+            .map(|field| value_in(&self.head, field))
     }
 
     fn remove_where(&mut self, matches: impl Fn(&[u8]) -> bool) {
-        self.0.retain(|field| !matches(field.name.as_bytes()));
+        let head = &self.head;
+        self.fields.retain(|field| !matches(name_in(head, field)));
     }
 
     fn insert(&mut self, name: HeaderName, value: HeaderValue) {
-        match self.0.iter().position(|field| field.name.is(&name)) {
+        let head = &self.head;
+        match self.fields.iter().position(|field| is(head, field, &name)) {
             // In the place of the first, as `http`'s map does it.
             Some(first) => {
-                self.0[first].value = Text::Set(value);
+                match &mut self.fields[first] {
+                    Field::Received { value: held, .. } => {
+                        *held = OnceCell::from(Text::Set(value));
+                    }
+                    Field::Set { value: held, .. } => *held = Text::Set(value),
+                }
                 let mut at = 0;
-                self.0.retain(|field| {
+                self.fields.retain(|field| {
                     at += 1;
-                    at - 1 <= first || !field.name.is(&name)
+                    at - 1 <= first || !is(head, field, &name)
                 });
             }
             None => self.push(name, Text::Set(value)),
@@ -150,8 +213,9 @@ impl ResponseHeaders for FieldList {
     fn remove_access_control(&mut self) -> Existing {
         const OWNED: &str = "access-control-";
         let mut existing = Existing::default();
-        self.0.retain(|field| {
-            let name = field.name.as_bytes();
+        let head = &self.head;
+        self.fields.retain(|field| {
+            let name = name_in(head, field);
             let owned = name
                 .get(..OWNED.len())
                 .is_some_and(|start| fields::same_name(start, OWNED));
@@ -183,8 +247,7 @@ impl ResponseHeaders for FieldList {
     }
 
     fn any_value(&self, name: ResponseHeader, predicate: &mut dyn FnMut(&[u8]) -> bool) -> bool {
-        self.named(name.name())
-            .any(|field| predicate(field.value.as_ref()))
+        Head::values(self, name.name()).any(predicate)
     }
 }
 
@@ -357,11 +420,11 @@ fn itoa(mut value: u64, digits: &mut [u8; 20]) -> &[u8] {
     }
 }
 
-/// Writes a `Date` line: every response carries one (hyper's server adds it where the
-/// upstream's response lacks one).
-pub(crate) fn date(out: &mut Vec<u8>) {
+/// Writes a `Date` line for `now`: every response carries one (hyper's server adds it where
+/// the upstream's response lacks one).
+pub(crate) fn date(out: &mut Vec<u8>, now: Instant) {
     out.put_slice(b"date: ");
-    crate::h1::date::write(out);
+    crate::h1::date::write(out, now);
     out.put_slice(b"\r\n");
 }
 
@@ -370,16 +433,20 @@ mod tests {
     use super::*;
     use http::header;
 
+    /// The fields as received: places in one head's bytes.
     fn list(fields: &[(&'static str, &'static str)]) -> FieldList {
-        FieldList(
-            fields
-                .iter()
-                .map(|(name, value)| Field {
-                    name: Name::Received(Bytes::from_static(name.as_bytes())),
-                    value: Text::Received(Bytes::from_static(value.as_bytes())),
-                })
-                .collect(),
-        )
+        let mut head = Vec::new();
+        let mut spans = Vec::new();
+        for (name, value) in fields {
+            let start = head.len();
+            head.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+            let name = (start, start + name.len());
+            spans.push(Span {
+                name,
+                value: (name.1 + 2, name.1 + 2 + value.len()),
+            });
+        }
+        FieldList::from_spans(&Bytes::from(head), &spans)
     }
 
     fn written(fields: &FieldList) -> String {
@@ -402,6 +469,32 @@ mod tests {
             written(&fields),
             "A: 1\r\nHost: z\r\nb: 2\r\nvary: Origin\r\n"
         );
+    }
+
+    #[test]
+    fn only_the_values_the_engine_reads_are_shared_and_never_copied() {
+        let fields = list(&[
+            ("Host", "x"),
+            ("Origin", "https://a.example"),
+            ("Accept", "*/*"),
+        ]);
+        let placed: Vec<_> = fields
+            .placed(|name| fields::same_name(name, "origin").then_some(0))
+            .collect();
+        assert_eq!(placed.len(), 1);
+        let origin = placed[0].1.as_ref();
+        assert_eq!(origin, b"https://a.example");
+        let head = fields.head.as_ptr_range();
+        assert!(
+            head.contains(&origin.as_ptr()),
+            "a copy, not a slice of the head"
+        );
+        let shared = fields
+            .fields
+            .iter()
+            .filter(|field| matches!(field, Field::Received { value, .. } if value.get().is_some()))
+            .count();
+        assert_eq!(shared, 1);
     }
 
     #[test]

@@ -31,11 +31,7 @@ pub(crate) struct Request {
 impl Request {
     /// The client's `Host`.
     pub(crate) fn host(&self) -> Option<HeaderValue> {
-        let field = self.fields.named(&header::HOST).next()?;
-        match &field.value {
-            Text::Received(bytes) => HeaderValue::from_maybe_shared(bytes.clone()).ok(),
-            Text::Set(value) => Some(value.clone()),
-        }
+        self.fields.first_shared(&header::HOST)
     }
 }
 
@@ -141,7 +137,7 @@ impl<'a> CorsRequest<'a> for View<'a> {
     }
 
     fn values(&self, header: RequestHeader) -> impl Iterator<Item = &'a Text> {
-        self.0.fields.named(header.name()).map(|field| &field.value)
+        self.0.fields.texts(header.name())
     }
 
     /// None: the native path never serves a policy with origin predicates.
@@ -154,13 +150,13 @@ impl<'a> CorsRequest<'a> for View<'a> {
         headers: [RequestHeader; N],
     ) -> [Option<FirstValue<'a, Text>>; N] {
         let wanted = headers.map(|header| header.name().as_str());
-        let fields = self.0.fields.0.iter();
-        let entries = fields.map(|field| (field.name.as_bytes(), &field.value));
-        FirstValue::find_all(entries, |name| {
+        // Placed first, so that only the fields wanted are made into shared values.
+        let placed = self.0.fields.placed(move |name| {
             wanted
                 .iter()
                 .position(|wanted| fields::same_name(name, wanted))
-        })
+        });
+        FirstValue::find_all(placed, Some)
     }
 
     const FINDS_TOGETHER: bool = true;
@@ -360,9 +356,9 @@ mod tests {
             proptest::prop_assert_eq!(native.method.as_str(), method);
             proptest::prop_assert_eq!(native.target.as_str(), target);
             let mut grouped: Grouped = Vec::new();
-            for field in &native.fields.0 {
-                let name = String::from_utf8_lossy(field.name.as_bytes()).to_ascii_lowercase();
-                let value = field.value.as_ref().to_vec();
+            for (name, value) in native.fields.lines() {
+                let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+                let value = value.to_vec();
                 match grouped.iter_mut().find(|(seen, _)| *seen == name) {
                     Some((_, values)) => values.push(value),
                     None => grouped.push((name, vec![value])),

@@ -429,7 +429,7 @@ mod tests {
         assert!(
             chunked
                 .fields
-                .named(&header::CONTENT_LENGTH)
+                .values(&header::CONTENT_LENGTH)
                 .next()
                 .is_none()
         );
