@@ -60,15 +60,21 @@ static ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
 static REFUSAL: HeaderName = HeaderName::from_static("x-corsair-refusal");
 
-/// The actix-web constant for each value the engine writes whatever the policy.
-fn fixed(value: FixedValue) -> &'static HeaderValue {
-    static VALUES: [HeaderValue; 4] = [
-        HeaderValue::from_static(FixedValue::True.as_str()),
-        HeaderValue::from_static(FixedValue::Any.as_str()),
-        HeaderValue::from_static(FixedValue::Origin.as_str()),
-        HeaderValue::from_static(FixedValue::PreflightVary.as_str()),
-    ];
-    &VALUES[value as usize]
+/// The actix-web value of each value the engine writes whatever the policy. Each is a
+/// constant, copied where it is written: cloning a shared one calls through its buffer's
+/// vtable.
+fn fixed(value: FixedValue) -> HeaderValue {
+    const TRUE: HeaderValue = HeaderValue::from_static(FixedValue::True.as_str());
+    const ANY: HeaderValue = HeaderValue::from_static(FixedValue::Any.as_str());
+    const ORIGIN: HeaderValue = HeaderValue::from_static(FixedValue::Origin.as_str());
+    const PREFLIGHT_VARY: HeaderValue =
+        HeaderValue::from_static(FixedValue::PreflightVary.as_str());
+    match value {
+        FixedValue::True => TRUE,
+        FixedValue::Any => ANY,
+        FixedValue::Origin => ORIGIN,
+        FixedValue::PreflightVary => PREFLIGHT_VARY,
+    }
 }
 
 /// The engine's view of an actix-web request, read in place; with the whole request as
@@ -297,7 +303,7 @@ impl ResponseHeaders for ActixHeaders<'_> {
 
     fn append_fixed(&mut self, header: ResponseHeader, value: FixedValue) {
         self.headers
-            .append(response_name(header).clone(), fixed(value).clone());
+            .append(response_name(header).clone(), fixed(value));
     }
 
     /// The request's own value, shared: the engine echoes what it read through

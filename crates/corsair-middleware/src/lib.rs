@@ -153,13 +153,10 @@ impl PolicyGate {
     /// Whether deciding may read any part of the request, so an integration that copies
     /// requests must copy all of it: the enforced or the shadow policy has origin
     /// predicates.
+    #[inline]
     pub fn reads_whole_request(&self, policy: &Policy) -> bool {
-        self.policies(policy)
-            .any(|policy| policy.grants().predicates > 0)
-    }
-
-    fn policies<'a>(&'a self, policy: &'a Policy) -> impl Iterator<Item = &'a Policy> {
-        std::iter::once(policy).chain(&self.shadow)
+        let has_predicates = |policy: &Policy| policy.grants().predicates > 0;
+        has_predicates(policy) || self.shadow.as_ref().is_some_and(has_predicates)
     }
 
     /// Reports the final evaluation (and the shadow policy's, if it differs), then lets the

@@ -380,6 +380,15 @@ fn websocket_handshakes_are_checked_by_default() {
         (verdict.check, verdict.outcome),
         (Check::WebSocket, Outcome::Allowed)
     );
+    // Without `Origin` (a non-browser client) nothing is checked: not CORS, like any other
+    // request without it.
+    let client = request("GET", "/ws", &[("upgrade", "websocket"), HOST]);
+    let evaluation = policy.evaluate(&RequestHead::from(&client));
+    let verdict = evaluation.verdict();
+    assert_eq!(
+        (verdict.check, verdict.outcome),
+        (Check::NotCors, Outcome::Allowed)
+    );
 }
 
 /// RFC 8441: over HTTP/2 a handshake is `CONNECT` with `:protocol = websocket` (kept by the

@@ -44,6 +44,12 @@ impl KeyedState {
         self.seed
     }
 
+    /// The hash of `bytes`.
+    #[inline]
+    pub(crate) fn hash_bytes(&self, bytes: &[u8]) -> u64 {
+        finish(hash(self.seed, self.key, bytes, 0), self.key)
+    }
+
     /// A hash of `bytes` in which ASCII letters of either case hash alike (every byte is
     /// hashed with its `0x20` bit set: `A` as `a`, but also `^` as `~`; equal hashes are
     /// always confirmed by comparing the bytes).

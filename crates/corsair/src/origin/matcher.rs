@@ -1,6 +1,6 @@
 //! The compiled origin list: a lookup whose cost does not grow with the number of entries.
 //!
-//! Exact origins sit in one hash set of their canonical bytes. Wildcard patterns are
+//! Exact origins sit in one set of their canonical bytes ([`ByteSet`]). Wildcard patterns are
 //! looked up by the parts of the request's own `Origin` value that they fix, so a request is
 //! looked up by slicing its value, never by scanning a long list: `scheme://host` for
 //! any-port patterns, and the `.suffix`es of the host for subdomain patterns
@@ -10,13 +10,11 @@
 //! a request's scheme and host are checked only where no key vouches for them (the labels of
 //! a subdomain in front of its base), and an origin that matches nothing is not checked at all.
 //!
-//! The tables hash with a keyed multiply-fold hash ([`KeyedState`]) rather than SipHash: they
-//! are filled from the configuration only, so request data can only look up, and secret keys
-//! keep collisions unpredictable.
+//! The tables hash with a keyed multiply-fold hash ([`KeyedState`](super::KeyedState)) rather
+//! than SipHash: they are filled from the configuration only, so request data can only look
+//! up, and secret keys keep collisions unpredictable.
 
-use std::collections::HashSet;
-
-use super::hash::KeyedState;
+use super::byte_set::ByteSet;
 use super::pattern::{
     HostPattern, OriginParts, OriginPattern, WildcardPattern, is_canonical_domain,
     is_canonical_host,
@@ -38,9 +36,9 @@ pub(crate) enum Match {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OriginMatcher {
     any: bool,
-    exact: HashSet<Box<[u8]>, KeyedState>,
+    exact: ByteSet,
     /// `scheme://host` of `scheme://host:*` patterns.
-    any_port: HashSet<Box<[u8]>, KeyedState>,
+    any_port: ByteSet,
     subdomains: SubdomainTable,
 }
 
@@ -89,7 +87,7 @@ impl OriginMatcher {
         if self.any {
             return Some(Match::Any);
         }
-        if self.exact.contains(origin) {
+        if !self.exact.is_empty() && self.exact.contains(origin) {
             return Some(Match::Listed);
         }
         if self.any_port.is_empty() && self.subdomains.is_empty() {
@@ -100,7 +98,7 @@ impl OriginMatcher {
     }
 
     fn matches_any_port(&self, parts: &OriginParts<'_>) -> bool {
-        // An empty set still hashes the key.
+        // An empty set would still hash the key.
         !self.any_port.is_empty() && self.any_port.contains(parts.scheme_and_host)
     }
 }

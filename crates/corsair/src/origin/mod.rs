@@ -5,6 +5,7 @@
 //! the one canonical serialization a browser would send, so two spellings of
 //! the same origin compare equal.
 
+mod byte_set;
 mod dns;
 mod hash;
 mod host;

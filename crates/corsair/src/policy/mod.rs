@@ -285,10 +285,19 @@ impl Compiled {
     ) -> Evaluation<'a, R::Value> {
         let classified = request::classify(request, self.websockets);
         let origin = classified.origin();
-        let handshake = self.websockets && websocket::is_handshake(request, classified.upgrade());
-        if handshake && let Err(refusal) = websocket::check(self, request, origin, resolved) {
-            return self.forbid(refusal, Check::WebSocket);
-        }
+        // A handshake without `Origin` is not a browser's: there is nothing to check, and it
+        // counts as not CORS, so its `Upgrade` need not be read.
+        let handshake = match origin {
+            Some(origin)
+                if self.websockets && websocket::is_handshake(request, classified.upgrade()) =>
+            {
+                if let Err(refusal) = websocket::check(self, request, origin, resolved) {
+                    return self.forbid(refusal, Check::WebSocket);
+                }
+                true
+            }
+            _ => false,
+        };
         if let Some(writes) = &self.writes
             && let Err(refusal) = writes.check(self, request, origin, resolved)
         {
@@ -302,7 +311,7 @@ impl Compiled {
                 ));
             }
             Classified::Actual { origin, .. } => Actual::evaluate(self, request, origin, resolved),
-            Classified::NotCors { .. } => Actual::not_cors(),
+            Classified::NotCors => Actual::not_cors(),
         };
         Evaluation::Actual(if handshake {
             cors.for_websocket()

@@ -94,7 +94,7 @@ impl<'a> RequestHead<'a> {
     /// Classifies the request (Fetch Standard, "CORS-preflight request").
     pub fn kind(&self) -> RequestKind {
         match classify(self, false) {
-            Classified::NotCors { .. } => RequestKind::NotCors,
+            Classified::NotCors => RequestKind::NotCors,
             Classified::Preflight { .. } => RequestKind::Preflight,
             Classified::Actual { .. } => RequestKind::Actual,
         }
@@ -384,7 +384,7 @@ pub(crate) fn classify<'a, R: CorsRequest<'a>>(
             (origin, method, None)
         };
         let Some(origin) = origin else {
-            return Classified::NotCors { upgrade: None };
+            return Classified::NotCors;
         };
         return match method {
             Some(method) => Classified::Preflight(PreflightHeaders {
@@ -413,7 +413,7 @@ pub(crate) fn classify<'a, R: CorsRequest<'a>>(
             origin: origin.single(),
             upgrade,
         },
-        None => Classified::NotCors { upgrade },
+        None => Classified::NotCors,
     }
 }
 
@@ -421,9 +421,7 @@ pub(crate) fn classify<'a, R: CorsRequest<'a>>(
 /// repeated, which makes the request malformed.
 #[derive(Debug)]
 pub(crate) enum Classified<'a, V> {
-    NotCors {
-        upgrade: ReadUpgrade<'a, V>,
-    },
+    NotCors,
     Preflight(PreflightHeaders<'a, V>),
     Actual {
         origin: Option<&'a V>,
@@ -466,17 +464,18 @@ impl<'a, V> Classified<'a, V> {
     /// The request's `Origin`: `None` when absent, `Some(None)` when repeated.
     pub(crate) fn origin(&self) -> Option<Option<&'a V>> {
         match self {
-            Self::NotCors { .. } => None,
+            Self::NotCors => None,
             Self::Preflight(preflight) => Some(preflight.origin),
             Self::Actual { origin, .. } => Some(*origin),
         }
     }
 
-    /// `Upgrade`, if it was read with `Origin` (never for `OPTIONS`: not a handshake).
+    /// `Upgrade`, if it was read with `Origin` (never for `OPTIONS`, not a handshake, nor
+    /// without `Origin`, not a browser's).
     pub(crate) fn upgrade(&self) -> ReadUpgrade<'a, V> {
         match self {
-            Self::NotCors { upgrade } | Self::Actual { upgrade, .. } => *upgrade,
-            Self::Preflight(_) => None,
+            Self::Actual { upgrade, .. } => *upgrade,
+            Self::NotCors | Self::Preflight(_) => None,
         }
     }
 }
@@ -663,9 +662,12 @@ mod tests {
                         protocol.trim().eq_ignore_ascii_case("websocket")
                     })
                 });
+            // Only a browser's handshake (with `Origin`) is checked as one.
             proptest::prop_assert_eq!(
                 one_pass.verdict().check == crate::Check::WebSocket,
-                handshake || (method == Method::CONNECT && headers.contains_key("sec-websocket-version"))
+                headers.contains_key("origin")
+                    && (handshake
+                        || (method == Method::CONNECT && headers.contains_key("sec-websocket-version")))
             );
         }
     }

@@ -14,7 +14,8 @@ pub enum Check {
     Actual,
     /// A request without `Origin`.
     NotCors,
-    /// A WebSocket handshake, checked against the policy's origins.
+    /// A WebSocket handshake with `Origin` (a browser's), checked against the policy's
+    /// origins. One without `Origin` is [`NotCors`](Self::NotCors).
     WebSocket,
     /// A write refused (or, report-only, that would be) as coming from another site.
     Write,

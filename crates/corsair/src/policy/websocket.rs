@@ -45,19 +45,15 @@ pub(super) fn is_handshake<'a, R: CorsRequest<'a>>(
     }
 }
 
-/// Refuses a handshake whose `Origin` (`Some(None)` when repeated) is neither the server's
-/// own nor allowed by the policy; without `Origin` (not a browser) it passes.
+/// Refuses a handshake whose `Origin` (`None` when repeated) is neither the server's own nor
+/// allowed by the policy. A handshake without `Origin` (not a browser's) is never checked.
 pub(super) fn check<'a, R: CorsRequest<'a>>(
     policy: &'a Compiled,
     request: &R,
-    origin: Option<Option<&'a R::Value>>,
+    origin: Option<&'a R::Value>,
     resolved: Option<&dyn Fn(&str) -> bool>,
 ) -> Result<(), Refusal<R::Value>> {
-    let origin = match origin {
-        None => return Ok(()),
-        Some(None) => return Err(Refusal::MalformedOrigin),
-        Some(Some(origin)) => origin,
-    };
+    let origin = origin.ok_or(Refusal::MalformedOrigin)?;
     if origin.as_ref() != b"null"
         && (same_origin::is_own_origin(origin.as_ref(), request, policy.trust_forwarded_host)
             || policy
