@@ -15,7 +15,10 @@ use std::{any::Any, cell::RefCell};
 
 use actix_web::{
     dev::ServiceRequest,
-    http::header::{self, HeaderMap, HeaderName, HeaderValue},
+    http::{
+        Method,
+        header::{self, HeaderMap, HeaderName, HeaderValue},
+    },
 };
 use corsair::{
     CorsRequest, Existing, FixedValue, RequestHead, RequestHeader, ResponseHeader, ResponseHeaders,
@@ -105,8 +108,16 @@ impl<'r> ActixRequest<'r> {
 impl<'a, 'r: 'a> CorsRequest<'a> for ActixRequest<'r> {
     type Value = HeaderValue;
 
+    // As `corsair::RequestHead` does: `Method::as_str` is a call from this crate, and the
+    // methods a policy asks about are matched here, in line.
+    #[inline]
     fn method(&self) -> &str {
-        self.request.method().as_str()
+        match *self.request.method() {
+            Method::OPTIONS => "OPTIONS",
+            Method::GET => "GET",
+            Method::POST => "POST",
+            ref other => other.as_str(),
+        }
     }
 
     fn path(&self) -> &str {

@@ -56,6 +56,28 @@ pub(crate) fn equal(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// `bytes` as one little-endian word, zero-padded, when there are at most 8 of them: read as
+/// two possibly overlapping halves, or byte by byte below 4, with no call to `memcpy`. Words
+/// of different lengths can be equal (a trailing zero byte is padding), so a caller keeps
+/// the length beside it.
+#[inline]
+pub(crate) fn packed(bytes: &[u8]) -> Option<u64> {
+    let len = bytes.len();
+    let word = match len {
+        4..=8 => {
+            u64::from(half_word(bytes)) | u64::from(half_word(&bytes[len - 4..])) << ((len - 4) * 8)
+        }
+        1..=3 => {
+            u64::from(bytes[0])
+                | u64::from(bytes[len / 2]) << (len / 2 * 8)
+                | u64::from(bytes[len - 1]) << ((len - 1) * 8)
+        }
+        0 => 0,
+        _ => return None,
+    };
+    Some(word)
+}
+
 /// The first 8 bytes, little-endian.
 #[inline]
 fn word(bytes: &[u8]) -> u64 {
@@ -86,6 +108,22 @@ fn matching_bytes(chunk: &[u8], needle: u8) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_words_are_the_bytes_in_order() {
+        for len in 0_usize..=8 {
+            let bytes: Vec<u8> = (0..len).map(|i| b'A' + i as u8).collect();
+            let mut expected = [0; 8];
+            expected[..len].copy_from_slice(&bytes);
+            assert_eq!(packed(&bytes), Some(u64::from_le_bytes(expected)), "{len}");
+            for at in 0..len {
+                let mut changed = bytes.clone();
+                changed[at] = b'z';
+                assert_ne!(packed(&changed), packed(&bytes), "{len} at {at}");
+            }
+        }
+        assert_eq!(packed(b"ABCDEFGHI"), None);
+    }
 
     #[test]
     fn equal_compares_every_byte_at_every_length() {

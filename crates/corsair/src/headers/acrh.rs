@@ -66,13 +66,21 @@ const fn is_ows(byte: u8) -> bool {
 #[inline]
 pub(crate) fn each_joined_name(line: &[u8], mut accept: impl FnMut(&[u8]) -> bool) -> bool {
     let mut rest = line;
-    while let Some(comma) = byte_search::first(rest, b',') {
-        if !accept(&rest[..comma]) {
+    // One call of `accept`, so that it is inlined here: with two, it was called for each name
+    // (about 20 instructions a name more, callgrind).
+    loop {
+        let (name, after) = match byte_search::first(rest, b',') {
+            Some(comma) => (&rest[..comma], Some(&rest[comma + 1..])),
+            None => (rest, None),
+        };
+        if !accept(name) {
             return false;
         }
-        rest = &rest[comma + 1..];
+        match after {
+            Some(after) => rest = after,
+            None => return true,
+        }
     }
-    accept(rest)
 }
 
 // Inlined into its one caller per request, where the visitor's checks fold into the loop.

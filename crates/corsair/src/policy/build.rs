@@ -4,7 +4,7 @@
 use super::{
     Compiled, Config, ConfigErrors, DebugSwitch, Grants, Policy, allow_headers::AllowHeaders,
     allow_methods::AllowMethods, allow_origin::AllowOrigin, cross_origin_writes::CrossOriginWrites,
-    expose_headers::ExposeHeaders,
+    expose_headers::ExposeHeaders, preflight::PrebuiltPreflights,
 };
 
 impl Config {
@@ -56,13 +56,14 @@ impl Config {
             trusts_forwarded_host: self.trust_forwarded_host,
             report_only: self.report_only,
         };
-        Ok(Policy::from_compiled(Compiled {
+        let mut compiled = Compiled {
             origins,
             methods,
             headers,
             credentials: self.credentials,
             expose,
             max_age,
+            prebuilt: PrebuiltPreflights::default(),
             private_network: self.private_network,
             preflight_status: self.preflight_status.status(),
             debug: DebugSwitch::default(),
@@ -71,6 +72,8 @@ impl Config {
             websockets: !self.cross_origin_websockets,
             trust_forwarded_host: self.trust_forwarded_host,
             report_only: self.report_only,
-        }))
+        };
+        compiled.prebuilt = PrebuiltPreflights::new(&compiled);
+        Ok(Policy::from_compiled(compiled))
     }
 }

@@ -116,6 +116,8 @@ struct Compiled {
     expose: ExposeHeaders,
     /// `Access-Control-Max-Age` of granted preflights.
     max_age: Option<HeaderValue>,
+    /// The header maps of granted preflights, built from the rest.
+    prebuilt: preflight::PrebuiltPreflights,
     private_network: bool,
     preflight_status: StatusCode,
     debug: DebugSwitch,

@@ -1,13 +1,17 @@
 //! The answer to a preflight: the checks in the order browsers report failures, and the
 //! headers of a granted preflight.
 
-use http::{HeaderValue, Response, StatusCode};
+mod prebuilt;
+
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
 use super::{
     Compiled, CorsRequest, FixedValue, Refusal, RequestHeader, ResponseHeader, ResponseHeaders,
     allow_headers::HeadersGrant, allow_methods, allow_private_network, debug::Explained,
     grant::Grant, request::PreflightHeaders,
 };
+
+pub(super) use prebuilt::PrebuiltPreflights;
 
 /// The answer to a preflight request. `V` is the request's header value type, which a
 /// [`Refusal`] holds.
@@ -125,10 +129,24 @@ impl<'a, V: AsRef<[u8]> + 'static> Preflight<'a, V> {
     }
 
     /// The whole answer as a response with an empty body.
+    // Always inlined, so the response is built where the caller wants it rather than moved
+    // there (a `memcpy`, about 50 instructions in all).
+    #[inline(always)]
     pub fn response<B: Default>(&self) -> Response<B> {
+        let prebuilt = match &self.answer {
+            Answer::Granted(granted) => self.policy.prebuilt.headers(granted),
+            Answer::Refused(_) | Answer::Explained(_) => None,
+        };
+        let headers = prebuilt.unwrap_or_else(|| {
+            let mut headers = HeaderMap::new();
+            self.write_headers(&mut headers);
+            headers
+        });
         let mut response = Response::new(B::default());
         *response.status_mut() = self.status();
-        self.write_headers(response.headers_mut());
+        // The map given up is the new one, which holds no allocation: forgotten rather than
+        // dropped, it costs nothing (a drop that frees nothing costs about 90 instructions).
+        std::mem::forget(std::mem::replace(response.headers_mut(), headers));
         response
     }
 }
