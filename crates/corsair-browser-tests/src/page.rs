@@ -23,6 +23,7 @@ use crate::{
 pub const PAGE: &str = r#"<!doctype html>
 <meta charset="utf-8">
 <title>corsair real-browser conformance</title>
+<link rel="icon" href="data:,">
 <script>
 async function corsairFetch(url, init) {
   try {

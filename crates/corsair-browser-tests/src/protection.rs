@@ -31,6 +31,7 @@ use crate::{
 pub const PAGE: &str = r#"<!doctype html>
 <meta charset="utf-8">
 <title>corsair cross-origin protection</title>
+<link rel="icon" href="data:,">
 <script>
 function corsairForm(url, enctype) {
   return new Promise((resolve) => {
