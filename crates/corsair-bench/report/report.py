@@ -3,7 +3,8 @@
 scripts/bench; standard library only.
 
 Reads, from the results folder: micro.txt (divan's output), origins.txt (divan's output of
-the engine's origin-lookup benchmark), instructions.json (callgrind counts), e2e.json (wrk),
+the engine's origin-lookup benchmark), instructions.json and instructions-browser.json
+(callgrind counts; the second of requests with a browser's headers), e2e.json (wrk),
 machine.json, and when present instructions-before.json and
 micro-before.txt (the same, built against an earlier engine: `scripts/bench --compare REV`).
 Writes micro.svg and e2e.svg there, and replaces every region of BENCHMARKS.md between
@@ -359,7 +360,42 @@ def added_cost(counted, subject, baseline=None):
     return None if own is None or base is None else max(own - base, 0.0)
 
 
-def issue19_targets(micro, origins, e2e, costs):
+def adapter_ratio(counted):
+    """corsair-actix's cost over the no-op actix-web middleware, over corsair-tower's over
+    no CORS."""
+    return ratio(added_cost(counted, "corsair_actix", "actix_noop"),
+                 added_cost(counted, "corsair_tower"))
+
+
+def browser_rows(browser):
+    """(case, {subject: instructions}) of the requests counted with a browser's headers."""
+    index = {(c["case"], c["subject"]): c["instructions"] for c in browser or []}
+    return [(case, {s: index.get((case, s)) for s in SUBJECTS}) for case in CASES
+            if any((case, s) in index for s in SUBJECTS)]
+
+
+BROWSER_SUBJECTS = ["tower_no_cors", "corsair_tower", "tower_http", "actix_noop", "actix_cors",
+                    "corsair_actix"]
+
+
+def browser_table(browser, counts):
+    """The requests of one exact origin with a browser's headers, and the adapter ratio of
+    the same requests as the micro table sends them (`Host` the only other header)."""
+    costs = instruction_costs(counts)
+    rows = []
+    for case, counted in browser_rows(browser):
+        bare = {s: costs.get(("exact", case, "1", s)) for s in SUBJECTS}
+        rows.append([CASE_LABELS[case], *[fmt_count(counted[s]) for s in BROWSER_SUBJECTS],
+                     fmt_ratio(ratio(counted["tower_http"], counted["corsair_tower"])),
+                     fmt_ratio(ratio(counted["actix_cors"], counted["corsair_actix"])),
+                     fmt_ratio(adapter_ratio(counted), bold=True),
+                     fmt_ratio(adapter_ratio(bare))])
+    return table(["request (1 exact origin)", *[LABELS[s] for s in BROWSER_SUBJECTS],
+                  "tower-http ÷ corsair", "actix-cors ÷ corsair-actix",
+                  "adapter ratio", "adapter ratio, `Host` only"], rows)
+
+
+def issue19_targets(micro, origins, e2e, costs, browser=None):
     """The targets of the performance issue for corsair-actix and the preflight floor.
     Speed is judged by instructions per request (callgrind, `costs`): unlike time on a
     shared machine, a count does not move from one run to the next."""
@@ -385,16 +421,21 @@ def issue19_targets(micro, origins, e2e, costs):
             more.append(f"{row_name(case, label)} {own:g} vs {peer:g}")
     lines.append(("corsair-actix: no more allocations than actix-cors on any row (divan)",
                   verdict(not more), "; ".join(more) if more else "none more on any row"))
-    adapter = [(ratio(added_cost(n, "corsair_actix", "actix_noop"), added_cost(n, "corsair_tower")),
-                row_name(c, o)) for c, o, n in rows]
+    adapter = [(adapter_ratio(n), row_name(c, o)) for c, o, n in rows]
     present = [(v, n) for v, n in adapter if v is not None]
     high = max(present) if present else (None, "–")
     over = [f"{n} {fmt_ratio(v)}" for v, n in present if v > 1.25]
+    with_browser = [(adapter_ratio(n), CASE_LABELS[c]) for c, n in browser_rows(browser)]
+    with_browser = [(v, n) for v, n in with_browser if v is not None]
+    browser_high = (f"; the same requests with a browser's headers (1 exact origin): highest "
+                    f"{fmt_ratio(max(with_browser)[0])} ({max(with_browser)[1]})"
+                    if with_browser else "")
     lines.append(("corsair-actix's overhead over a no-op actix-web middleware ≤ 1.25x "
                   "corsair-tower's over its baseline, every row",
                   verdict(not over) if present else "–",
                   f"highest {fmt_ratio(high[0])} ({high[1]}); above 1.25x on "
-                  f"{len(over)} of {len(present)} rows" + (f": {', '.join(over)}" if over else "")))
+                  f"{len(over)} of {len(present)} rows" + (f": {', '.join(over)}" if over else "")
+                  + browser_high))
     floor = [(ratio(costs.get(("exact", "preflight_allowed", n, "corsair_tower")),
                     costs.get(("exact", "preflight_allowed", n, "tower_floor"))),
               f"{int(n):,}") for n in SIZES]
@@ -453,9 +494,9 @@ def issue19_targets(micro, origins, e2e, costs):
     return lines
 
 
-def targets(micro, e2e, counts, origins=None):
+def targets(micro, e2e, counts, origins=None, browser=None):
     costs = instruction_costs(counts)
-    lines = issue19_targets(micro, origins, e2e, costs)
+    lines = issue19_targets(micro, origins, e2e, costs, browser)
 
     def faster(case):
         return [ratio(costs.get(("exact", case, s, "tower_http")),
@@ -644,19 +685,22 @@ def main():
     micro_before = load(os.path.join(r, "micro-before.txt"), parse_divan)
     counts = load(os.path.join(r, "instructions.json"))
     counts_before = load(os.path.join(r, "instructions-before.json"))
+    browser = load(os.path.join(r, "instructions-browser.json"))
     e2e = load(os.path.join(r, "e2e.json"))
     machine = load(os.path.join(r, "machine.json"))
 
     with open(args.markdown) as f:
         document = f.read()
     document = replace_region(document, "machine", machine_text(machine))
-    document = replace_region(document, "targets", targets(micro, e2e, counts, origins))
+    document = replace_region(document, "targets", targets(micro, e2e, counts, origins, browser))
     document = replace_region(document, "micro", micro_table(micro))
     document = replace_region(document, "overhead", overhead_table(micro))
     document = replace_region(document, "allocations", alloc_table(micro))
     document = replace_region(document, "scaling", scaling_table(micro))
     if counts:
         document = replace_region(document, "instructions", instructions_table(counts))
+    if browser:
+        document = replace_region(document, "browser", browser_table(browser, counts))
     if counts and counts_before:
         document = replace_region(document, "before-after",
                                   before_after_table(counts_before, counts, micro_before, micro))

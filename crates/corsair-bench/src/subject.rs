@@ -85,8 +85,12 @@ impl Subject {
 
     /// Answers one request of `case` under `spec` (builds the middleware anew: for tests).
     pub fn answer(self, spec: Spec, case: Case) -> Answer {
+        self.answer_to(spec, &Template::new(case, spec))
+    }
+
+    /// Answers `template`'s request under `spec` (builds the middleware anew: for tests).
+    pub fn answer_to(self, spec: Spec, template: &Template) -> Answer {
         use tower::Layer;
-        let template = Template::new(case, spec);
         match self {
             Self::TowerBaseline => {
                 Answer::from_http(&call_tower(&mut tower_app(), template.http()))

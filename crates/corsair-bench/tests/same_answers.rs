@@ -11,7 +11,7 @@
 
 use std::collections::BTreeSet;
 
-use corsair_bench::{Answer, Case, HEADERS, Origins, Spec, Subject};
+use corsair_bench::{Answer, Case, HEADERS, Origins, Spec, Subject, Template};
 
 /// What a browser would take from an answer.
 #[derive(Debug, PartialEq, Eq)]
@@ -83,13 +83,22 @@ fn every_middleware_grants_the_same() {
         Origins::Subdomains(100),
     ] {
         let spec = Spec::new(origins);
-        for case in Case::ALL {
-            let expected = grant(case, &Subject::CorsairTower.answer(spec, case));
+        for (case, browser) in Case::ALL
+            .into_iter()
+            .flat_map(|case| [(case, false), (case, true)])
+        {
+            let template = Template::new(case, spec);
+            let template = if browser {
+                template.with_browser_headers()
+            } else {
+                template
+            };
+            let expected = grant(case, &Subject::CorsairTower.answer_to(spec, &template));
             for subject in Subject::ALL {
                 if subject.is_baseline() {
                     continue;
                 }
-                let answer = subject.answer(spec, case);
+                let answer = subject.answer_to(spec, &template);
                 let got = grant(case, &answer);
                 if case == Case::AdversarialCommas && subject == Subject::TowerHttp {
                     // tower-http never reads Access-Control-Request-Headers: it grants its
@@ -98,7 +107,10 @@ fn every_middleware_grants_the_same() {
                     assert_eq!(expected, Grant::Refused);
                     continue;
                 }
-                assert_eq!(got, expected, "{origins:?} {case:?} {subject}: {answer:?}");
+                assert_eq!(
+                    got, expected,
+                    "{origins:?} {case:?} (browser headers: {browser}) {subject}: {answer:?}"
+                );
             }
         }
     }

@@ -2,7 +2,9 @@
 //! `valgrind --tool=callgrind --toggle-collect='repeat::measured_*'` (repeatable whatever the
 //! machine's load: `scripts/bench` does this) and for profilers.
 //!
-//! `repeat SUBJECT CASE ORIGINS ITERATIONS`, e.g. `repeat corsair_tower preflight_allowed exact:100 1000`.
+//! `repeat SUBJECT CASE ORIGINS ITERATIONS [browser]`, e.g. `repeat corsair_tower
+//! preflight_allowed exact:100 1000`; with `browser`, the request carries the other headers a
+//! browser sends ([`Template::with_browser_headers`]).
 //!
 //! As in the divan benchmarks, the requests are built before and the responses dropped after
 //! the measured function, which sends every request through the service.
@@ -14,9 +16,15 @@ use tower::Layer;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [subject, case, origins, iterations] = args.as_slice() else {
-        eprintln!("usage: repeat SUBJECT CASE exact:N|subdomains:N ITERATIONS");
-        return ExitCode::from(2);
+    let (subject, case, origins, iterations, browser) = match args.as_slice() {
+        [subject, case, origins, iterations] => (subject, case, origins, iterations, false),
+        [subject, case, origins, iterations, flag] if flag == "browser" => {
+            (subject, case, origins, iterations, true)
+        }
+        _ => {
+            eprintln!("usage: repeat SUBJECT CASE exact:N|subdomains:N ITERATIONS [browser]");
+            return ExitCode::from(2);
+        }
     };
     let Some(subject) = Subject::from_name(subject) else {
         eprintln!("unknown subject {subject}");
@@ -40,6 +48,11 @@ fn main() -> ExitCode {
     };
     let spec = Spec::new(origins);
     let template = Template::new(case, spec);
+    let template = if browser {
+        template.with_browser_headers()
+    } else {
+        template
+    };
     match subject {
         Subject::TowerBaseline => tower(corsair_bench::tower_app(), &template, iterations),
         Subject::CorsairTower => tower(
