@@ -2,7 +2,9 @@
 
 use std::{io::Read, process::ExitCode};
 
-use corsair::browser::{BlockReason, Blocked, Finding, Initiator, Recognized, recognize_all};
+use corsair::browser::{
+    BlockReason, Blocked, Finding, Initiator, OtherFailure, OtherKind, Recognized, recognize_all,
+};
 use serde_json::{Value, json};
 
 use crate::shell;
@@ -72,6 +74,13 @@ fn shown(finding: &Finding) -> Finding {
             BlockReason::HeaderNotAllowed { name } if name.is_empty() => {
                 "<the request's header>".clone_into(name);
             }
+            BlockReason::AllowOriginMismatch { value }
+            | BlockReason::InvalidAllowOriginValue { value }
+            | BlockReason::MultipleAllowOriginValues { value }
+                if value.is_empty() =>
+            {
+                "<the value the response sent>".clone_into(value);
+            }
             _ => {}
         }
     }
@@ -86,9 +95,29 @@ fn known_origin(origin: &str) -> Option<&str> {
 fn cause(finding: &Finding) -> String {
     match finding {
         Finding::Blocked(blocked) => blocked.cause(),
-        Finding::Other(other) => other.kind.cause().to_owned(),
+        Finding::Other(other) => match schemeless(other) {
+            Some((url, scheme)) => format!(
+                "The page requested `{url}`, which has no `http://`: the browser reads `{scheme}:` as the URL's scheme, and sends cross-origin requests only over http and https."
+            ),
+            None => other.kind.cause().to_owned(),
+        },
         _ => String::new(),
     }
+}
+
+/// The URL and the scheme it was read with, when a text that says the request was not
+/// http(s) names a URL written without `http://` (`localhost:5000/api`).
+fn schemeless(other: &OtherFailure) -> Option<(&str, &str)> {
+    let url = other.url.as_str();
+    let (scheme, rest) = url.split_once(':')?;
+    let host_like = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'));
+    (other.kind == OtherKind::RequestNotHttp
+        && host_like
+        && rest.starts_with(|c: char| c.is_ascii_digit()))
+    .then_some((url, scheme))
 }
 
 fn likely_causes(finding: &Finding) -> &'static [&'static str] {
@@ -102,7 +131,12 @@ fn likely_causes(finding: &Finding) -> &'static [&'static str] {
 fn fix(finding: &Finding) -> String {
     match finding {
         Finding::Blocked(blocked) => blocked.fix(),
-        Finding::Other(other) => other.kind.fix().to_owned(),
+        Finding::Other(other) => match schemeless(other) {
+            Some((url, _)) => {
+                format!("Write the scheme in the page's request: `http://{url}` (or https).")
+            }
+            None => other.kind.fix().to_owned(),
+        },
         _ => String::new(),
     }
 }
@@ -206,8 +240,10 @@ fn explanation_text(recognized: &Recognized) -> String {
     if !origin.is_empty() && !origin.starts_with('<') {
         out.push_str(&format!(" from {origin}"));
     }
-    out.push_str(&format!(".\n\nWhat happened:\n  {}\n", cause(&finding)));
-    if !is_cors(&finding) {
+    let cause = cause(&finding);
+    out.push_str(&format!(".\n\nWhat happened:\n  {cause}\n"));
+    // Most of these causes say so already, each in its own words.
+    if !is_cors(&finding) && !cause.contains("will not fix this") {
         out.push_str("  CORS headers (Access-Control-Allow-Origin...) will not fix this.\n");
     }
     out.push_str("\nLikely causes:\n");

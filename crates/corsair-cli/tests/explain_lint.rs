@@ -338,6 +338,49 @@ fn the_explanation_names_the_cause_the_likely_causes_and_the_fix() {
     assert!(text.contains("corsair check https://api.example/items --origin http://localhost:5173 --browser chromium"), "{text}");
 }
 
+/// github.com/bradtraversy/microposts_fullstack_vue/issues/4: a URL written without
+/// `http://` is read with its host as the scheme.
+#[test]
+fn a_url_without_its_scheme_is_named() {
+    let (code, json) = explain_json(
+        "Access to XMLHttpRequest at 'localhost:5000/api/histories' from origin 'http://localhost:8080' has been blocked by CORS policy: Cross origin requests are only supported for protocol schemes: http, data, chrome, chrome-extension, https.",
+    );
+    assert_eq!((code, json["kind"].as_str()), (0, Some("request_not_http")));
+    let cause = json["cause"].as_str().unwrap();
+    assert!(
+        cause.contains("reads `localhost:` as the URL's scheme"),
+        "{cause}"
+    );
+    let fix = json["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("`http://localhost:5000/api/histories`"),
+        "{fix}"
+    );
+    // A page opened from a file is still told to use a web server.
+    let (_, json) = explain_json(
+        "Access to fetch at 'file:///C:/site/data.json' from origin 'null' has been blocked by CORS policy: Cross origin requests are only supported for protocol schemes: http, data, chrome, chrome-extension, https.",
+    );
+    assert!(
+        json["fix"].as_str().unwrap().contains("web server"),
+        "{json}"
+    );
+}
+
+/// A value the paste leaves out (as a freeCodeCamp article quotes Chromium's mismatch
+/// message, and as Firefox words several origins) shows as a placeholder, never as ``.
+#[test]
+fn a_value_the_text_leaves_out_shows_as_a_placeholder() {
+    for message in [
+        "Access to fetch at 'http://somesite.com' from origin 'http://yoursite.com' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header has a value that is not equal to the supplied origin",
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://a.example/x. (Reason: Multiple CORS header 'Access-Control-Allow-Origin' not allowed).",
+    ] {
+        let (code, json) = explain_json(message);
+        let cause = json["cause"].as_str().unwrap_or_default();
+        assert_eq!(code, 0, "{message}");
+        assert!(cause.contains("`<the value the response sent>`"), "{cause}");
+    }
+}
+
 #[test]
 fn unknown_text_is_not_explained() {
     let output = corsair(&["explain", "TypeError: Failed to fetch"], None);

@@ -139,8 +139,29 @@ impl BlockReason {
         }
     }
 
+    /// The reason this one's wording stands for when its value tells: Firefox reports a
+    /// header with several values as not matching them, and versions before 52 reported `*`
+    /// refused for a request with credentials as not matching `*`.
+    fn meant(&self) -> Option<Self> {
+        match self {
+            Self::AllowOriginMismatch { value } if value == "*" => {
+                Some(Self::WildcardOriginNotAllowed)
+            }
+            // No origin has a comma: the value is a list.
+            Self::AllowOriginMismatch { value } if value.contains(',') => {
+                Some(Self::MultipleAllowOriginValues {
+                    value: value.clone(),
+                })
+            }
+            _ => None,
+        }
+    }
+
     /// The usual reasons a server ends up answering this way, most common first.
     pub fn likely_causes(&self) -> &'static [&'static str] {
+        if let Some(meant) = self.meant() {
+            return meant.likely_causes();
+        }
         match self {
             Self::InvalidMethod { .. }
             | Self::ForbiddenMethod { .. }
@@ -236,9 +257,22 @@ impl Blocked {
         (browser.profile().messages.render)(self)
     }
 
-    /// What happened, in one plain sentence.
+    /// The same failure with the reason its wording stands for (see [`BlockReason::meant`]).
+    fn meant(&self) -> Option<Self> {
+        let reason = self.reason.meant()?;
+        Some(Self {
+            reason,
+            ..self.clone()
+        })
+    }
+
+    /// What happened, in one plain sentence (two when the response's error status tells
+    /// more).
     pub fn cause(&self) -> String {
         use BlockReason::*;
+        if let Some(meant) = self.meant() {
+            return meant.cause();
+        }
         let (stage, stage_within) = if self.in_preflight {
             (
                 "The preflight (OPTIONS) response",
@@ -252,7 +286,7 @@ impl Blocked {
             ForbiddenMethod { method } => format!("Browsers never send `{method}` from script."),
             NoCorsMethod { method } => format!("A `no-cors` request may only use GET, HEAD or POST, not `{method}`."),
             DisallowedByMode => "The page asked for mode `same-origin` but the URL is on another origin.".to_owned(),
-            MissingAllowOrigin => format!("{stage} has no Access-Control-Allow-Origin header, so the browser hides it from the page."),
+            MissingAllowOrigin => format!("{stage} has no Access-Control-Allow-Origin header, so the browser hides it from the page.{}", self.status.map(error_status_note).unwrap_or_default()),
             MultipleAllowOriginValues { value } => format!("{stage} names several origins (`{value}`); browsers accept exactly one, often a sign that both a proxy and the application add the header."),
             InvalidAllowOriginValue { value } => format!("{stage} has Access-Control-Allow-Origin `{value}`, which is not an origin."),
             AllowOriginMismatch { value } => format!("{stage} allows origin `{value}`, which is not the page's origin `{}` (origins must match exactly: scheme, host, port, no path or trailing slash).", self.origin),
@@ -274,6 +308,9 @@ impl Blocked {
     /// What the server must do, concretely.
     pub fn fix(&self) -> String {
         use BlockReason::*;
+        if let Some(meant) = self.meant() {
+            return meant.fix();
+        }
         let origin = &self.origin;
         let response = if self.in_preflight {
             "the preflight (OPTIONS) response"
@@ -296,7 +333,7 @@ impl Blocked {
             InvalidAllowCredentials { .. } => format!(
                 "Send `Access-Control-Allow-Credentials: true` (lowercase, exactly) on {response}. With corsair: allow_credentials = true."
             ),
-            PreflightInvalidStatus { status } => format!("Answer OPTIONS preflights with 204 (or 200) before any authentication, routing or error handling: the {status} comes from a layer that runs before CORS. Move the CORS layer in front of it (outermost); corsair answers preflights itself."),
+            PreflightInvalidStatus { status } => format!("Answer OPTIONS preflights with 204 (or 200) before any authentication, routing or error handling: {} comes from a layer that runs before CORS. Move the CORS layer in front of it (outermost); corsair answers preflights itself.", if *status == 0 { "the error status".to_owned() } else { format!("the {status}") }),
             PreflightDisallowedRedirect => "Answer the preflight at this exact URL (no redirect to a trailing slash, https or a login page).".to_owned(),
             InvalidAllowMethods { .. } => "Send `Access-Control-Allow-Methods` as a comma-separated list of method names.".to_owned(),
             InvalidAllowHeaders { .. } => "Send `Access-Control-Allow-Headers` as a comma-separated list of header names.".to_owned(),
@@ -311,6 +348,28 @@ impl Blocked {
             InvalidRedirectLocation { .. } => "Send a `Location` with an absolute http(s) URL.".to_owned(),
         }
     }
+}
+
+/// What a response without CORS headers tells by its error status: error responses are
+/// often made by a layer that runs before (or instead of) the CORS layer.
+fn error_status_note(status: u16) -> String {
+    let meaning = match status {
+        400 => "the server could not read the request",
+        401 | 403 => "authentication or authorization refused the request",
+        404 => "nothing answers at this URL: check the URL and the route",
+        405 => "the route does not accept this method",
+        421 => {
+            "the server does not serve this host on this connection, often an HTTP/2 connection reused across hosts that share a certificate"
+        }
+        429 => "the request was rate limited",
+        500 => "the application failed",
+        502..=504 => "a proxy or gateway got no good answer from the application",
+        _ if (400..=599).contains(&status) => "an error status",
+        _ => return String::new(),
+    };
+    format!(
+        " It is a {status} ({meaning}), and error responses often come from a layer that runs before CORS: fix the {status} first, or have the CORS layer add its headers to errors too."
+    )
 }
 
 /// What a preflight's non-2xx status usually means: the layer that answered before CORS.

@@ -164,3 +164,99 @@ fn other_text_is_not_recognised() {
         assert_eq!(recognize(text), None, "{text}");
     }
 }
+
+/// Messages pasted wrapped over several lines (as in issue threads): read as one, with the
+/// URL and origin their first line names.
+#[test]
+fn wrapped_messages_are_read_whole() {
+    let wrapped = [
+        // github.com/gptme/gptme/pull/2635
+        (
+            "Access to fetch at 'http://127.0.0.1:5700/api/v2' from origin\n'https://chat.gptme.org' has been blocked by CORS policy: Permission was\ndenied for this request to access the `loopback` address space.",
+            "private_network_access",
+            "http://127.0.0.1:5700/api/v2",
+            "https://chat.gptme.org",
+        ),
+        // github.com/novosga/novosga/pull/397
+        (
+            "Access to XMLHttpRequest at 'http://domainx:port/api/distribui' from origin 'http://domainy:port'\nhas been blocked by CORS policy: Response to preflight request doesn't pass access control\ncheck: It does not have HTTP ok status.",
+            "preflight_invalid_status",
+            "http://domainx:port/api/distribui",
+            "http://domainy:port",
+        ),
+        // github.com/api-platform/demo/issues/14
+        (
+            "Fetch API cannot load https://demo.api-platform.com/index.jsonld. Response to preflight request\ndoesn't pass access control check: The 'Access-Control-Allow-Origin' header contains the invalid\nvalue 'null'. Origin 'http://localhost:3000' is therefore not allowed access.",
+            "invalid_allow_origin_value",
+            "https://demo.api-platform.com/index.jsonld",
+            "http://localhost:3000",
+        ),
+    ];
+    for (text, kind, url, origin) in wrapped {
+        let found = corsair::browser::recognize_all(text);
+        assert_eq!(found.len(), 1, "{text}");
+        let finding = &found[0].finding;
+        assert_eq!(
+            (finding.kind(), finding.url(), finding.origin()),
+            (kind, url, origin),
+            "{text}"
+        );
+    }
+    // Two whole messages, one after the other, stay two, even when the first ends without
+    // its full stop and the second starts with the console's lowercase source location.
+    let two = "Access to fetch at 'https://a.example/x' from origin 'https://app.example' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource\nindex.html:1 Access to fetch at 'https://b.example/y' from origin 'https://app.example' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource";
+    let found = corsair::browser::recognize_all(two);
+    let urls: Vec<_> = found.iter().map(|r| r.finding.url()).collect();
+    assert_eq!(urls, ["https://a.example/x", "https://b.example/y"]);
+}
+
+/// A Firefox line cut before its reason still tells that Firefox blocked the response, and
+/// a reason on the line outranks that, however short its wording.
+#[test]
+fn a_firefox_line_without_its_reason_is_a_block_with_no_reason() {
+    let cut = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://api.example/x";
+    let recognized = recognize(cut).expect("recognised");
+    assert_eq!(recognized.browser, Browser::Firefox);
+    assert_eq!(recognized.finding.kind(), "unspecified");
+    assert_eq!(recognized.finding.url(), "https://api.example/x");
+    let disabled = format!("{cut}. (Reason: CORS disabled).");
+    assert_eq!(
+        recognize(&disabled).unwrap().finding.kind(),
+        "cors_disabled"
+    );
+}
+
+/// What a reason's value shows it stands for, and what a response's error status adds.
+#[test]
+fn explanations_read_the_values_the_text_gives() {
+    let explained = |text: &str| {
+        let (_, blocked) = read_back(text).expect("recognised");
+        (blocked.cause(), blocked.fix())
+    };
+    // github.com/JakeChampion/fetch/issues/277: Firefox before 52 on `*` with credentials.
+    let (cause, fix) = explained(
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://api.example/x. (Reason: CORS header 'Access-Control-Allow-Origin' does not match '*').",
+    );
+    assert!(cause.contains("credentials"), "{cause}");
+    assert!(fix.contains("instead of `*`"), "{fix}");
+    // github.com/monsur/enable-cors.org/issues/169: the header sent twice.
+    let (cause, fix) = explained(
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://demo4.spmpltech.com/api/home/Getlist. (Reason: CORS header ‘Access-Control-Allow-Origin’ does not match ‘*, *’).",
+    );
+    assert!(cause.contains("several origins (`*, *`)"), "{cause}");
+    assert!(fix.contains("exactly one"), "{fix}");
+    // github.com/ichard26/next-pr-number/issues/7: the status is the first problem.
+    let (cause, _) = explained(
+        "Failed to load resource: Origin https://ichard26.github.io is not allowed by Access-Control-Allow-Origin. Status code: 421",
+    );
+    assert!(cause.contains("It is a 421"), "{cause}");
+    let (cause, _) = explained(
+        "Access to fetch at 'https://api.example/x' from origin 'https://app.example' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+    );
+    assert!(!cause.contains("It is a"), "{cause}");
+    // A preflight status the text does not give is not shown as 0.
+    let (_, fix) = explained(
+        "Access to XMLHttpRequest at 'https://api.example/x' from origin 'https://app.example' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status",
+    );
+    assert!(fix.contains("the error status comes from"), "{fix}");
+}

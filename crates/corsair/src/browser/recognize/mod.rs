@@ -180,8 +180,12 @@ fn templates() -> &'static [Template] {
 
 fn read(paste: &str, work: &mut Work) -> Vec<Recognized> {
     let mut found: Vec<Recognized> = Vec::new();
-    for line in text::lines(paste) {
-        let Some((reading, after_preflight)) = read_line(&line, work) else {
+    let lines = text::lines(paste);
+    let mut rest = lines.as_slice();
+    while !rest.is_empty() {
+        let (reading, used) = read_wrapped(rest, work);
+        rest = &rest[used..];
+        let Some((reading, after_preflight)) = reading else {
             continue;
         };
         match found.last_mut() {
@@ -192,6 +196,44 @@ fn read(paste: &str, work: &mut Work) -> Vec<Recognized> {
         }
     }
     found
+}
+
+/// The most lines a wrapped message is read across: a console line wrapped at 80 columns
+/// holding a message of Chromium's longest, with its URLs.
+const MAX_WRAPPED: usize = 6;
+
+/// Reads the first of `lines` with the lines after it that continue the same sentence (a
+/// message the paste wrapped: the line ends mid-sentence, the next starts in lowercase or
+/// with a quote, and names no URL of its own), and says how many lines it read.
+fn read_wrapped(lines: &[Line], work: &mut Work) -> (Option<(Recognized, bool)>, usize) {
+    let first = &lines[0];
+    let mut joined: Option<Line> = None;
+    let mut used = 1;
+    while let Some(next) = lines.get(used)
+        && used < MAX_WRAPPED
+        && continues(joined.as_ref().unwrap_or(first), next)
+        && read_line(next, work).is_none_or(|(reading, _)| reading.finding.url().is_empty())
+    {
+        let before = joined.as_ref().unwrap_or(first);
+        joined = Some(before.joined(next));
+        used += 1;
+    }
+    match joined.map(|line| read_line(&line, work)) {
+        Some(Some(reading)) => (Some(reading), used),
+        // Read as one, the lines say nothing: each is read on its own.
+        _ => (read_line(first, work), 1),
+    }
+}
+
+/// Whether `next` goes on with the sentence `line` leaves open.
+fn continues(line: &Line, next: &Line) -> bool {
+    let open = !line.text.ends_with(['.', '!', '?', ')', ']', '}', '"']);
+    let lowercase = next
+        .text
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_lowercase() || matches!(c, '\'' | '"' | '<'));
+    open && lowercase
 }
 
 /// Whether two consecutive readings report one failure: the same URL again, or a line
@@ -235,9 +277,7 @@ fn read_line(line: &Line, work: &mut Work) -> Option<(Recognized, bool)> {
             }
             continue;
         }
-        let better = best
-            .as_ref()
-            .is_none_or(|(b, _)| template.parts.literal_len() > b.parts.literal_len());
+        let better = best.as_ref().is_none_or(|(b, _)| rank(template) > rank(b));
         if better && let Some(fields) = template.parts.find(line, work) {
             best = Some((template, fields));
         }
@@ -281,6 +321,15 @@ fn read_line(line: &Line, work: &mut Work) -> Option<(Recognized, bool)> {
         lines: 1,
     };
     Some((recognized, template.after_preflight))
+}
+
+/// How much a matching template says: a text that names a reason outranks one that only
+/// says the response was blocked (however long its wording), then the longer wording wins.
+fn rank(template: &Template) -> (bool, usize) {
+    (
+        template.meaning != Meaning::Other(OtherKind::Unspecified),
+        template.parts.literal_len(),
+    )
 }
 
 /// Puts the values read from a text into a reason's placeholders (empty when the text

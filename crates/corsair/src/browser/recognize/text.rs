@@ -17,6 +17,16 @@ pub(super) struct Line {
     pub(super) folded: String,
 }
 
+impl Line {
+    /// This line and `next` as one, a space between them.
+    pub(super) fn joined(&self, next: &Line) -> Line {
+        Line {
+            text: format!("{} {}", self.text, next.text),
+            folded: format!("{} {}", self.folded, next.folded),
+        }
+    }
+}
+
 /// `input` cut to [`MAX_INPUT`] (on a character boundary), as normalised lines, empty ones
 /// dropped.
 pub(super) fn lines(input: &str) -> Vec<Line> {
