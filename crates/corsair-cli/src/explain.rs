@@ -97,7 +97,7 @@ fn cause(finding: &Finding) -> String {
         Finding::Blocked(blocked) => blocked.cause(),
         Finding::Other(other) => match schemeless(other) {
             Some((url, scheme)) => format!(
-                "The page requested `{url}`, which has no `http://`: the browser reads `{scheme}:` as the URL's scheme, and sends cross-origin requests only over http and https."
+                "The page requested `{url}`, which has no `http://`: the browser reads `{scheme}:` as the URL's scheme, and sends cross-origin requests only over http and https. CORS headers will not fix this."
             ),
             None => other.kind.cause().to_owned(),
         },
@@ -240,12 +240,7 @@ fn explanation_text(recognized: &Recognized) -> String {
     if !origin.is_empty() && !origin.starts_with('<') {
         out.push_str(&format!(" from {origin}"));
     }
-    let cause = cause(&finding);
-    out.push_str(&format!(".\n\nWhat happened:\n  {cause}\n"));
-    // Most of these causes say so already, each in its own words.
-    if !is_cors(&finding) && !cause.contains("will not fix this") {
-        out.push_str("  CORS headers (Access-Control-Allow-Origin...) will not fix this.\n");
-    }
+    out.push_str(&format!(".\n\nWhat happened:\n  {}\n", cause(&finding)));
     out.push_str("\nLikely causes:\n");
     for cause in likely_causes(&finding) {
         out.push_str(&format!("  - {cause}\n"));

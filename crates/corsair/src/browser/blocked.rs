@@ -147,8 +147,7 @@ impl BlockReason {
             Self::AllowOriginMismatch { value } if value == "*" => {
                 Some(Self::WildcardOriginNotAllowed)
             }
-            // No origin has a comma: the value is a list.
-            Self::AllowOriginMismatch { value } if value.contains(',') => {
+            Self::AllowOriginMismatch { value } if is_origin_list(value) => {
                 Some(Self::MultipleAllowOriginValues {
                     value: value.clone(),
                 })
@@ -286,7 +285,7 @@ impl Blocked {
             ForbiddenMethod { method } => format!("Browsers never send `{method}` from script."),
             NoCorsMethod { method } => format!("A `no-cors` request may only use GET, HEAD or POST, not `{method}`."),
             DisallowedByMode => "The page asked for mode `same-origin` but the URL is on another origin.".to_owned(),
-            MissingAllowOrigin => format!("{stage} has no Access-Control-Allow-Origin header, so the browser hides it from the page.{}", self.status.map(error_status_note).unwrap_or_default()),
+            MissingAllowOrigin => format!("{stage} has no Access-Control-Allow-Origin header, so the browser hides it from the page.{}", self.status.map(|status| error_status_note(status, self.in_preflight)).unwrap_or_default()),
             MultipleAllowOriginValues { value } => format!("{stage} names several origins (`{value}`); browsers accept exactly one, often a sign that both a proxy and the application add the header."),
             InvalidAllowOriginValue { value } => format!("{stage} has Access-Control-Allow-Origin `{value}`, which is not an origin."),
             AllowOriginMismatch { value } => format!("{stage} allows origin `{value}`, which is not the page's origin `{}` (origins must match exactly: scheme, host, port, no path or trailing slash).", self.origin),
@@ -350,9 +349,32 @@ impl Blocked {
     }
 }
 
+/// Whether a value is several origins (or `*` and `null`) in one, separated by commas or
+/// spaces: an origin has neither.
+fn is_origin_list(value: &str) -> bool {
+    let looks_like_origin = |part: &str| {
+        matches!(part, "*" | "null")
+            || part.split_once("://").is_some_and(|(scheme, host)| {
+                !scheme.is_empty() && !host.is_empty() && !host.contains('/')
+            })
+    };
+    let parts: Vec<&str> = value
+        .split([',', ' '])
+        .filter(|part| !part.is_empty())
+        .collect();
+    parts.len() > 1 && parts.iter().all(|part| looks_like_origin(part))
+}
+
 /// What a response without CORS headers tells by its error status: error responses are
-/// often made by a layer that runs before (or instead of) the CORS layer.
-fn error_status_note(status: u16) -> String {
+/// often made by a layer that runs before (or instead of) the CORS layer. A preflight's
+/// status says which layer answered OPTIONS.
+fn error_status_note(status: u16, in_preflight: bool) -> String {
+    if in_preflight && (400..=599).contains(&status) {
+        return format!(
+            " It is a {status}{}: answer OPTIONS preflights with 204 before any routing, authentication or error handling.",
+            preflight_status_meaning(status)
+        );
+    }
     let meaning = match status {
         400 => "the server could not read the request",
         401 | 403 => "authentication or authorization refused the request",
@@ -363,7 +385,10 @@ fn error_status_note(status: u16) -> String {
         }
         429 => "the request was rate limited",
         500 => "the application failed",
-        502..=504 => "a proxy or gateway got no good answer from the application",
+        502 | 504 => "a proxy or gateway got no good answer from the application",
+        503 => {
+            "the application, or a proxy in front of it, is unavailable: overloaded, restarting or in maintenance"
+        }
         _ if (400..=599).contains(&status) => "an error status",
         _ => return String::new(),
     };
@@ -455,16 +480,16 @@ impl OtherKind {
     pub fn cause(self) -> &'static str {
         match self {
             Self::Unspecified => {
-                "The console hides the reason: this line only says that the browser blocked the response (WebKit prints the reason, if at all, on a line of its own, and Safari often prints none; Chromium's net::ERR_FAILED follows the line that names it)."
+                "The console hides the reason: this line only says that the browser blocked the response (Firefox names it at the end of the same line, unless the paste cut it off or the Firefox is older than 31; WebKit prints it, if at all, on a line of its own, and Safari often prints none; Chromium's net::ERR_FAILED follows the line that names it)."
             }
             Self::NetworkFailure => {
                 "The request got no HTTP response the browser could check: the connection failed (DNS, refused, reset, TLS, a proxy or an extension blocking it), or an earlier line of the same request (a failed preflight or redirect) cancelled it. This is not a redirect problem."
             }
             Self::RequestNotHttp => {
-                "The request goes to a URL that is not http(s), usually because the page was opened from file://; browsers allow cross-origin requests only over http and https."
+                "The request goes to a URL that is not http(s), usually because the page was opened from file://; browsers allow cross-origin requests only over http and https. CORS headers will not fix this."
             }
             Self::CorsDisabled => {
-                "CORS is disabled in this browser's settings, so every cross-origin request fails."
+                "CORS is disabled in this browser's settings, so every cross-origin request fails. CORS headers will not fix this."
             }
             Self::CrossOriginResourcePolicy => {
                 "The resource's Cross-Origin-Resource-Policy header (for example `same-origin`) forbids other origins to load it. CORS headers will not fix this."

@@ -195,6 +195,7 @@ fn wrapped_messages_are_read_whole() {
     for (text, kind, url, origin) in wrapped {
         let found = corsair::browser::recognize_all(text);
         assert_eq!(found.len(), 1, "{text}");
+        assert_eq!(found[0].lines, 3, "{text}");
         let finding = &found[0].finding;
         assert_eq!(
             (finding.kind(), finding.url(), finding.origin()),
@@ -208,6 +209,11 @@ fn wrapped_messages_are_read_whole() {
     let found = corsair::browser::recognize_all(two);
     let urls: Vec<_> = found.iter().map(|r| r.finding.url()).collect();
     assert_eq!(urls, ["https://a.example/x", "https://b.example/y"]);
+    // A network line, then a line naming another URL in a wording that is only a frame:
+    // joined, they would pin one request's URL on the other's line.
+    let two = "GET https://a.example/x net::ERR_FAILED\nindex.html:1 Failed to load https://b.example/y: Request requires preflight";
+    let found = corsair::browser::recognize_all(two);
+    assert_eq!(found[0].finding.url(), "https://a.example/x", "{found:?}");
 }
 
 /// A Firefox line cut before its reason still tells that Firefox blocked the response, and
@@ -254,6 +260,23 @@ fn explanations_read_the_values_the_text_gives() {
         "Access to fetch at 'https://api.example/x' from origin 'https://app.example' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
     );
     assert!(!cause.contains("It is a"), "{cause}");
+    // A preflight's status tells which layer answered OPTIONS (Firefox names the missing
+    // header first, then that the request did not succeed).
+    let (cause, _) = explained(
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://api.example/x. (Reason: CORS header 'Access-Control-Allow-Origin' missing). Status code: 405.\nCross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://api.example/x. (Reason: CORS request did not succeed). Status code: (null).",
+    );
+    assert!(
+        cause.contains("It is a 405 (routing runs before CORS"),
+        "{cause}"
+    );
+    // A value with a path is one (wrong) origin, not a list.
+    let (cause, _) = explained(
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://api.example/x. (Reason: CORS header 'Access-Control-Allow-Origin' does not match 'https://app.example/a,b').",
+    );
+    assert!(
+        cause.contains("allows origin `https://app.example/a,b`"),
+        "{cause}"
+    );
     // A preflight status the text does not give is not shown as 0.
     let (_, fix) = explained(
         "Access to XMLHttpRequest at 'https://api.example/x' from origin 'https://app.example' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status",

@@ -181,10 +181,11 @@ fn templates() -> &'static [Template] {
 fn read(paste: &str, work: &mut Work) -> Vec<Recognized> {
     let mut found: Vec<Recognized> = Vec::new();
     let lines = text::lines(paste);
-    let mut rest = lines.as_slice();
-    while !rest.is_empty() {
-        let (reading, used) = read_wrapped(rest, work);
-        rest = &rest[used..];
+    let alone: Vec<_> = lines.iter().map(|line| read_line(line, work)).collect();
+    let mut at = 0;
+    while at < lines.len() {
+        let (reading, used) = read_wrapped(&lines[at..], &alone[at..], work);
+        at += used;
         let Some((reading, after_preflight)) = reading else {
             continue;
         };
@@ -202,26 +203,44 @@ fn read(paste: &str, work: &mut Work) -> Vec<Recognized> {
 /// holding a message of Chromium's longest, with its URLs.
 const MAX_WRAPPED: usize = 6;
 
-/// Reads the first of `lines` with the lines after it that continue the same sentence (a
-/// message the paste wrapped: the line ends mid-sentence, the next starts in lowercase or
-/// with a quote, and names no URL of its own), and says how many lines it read.
-fn read_wrapped(lines: &[Line], work: &mut Work) -> (Option<(Recognized, bool)>, usize) {
-    let first = &lines[0];
+/// Reads the first of `lines` (each read alone in `alone`) with the lines after it that
+/// continue the same sentence (a message the paste wrapped: the line ends mid-sentence, the
+/// next starts in lowercase or with a quote and reads as no failure with a URL), and says
+/// how many lines it read. A joined reading that names another URL than the first line's
+/// own is not taken: the lines are two requests.
+fn read_wrapped(
+    lines: &[Line],
+    alone: &[Option<(Recognized, bool)>],
+    work: &mut Work,
+) -> (Option<(Recognized, bool)>, usize) {
+    let first = alone[0].clone();
     let mut joined: Option<Line> = None;
     let mut used = 1;
-    while let Some(next) = lines.get(used)
-        && used < MAX_WRAPPED
-        && continues(joined.as_ref().unwrap_or(first), next)
-        && read_line(next, work).is_none_or(|(reading, _)| reading.finding.url().is_empty())
+    while used < MAX_WRAPPED
+        && let Some(next) = lines.get(used)
+        && continues(joined.as_ref().unwrap_or(&lines[0]), next)
+        && alone[used]
+            .as_ref()
+            .is_none_or(|(reading, _)| reading.finding.url().is_empty())
     {
-        let before = joined.as_ref().unwrap_or(first);
-        joined = Some(before.joined(next));
+        joined = Some(joined.as_ref().unwrap_or(&lines[0]).joined(next));
         used += 1;
     }
-    match joined.map(|line| read_line(&line, work)) {
-        Some(Some(reading)) => (Some(reading), used),
-        // Read as one, the lines say nothing: each is read on its own.
-        _ => (read_line(first, work), 1),
+    let Some(joined) = joined else {
+        return (first, 1);
+    };
+    match (read_line(&joined, work), &first) {
+        // Nothing in the lines, together or alone: all are passed over at once.
+        (None, None) if alone[..used].iter().all(Option::is_none) => (None, used),
+        (Some((mut reading, after)), first)
+            if first.as_ref().is_none_or(|(alone, _)| {
+                alone.finding.url().is_empty() || alone.finding.url() == reading.finding.url()
+            }) =>
+        {
+            reading.lines = used;
+            (Some((reading, after)), used)
+        }
+        _ => (first, 1),
     }
 }
 

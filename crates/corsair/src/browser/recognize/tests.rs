@@ -34,6 +34,8 @@ fn work_grows_linearly_with_the_input_and_stops_at_the_cap() {
         "Access to fetch at 'https://a.example/x' from origin 'https://b.example' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.\n",
         "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://a.example/x. (Reason: CORS request did not succeed). Status code: (null).\n",
         "Origin http://a is not allowed by Access-Control-Allow-Origin. ",
+        // Lines that each continue the one before: every one is read wrapped too.
+        "access to fetch at 'x' from\n",
     ];
     for unit in hostile {
         let copies = 16 * 1024 / unit.len();
