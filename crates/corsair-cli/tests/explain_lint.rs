@@ -381,6 +381,28 @@ fn a_value_the_text_leaves_out_shows_as_a_placeholder() {
     }
 }
 
+/// A page whose origin is `null` (file://, a sandboxed iframe, an app's WebView) is told so:
+/// granting `null` is not the fix (github.com/faye/faye/issues/133,
+/// github.com/wangduanduan/wangduanduan.github.io/issues/115).
+#[test]
+fn a_page_whose_origin_is_null_is_told_why() {
+    for message in [
+        "Origin null is not allowed by Access-Control-Allow-Origin.",
+        "Failed to load http://localhost:3000/api: Response to preflight request doesn't pass access control check: The 'Access-Control-Allow-Origin' header has a value 'null' that is not equal to the supplied origin. Origin 'null' is therefore not allowed access.",
+    ] {
+        let (code, json) = explain_json(message);
+        let cause = json["cause"].as_str().unwrap_or_default();
+        assert_eq!(code, 0, "{message}");
+        assert!(cause.contains("The page's own origin is `null`"), "{cause}");
+    }
+    let (_, json) =
+        explain_json("Origin https://app.example is not allowed by Access-Control-Allow-Origin.");
+    assert!(
+        !json["cause"].as_str().unwrap().contains("`null`"),
+        "{json}"
+    );
+}
+
 #[test]
 fn unknown_text_is_not_explained() {
     let output = corsair(&["explain", "TypeError: Failed to fetch"], None);

@@ -283,3 +283,20 @@ fn explanations_read_the_values_the_text_gives() {
     );
     assert!(fix.contains("the error status comes from"), "{fix}");
 }
+
+/// github.com/samdutton/simpl/issues/113: the older sentence names the URL first requested,
+/// then the redirect whose target's response failed.
+#[test]
+fn a_redirects_target_is_the_url_that_failed() {
+    let (_, blocked) = read_back(
+        "Failed to load https://sse.now.sh/: Redirect from 'https://sse.now.sh/' to 'https://zeit.co/hemanth/sse-now/vhtqsczurm?redirect=1' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource. Origin 'https://simpl.info' is therefore not allowed access.",
+    )
+    .expect("recognised");
+    assert_eq!(
+        (blocked.initial_url.as_str(), blocked.url.as_str()),
+        (
+            "https://sse.now.sh/",
+            "https://zeit.co/hemanth/sse-now/vhtqsczurm?redirect=1"
+        )
+    );
+}

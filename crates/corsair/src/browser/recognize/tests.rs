@@ -62,3 +62,24 @@ fn a_huge_paste_is_read_up_to_the_cap() {
     assert_eq!(found.len(), 1);
     assert!(found[0].lines.abs_diff(MAX_INPUT / line.len()) <= 1);
 }
+
+#[test]
+fn pasted_variants_of_a_wording_read_alike() {
+    // Guillemets and ASCII quotes, ё and е (Firefox ru), and a name wrapped at its hyphen.
+    for (a, b) in [
+        (
+            "«Access-Control-Allow-Origin»",
+            "'Access-Control-Allow-Origin'",
+        ),
+        ("удалённого", "удаленного"),
+        (
+            "Access-Control- Allow-Origin",
+            "Access-Control-Allow-Origin",
+        ),
+    ] {
+        assert_eq!(text::normalise(a), text::normalise(b));
+    }
+    // Spaces elsewhere are kept: only a hyphen between letters joins.
+    assert_eq!(text::normalise("200 - GET x"), "200 - GET x");
+    assert_eq!(text::normalise("x - y"), "x - y");
+}

@@ -52,7 +52,7 @@ fn prefix(text: &str, max: usize) -> &str {
 }
 
 /// Typographic quotes as straight ones, full-width brackets and colons as ASCII, every run of
-/// whitespace as one space, trimmed: how localised and pasted texts differ from the
+/// whitespace as one space (none after a hyphen between letters), trimmed: how localised and pasted texts differ from the
 /// templates without changing what they say.
 pub(super) fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -60,7 +60,13 @@ pub(super) fn normalise(text: &str) -> String {
     for c in text.chars() {
         let c = match c {
             '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' => '\'',
-            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => '"',
+            // Guillemets stand where English has single quotes (fr, ru): pasted with
+            // ASCII quotes instead, the same text must match.
+            '\u{00AB}' | '\u{00BB}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{201E}' => '"',
+            // Russian writes ё as е as often as not, and Firefox's older ru texts did.
+            'ё' => 'е',
+            'Ё' => 'Е',
             '\u{FF08}' => '(',
             '\u{FF09}' => ')',
             '\u{FF1A}' => ':',
@@ -71,7 +77,11 @@ pub(super) fn normalise(text: &str) -> String {
             space = true;
             continue;
         }
-        if space && !out.is_empty() {
+        // A hyphenated name wrapped at its hyphen (`Access-Control- Allow-Origin`) is one.
+        let wrapped_at_hyphen = out.ends_with('-')
+            && out[..out.len() - 1].ends_with(|c: char| c.is_ascii_alphabetic())
+            && c.is_ascii_alphabetic();
+        if space && !out.is_empty() && !wrapped_at_hyphen {
             out.push(' ');
         }
         space = false;
