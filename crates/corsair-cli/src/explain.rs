@@ -94,10 +94,15 @@ fn known_origin(origin: &str) -> Option<&str> {
 
 fn cause(finding: &Finding) -> String {
     match finding {
-        Finding::Blocked(blocked) if blocked.page_origin == "null" => format!(
-            "{} The page's own origin is `null`: it was opened from file://, or runs in a sandboxed iframe or an app's WebView (Cordova, Capacitor, Electron). Granting `null` would grant every such page, so serve the page over http(s) instead.",
-            blocked.cause()
-        ),
+        Finding::Blocked(blocked)
+            if blocked.page_origin == "null" || blocked.page_origin.starts_with("file:") =>
+        {
+            format!(
+                "{} The page's own origin is `{}`: it was opened from file://, or runs in a sandboxed iframe or an app's WebView (Cordova, Capacitor, Electron). Granting it would grant every such page, so serve the page over http(s) (or an app scheme of its own) instead.",
+                blocked.cause(),
+                blocked.page_origin
+            )
+        }
         Finding::Blocked(blocked) => blocked.cause(),
         Finding::Other(other) => match schemeless(other) {
             Some((url, scheme)) => format!(

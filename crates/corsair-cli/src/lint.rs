@@ -105,13 +105,37 @@ pub(crate) fn text(
                 .max(1);
             let number = line.to_string();
             let gutter = " ".repeat(number.len());
+            // A long line is shown around the finding only, so one error in a megabyte-long
+            // line is a few lines of output, not two megabytes.
+            let (shown_from, cut_before) = match start.checked_sub(SNIPPET_CONTEXT) {
+                Some(from) if from > 0 => (from, "…"),
+                _ => (0, ""),
+            };
+            let width = width.min(SNIPPET_CONTEXT * 2);
+            let shown_to = start + width + SNIPPET_CONTEXT;
+            let cut_after = if text.chars().count() > shown_to {
+                "…"
+            } else {
+                ""
+            };
             // The caret sits under the escaped text, so it is measured on the escaped prefix.
-            let before: String = text.chars().take(start).collect();
+            let before: String = text
+                .chars()
+                .skip(shown_from)
+                .take(start - shown_from)
+                .collect();
             let spanned: String = text.chars().skip(start).take(width).collect();
+            let after: String = text
+                .chars()
+                .skip(start + width)
+                .take(SNIPPET_CONTEXT)
+                .collect();
             out.push_str(&format!(
-                "{gutter} |\n{number} | {}\n{gutter} | {}{}\n",
-                printable(text),
-                " ".repeat(printable(&before).chars().count()),
+                "{gutter} |\n{number} | {cut_before}{}{}{}{cut_after}\n{gutter} | {}{}\n",
+                printable(&before),
+                printable(&spanned),
+                printable(&after),
+                " ".repeat(printable(&before).chars().count() + cut_before.chars().count()),
                 "^".repeat(printable(&spanned).chars().count().max(1))
             ));
         }
@@ -201,3 +225,6 @@ fn report_json(lint: &Lint) -> Value {
         "grants": lint.policy.as_ref().map(|policy| grants_json(policy.grants())),
     })
 }
+
+/// How many characters of a source line are shown on each side of a finding.
+const SNIPPET_CONTEXT: usize = 80;

@@ -461,8 +461,12 @@ fn lint_reports_each_validation_rule_with_its_fix() {
             "public_suffix_subdomains",
         ),
         (
-            "allow_origins = [\"https://a.example\"]\nallow_methods = [\"GET POST\"]",
+            "allow_origins = [\"https://a.example\"]\nallow_methods = [\"GET(POST\"]",
             "invalid_method",
+        ),
+        (
+            "allow_origins = [\"https://a.example\"]\nallow_methods = [\"GET, POST\"]",
+            "several_in_one_entry",
         ),
         (
             "allow_origins = [\"https://a.example\"]\nallow_methods = [\"TRACE\"]",
@@ -473,7 +477,7 @@ fn lint_reports_each_validation_rule_with_its_fix() {
             "method_not_normalized",
         ),
         (
-            "allow_origins = [\"https://a.example\"]\nallow_headers = [\"x y\"]",
+            "allow_origins = [\"https://a.example\"]\nallow_headers = [\"x(y\"]",
             "invalid_header_name",
         ),
         (
@@ -803,4 +807,68 @@ fn lint_counts_the_errors_beyond_the_cap_in_every_format() {
     let (_, json) = lint_file("uncapped", b"colour = 1\n", &["--json"]);
     let json: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["omitted_errors"], 0);
+}
+
+/// Configurations carried over from other servers, as users write them.
+#[test]
+fn lint_reads_policies_written_for_other_servers() {
+    let kinds = |json: &Value, tier: &str| -> Vec<String> {
+        json[tier]
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .map(|f| f["kind"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // github.com/Notifuse/notifuse/issues/9: `*` leaves Authorization out, so listing it
+    // beside `*` is needed, not redundant.
+    let (code, json) = lint(
+        "allow_origins = [\"*\"]\nallow_methods = [\"GET\", \"PUT\"]\nallow_headers = [\"*\", \"Authorization\"]\n",
+    );
+    assert_eq!(code, 0, "{json}");
+    assert!(
+        !kinds(&json, "warnings").contains(&"redundant_wildcard".to_owned()),
+        "{json}"
+    );
+    // A string where a list goes, and a misspelt key: said once each, and no claim that no
+    // origin is allowed.
+    let (_, json) = lint("allow_origins = \"http://localhost\"\nmax_age = \"600\"\n");
+    assert_eq!(
+        kinds(&json, "errors"),
+        ["wrong_type", "wrong_type"],
+        "{json}"
+    );
+    let message = json["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("`allow_origins` must be a list of strings"),
+        "{message}"
+    );
+    let (_, json) = lint("AllowedOrigins = [\"https://a.example\"]\n");
+    assert_eq!(kinds(&json, "errors"), ["unknown_key"], "{json}");
+    // rack-cors' lowercase methods: `patch` is sent as written, and pages write PATCH.
+    let (_, json) = lint("allow_origins = [\"https://a.example\"]\nallow_methods = [\"patch\"]\n");
+    assert_eq!(kinds(&json, "warnings"), ["lowercase_method"], "{json}");
+}
+
+/// One bad entry at the end of a very long line is shown around the entry, not with the
+/// whole line.
+#[test]
+fn a_finding_on_a_long_line_shows_only_its_surroundings() {
+    let origins: Vec<String> = (0..20_000)
+        .map(|i| format!("\"https://app{i}.example\""))
+        .collect();
+    let policy = format!(
+        "allow_origins = [{}, \"https://bad.example/x\"]\n",
+        origins.join(", ")
+    );
+    let (code, text) = lint_file("long-line", policy.as_bytes(), &[]);
+    assert_eq!(code, 1, "{}", &text[..text.len().min(500)]);
+    assert!(text.len() < 2_000, "{} bytes of output", text.len());
+    assert!(text.contains("1 | …"), "{text}");
+    assert!(
+        text.contains("\"https://app19999.example\", \"https://bad.example/x\"]\n"),
+        "{text}"
+    );
 }

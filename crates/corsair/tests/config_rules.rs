@@ -36,7 +36,7 @@ fn a_predicate_alone_is_enough() {
 fn every_error_is_reported_at_once() {
     let found = errors(
         credentialed(&["*", "null", "HTTPS://A.example"])
-            .allow_methods(["TRACE", "bad method"])
+            .allow_methods(["TRACE", "bad(method"])
             .allow_headers(["cookie"])
             .expose_headers(["set-cookie", "*"])
             .max_age(MaxAge::Seconds(90_000)),
@@ -287,10 +287,34 @@ fn malformed_origins_are_errors_not_panics() {
 fn methods() {
     let base = || origins(&["https://a.example"]);
     assert_eq!(
-        errors(base().allow_methods(["GET POST"])),
+        errors(base().allow_methods(["GET(POST"])),
         [ConfigError::InvalidMethod {
-            value: "GET POST".into()
+            value: "GET(POST".into()
         }]
+    );
+    // Other servers take a list in one string; here each is an entry of its own.
+    let several = errors(base().allow_methods(["GET, POST", "PUT DELETE"]));
+    assert_eq!(
+        several,
+        [
+            ConfigError::SeveralInOneEntry {
+                key: "allow_methods",
+                value: "GET, POST".into(),
+                entries: vec!["GET".into(), "POST".into()],
+            },
+            ConfigError::SeveralInOneEntry {
+                key: "allow_methods",
+                value: "PUT DELETE".into(),
+                entries: vec!["PUT".into(), "DELETE".into()],
+            }
+        ]
+    );
+    assert!(
+        several[0]
+            .to_string()
+            .contains("write each as an item of its own: [\"GET\", \"POST\"]"),
+        "{}",
+        several[0]
     );
     for forbidden in ["CONNECT", "TRACE", "track"] {
         assert_eq!(
@@ -335,10 +359,27 @@ fn forbidden_request_headers_cannot_be_allowed() {
         );
     }
     assert_eq!(
-        errors(origins(&["https://a.example"]).allow_headers(["x header"])),
+        errors(origins(&["https://a.example"]).allow_headers(["x(header"])),
         [ConfigError::InvalidHeaderName {
-            value: "x header".into(),
+            value: "x(header".into(),
             list: HeaderList::AllowHeaders
+        }]
+    );
+    assert_eq!(
+        errors(origins(&["https://a.example"]).expose_headers(["ETag,X-Total"])),
+        [ConfigError::SeveralInOneEntry {
+            key: "expose_headers",
+            value: "ETag,X-Total".into(),
+            entries: vec!["ETag".into(), "X-Total".into()],
+        }]
+    );
+    // Origins too, split at commas or spaces (an origin has neither).
+    assert_eq!(
+        errors(origins(&["https://a.example https://b.example"])),
+        [ConfigError::SeveralInOneEntry {
+            key: "allow_origins",
+            value: "https://a.example https://b.example".into(),
+            entries: vec!["https://a.example".into(), "https://b.example".into()],
         }]
     );
 }

@@ -99,9 +99,13 @@ impl AllowMethods {
             if value == "*" {
                 any = true;
             } else if !is_token(value.as_bytes()) {
-                errors.push(ConfigError::InvalidMethod {
-                    value: value.clone(),
-                });
+                errors.push(
+                    super::error::several_in_one("allow_methods", value).unwrap_or_else(|| {
+                        ConfigError::InvalidMethod {
+                            value: value.clone(),
+                        }
+                    }),
+                );
             } else if grammar::method::is_forbidden(value.as_bytes()) {
                 errors.push(ConfigError::ForbiddenMethod {
                     value: value.clone(),

@@ -33,6 +33,10 @@ impl AllowOrigin {
         let mut patterns: Vec<OriginPattern> = Vec::new();
         let mut seen = HashSet::new();
         for value in &config.origins {
+            if let Some(error) = super::error::several_in_one("allow_origins", value) {
+                errors.push(error);
+                continue;
+            }
             let pattern = match OriginPattern::parse(value) {
                 Ok(pattern) => pattern,
                 Err(PatternError::Origin(OriginError::FileScheme)) => {

@@ -100,6 +100,22 @@ pub enum ConfigError {
         /// The public suffix it covers.
         suffix: String,
     },
+    /// Several entries written as one string, as other servers' configurations take them
+    /// (`"https://a.example, https://b.example"`, `"GET, POST"`): no origin, method or header
+    /// name holds a comma or a space.
+    #[error(
+        "`{value}` in {key} is {count} entries in one string: write each as an item of its own: {list}",
+        count = .entries.len(),
+        list = quoted_list(.entries)
+    )]
+    SeveralInOneEntry {
+        /// The key it is in.
+        key: &'static str,
+        /// The entry as written.
+        value: String,
+        /// The entries it holds.
+        entries: Vec<String>,
+    },
     /// A method that is not an HTTP token.
     #[error(
         "method `{value}` is not a valid HTTP method token (letters, digits and !#$%&'*+-.^_`|~ only)"
@@ -228,6 +244,7 @@ impl ConfigError {
             Self::SchemeNeverSent { .. } => "scheme_never_sent",
             Self::InsecureOriginWithCredentials { .. } => "insecure_origin_with_credentials",
             Self::PublicSuffixSubdomains { .. } => "public_suffix_subdomains",
+            Self::SeveralInOneEntry { .. } => "several_in_one_entry",
             Self::InvalidMethod { .. } => "invalid_method",
             Self::ForbiddenMethod { .. } => "forbidden_method",
             Self::MethodNotNormalized { .. } => "method_not_normalized",
@@ -240,6 +257,27 @@ impl ConfigError {
             Self::InvalidWriteExemption { .. } => "invalid_write_exemption",
         }
     }
+}
+
+/// The entries of `value` when it is several written as one, separated by commas or spaces
+/// (see [`ConfigError::SeveralInOneEntry`]).
+pub(super) fn several_in_one(key: &'static str, value: &str) -> Option<ConfigError> {
+    let entries: Vec<String> = value
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|entry| !entry.is_empty())
+        .map(str::to_owned)
+        .collect();
+    (entries.len() > 1).then(|| ConfigError::SeveralInOneEntry {
+        key,
+        value: value.to_owned(),
+        entries,
+    })
+}
+
+/// `["a", "b"]`, as a TOML list.
+fn quoted_list(entries: &[String]) -> String {
+    let quoted: Vec<String> = entries.iter().map(|entry| format!("{entry:?}")).collect();
+    format!("[{}]", quoted.join(", "))
 }
 
 /// Which header list a [`ConfigError::InvalidHeaderName`] is in.
@@ -267,10 +305,16 @@ impl HeaderList {
         if is_token(value.as_bytes()) {
             Some(value.to_ascii_lowercase())
         } else {
-            errors.push(ConfigError::InvalidHeaderName {
-                value: value.to_owned(),
-                list: self,
-            });
+            let key = match self {
+                Self::AllowHeaders => "allow_headers",
+                Self::ExposeHeaders => "expose_headers",
+            };
+            errors.push(several_in_one(key, value).unwrap_or_else(|| {
+                ConfigError::InvalidHeaderName {
+                    value: value.to_owned(),
+                    list: self,
+                }
+            }));
             None
         }
     }
@@ -428,6 +472,11 @@ mod tests {
             ConfigError::PublicSuffixSubdomains {
                 pattern: text(),
                 suffix: text(),
+            },
+            ConfigError::SeveralInOneEntry {
+                key: "allow_methods",
+                value: text(),
+                entries: vec![text(), text()],
             },
             ConfigError::InvalidMethod { value: text() },
             ConfigError::ForbiddenMethod { value: text() },

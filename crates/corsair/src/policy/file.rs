@@ -31,8 +31,13 @@ use super::{
 /// A key a policy file may contain, and how its value goes into the configuration.
 struct Key {
     name: &'static str,
+    /// What its value must be, said to whoever wrote another type.
+    expects: &'static str,
     read: fn(&mut Reading, Value<'_>) -> Result<(), Misread>,
 }
+
+const LIST: &str = "a list of strings, one entry each, e.g. `[\"https://app.example.com\"]`";
+const BOOLEAN: &str = "`true` or `false`";
 
 type Value<'a> = Spanned<DeValue<'a>>;
 
@@ -41,69 +46,97 @@ type Value<'a> = Spanned<DeValue<'a>>;
 const KEYS: &[Key] = &[
     Key {
         name: "allow_origins",
+        expects: LIST,
         read: |file, value| file.set(value, Config::allow_origins::<Vec<String>>),
     },
     Key {
         name: "allow_methods",
+        expects: LIST,
         read: |file, value| file.set(value, Config::allow_methods::<Vec<String>>),
     },
     Key {
         name: "allow_headers",
+        expects: LIST,
         read: |file, value| file.set(value, Config::allow_headers::<Vec<String>>),
     },
     Key {
         name: "expose_headers",
+        expects: LIST,
         read: |file, value| file.set(value, Config::expose_headers::<Vec<String>>),
     },
     Key {
         name: "allow_credentials",
+        expects: BOOLEAN,
         read: |file, value| file.set(value, Config::allow_credentials),
     },
     Key {
         name: "max_age",
+        expects: "a whole number of seconds, e.g. `600`",
         read: |file, value| file.set_converted(value, max_age, Config::max_age),
     },
     Key {
         name: "allow_private_network",
+        expects: BOOLEAN,
         read: |file, value| file.set(value, Config::allow_private_network),
     },
     Key {
         name: "preflight_status",
+        expects: "`204` or `200`",
         read: |file, value| file.set_converted(value, preflight_status, Config::preflight_status),
     },
     Key {
         name: "dangerously_allow_insecure_origins",
+        expects: BOOLEAN,
         read: |file, value| file.set(value, Config::dangerously_allow_insecure_origins),
     },
     Key {
         name: "dangerously_allow_public_suffix_subdomains",
+        expects: BOOLEAN,
         read: |file, value| file.set(value, Config::dangerously_allow_public_suffix_subdomains),
     },
     Key {
         name: "dangerously_allow_null_origin",
+        expects: BOOLEAN,
         read: |file, value| file.set(value, Config::dangerously_allow_null_origin),
     },
     Key {
         name: "refuse_cross_origin_writes",
+        expects: BOOLEAN,
         read: |file, value| file.set(value, Config::refuse_cross_origin_writes),
     },
     Key {
         name: "cross_origin_write_exemptions",
+        expects: "a list of `\"METHOD /path\"` strings, e.g. `[\"POST /webhooks/stripe\"]`",
         read: |file, value| file.set(value, Config::exempt_entries),
     },
     Key {
         name: "allow_cross_origin_websockets",
+        expects: BOOLEAN,
         read: |file, value| file.set(value, Config::allow_cross_origin_websockets),
     },
     Key {
         name: "trust_forwarded_host",
+        expects: BOOLEAN,
         read: |file, value| file.set(value, Config::trust_forwarded_host),
     },
     Key {
         name: "report_only",
+        expects: BOOLEAN,
         read: |file, value| file.set(value, Config::report_only),
     },
 ];
+
+/// What `key` expects, and what the file has instead in the parser's words without its Rust
+/// types (`invalid type: string "600", expected i64` says: a string, "600").
+fn wrong_type(key: &Key, parser: &str) -> String {
+    match parser
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split_once(", expected"))
+    {
+        Some((found, _)) => format!("`{}` must be {}, not {found}", key.name, key.expects),
+        None => format!("`{}` must be {}: {parser}", key.name, key.expects),
+    }
+}
 
 /// A policy file being read: the configuration so far, and the values it cannot hold.
 #[derive(Default)]
@@ -347,7 +380,8 @@ pub(super) struct Parsed {
     pub(super) unknown: Vec<UnknownKey>,
     /// Unknown keys' spans, in the order of `unknown`.
     pub(super) unknown_spans: Vec<Range<usize>>,
-    pub(super) misread: Vec<Misread>,
+    /// Values of the wrong type, each with the message that says what its key expects.
+    pub(super) misread: Vec<(String, usize)>,
     spans: Vec<KeySpan>,
     pub(super) lines: Lines,
 }
@@ -375,8 +409,8 @@ impl Parsed {
             match KEYS.iter().find(|known| known.name == key.get_ref()) {
                 Some(known) => {
                     file.spans.push(KeySpan::of(known.name, &value));
-                    if let Err(error) = (known.read)(&mut file, value) {
-                        misread.push(error);
+                    if let Err(Misread { error, at }) = (known.read)(&mut file, value) {
+                        misread.push((wrong_type(known, error.message().trim_end()), at));
                     }
                 }
                 None => {
@@ -441,8 +475,8 @@ impl Reading {
             return Err(PolicyFileError::UnknownKeys(parsed.unknown));
         }
         match parsed.misread.into_iter().next() {
-            Some(Misread { error, at }) => Err(PolicyFileError::Syntax {
-                message: error.message().trim_end().to_owned(),
+            Some((message, at)) => Err(PolicyFileError::Syntax {
+                message,
                 line: Some(parsed.lines.line(at)),
             }),
             None => Ok(Self {

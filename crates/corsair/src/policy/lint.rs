@@ -116,12 +116,12 @@ impl Policy {
                 .map_or(message.clone(), |(_, rest)| rest.to_owned());
             add(Severity::Error, "unknown_key", message, Some(span.clone()));
         }
-        for misread in &parsed.misread {
+        for (message, at) in &parsed.misread {
             add(
                 Severity::Error,
                 "wrong_type",
-                misread.error.message().trim_end().to_owned(),
-                Some(misread.at..misread.at + 1),
+                message.clone(),
+                Some(*at..*at + 1),
             );
         }
         for error in &parsed.invalid {
@@ -135,8 +135,14 @@ impl Policy {
         }
         let built = parsed.config.clone().build();
         let mut omitted = built.as_ref().err().map_or(0, ConfigErrors::omitted);
+        // A misspelt key or a value of the wrong type may be where the origins are: saying
+        // that none is allowed would then be false.
+        let origins_unread = !parsed.unknown.is_empty() || !parsed.misread.is_empty();
         if let Err(errors) = &built {
-            for error in errors.iter() {
+            for error in errors
+                .iter()
+                .filter(|error| !(origins_unread && **error == ConfigError::NoOrigins))
+            {
                 let (key, entry) = location(error);
                 add(
                     Severity::Error,
@@ -216,6 +222,7 @@ fn location(error: &ConfigError) -> (&'static str, Option<&str>) {
             ("allow_origins", Some(origin))
         }
         PublicSuffixSubdomains { pattern, .. } => ("allow_origins", Some(pattern)),
+        SeveralInOneEntry { key, value, .. } => (key, Some(value)),
         InvalidMethod { value } | ForbiddenMethod { value } | MethodNotNormalized { value, .. } => {
             ("allow_methods", Some(value))
         }

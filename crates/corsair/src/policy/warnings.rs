@@ -26,7 +26,7 @@ pub enum PolicyWarning {
     },
     /// An `Access-Control-*` name among allowed request headers: those are response headers.
     #[error(
-        "`{name}` is a response header that the server sends, not one the page sends; listing it in allow_headers does nothing (did you mean another setting?)"
+        "`{name}` is a CORS header that browsers set themselves or servers send, never one the page sends; listing it in allow_headers does nothing (did you mean another setting?)"
     )]
     ResponseHeaderAsRequestHeader {
         /// The name as written.
@@ -39,6 +39,17 @@ pub enum PolicyWarning {
     SafelistedExposedHeader {
         /// The name as written.
         name: String,
+    },
+    /// A method with lowercase letters that `fetch()` does not upper-case: it only matches a
+    /// page that writes it so, and pages write `PATCH`.
+    #[error(
+        "method `{value}` only matches a request sent as exactly `{value}`: fetch() upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT, and pages write `{uppercase}`; write `{uppercase}`"
+    )]
+    LowercaseMethod {
+        /// The method as written.
+        value: String,
+        /// The same in capitals.
+        uppercase: String,
     },
     /// `*` beside named entries, which it already covers.
     #[error(
@@ -122,6 +133,7 @@ impl PolicyWarning {
             Self::SafelistedRequestHeader { .. } => "safelisted_request_header",
             Self::ResponseHeaderAsRequestHeader { .. } => "response_header_as_request_header",
             Self::SafelistedExposedHeader { .. } => "safelisted_exposed_header",
+            Self::LowercaseMethod { .. } => "lowercase_method",
             Self::RedundantWildcard { .. } => "redundant_wildcard",
             Self::AnyLoopbackPortWithCredentials { .. } => "any_loopback_port_with_credentials",
             Self::MaxAgeBeyondBrowsers { .. } => "max_age_beyond_browsers",
@@ -140,6 +152,7 @@ impl PolicyWarning {
             Self::SafelistedRequestHeader { name }
             | Self::ResponseHeaderAsRequestHeader { name } => ("allow_headers", Some(name)),
             Self::SafelistedExposedHeader { name } => ("expose_headers", Some(name)),
+            Self::LowercaseMethod { value, .. } => ("allow_methods", Some(value)),
             Self::RedundantWildcard { key, .. } => (key, Some("*")),
             Self::AnyLoopbackPortWithCredentials { origin }
             | Self::PublicSuffixSubdomains {
@@ -194,7 +207,26 @@ impl Config {
                 })
             }));
         }
-        redundant_wildcard("allow_methods", &self.methods, &mut found);
+        // With credentials browsers read `*` as a name (refused as an error where it matters),
+        // so it covers nothing.
+        let wildcard_covers = !self.credentials;
+        // Those fetch() upper-cases are errors of their own (`method_not_normalized`).
+        found.extend(
+            self.methods
+                .iter()
+                .filter(|method| {
+                    method.bytes().any(|b| b.is_ascii_lowercase())
+                        && crate::grammar::method::normalized(method).is_none()
+                        && crate::grammar::token::is_token(method.as_bytes())
+                })
+                .map(|method| PolicyWarning::LowercaseMethod {
+                    value: method.clone(),
+                    uppercase: method.to_ascii_uppercase(),
+                }),
+        );
+        if wildcard_covers {
+            redundant_wildcard("allow_methods", &self.methods, |_| true, &mut found);
+        }
         if !self.headers.is_empty()
             && self
                 .methods
@@ -203,7 +235,11 @@ impl Config {
         {
             found.push(PolicyWarning::HeadersWithoutMethods);
         }
-        redundant_wildcard("allow_headers", &self.headers, &mut found);
+        if wildcard_covers {
+            // Fetch leaves `Authorization` out of `*`: it must be listed by name.
+            let covered = |name: &str| !name.eq_ignore_ascii_case("authorization");
+            redundant_wildcard("allow_headers", &self.headers, covered, &mut found);
+        }
         for name in &self.headers {
             let lower = name.to_ascii_lowercase();
             if ALWAYS_SAFELISTED_REQUEST_HEADERS.contains(&lower.as_str()) {
@@ -212,7 +248,9 @@ impl Config {
                 found.push(PolicyWarning::ResponseHeaderAsRequestHeader { name: name.clone() });
             }
         }
-        redundant_wildcard("expose_headers", &self.expose, &mut found);
+        if wildcard_covers {
+            redundant_wildcard("expose_headers", &self.expose, |_| true, &mut found);
+        }
         for name in &self.expose {
             if SAFELISTED_RESPONSE_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
                 found.push(PolicyWarning::SafelistedExposedHeader { name: name.clone() });
@@ -242,9 +280,15 @@ impl Config {
     }
 }
 
-fn redundant_wildcard(key: &'static str, entries: &[String], found: &mut Vec<PolicyWarning>) {
+/// `*` beside an entry of `entries` that it covers (`covered`).
+fn redundant_wildcard(
+    key: &'static str,
+    entries: &[String],
+    covered: impl Fn(&str) -> bool,
+    found: &mut Vec<PolicyWarning>,
+) {
     if entries.iter().any(|entry| entry == "*")
-        && let Some(other) = entries.iter().find(|entry| *entry != "*")
+        && let Some(other) = entries.iter().find(|entry| *entry != "*" && covered(entry))
     {
         found.push(PolicyWarning::RedundantWildcard {
             key,
@@ -265,6 +309,42 @@ mod tests {
         Config::new()
             .allow_origins(origins.iter().copied())
             .allow_methods(["PUT"])
+    }
+
+    #[test]
+    fn a_lowercase_method_fetch_does_not_upper_case_warns() {
+        let methods = |list: &[&str]| {
+            kinds(
+                &Config::new()
+                    .allow_origins(["https://app.example"])
+                    .allow_methods(list.iter().copied()),
+            )
+        };
+        assert_eq!(methods(&["patch"]), ["lowercase_method"]);
+        assert!(methods(&["PATCH", "PUT"]).is_empty());
+        // `get` is an error of its own, not this warning.
+        assert!(!methods(&["get"]).contains(&"lowercase_method"));
+    }
+
+    #[test]
+    fn a_wildcard_is_redundant_only_beside_what_it_covers() {
+        let headers = |names: &[&str], credentials: bool| {
+            kinds(
+                &origins(&["https://app.example"])
+                    .allow_headers(names.iter().copied())
+                    .allow_credentials(credentials),
+            )
+        };
+        // Fetch: `*` in Access-Control-Allow-Headers never covers Authorization.
+        assert!(!headers(&["*", "Authorization"], false).contains(&"redundant_wildcard"));
+        assert!(headers(&["*", "x-api-key"], false).contains(&"redundant_wildcard"));
+        // With credentials `*` is a name, and covers nothing.
+        let exposed = kinds(
+            &origins(&["https://app.example"])
+                .expose_headers(["*", "ETag"])
+                .allow_credentials(true),
+        );
+        assert!(!exposed.contains(&"redundant_wildcard"), "{exposed:?}");
     }
 
     #[test]

@@ -68,6 +68,10 @@ fn pasted_variants_of_a_wording_read_alike() {
     // Guillemets and ASCII quotes, ё and е (Firefox ru), and a name wrapped at its hyphen.
     for (a, b) in [
         (
+            "“Access-Control-Allow-Origin”",
+            "'Access-Control-Allow-Origin'",
+        ),
+        (
             "«Access-Control-Allow-Origin»",
             "'Access-Control-Allow-Origin'",
         ),

@@ -60,10 +60,10 @@ pub(super) fn normalise(text: &str) -> String {
     for c in text.chars() {
         let c = match c {
             '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' => '\'',
-            // Guillemets stand where English has single quotes (fr, ru): pasted with
-            // ASCII quotes instead, the same text must match.
-            '\u{00AB}' | '\u{00BB}' => '\'',
-            '\u{201C}' | '\u{201D}' | '\u{201E}' => '"',
+            // Guillemets and typographic double quotes stand where English has single
+            // quotes (fr, ru, and Firefox's own “…” in some versions): pasted with ASCII
+            // quotes instead, the same text must match.
+            '\u{00AB}' | '\u{00BB}' | '\u{201C}' | '\u{201D}' | '\u{201E}' => '\'',
             // Russian writes ё as е as often as not, and Firefox's older ru texts did.
             'ё' => 'е',
             'Ё' => 'Е',
