@@ -442,6 +442,10 @@ fn lint_reports_each_validation_rule_with_its_fix() {
             "non_canonical_origin",
         ),
         (
+            "allow_origins = [\"*.example.com\"]",
+            "foreign_origin_pattern",
+        ),
+        (
             "allow_origins = [\"*\"]\nallow_credentials = true",
             "any_origin_with_credentials",
         ),

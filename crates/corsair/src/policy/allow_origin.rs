@@ -45,6 +45,19 @@ impl AllowOrigin {
                     });
                     continue;
                 }
+                Err(_)
+                    if let Some(meant) = super::foreign_pattern::meant(value).filter(|meant| {
+                        // A pattern this policy would refuse in turn is no suggestion.
+                        OriginPattern::parse(meant)
+                            .is_ok_and(|pattern| pattern_risk(config, &pattern).is_none())
+                    }) =>
+                {
+                    errors.push(ConfigError::ForeignOriginPattern {
+                        value: value.clone(),
+                        meant,
+                    });
+                    continue;
+                }
                 Err(mut source) => {
                     // The spelling it suggests may still be refused under this policy.
                     if source.suggestion().is_some_and(|suggested| {

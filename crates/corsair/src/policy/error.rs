@@ -50,6 +50,18 @@ pub enum ConfigError {
         /// The first other entry.
         other: String,
     },
+    /// An origin pattern in another server's syntax (a regular expression, a wildcard without
+    /// a scheme), which corsair does not read, and the corsair pattern it means.
+    #[error(
+        "origin `{value}` is a pattern in another server's syntax (a regular expression or a wildcard without a scheme), which corsair does not read: write `{meant}`{}",
+        if .meant.contains("*.") { " (`*.` stands for one or more leading subdomain labels; list the bare domain too if it is meant)" } else { "" }
+    )]
+    ForeignOriginPattern {
+        /// The entry as written.
+        value: String,
+        /// The corsair pattern it means.
+        meant: String,
+    },
     /// The opaque origin `null` without the opt-in.
     #[error(
         "the `null` origin is shared by sandboxed iframes, local files and pages redirected \
@@ -218,6 +230,7 @@ impl ConfigError {
         match self {
             Self::InvalidOrigin { source, .. } => source.suggestion(),
             Self::NonCanonicalOrigin { canonical, .. } => Some(canonical),
+            Self::ForeignOriginPattern { meant, .. } => Some(meant),
             _ => None,
         }
     }
@@ -239,6 +252,7 @@ impl ConfigError {
             Self::NonCanonicalOrigin { .. } => "non_canonical_origin",
             Self::AnyOriginWithCredentials => "any_origin_with_credentials",
             Self::AnyOriginWithOthers { .. } => "any_origin_with_others",
+            Self::ForeignOriginPattern { .. } => "foreign_origin_pattern",
             Self::NullOrigin => "null_origin",
             Self::FileOrigin { .. } => "file_origin",
             Self::SchemeNeverSent { .. } => "scheme_never_sent",
@@ -462,6 +476,10 @@ mod tests {
             },
             ConfigError::AnyOriginWithCredentials,
             ConfigError::AnyOriginWithOthers { other: text() },
+            ConfigError::ForeignOriginPattern {
+                value: text(),
+                meant: text(),
+            },
             ConfigError::NullOrigin,
             ConfigError::FileOrigin { value: text() },
             ConfigError::SchemeNeverSent {

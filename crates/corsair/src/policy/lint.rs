@@ -212,9 +212,10 @@ fn location(error: &ConfigError) -> (&'static str, Option<&str>) {
     use ConfigError::*;
     match error {
         NoOrigins => ("allow_origins", None),
-        InvalidOrigin { value, .. } | NonCanonicalOrigin { value, .. } | FileOrigin { value } => {
-            ("allow_origins", Some(value))
-        }
+        InvalidOrigin { value, .. }
+        | NonCanonicalOrigin { value, .. }
+        | ForeignOriginPattern { value, .. }
+        | FileOrigin { value } => ("allow_origins", Some(value)),
         AnyOriginWithCredentials => ("allow_origins", Some("*")),
         AnyOriginWithOthers { other } => ("allow_origins", Some(other)),
         NullOrigin => ("allow_origins", Some("null")),

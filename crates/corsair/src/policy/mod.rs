@@ -23,6 +23,7 @@ mod expose_headers;
 #[cfg(feature = "toml")]
 mod file;
 mod forbidden;
+mod foreign_pattern;
 mod grant;
 mod grants;
 mod handle;
