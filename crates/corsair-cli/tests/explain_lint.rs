@@ -851,6 +851,13 @@ fn lint_reads_policies_written_for_other_servers() {
     );
     let (_, json) = lint("AllowedOrigins = [\"https://a.example\"]\n");
     assert_eq!(kinds(&json, "errors"), ["unknown_key"], "{json}");
+    // A misspelt key that is not where origins would be hides nothing.
+    let (_, json) = lint("allow_origins = []\nmax_agee = 600\n");
+    assert_eq!(
+        kinds(&json, "errors"),
+        ["no_origins", "unknown_key"],
+        "{json}"
+    );
     // rack-cors' lowercase methods: `patch` is sent as written, and pages write PATCH.
     let (_, json) = lint("allow_origins = [\"https://a.example\"]\nallow_methods = [\"patch\"]\n");
     assert_eq!(kinds(&json, "warnings"), ["lowercase_method"], "{json}");

@@ -373,7 +373,15 @@ fn forbidden_request_headers_cannot_be_allowed() {
             entries: vec!["ETag".into(), "X-Total".into()],
         }]
     );
-    // Origins too, split at commas or spaces (an origin has neither).
+    // One name mistyped with a space is not two names.
+    assert_eq!(
+        errors(origins(&["https://a.example"]).allow_headers(["Content Type"])),
+        [ConfigError::InvalidHeaderName {
+            value: "Content Type".into(),
+            list: HeaderList::AllowHeaders
+        }]
+    );
+    // Origins too, split at commas, or at spaces when each part is an origin.
     assert_eq!(
         errors(origins(&["https://a.example https://b.example"])),
         [ConfigError::SeveralInOneEntry {

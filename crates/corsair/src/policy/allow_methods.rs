@@ -100,10 +100,11 @@ impl AllowMethods {
                 any = true;
             } else if !is_token(value.as_bytes()) {
                 errors.push(
-                    super::error::several_in_one("allow_methods", value).unwrap_or_else(|| {
-                        ConfigError::InvalidMethod {
-                            value: value.clone(),
-                        }
+                    super::error::several_in_one("allow_methods", value, |word| {
+                        is_token(word.as_bytes())
+                    })
+                    .unwrap_or_else(|| ConfigError::InvalidMethod {
+                        value: value.clone(),
                     }),
                 );
             } else if grammar::method::is_forbidden(value.as_bytes()) {

@@ -33,7 +33,8 @@ impl AllowOrigin {
         let mut patterns: Vec<OriginPattern> = Vec::new();
         let mut seen = HashSet::new();
         for value in &config.origins {
-            if let Some(error) = super::error::several_in_one("allow_origins", value) {
+            let is_origin = |word: &str| word == "*" || OriginPattern::parse(word).is_ok();
+            if let Some(error) = super::error::several_in_one("allow_origins", value, is_origin) {
                 errors.push(error);
                 continue;
             }

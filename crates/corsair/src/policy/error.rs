@@ -273,14 +273,27 @@ impl ConfigError {
     }
 }
 
-/// The entries of `value` when it is several written as one, separated by commas or spaces
-/// (see [`ConfigError::SeveralInOneEntry`]).
-pub(super) fn several_in_one(key: &'static str, value: &str) -> Option<ConfigError> {
-    let entries: Vec<String> = value
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|entry| !entry.is_empty())
-        .map(str::to_owned)
-        .collect();
+/// The entries of `value` when it is several written as one (see
+/// [`ConfigError::SeveralInOneEntry`]): separated by commas, or by spaces where every part
+/// is an entry of its own (`is_entry`), so that one mistyped value is not read as two.
+pub(super) fn several_in_one(
+    key: &'static str,
+    value: &str,
+    is_entry: impl Fn(&str) -> bool,
+) -> Option<ConfigError> {
+    let mut entries: Vec<String> = Vec::new();
+    for piece in value
+        .split(',')
+        .map(str::trim)
+        .filter(|piece| !piece.is_empty())
+    {
+        let words: Vec<&str> = piece.split_whitespace().collect();
+        if words.len() > 1 && words.iter().all(|word| is_entry(word)) {
+            entries.extend(words.into_iter().map(str::to_owned));
+        } else {
+            entries.push(piece.to_owned());
+        }
+    }
     (entries.len() > 1).then(|| ConfigError::SeveralInOneEntry {
         key,
         value: value.to_owned(),
@@ -305,30 +318,34 @@ pub enum HeaderList {
 
 impl fmt::Display for HeaderList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::AllowHeaders => "allow_headers",
-            Self::ExposeHeaders => "expose_headers",
-        })
+        f.write_str(self.key())
     }
 }
 
 impl HeaderList {
+    /// The policy key of this list.
+    pub(super) fn key(self) -> &'static str {
+        match self {
+            Self::AllowHeaders => "allow_headers",
+            Self::ExposeHeaders => "expose_headers",
+        }
+    }
+
     /// Validates one header name of this list and lowercases it; `None` (with the error
     /// appended) if it is not a token.
     pub(super) fn name(self, value: &str, errors: &mut Vec<ConfigError>) -> Option<String> {
         if is_token(value.as_bytes()) {
             Some(value.to_ascii_lowercase())
         } else {
-            let key = match self {
-                Self::AllowHeaders => "allow_headers",
-                Self::ExposeHeaders => "expose_headers",
-            };
-            errors.push(several_in_one(key, value).unwrap_or_else(|| {
-                ConfigError::InvalidHeaderName {
-                    value: value.to_owned(),
-                    list: self,
-                }
-            }));
+            // A header name never holds a space, but `Content Type` is one name mistyped.
+            errors.push(
+                several_in_one(self.key(), value, |_| false).unwrap_or_else(|| {
+                    ConfigError::InvalidHeaderName {
+                        value: value.to_owned(),
+                        list: self,
+                    }
+                }),
+            );
             None
         }
     }

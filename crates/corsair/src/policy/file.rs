@@ -126,6 +126,15 @@ const KEYS: &[Key] = &[
     },
 ];
 
+/// A key whose value has the wrong type.
+pub(super) struct WrongType {
+    pub(super) key: &'static str,
+    /// What the key expects, and what the file has.
+    pub(super) message: String,
+    /// Where the value is.
+    pub(super) at: usize,
+}
+
 /// What `key` expects, and what the file has instead in the parser's words without its Rust
 /// types (`invalid type: string "600", expected i64` says: a string, "600").
 fn wrong_type(key: &Key, parser: &str) -> String {
@@ -133,7 +142,13 @@ fn wrong_type(key: &Key, parser: &str) -> String {
         .strip_prefix("invalid type: ")
         .and_then(|rest| rest.split_once(", expected"))
     {
-        Some((found, _)) => format!("`{}` must be {}, not {found}", key.name, key.expects),
+        // In TOML's words: an array, a table.
+        Some((found, _)) => format!(
+            "`{}` must be {}, not {}",
+            key.name,
+            key.expects,
+            found.replace("sequence", "array").replace("map", "table")
+        ),
         None => format!("`{}` must be {}: {parser}", key.name, key.expects),
     }
 }
@@ -380,8 +395,8 @@ pub(super) struct Parsed {
     pub(super) unknown: Vec<UnknownKey>,
     /// Unknown keys' spans, in the order of `unknown`.
     pub(super) unknown_spans: Vec<Range<usize>>,
-    /// Values of the wrong type, each with the message that says what its key expects.
-    pub(super) misread: Vec<(String, usize)>,
+    /// Values of the wrong type.
+    pub(super) misread: Vec<WrongType>,
     spans: Vec<KeySpan>,
     pub(super) lines: Lines,
 }
@@ -410,7 +425,11 @@ impl Parsed {
                 Some(known) => {
                     file.spans.push(KeySpan::of(known.name, &value));
                     if let Err(Misread { error, at }) = (known.read)(&mut file, value) {
-                        misread.push((wrong_type(known, error.message().trim_end()), at));
+                        misread.push(WrongType {
+                            key: known.name,
+                            message: wrong_type(known, error.message().trim_end()),
+                            at,
+                        });
                     }
                 }
                 None => {
@@ -475,7 +494,7 @@ impl Reading {
             return Err(PolicyFileError::UnknownKeys(parsed.unknown));
         }
         match parsed.misread.into_iter().next() {
-            Some((message, at)) => Err(PolicyFileError::Syntax {
+            Some(WrongType { message, at, .. }) => Err(PolicyFileError::Syntax {
                 message,
                 line: Some(parsed.lines.line(at)),
             }),

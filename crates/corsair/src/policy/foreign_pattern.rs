@@ -15,7 +15,6 @@ const ANY_SUBDOMAIN: &[&str] = &[
     "[^.]+.",
     ".*.",
     ".+.",
-    ".*",
     "*.",
     ".",
 ];
@@ -35,11 +34,9 @@ pub(super) fn meant(value: &str) -> Option<String> {
         .replace("\\.", ".")
         .replace("\\/", "/");
     let (scheme, rest) = match text.split_once("://") {
-        // Plain `http` stays; every spelling of "http or https" means the one pages use.
-        Some(("http", rest)) => ("http", rest),
-        Some((scheme, rest)) if scheme.contains("http") => ("https", rest),
+        Some((scheme, rest)) if scheme.contains("http") => (scheme, rest),
         Some(_) => return None,
-        None => ("https", text.as_str()),
+        None => ("", text.as_str()),
     };
     let host = rest.trim_end_matches('/');
     let (wildcard, host) = ANY_SUBDOMAIN
@@ -56,6 +53,14 @@ pub(super) fn meant(value: &str) -> Option<String> {
     {
         return None;
     }
+    // Plain `http` stays, and so does it for loopback, where development servers are; every
+    // other spelling of "http or https" means the one public pages use.
+    let loopback = name == "localhost" || name.starts_with("127.");
+    let scheme = if scheme == "http" || loopback {
+        "http"
+    } else {
+        "https"
+    };
     let candidate = format!("{scheme}://{wildcard}{host}");
     let canonical = OriginPattern::parse(&candidate).ok()?.to_string();
     (canonical != value).then_some(canonical)
@@ -80,6 +85,8 @@ mod tests {
             ),
             ("^http://(.*\\.)?example\\.com$", "http://*.example.com"),
             ("^https://app\\.example\\.com$", "https://app.example.com"),
+            ("^https?://localhost:3000$", "http://localhost:3000"),
+            ("localhost:*", "http://localhost:*"),
         ] {
             assert_eq!(meant(written).as_deref(), Some(pattern), "{written}");
         }
@@ -89,6 +96,8 @@ mod tests {
             "http://*.example.com",
             "ftp://*.example.com",
             "https://*.",
+            // `.*` inside a label is no leading run of labels.
+            "^https://.*staging\\.example\\.com$",
             "(",
             "*",
         ] {

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::{ConfigError, ConfigErrors, HeaderList, Policy, file::Parsed};
+use super::{ConfigError, ConfigErrors, Policy, file::Parsed};
 
 /// How bad a [`Finding`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -116,12 +116,12 @@ impl Policy {
                 .map_or(message.clone(), |(_, rest)| rest.to_owned());
             add(Severity::Error, "unknown_key", message, Some(span.clone()));
         }
-        for (message, at) in &parsed.misread {
+        for wrong in &parsed.misread {
             add(
                 Severity::Error,
                 "wrong_type",
-                message.clone(),
-                Some(*at..*at + 1),
+                wrong.message.clone(),
+                Some(wrong.at..wrong.at + 1),
             );
         }
         for error in &parsed.invalid {
@@ -135,9 +135,17 @@ impl Policy {
         }
         let built = parsed.config.clone().build();
         let mut omitted = built.as_ref().err().map_or(0, ConfigErrors::omitted);
-        // A misspelt key or a value of the wrong type may be where the origins are: saying
-        // that none is allowed would then be false.
-        let origins_unread = !parsed.unknown.is_empty() || !parsed.misread.is_empty();
+        // The origins may be under a misspelt key (one that resembles `allow_origins`, or no
+        // key at all) or of the wrong type: saying that none is allowed would then be false.
+        let origins_unread = parsed
+            .misread
+            .iter()
+            .any(|wrong| wrong.key == "allow_origins")
+            || (parsed.config.origins.is_empty()
+                && parsed
+                    .unknown
+                    .iter()
+                    .any(|key| matches!(key.suggestion, None | Some("allow_origins"))));
         if let Err(errors) = &built {
             for error in errors
                 .iter()
@@ -227,13 +235,7 @@ fn location(error: &ConfigError) -> (&'static str, Option<&str>) {
         InvalidMethod { value } | ForbiddenMethod { value } | MethodNotNormalized { value, .. } => {
             ("allow_methods", Some(value))
         }
-        InvalidHeaderName { value, list } => (
-            match list {
-                HeaderList::ExposeHeaders => "expose_headers",
-                _ => "allow_headers",
-            },
-            Some(value),
-        ),
+        InvalidHeaderName { value, list } => (list.key(), Some(value)),
         ForbiddenRequestHeader { name } => ("allow_headers", Some(name)),
         UnexposableHeader { name, .. } => ("expose_headers", Some(name)),
         AnyExposedHeaderWithCredentials => ("expose_headers", Some("*")),

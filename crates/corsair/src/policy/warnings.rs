@@ -207,9 +207,7 @@ impl Config {
                 })
             }));
         }
-        // With credentials browsers read `*` as a name (refused as an error where it matters),
-        // so it covers nothing.
-        let wildcard_covers = !self.credentials;
+
         // Those fetch() upper-cases are errors of their own (`method_not_normalized`).
         found.extend(
             self.methods
@@ -217,6 +215,7 @@ impl Config {
                 .filter(|method| {
                     method.bytes().any(|b| b.is_ascii_lowercase())
                         && crate::grammar::method::normalized(method).is_none()
+                        && !crate::grammar::method::is_forbidden(method.as_bytes())
                         && crate::grammar::token::is_token(method.as_bytes())
                 })
                 .map(|method| PolicyWarning::LowercaseMethod {
@@ -224,9 +223,7 @@ impl Config {
                     uppercase: method.to_ascii_uppercase(),
                 }),
         );
-        if wildcard_covers {
-            redundant_wildcard("allow_methods", &self.methods, |_| true, &mut found);
-        }
+        redundant_wildcard("allow_methods", &self.methods, |_| true, &mut found);
         if !self.headers.is_empty()
             && self
                 .methods
@@ -235,11 +232,9 @@ impl Config {
         {
             found.push(PolicyWarning::HeadersWithoutMethods);
         }
-        if wildcard_covers {
-            // Fetch leaves `Authorization` out of `*`: it must be listed by name.
-            let covered = |name: &str| !name.eq_ignore_ascii_case("authorization");
-            redundant_wildcard("allow_headers", &self.headers, covered, &mut found);
-        }
+        // Fetch leaves `Authorization` out of `*`: it must be listed by name.
+        let covered = |name: &str| !name.eq_ignore_ascii_case("authorization");
+        redundant_wildcard("allow_headers", &self.headers, covered, &mut found);
         for name in &self.headers {
             let lower = name.to_ascii_lowercase();
             if ALWAYS_SAFELISTED_REQUEST_HEADERS.contains(&lower.as_str()) {
@@ -248,7 +243,8 @@ impl Config {
                 found.push(PolicyWarning::ResponseHeaderAsRequestHeader { name: name.clone() });
             }
         }
-        if wildcard_covers {
+        // With credentials browsers read an exposed `*` as a name: an error of its own.
+        if !self.credentials {
             redundant_wildcard("expose_headers", &self.expose, |_| true, &mut found);
         }
         for name in &self.expose {
@@ -324,6 +320,8 @@ mod tests {
         assert!(methods(&["PATCH", "PUT"]).is_empty());
         // `get` is an error of its own, not this warning.
         assert!(!methods(&["get"]).contains(&"lowercase_method"));
+        // Nor is a forbidden method, whatever its case.
+        assert!(!methods(&["trace"]).contains(&"lowercase_method"));
     }
 
     #[test]
@@ -338,7 +336,9 @@ mod tests {
         // Fetch: `*` in Access-Control-Allow-Headers never covers Authorization.
         assert!(!headers(&["*", "Authorization"], false).contains(&"redundant_wildcard"));
         assert!(headers(&["*", "x-api-key"], false).contains(&"redundant_wildcard"));
-        // With credentials `*` is a name, and covers nothing.
+        // corsair echoes what `*` stands for in methods and headers, with credentials too.
+        assert!(headers(&["*", "x-api-key"], true).contains(&"redundant_wildcard"));
+        // An exposed `*` with credentials is a name (an error of its own), and covers nothing.
         let exposed = kinds(
             &origins(&["https://app.example"])
                 .expose_headers(["*", "ETag"])
