@@ -87,15 +87,16 @@ fn shown(finding: &Finding) -> Finding {
     finding
 }
 
-/// `origin` when it is one `corsair check` accepts.
+/// `origin` when it is one `corsair check` accepts (and a policy may list): not `null`, nor
+/// the `file://` an Electron page reports.
 fn known_origin(origin: &str) -> Option<&str> {
-    (!origin.is_empty() && origin != "null").then_some(origin)
+    (!origin.is_empty() && origin != "null" && !origin.starts_with("file:")).then_some(origin)
 }
 
 fn cause(finding: &Finding) -> String {
     match finding {
         Finding::Blocked(blocked)
-            if blocked.page_origin == "null" || blocked.page_origin.starts_with("file:") =>
+            if known_origin(&blocked.page_origin).is_none() && !blocked.page_origin.is_empty() =>
         {
             format!(
                 "{} The page's own origin is `{}`: it was opened from file://, or runs in a sandboxed iframe or an app's WebView (Cordova, Capacitor, Electron). Granting it would grant every such page, so serve the page over http(s) (or an app scheme of its own) instead.",

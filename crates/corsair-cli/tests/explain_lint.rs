@@ -395,6 +395,20 @@ fn a_page_whose_origin_is_null_is_told_why() {
         assert_eq!(code, 0, "{message}");
         assert!(cause.contains("The page's own origin is `null`"), "{cause}");
     }
+    // An Electron page's `file://`: neither granted in the fix nor passed to `check`, which
+    // refuses it (github.com/electron/electron/issues/1990).
+    let (_, json) = explain_json(
+        "Fetch API cannot load https://foobar.com/YadaYada. No 'Access-Control-Allow-Origin' header is present on the requested resource. Origin 'file://' is therefore not allowed access.",
+    );
+    assert!(
+        json["cause"].as_str().unwrap().contains("`file://`"),
+        "{json}"
+    );
+    assert!(!json["fix"].as_str().unwrap().contains("file://"), "{json}");
+    assert!(
+        json["check"].as_str().unwrap().contains("--origin ORIGIN"),
+        "{json}"
+    );
     let (_, json) =
         explain_json("Origin https://app.example is not allowed by Access-Control-Allow-Origin.");
     assert!(
